@@ -1,0 +1,642 @@
+//! The activity ledger: CSV rows of `entity,period,activity,quantity,unit,region,note`, each remembering file:line.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Location};
+use crate::units::{Dimension, Quantity, Unit};
+
+/// What a ledger row measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// Motor gasoline burned.
+    Gasoline,
+    /// Diesel burned.
+    Diesel,
+    /// Natural gas burned.
+    NaturalGas,
+    /// Liquefied petroleum gas burned.
+    Lpg,
+    /// Fuel oil burned.
+    FuelOil,
+    /// Coal burned.
+    Coal,
+    /// Electricity bought from a grid.
+    Electricity,
+    /// Steam or hot water bought.
+    Heat,
+    /// Electricity generated and used on site by own PV.
+    OnsitePv,
+    /// Energy attribute certificates (GEC, I-REC, ...) in MWh.
+    Certificate,
+}
+
+/// Every activity, in report order.
+pub const ACTIVITIES: &[Activity] = &[
+    Activity::Gasoline,
+    Activity::Diesel,
+    Activity::NaturalGas,
+    Activity::Lpg,
+    Activity::FuelOil,
+    Activity::Coal,
+    Activity::Electricity,
+    Activity::Heat,
+    Activity::OnsitePv,
+    Activity::Certificate,
+];
+
+impl Activity {
+    /// The ledger name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activity::Gasoline => "gasoline",
+            Activity::Diesel => "diesel",
+            Activity::NaturalGas => "natural_gas",
+            Activity::Lpg => "lpg",
+            Activity::FuelOil => "fuel_oil",
+            Activity::Coal => "coal",
+            Activity::Electricity => "electricity",
+            Activity::Heat => "heat",
+            Activity::OnsitePv => "onsite_pv",
+            Activity::Certificate => "certificate",
+        }
+    }
+    /// Whether it is a fuel burned on site (scope 1, direct energy).
+    pub fn is_fuel(self) -> bool {
+        matches!(
+            self,
+            Activity::Gasoline
+                | Activity::Diesel
+                | Activity::NaturalGas
+                | Activity::Lpg
+                | Activity::FuelOil
+                | Activity::Coal
+        )
+    }
+    /// The unit figures of this activity's quantity are reported in.
+    pub fn canonical_unit(self) -> &'static str {
+        match self {
+            Activity::NaturalGas => "m3",
+            a if a.is_fuel() => "t",
+            Activity::Heat => "GJ",
+            _ => "MWh",
+        }
+    }
+    /// The dimensions a quantity of this activity may be measured in.
+    pub fn accepts(self, dim: Dimension) -> bool {
+        if self.is_fuel() {
+            matches!(dim, Dimension::Mass | Dimension::Volume | Dimension::Energy)
+        } else {
+            dim == Dimension::Energy
+        }
+    }
+}
+
+impl fmt::Display for Activity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Activity {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        ACTIVITIES.iter().copied().find(|a| a.name() == s.trim()).ok_or(())
+    }
+}
+
+/// A reporting period: a year, a month or a quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Period {
+    /// The year.
+    pub year: i32,
+    /// 0 for a whole year, 1-12 for a month, 101-104 for quarters 1-4.
+    pub part: u8,
+}
+
+impl Period {
+    /// Parse `YYYY`, `YYYY-MM` or `YYYY-Qn`.
+    pub fn parse(s: &str) -> Option<Period> {
+        let s = s.trim();
+        let (y, rest) = match s.split_once('-') {
+            Some((y, r)) => (y, Some(r)),
+            None => (s, None),
+        };
+        if y.len() != 4 || !y.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let part = match rest {
+            None => 0,
+            Some(r) if r.len() == 2 && (r.starts_with('Q') || r.starts_with('q')) => {
+                let q: u8 = r[1..].parse().ok()?;
+                if !(1..=4).contains(&q) {
+                    return None;
+                }
+                100 + q
+            }
+            Some(r) if r.len() == 2 && r.chars().all(|c| c.is_ascii_digit()) => {
+                let m: u8 = r.parse().ok()?;
+                if !(1..=12).contains(&m) {
+                    return None;
+                }
+                m
+            }
+            _ => return None,
+        };
+        Some(Period { year, part })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.part {
+            0 => write!(f, "{}", self.year),
+            p if p > 100 => write!(f, "{}-Q{}", self.year, p - 100),
+            m => write!(f, "{}-{m:02}", self.year),
+        }
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// One ledger row, validated, with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRecord {
+    /// File and line.
+    pub source: Location,
+    /// Reporting entity (site, subsidiary).
+    pub entity: String,
+    /// Period.
+    pub period: Period,
+    /// What was measured.
+    pub activity: Activity,
+    /// How much, in the unit written.
+    pub quantity: Quantity,
+    /// Region code (normalised; Chinese names accepted).
+    pub region: String,
+    /// Free note.
+    pub note: Option<String>,
+    /// Printed precision of a quantity copied from a report (e.g. 0.01), if stated.
+    pub precision: Option<Decimal>,
+    /// Certificate instrument type (GEC, I-REC, ...).
+    pub instrument: Option<String>,
+    /// Certificate vintage (period of generation).
+    pub vintage: Option<String>,
+    /// Certificate id.
+    pub certificate_id: Option<String>,
+}
+
+/// The required columns, in their usual order.
+pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantity", "unit", "region"];
+/// The optional columns.
+pub const OPTIONAL_COLUMNS: &[&str] = &["note", "precision", "instrument", "vintage", "certificate_id"];
+
+#[derive(Debug, Clone, Default)]
+struct Columns {
+    idx: [usize; 6],
+    opt: [Option<usize>; 5],
+    count: usize,
+}
+
+/// Remembers where newlines are in the bytes the CSV parser has been given but not yet consumed, so that
+/// every record gets its true line number (the csv crate does not count blank lines).
+#[derive(Default)]
+struct NewlineIndex {
+    offsets: std::collections::VecDeque<u64>,
+    seen: u64,
+    passed: u64,
+}
+
+/// A reader that indexes newlines as bytes pass to the CSV parser.
+pub struct LineCounting<R> {
+    inner: R,
+    index: std::rc::Rc<std::cell::RefCell<NewlineIndex>>,
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut idx = self.index.borrow_mut();
+        let base = idx.seen;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                idx.offsets.push_back(base + i as u64);
+            }
+        }
+        idx.seen += n as u64;
+        Ok(n)
+    }
+}
+
+impl NewlineIndex {
+    /// The 1-based line of the byte at `offset` (offsets must not decrease between calls).
+    fn line_of(&mut self, offset: u64) -> usize {
+        while self.offsets.front().is_some_and(|o| *o < offset) {
+            self.offsets.pop_front();
+            self.passed += 1;
+        }
+        // The parser reports where it started reading, before the blank lines it skipped ("\n" or "\r\n").
+        let mut start = offset;
+        while let Some(o) = self.offsets.front().copied() {
+            if o == start || o == start + 1 {
+                self.offsets.pop_front();
+                self.passed += 1;
+                start = o + 1;
+            } else {
+                break;
+            }
+        }
+        (self.passed + 1) as usize
+    }
+}
+
+/// Reads a ledger CSV row by row (streaming: nothing is kept per row).
+pub struct LedgerReader<R: Read> {
+    file: PathBuf,
+    rdr: csv::Reader<LineCounting<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
+    index: std::rc::Rc<std::cell::RefCell<NewlineIndex>>,
+    line: usize,
+    cols: Columns,
+    record: csv::ByteRecord,
+    /// Data rows read so far (not counting the header).
+    pub rows_read: u64,
+}
+
+/// Parse a quantity as written in a ledger: digits with an optional decimal point and optional
+/// well-formed thousands separators ("1,909.06"). Returns None if malformed.
+pub fn parse_quantity(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    if !t.contains(',') {
+        return crate::tomlx::parse_decimal(t);
+    }
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    let groups: Vec<&str> = digits.split(',').collect();
+    let ok = (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+    if !ok {
+        return None;
+    }
+    let joined = match frac {
+        Some(f) => format!("{}.{f}", int.replace(',', "")),
+        None => int.replace(',', ""),
+    };
+    crate::tomlx::parse_decimal(&joined)
+}
+
+impl LedgerReader<std::fs::File> {
+    /// Open a ledger file.
+    pub fn open(path: &Path) -> Result<Self, Error> {
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+        LedgerReader::new(path, f)
+    }
+}
+
+fn looks_like_gbk(bytes: &[u8]) -> bool {
+    // Valid UTF-8 fails, and the bytes pair up as GBK lead (0x81-0xFE) + trail (0x40-0xFE).
+    let mut i = 0;
+    let mut pairs = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+        } else if (0x81..=0xFE).contains(&b) && i + 1 < bytes.len() && (0x40..=0xFE).contains(&bytes[i + 1]) {
+            pairs += 1;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    pairs > 0
+}
+
+impl<R: Read> LedgerReader<R> {
+    /// Start reading; the header is read and checked here.
+    pub fn new(file: &Path, mut input: R) -> Result<Self, Error> {
+        let mut head = [0u8; 3];
+        let mut n = 0;
+        while n < 3 {
+            match input.read(&mut head[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) => return Err(Error::io(file, &e)),
+            }
+        }
+        let has_bom = n == 3 && head == [0xEF, 0xBB, 0xBF];
+        let prefix = if has_bom { Vec::new() } else { head[..n].to_vec() };
+        let chained = std::io::Cursor::new(prefix).chain(input);
+        let index = std::rc::Rc::new(std::cell::RefCell::new(NewlineIndex::default()));
+        let counting = LineCounting { inner: chained, index: index.clone() };
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(counting);
+        let mut header = csv::ByteRecord::new();
+        let loc1 = Location::at(file, 1, Some(1));
+        let got = rdr.read_byte_record(&mut header).map_err(|e| csv_error(file, &e))?;
+        if !got || (header.len() == 1 && header[0].iter().all(|b| b.is_ascii_whitespace())) {
+            return Err(Error::new(ErrorKind::Empty, "ledger is empty: no header line")
+                .at(loc1)
+                .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
+        }
+        let mut cols = Columns { count: header.len(), ..Default::default() };
+        let mut found = [false; 6];
+        let mut col_start = 1;
+        for (i, raw) in header.iter().enumerate() {
+            let name = match std::str::from_utf8(raw) {
+                Ok(s) => s.trim().to_string(),
+                Err(_) => return Err(encoding_error(file, 1, raw)),
+            };
+            if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
+                if found[k] {
+                    return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
+                        .at(Location::at(file, 1, Some(col_start))));
+                }
+                found[k] = true;
+                cols.idx[k] = i;
+            } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
+                cols.opt[k] = Some(i);
+            } else {
+                return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header"))
+                    .at(Location::at(file, 1, Some(col_start)))
+                    .hint(format!(
+                        "columns are {} and optionally {}",
+                        REQUIRED_COLUMNS.join(", "),
+                        OPTIONAL_COLUMNS.join(", ")
+                    )));
+            }
+            col_start += raw.len() + 1;
+        }
+        let missing: Vec<&str> =
+            REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+        if !missing.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Csv,
+                format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+            )
+            .at(loc1)
+            .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
+        }
+        Ok(LedgerReader { file: file.to_path_buf(), rdr, index, line: 1, cols, record: csv::ByteRecord::new(), rows_read: 0 })
+    }
+
+    /// The next row: `None` at the end, `Some(Err)` for a row that failed validation (the caller decides whether
+    /// to stop), `Some(Ok)` for a valid row. Blank lines are skipped and not counted.
+    pub fn next_record(&mut self) -> Option<Result<ActivityRecord, Error>> {
+        loop {
+            match self.rdr.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    self.rows_read += 1;
+                    let mut err = csv_error(&self.file, &e);
+                    if let Some(p) = e.position() {
+                        let line = self.index.borrow_mut().line_of(p.byte());
+                        err.location = Some(Location::at(&self.file, line, None));
+                    }
+                    return Some(Err(err));
+                }
+                Ok(true) => {
+                    if self.record.len() == 1 && self.record[0].iter().all(|b| b.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    self.rows_read += 1;
+                    let start = self.record.position().map(|p| p.byte()).unwrap_or(0);
+                    self.line = self.index.borrow_mut().line_of(start);
+                    return Some(self.validate());
+                }
+            }
+        }
+    }
+
+    /// The underlying reader (after the last row), e.g. to finish a hash of the bytes read.
+    pub fn into_inner(self) -> R {
+        self.rdr.into_inner().inner.into_inner().1
+    }
+
+    fn validate(&self) -> Result<ActivityRecord, Error> {
+        let line = self.line;
+        let file = &self.file;
+        let rec = &self.record;
+        if rec.len() != self.cols.count {
+            return Err(Error::new(
+                ErrorKind::Csv,
+                format!("row has {} fields, the header has {}", rec.len(), self.cols.count),
+            )
+            .at(Location::at(file, line, Some(1)))
+            .hint("quote fields that contain commas (\"1,909.06\") and check for a missing or extra comma"));
+        }
+        // Column (1-based, in characters) where field i starts, counted on the unquoted fields.
+        let col_of = |i: usize| -> usize {
+            1 + (0..i).map(|j| String::from_utf8_lossy(&rec[j]).chars().count() + 1).sum::<usize>()
+        };
+        let field = |i: usize| -> Result<&str, Error> {
+            std::str::from_utf8(&rec[i]).map_err(|_| encoding_error(file, line, &rec[i]))
+        };
+        let at = |i: usize| Location::at(file, line, Some(col_of(i)));
+        let [ie, ip, ia, iq, iu, ir] = self.cols.idx;
+        let entity = field(ie)?.trim().to_string();
+        if entity.is_empty() {
+            return Err(Error::new(ErrorKind::BadValue, "entity is empty").at(at(ie)).hint("name the site or subsidiary"));
+        }
+        let ptxt = field(ip)?.trim();
+        let period = Period::parse(ptxt).ok_or_else(|| {
+            Error::new(ErrorKind::BadPeriod, format!("period '{ptxt}' is not YYYY, YYYY-MM or YYYY-Qn"))
+                .at(at(ip))
+                .hint("write 2024, 2024-03 or 2024-Q1")
+        })?;
+        let atxt = field(ia)?.trim();
+        let activity: Activity = atxt.parse().map_err(|_| {
+            let names: Vec<&str> = ACTIVITIES.iter().map(|a| a.name()).collect();
+            Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{atxt}'"))
+                .at(at(ia))
+                .hint(format!("activities are {}", names.join(", ")))
+        })?;
+        let qtxt = field(iq)?.trim();
+        let value = match parse_quantity(qtxt) {
+            Some(v) => v,
+            None if qtxt.is_empty() => {
+                return Err(Error::new(ErrorKind::BadNumber, "quantity is empty")
+                    .at(at(iq))
+                    .hint("write the quantity as a decimal number, e.g. 1909.06"));
+            }
+            None if qtxt.len() > 1 && qtxt.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') => {
+                return Err(Error::new(
+                    ErrorKind::Overflow,
+                    format!("quantity '{qtxt}' has more than 28 significant digits"),
+                )
+                .at(at(iq))
+                .hint("a decimal holds at most 28 significant digits; use a larger unit"));
+            }
+            None => {
+                return Err(Error::new(ErrorKind::BadNumber, format!("quantity '{qtxt}' is not a decimal number"))
+                    .at(at(iq))
+                    .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
+            }
+        };
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(Error::new(ErrorKind::Negative, format!("quantity {qtxt} is negative"))
+                .at(at(iq))
+                .hint("ledger quantities are amounts consumed or bought; model removals as a scenario"));
+        }
+        let utxt = field(iu)?.trim();
+        let unit = Unit::parse(utxt).map_err(|_| {
+            let dims: &[Dimension] = if activity.is_fuel() {
+                &[Dimension::Mass, Dimension::Volume, Dimension::Energy]
+            } else {
+                &[Dimension::Energy]
+            };
+            let accepted: Vec<&str> = dims.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
+            Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
+                .at(at(iu))
+                .hint(format!("accepted: {}", accepted.join(", ")))
+        })?;
+        if !activity.accepts(unit.dimension()) {
+            let want = if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
+            return Err(Error::new(
+                ErrorKind::DimensionMismatch,
+                format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
+            )
+            .at(at(iu))
+            .hint(format!("{activity} is measured in {want}")));
+        }
+        let region = crate::region::normalize(field(ir)?);
+        let opt = |k: usize| -> Result<Option<String>, Error> {
+            match self.cols.opt[k] {
+                None => Ok(None),
+                Some(i) => {
+                    let s = field(i)?.trim();
+                    Ok(if s.is_empty() { None } else { Some(s.to_string()) })
+                }
+            }
+        };
+        let precision = match opt(1)? {
+            None => None,
+            Some(p) => match crate::tomlx::parse_decimal(&p) {
+                Some(x) if x > Decimal::ZERO => Some(x),
+                _ => {
+                    let i = self.cols.opt[1].unwrap_or(0);
+                    return Err(Error::new(ErrorKind::BadNumber, format!("precision '{p}' is not a positive decimal"))
+                        .at(at(i))
+                        .hint("write the printed resolution of the quantity, e.g. 0.01 or 100"));
+                }
+            },
+        };
+        Ok(ActivityRecord {
+            source: Location::at(file, line, None),
+            entity,
+            period,
+            activity,
+            quantity: Quantity { value, unit },
+            region,
+            note: opt(0)?,
+            precision,
+            instrument: opt(2)?,
+            vintage: opt(3)?,
+            certificate_id: opt(4)?,
+        })
+    }
+}
+
+fn csv_error(file: &Path, e: &csv::Error) -> Error {
+    let line = e.position().map(|p| p.line() as usize);
+    let msg = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("row has {len} fields, the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "text is not UTF-8".to_string(),
+        csv::ErrorKind::Io(err) => format!("cannot read: {err}"),
+        _ => format!("malformed CSV: {e}"),
+    };
+    let mut err = Error::new(ErrorKind::Csv, msg);
+    err.location = Some(match line {
+        Some(l) => Location::at(file, l, None),
+        None => Location::file(file),
+    });
+    err.hint("check the quoting: a field with a comma or quote must be enclosed in double quotes")
+}
+
+fn encoding_error(file: &Path, line: usize, raw: &[u8]) -> Error {
+    let gbk = looks_like_gbk(raw);
+    Error::new(
+        ErrorKind::Encoding,
+        if gbk { "text is not UTF-8 (it looks like GBK/GB18030)".to_string() } else { "text is not UTF-8".to_string() },
+    )
+    .at(Location::at(file, line, None))
+    .hint("save the file as UTF-8 (Excel: Save As > CSV UTF-8), or pass --encoding gbk")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &[u8]) -> Vec<Result<ActivityRecord, Error>> {
+        let mut r = match LedgerReader::new(Path::new("l.csv"), text) {
+            Ok(r) => r,
+            Err(e) => return vec![Err(e)],
+        };
+        let mut out = Vec::new();
+        while let Some(x) = r.next_record() {
+            out.push(x);
+        }
+        out
+    }
+
+    #[test]
+    fn periods() {
+        assert_eq!(Period::parse("2024").map(|p| p.to_string()), Some("2024".into()));
+        assert_eq!(Period::parse("2024-03").map(|p| p.to_string()), Some("2024-03".into()));
+        assert_eq!(Period::parse("2024-Q2").map(|p| p.to_string()), Some("2024-Q2".into()));
+        assert_eq!(Period::parse("2024-13"), None);
+        assert_eq!(Period::parse("2024-Q5"), None);
+        assert_eq!(Period::parse("24"), None);
+    }
+
+    #[test]
+    fn quantities_with_separators() {
+        assert_eq!(parse_quantity("1,909.06").map(|d| d.to_string()), Some("1909.06".into()));
+        assert_eq!(parse_quantity("362,596.02").map(|d| d.to_string()), Some("362596.02".into()));
+        assert_eq!(parse_quantity("1,90.06"), None);
+        assert_eq!(parse_quantity("1e3"), None);
+    }
+
+    #[test]
+    fn bom_and_lines() {
+        let rows = read("\u{feff}entity,period,activity,quantity,unit,region,note\na,2024,gasoline,\"1,909.06\",吨,CN,x\n\nb,2024,electricity,5,兆瓦时,浙江,\n".as_bytes());
+        assert_eq!(rows.len(), 2);
+        let a = rows[0].as_ref().expect("row 1 valid");
+        assert_eq!(a.source.line, Some(2));
+        assert_eq!(a.quantity.value.to_string(), "1909.06");
+        let b = rows[1].as_ref().expect("row 2 valid");
+        assert_eq!(b.source.line, Some(4));
+        assert_eq!(b.region, "CN-ZJ");
+    }
+
+    #[test]
+    fn row_errors_name_line_and_column() {
+        let rows = read(b"entity,period,activity,quantity,unit,region\na,2024,gasolene,1,t,CN\na,2024,electricity,1,t,CN\na,2024,diesel,-1,t,CN\n");
+        let msgs: Vec<String> = rows.iter().map(|r| r.as_ref().err().map(|e| e.to_string()).unwrap_or_default()).collect();
+        assert!(msgs[0].starts_with("l.csv:2:8: unknown activity 'gasolene'"), "{}", msgs[0]);
+        assert!(msgs[1].starts_with("l.csv:3:22: unit 't' (mass) cannot measure electricity"), "{}", msgs[1]);
+        assert!(msgs[2].starts_with("l.csv:4:15: quantity -1 is negative"), "{}", msgs[2]);
+    }
+
+    #[test]
+    fn header_problems() {
+        let e = read(b"entity,period,activity,quantity,unit\n").remove(0).expect_err("missing region");
+        assert_eq!(e.to_string(), "l.csv:1:1: header lacks required column region (the header must be entity,period,activity,quantity,unit,region,note)");
+        let e = read(b"").remove(0).expect_err("empty");
+        assert_eq!(e.kind, ErrorKind::Empty);
+    }
+}

@@ -1,0 +1,1061 @@
+//! The engine: resolves each row's factors (once per activity, region and unit), multiplies, sums.
+//!
+//! Every line's value is `quantity x K_num / K_den`, where `K_num` and `K_den` are the products of every
+//! multiplication and division the factor chain needs: one division per line, done last.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::{Computation, Fallback, FileHash, Figure, Line, Provenance, RowCounts, UsedFactor, Warning};
+use crate::activity::{Activity, ActivityRecord, LedgerReader};
+use crate::error::{Diagnostics, Error, ErrorKind};
+use crate::factor::{
+    CO2_PER_C_DEN, CO2_PER_C_NUM, Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue,
+    combustion_cc_per_ncv_energy,
+};
+use crate::inventory::{Choice, Inventory};
+use crate::units::{Dimension, Gas, RateUnit, Unit};
+
+/// Options of a calculation.
+#[derive(Debug, Clone, Copy)]
+pub struct ComputeOptions {
+    /// Refuse to produce figures when any row was rejected (the default).
+    pub strict: bool,
+    /// Keep calculation lines in the result (needed by `explain` and the line renderers).
+    pub keep_lines: bool,
+}
+
+impl Default for ComputeOptions {
+    fn default() -> Self {
+        ComputeOptions { strict: true, keep_lines: true }
+    }
+}
+
+/// Figure units.
+const T_CO2E: &str = "tCO2e";
+const TCE: &str = "tce";
+const MWH: &str = "MWh";
+
+/// A product of factors, as numerator and denominator, with the text of each step.
+#[derive(Clone)]
+struct Chain {
+    num: Decimal,
+    den: Decimal,
+    cur: Unit,
+    steps: Vec<String>,
+    used: Vec<UsedFactor>,
+    fallbacks: Vec<PlanFallback>,
+}
+
+#[derive(Clone)]
+struct PlanFallback {
+    kind: &'static str,
+    choice: String,
+    wanted: String,
+    used: String,
+    factor: FactorRef,
+}
+
+fn overflow(what: &str) -> Error {
+    Error::new(ErrorKind::Overflow, format!("{what} overflows 28 significant digits"))
+        .hint("use a larger unit for the quantity")
+}
+
+impl Chain {
+    fn new(unit: Unit) -> Chain {
+        Chain { num: Decimal::ONE, den: Decimal::ONE, cur: unit, steps: Vec::new(), used: Vec::new(), fallbacks: Vec::new() }
+    }
+    fn mul(&mut self, x: Decimal) -> Result<(), Error> {
+        self.num = self.num.checked_mul(x).ok_or_else(|| overflow("a factor product"))?;
+        Ok(())
+    }
+    fn div(&mut self, x: Decimal) -> Result<(), Error> {
+        self.den = self.den.checked_mul(x).ok_or_else(|| overflow("a factor product"))?;
+        Ok(())
+    }
+    /// Express the current quantity in `unit` (same dimension).
+    fn to_unit(&mut self, unit: &Unit) -> Result<(), Error> {
+        if self.cur.dimension() != unit.dimension() {
+            return Err(Error::new(
+                ErrorKind::DimensionMismatch,
+                format!("cannot express {} ({}) in {} ({})", self.cur.symbol(), self.cur.dimension(), unit.symbol(), unit.dimension()),
+            ));
+        }
+        if self.cur.to_base() != unit.to_base() {
+            self.steps.push(format!("[{} -> {}]", self.cur.symbol(), unit.symbol()));
+            self.mul(self.cur.to_base())?;
+            self.div(unit.to_base())?;
+        }
+        self.cur = unit.clone();
+        Ok(())
+    }
+    /// Multiply by a rate `value rate.num/rate.den`: the current quantity must be in rate.den's dimension.
+    fn apply(&mut self, value: Decimal, rate: &RateUnit, text: String) -> Result<(), Error> {
+        self.to_unit(&rate.den)?;
+        self.mul(value)?;
+        self.steps.push(text);
+        self.cur = rate.num.clone();
+        Ok(())
+    }
+    /// Divide by a rate (use it backwards): current quantity in rate.num's dimension -> rate.den.
+    fn apply_inverse(&mut self, value: Decimal, rate: &RateUnit, text: String) -> Result<(), Error> {
+        self.to_unit(&rate.num)?;
+        self.div(value)?;
+        self.steps.push(format!("/ {text}"));
+        self.cur = rate.den.clone();
+        Ok(())
+    }
+    fn formula(&self) -> String {
+        let mut s = String::from("q");
+        for st in &self.steps {
+            if st.starts_with('/') || st.starts_with('[') {
+                s.push(' ');
+                s.push_str(st);
+            } else {
+                s.push_str(" x ");
+                s.push_str(st);
+            }
+        }
+        s
+    }
+}
+
+/// One planned contribution of a row: figure, gas, K_num / K_den, factors and formula.
+struct Plan {
+    figure: String,
+    gas: Option<Gas>,
+    k_num: Decimal,
+    k_den: Decimal,
+    factors: Arc<Vec<UsedFactor>>,
+    formula: Arc<str>,
+    value_unit: &'static str,
+    fallbacks: Vec<PlanFallback>,
+}
+
+fn used(set: &FactorSet, f: &Factor) -> UsedFactor {
+    UsedFactor {
+        reference: FactorRef { set: set.meta.id.clone(), edition: set.meta.edition.clone(), id: Some(f.id.clone()) },
+        value: f.rate().unwrap_or_default(),
+        unit: f.rate_unit().symbol(),
+        form: f.describe(),
+        citation: f.citation.clone(),
+        confidence: f.confidence,
+    }
+}
+
+fn fref(set: &FactorSet, f: &Factor) -> String {
+    format!("{}@{}:{}", set.meta.id, set.meta.edition, f.id)
+}
+
+/// Whether a factor's region serves a row's region without a fallback.
+fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> bool {
+    if factor_region == row_region || factor_region == "GLOBAL" {
+        return true;
+    }
+    // National factors serve provinces and grid regions for fuels and standards, not for grids.
+    !strict_region && factor_region == "CN" && row_region.starts_with("CN-")
+}
+
+/// The market a region belongs to for certificates: China's GECs form one national market.
+fn market_of(region: &str) -> String {
+    if region == "CN" || region.starts_with("CN-") { "CN".to_string() } else { region.to_string() }
+}
+
+struct Resolver<'a> {
+    inv: &'a Inventory,
+    lib: &'a FactorLibrary,
+    sets_used: BTreeSet<(PathBuf, String)>,
+}
+
+impl<'a> Resolver<'a> {
+    fn choice(&self, name: &str) -> Option<&'a Choice> {
+        let c = &self.inv.factors;
+        match name {
+            "combustion" => c.combustion.as_ref(),
+            "non_co2" => c.non_co2.as_ref(),
+            "gwp" => c.gwp.as_ref(),
+            "standard_coal" => c.standard_coal.as_ref(),
+            "grid" => c.grid.as_ref(),
+            "heat" => c.heat.as_ref(),
+            "residual" => c.residual.as_ref(),
+            _ => None,
+        }
+    }
+
+    fn set_of(&self, choice_name: &str, choice: &Choice) -> Result<&'a FactorSet, Error> {
+        self.lib.set(&choice.factor).map_err(|e| {
+            let mut e = e.at(choice.location.clone());
+            e.message = format!("factors.{choice_name}: {}", e.message);
+            e
+        })
+    }
+
+    /// Find the factor for `activity` in `region` under a choice. `kinds` are acceptable kinds; `gas` filters.
+    #[allow(clippy::too_many_arguments)]
+    fn find(
+        &mut self,
+        choice_name: &str,
+        activity: &str,
+        region: &str,
+        kinds: &[FactorKind],
+        gas: Option<Gas>,
+        strict_region: bool,
+        chain: &mut Chain,
+    ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
+        let Some(choice) = self.choice(choice_name) else { return Ok(None) };
+        let set = self.set_of(choice_name, choice)?;
+        let matches_kind = |f: &Factor| {
+            kinds.contains(&f.kind)
+                && (f.activity == activity || f.activity == "any")
+                && (gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2))
+        };
+        // A pinned factor (set@edition:id) or an explicit pick.
+        let pinned_id = choice.factor.id.clone().or_else(|| {
+            self.inv.factors.pick.iter().find(|p| p.choice == choice_name && p.activity == activity).map(|p| p.id.clone())
+        });
+        let found: &Factor = if let Some(id) = pinned_id {
+            let f = set.get(&id).ok_or_else(|| {
+                let loc = self
+                    .inv
+                    .factors
+                    .pick
+                    .iter()
+                    .find(|p| p.choice == choice_name && p.activity == activity)
+                    .map(|p| p.location.clone())
+                    .unwrap_or_else(|| choice.location.clone());
+                Error::new(ErrorKind::MissingFactor, format!("factor {}:{id} does not exist", set.key()))
+                    .at(loc)
+                    .hint(format!("ghg factors show {} lists its ids", set.key()))
+            })?;
+            if !kinds.contains(&f.kind) || (f.activity != activity && f.activity != "any") {
+                return Err(Error::new(
+                    ErrorKind::MissingFactor,
+                    format!("factor {} is a {} factor for {}, not for {activity}", fref(set, f), f.kind.name(), f.activity),
+                )
+                .at(choice.location.clone()));
+            }
+            if !region_serves(&f.region, region, strict_region) {
+                chain.fallbacks.push(PlanFallback {
+                    kind: "region",
+                    choice: choice_name.to_string(),
+                    wanted: region.to_string(),
+                    used: f.region.clone(),
+                    factor: FactorRef::parse(&fref(set, f)).unwrap_or_else(|| choice.factor.clone()),
+                });
+                if !self.fallback_allowed(region, &f.region) {
+                    return Err(Error::new(
+                        ErrorKind::MissingFactor,
+                        format!(
+                            "{} is for region {}, the row's region is {region}",
+                            fref(set, f),
+                            f.region
+                        ),
+                    )
+                    .hint(format!("allow it under [factors.region_fallback]: \"{region}\" = \"{}\"", f.region)));
+                }
+            }
+            f
+        } else {
+            let in_region = |r: &str| -> Vec<&'a Factor> {
+                set.factors.iter().filter(|f| matches_kind(f) && region_serves(&f.region, r, strict_region)).collect()
+            };
+            let mut cands = in_region(region);
+            // Prefer an exact region match over a national or global default.
+            if cands.iter().any(|f| f.region == region) {
+                cands.retain(|f| f.region == region);
+            }
+            if cands.is_empty() {
+                let target = self.fallback_target(region);
+                if let Some(target) = target {
+                    cands = set.factors.iter().filter(|f| matches_kind(f) && f.region == target).collect();
+                    if let Some(f) = cands.first() {
+                        chain.fallbacks.push(PlanFallback {
+                            kind: "region",
+                            choice: choice_name.to_string(),
+                            wanted: region.to_string(),
+                            used: target.clone(),
+                            factor: FactorRef::parse(&fref(set, f)).unwrap_or_else(|| choice.factor.clone()),
+                        });
+                    }
+                }
+            }
+            if cands.is_empty() {
+                return Ok(None);
+            }
+            let primary: Vec<&&Factor> = cands.iter().filter(|f| f.alternative.is_none()).collect();
+            if primary.len() == 1 {
+                primary[0]
+            } else if cands.len() == 1 {
+                cands[0]
+            } else {
+                let ids: Vec<String> = cands.iter().map(|f| f.id.clone()).collect();
+                return Err(Error::new(
+                    ErrorKind::AmbiguousFactor,
+                    format!("{} offers {} factors for {activity} in {region}: {}", set.key(), cands.len(), ids.join(", ")),
+                )
+                .at(choice.location.clone())
+                .hint(format!("choose one under [factors.pick]: \"{choice_name}.{activity}\" = \"{}\"", ids[0])));
+            }
+        };
+        if !found.valid_years.covers(self.inv.year) {
+            if !self.inv.factors.allow_year_mismatch {
+                return Err(Error::new(
+                    ErrorKind::MissingFactor,
+                    format!(
+                        "{} is valid for {}, the inventory is for {}",
+                        fref(set, found),
+                        found.valid_years,
+                        self.inv.year
+                    ),
+                )
+                .at(choice.location.clone())
+                .hint("if that is the edition you mean to use, set allow_year_mismatch = true under [factors]"));
+            }
+            chain.fallbacks.push(PlanFallback {
+                kind: "year",
+                choice: choice_name.to_string(),
+                wanted: self.inv.year.to_string(),
+                used: found.valid_years.to_string(),
+                factor: FactorRef::parse(&fref(set, found)).unwrap_or_else(|| choice.factor.clone()),
+            });
+        }
+        self.sets_used.insert((set.path.clone(), set.sha256.clone()));
+        Ok(Some((set, found)))
+    }
+
+    fn fallback_target(&self, region: &str) -> Option<String> {
+        let fb = &self.inv.factors.region_fallback;
+        fb.iter().find(|(from, _, _)| from == region).or_else(|| fb.iter().find(|(from, _, _)| from == "*")).map(|x| x.1.clone())
+    }
+
+    fn fallback_allowed(&self, region: &str, used: &str) -> bool {
+        self.fallback_target(region).is_some_and(|t| t == used)
+    }
+
+    /// NCV of a fuel from the first of these choices that has one.
+    fn ncv(
+        &mut self,
+        choices: &[&str],
+        activity: &str,
+        region: &str,
+        chain: &mut Chain,
+    ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
+        for c in choices {
+            if let Some(x) = self.find(c, activity, region, &[FactorKind::Ncv], None, false, chain)? {
+                return Ok(Some(x));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Apply a factor (direct or combustion) to the chain, bridging mass/volume and energy through an NCV.
+    fn apply_factor(
+        &mut self,
+        set: &FactorSet,
+        f: &Factor,
+        activity: &str,
+        region: &str,
+        ncv_choices: &[&str],
+        chain: &mut Chain,
+    ) -> Result<(), Error> {
+        chain.used.push(used(set, f));
+        let tag = fref(set, f);
+        match &f.value {
+            FactorValue::Combustion { ncv, carbon_content, oxidation } => {
+                let cc = combustion_cc_per_ncv_energy(ncv, carbon_content).ok_or_else(|| overflow("carbon content"))?;
+                let cur_dim = chain.cur.dimension();
+                if cur_dim == Dimension::Energy {
+                    // Quantity already in energy: skip the NCV step.
+                    chain.to_unit(&ncv.unit.num)?;
+                } else {
+                    self.bridge(chain, &ncv.unit.den, activity, region, ncv_choices, &tag)?;
+                    chain.apply(ncv.value, &ncv.unit, format!("{} {} (NCV)", ncv.value, ncv.unit.symbol()))?;
+                }
+                chain.mul(cc)?;
+                chain.mul(*oxidation)?;
+                chain.mul(CO2_PER_C_NUM)?;
+                chain.div(CO2_PER_C_DEN)?;
+                chain.steps.push(format!(
+                    "{} tC/{} (CC) x {} (OF) x 44/12 [{tag}]",
+                    cc.normalize(),
+                    ncv.unit.num.symbol(),
+                    oxidation.normalize()
+                ));
+                chain.cur = Unit::base(Dimension::Emission(Gas::CO2));
+            }
+            FactorValue::Direct(p) => {
+                self.bridge(chain, &p.unit.den, activity, region, ncv_choices, &tag)?;
+                chain.apply(p.value, &p.unit, format!("{} {} [{tag}]", p.value, p.unit.symbol()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bring the chain's quantity into `den`'s dimension, through an NCV when one side is energy.
+    fn bridge(
+        &mut self,
+        chain: &mut Chain,
+        den: &Unit,
+        activity: &str,
+        region: &str,
+        ncv_choices: &[&str],
+        tag: &str,
+    ) -> Result<(), Error> {
+        let have = chain.cur.dimension();
+        let want = den.dimension();
+        if have == want {
+            return Ok(());
+        }
+        let fuel_amount = |d: Dimension| matches!(d, Dimension::Mass | Dimension::Volume);
+        if (want == Dimension::Energy && fuel_amount(have)) || (have == Dimension::Energy && fuel_amount(want)) {
+            let amount_dim = if want == Dimension::Energy { have } else { want };
+            let mut probe = chain.clone();
+            if let Some((nset, nf)) = self.ncv(ncv_choices, activity, region, &mut probe)? {
+                let FactorValue::Direct(p) = &nf.value else { return Err(overflow("ncv")) };
+                if p.unit.den.dimension() == amount_dim {
+                    chain.fallbacks = probe.fallbacks;
+                    chain.used.push(used(nset, nf));
+                    let text = format!("{} {} (NCV) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
+                    return if want == Dimension::Energy {
+                        chain.apply(p.value, &p.unit, text)
+                    } else {
+                        chain.apply_inverse(p.value, &p.unit, text)
+                    };
+                }
+            }
+        }
+        Err(Error::new(
+            ErrorKind::DimensionMismatch,
+            format!(
+                "{activity} measured in {} ({}) cannot be used with {tag}, which is per {} ({})",
+                chain.cur.symbol(),
+                have,
+                den.symbol(),
+                want
+            ),
+        )
+        .hint(match (have, want) {
+            (Dimension::Mass, Dimension::Volume) | (Dimension::Volume, Dimension::Mass) => {
+                "no density is defined: give the quantity in the factor's unit".to_string()
+            }
+            _ => format!("give the quantity in a unit of {want}, or choose a set with an NCV for {activity}"),
+        }))
+    }
+
+    /// Finish a chain into a plan producing `out` (converting emissions of a gas to CO2e with the GWP set).
+    fn finish(&mut self, mut chain: Chain, figure: String, gas: Option<Gas>, out: &'static str, region: &str) -> Result<Plan, Error> {
+        if let Dimension::Emission(g) = chain.cur.dimension()
+            && g != Gas::CO2e
+        {
+            if g == Gas::CO2 {
+                chain.to_unit(&Unit::base(Dimension::Emission(Gas::CO2)))?;
+                chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
+            } else {
+                chain.to_unit(&Unit::base(Dimension::Emission(g)))?;
+                let Some((set, f)) = self.find("gwp", "any", region, &[FactorKind::Gwp], Some(g), false, &mut chain)? else {
+                    return Err(Error::new(ErrorKind::MissingFactor, format!("{g} needs a GWP, and no gwp set is chosen or it lacks {g}"))
+                        .hint("add gwp = \"ipcc-gwp@AR5\" (or AR4, AR6) under [factors]"));
+                };
+                let v = f.rate().unwrap_or_default();
+                chain.used.push(used(set, f));
+                chain.mul(v)?;
+                chain.steps.push(format!("{} tCO2e/t{g} (GWP) [{}]", v.normalize(), fref(set, f)));
+                chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
+            }
+        }
+        let out_unit = Unit::parse(out).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?;
+        chain.to_unit(&out_unit)?;
+        Ok(Plan {
+            figure,
+            gas,
+            k_num: chain.num,
+            k_den: chain.den,
+            formula: Arc::from(chain.formula()),
+            factors: Arc::new(chain.used),
+            value_unit: out,
+            fallbacks: chain.fallbacks,
+        })
+    }
+
+    /// Every plan for rows of this activity, region and unit (certificates are planned separately).
+    fn plans(&mut self, activity: Activity, region: &str, unit: &Unit, warn: &mut Vec<Warning>) -> Result<Vec<Plan>, Error> {
+        let a = activity.name();
+        let mut out = Vec::new();
+        let missing = |choice: &str, what: &str| {
+            Error::new(ErrorKind::MissingFactor, format!("{a} in region {region} needs {what}, and factors.{choice} provides none"))
+        };
+        if activity.is_fuel() {
+            // Scope 1 CO2.
+            let mut ch = Chain::new(unit.clone());
+            let Some((set, f)) = self.find(
+                "combustion",
+                a,
+                region,
+                &[FactorKind::Combustion, FactorKind::Emission],
+                Some(Gas::CO2),
+                false,
+                &mut ch,
+            )?
+            else {
+                let e = match self.choice("combustion") {
+                    None => Error::new(ErrorKind::MissingFactor, format!("{a} needs a combustion factor, and the inventory chooses no combustion set"))
+                        .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
+                    Some(c) => missing("combustion", "a CO2 factor").at(c.location.clone()).hint("choose a set that covers this fuel, or allow a region fallback"),
+                };
+                return Err(e);
+            };
+            self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
+            out.push(self.finish(ch, format!("scope1.{a}"), Some(Gas::CO2), T_CO2E, region)?);
+            // Scope 1 CH4, N2O.
+            if self.choice("non_co2").is_some() {
+                for g in [Gas::CH4, Gas::N2O] {
+                    let mut ch = Chain::new(unit.clone());
+                    if let Some((set, f)) = self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
+                        self.apply_factor(set, f, a, region, &["non_co2", "combustion"], &mut ch)?;
+                        out.push(self.finish(ch, format!("scope1.{a}"), Some(g), T_CO2E, region)?);
+                    }
+                }
+            }
+        }
+        match activity {
+            Activity::Electricity | Activity::Heat => {
+                let grid_choice = if activity == Activity::Heat && self.choice("heat").is_some() { "heat" } else { "grid" };
+                let mut ch = Chain::new(unit.clone());
+                match self.find(grid_choice, a, region, &[FactorKind::Emission], None, true, &mut ch)? {
+                    Some((set, f)) => {
+                        let ch_market = ch.clone();
+                        self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                        out.push(self.finish(ch, "scope2.location".into(), f.gas, T_CO2E, region)?);
+                        if activity == Activity::Heat {
+                            // No certificates exist for heat: market-based equals location-based.
+                            let mut ch = ch_market;
+                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                            out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
+                        }
+                    }
+                    None => {
+                        let loc = self.choice(grid_choice).map(|c| c.location.clone());
+                        let mut e = match loc {
+                            None => Error::new(ErrorKind::MissingFactor, format!("{a} needs a grid factor, and the inventory chooses no grid set"))
+                                .hint("add grid = \"mee-grid@2022\" under [factors]"),
+                            Some(_) => missing(grid_choice, "a location-based factor").hint(format!(
+                                "allow a fallback under [factors.region_fallback], e.g. \"{region}\" = \"CN\""
+                            )),
+                        };
+                        if let Some(l) = loc {
+                            e = e.at(l);
+                        }
+                        return Err(e);
+                    }
+                }
+                if activity == Activity::Electricity && self.choice("residual").is_some() {
+                    let mut ch = Chain::new(unit.clone());
+                    match self.find("residual", a, &market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
+                        Some((set, f)) => {
+                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                            out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
+                        }
+                        None => return Err(missing("residual", "a residual factor")),
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Energy in standard coal.
+        if self.choice("standard_coal").is_some() && activity != Activity::Certificate {
+            let mut ch = Chain::new(unit.clone());
+            match self.find("standard_coal", a, region, &[FactorKind::StandardCoal], None, false, &mut ch)? {
+                Some((set, f)) => {
+                    self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
+                    let fig = if activity.is_fuel() { "energy.direct" } else { "energy.indirect" };
+                    out.push(self.finish(ch, fig.into(), None, TCE, region)?);
+                }
+                None => {
+                    let c = self.choice("standard_coal").map(|c| c.location.clone());
+                    let mut e = missing("standard_coal", "a standard-coal coefficient");
+                    if let Some(l) = c {
+                        e = e.at(l);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        // Electricity MWh.
+        if matches!(activity, Activity::Electricity | Activity::OnsitePv) {
+            let mut ch = Chain::new(unit.clone());
+            ch.to_unit(&Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?)?;
+            let plan = self.finish(ch.clone(), "electricity.total".into(), None, MWH, region)?;
+            out.push(plan);
+            if activity == Activity::OnsitePv {
+                out.push(self.finish(ch, "electricity.renewable".into(), None, MWH, region)?);
+            }
+        }
+        // The activity quantity itself, in its canonical unit.
+        let canon = activity.canonical_unit();
+        if let Ok(cu) = Unit::parse(canon) {
+            if cu.dimension() == unit.dimension() {
+                let ch = Chain::new(unit.clone());
+                out.push(self.finish(ch, format!("activity.{a}"), None, canon, region)?);
+            } else {
+                warn.push(Warning {
+                    code: "activity-unit",
+                    message: format!(
+                        "activity.{a} sums quantities in {canon}; rows in {} ({}) are not included in it (their emissions are)",
+                        unit.symbol(),
+                        unit.dimension()
+                    ),
+                    location: None,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Default)]
+struct Sums {
+    figures: BTreeMap<String, Figure>,
+}
+
+impl Sums {
+    fn add(&mut self, id: &str, unit: &str, value: Decimal, half: Option<Decimal>) -> Result<(), Error> {
+        let f = self.figures.entry(id.to_string()).or_insert_with(|| Figure {
+            value: Decimal::ZERO,
+            unit: unit.to_string(),
+            half_width: None,
+            lines: 0,
+        });
+        f.value = f.value.checked_add(value).ok_or_else(|| overflow(&format!("figure {id}")))?;
+        if let Some(h) = half {
+            f.half_width = Some(f.half_width.unwrap_or_default() + h);
+        }
+        f.lines += 1;
+        Ok(())
+    }
+
+    /// Add the roll-ups: scope1, totals, energy.total, intensities.
+    fn roll_up(&mut self, has_standard_coal: bool, has_residual: bool, revenue: Option<(Decimal, String)>) {
+        let get = |m: &BTreeMap<String, Figure>, id: &str| m.get(id).cloned();
+        let zero = |unit: &str| Figure { value: Decimal::ZERO, unit: unit.into(), half_width: None, lines: 0 };
+        let sum = |a: &Figure, b: &Figure, unit: &str| Figure {
+            value: a.value + b.value,
+            unit: unit.into(),
+            half_width: match (a.half_width, b.half_width) {
+                (None, None) => None,
+                (x, y) => Some(x.unwrap_or_default() + y.unwrap_or_default()),
+            },
+            lines: a.lines + b.lines,
+        };
+        let mut scope1 = zero(T_CO2E);
+        for (id, f) in &self.figures {
+            if id.starts_with("scope1.") {
+                scope1 = sum(&scope1, f, T_CO2E);
+            }
+        }
+        let m = &mut self.figures;
+        m.insert("scope1".into(), scope1.clone());
+        let loc = get(m, "scope2.location").unwrap_or_else(|| zero(T_CO2E));
+        m.insert("scope2.location".into(), loc.clone());
+        m.insert("total.location".into(), sum(&scope1, &loc, T_CO2E));
+        if has_residual || m.contains_key("scope2.market") {
+            let mk = get(m, "scope2.market").unwrap_or_else(|| zero(T_CO2E));
+            m.insert("scope2.market".into(), mk.clone());
+            m.insert("total.market".into(), sum(&scope1, &mk, T_CO2E));
+        }
+        if has_standard_coal {
+            let d = get(m, "energy.direct").unwrap_or_else(|| zero(TCE));
+            let i = get(m, "energy.indirect").unwrap_or_else(|| zero(TCE));
+            m.insert("energy.direct".into(), d.clone());
+            m.insert("energy.indirect".into(), i.clone());
+            m.insert("energy.total".into(), sum(&d, &i, TCE));
+        }
+        for id in ["electricity.total", "electricity.renewable"] {
+            if !m.contains_key(id) {
+                m.insert(id.into(), zero(MWH));
+            }
+        }
+        if let Some((rev, cur)) = revenue {
+            for (iid, tid, u) in [
+                ("intensity.total.location", "total.location", "tCO2e"),
+                ("intensity.total.market", "total.market", "tCO2e"),
+                ("intensity.energy", "energy.total", "tce"),
+            ] {
+                if let Some(t) = m.get(tid).cloned()
+                    && let Some(v) = t.value.checked_div(rev)
+                {
+                    m.insert(
+                        iid.into(),
+                        Figure {
+                            value: v,
+                            unit: format!("{u}/million {cur}"),
+                            half_width: t.half_width.and_then(|h| h.checked_div(rev)),
+                            lines: 0,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Compute an inventory, keeping its lines (as `options.keep_lines` says).
+pub fn compute(inv: &Inventory, lib: &FactorLibrary, options: ComputeOptions) -> Result<Computation, Diagnostics> {
+    let mut lines = Vec::new();
+    let keep = options.keep_lines;
+    let mut c = compute_streaming(inv, lib, options, &mut |l: &Line| {
+        if keep {
+            lines.push(l.clone());
+        }
+        Ok(())
+    })?;
+    c.lines = lines;
+    Ok(c)
+}
+
+struct CertRow {
+    rec: ActivityRecord,
+    mwh: Decimal,
+}
+
+/// Compute an inventory, handing every line to `sink` as it is made (nothing per row is kept).
+pub fn compute_streaming(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<Computation, Diagnostics> {
+    let mut res = Resolver { inv, lib, sets_used: BTreeSet::new() };
+    // Fail early on choices that name nothing, each reported at its line in the inventory.
+    let mut d = Diagnostics::new();
+    for name in crate::inventory::CHOICES {
+        if let Some(c) = res.choice(name) {
+            match &c.factor.id {
+                Some(_) => {
+                    if let Err(e) = lib.factor(&c.factor) {
+                        let mut e = e.at(c.location.clone());
+                        e.message = format!("factors.{name}: {}", e.message);
+                        d.push(e);
+                    }
+                }
+                None => {
+                    if let Err(e) = res.set_of(name, c) {
+                        d.push(e);
+                    }
+                }
+            }
+        }
+    }
+    for p in &inv.factors.pick {
+        if res.choice(&p.choice).is_none() {
+            d.push(
+                Error::new(ErrorKind::Inventory, format!("pick for {}.{} but the inventory chooses no {} set", p.choice, p.activity, p.choice))
+                    .at(p.location.clone()),
+            );
+        }
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut plan_cache: HashMap<(Activity, String, String), Result<Arc<Vec<Plan>>, Error>> = HashMap::new();
+    let mut sums = Sums::default();
+    let mut by_entity: BTreeMap<String, Sums> = BTreeMap::new();
+    let mut fallbacks: BTreeMap<(String, String, Activity, String, String, String), Fallback> = BTreeMap::new();
+    let mut rows = RowCounts::default();
+    let mut rejected: Vec<Error> = Vec::new();
+    let mut inputs = Vec::new();
+    let mut certs: Vec<CertRow> = Vec::new();
+    let mut grid_mwh: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut sink_err: Option<std::io::Error> = None;
+    let mwh = Unit::parse(MWH).map_err(|e| Diagnostics::from(Error::new(ErrorKind::UnknownUnit, e.to_string())))?;
+
+    let mut emit = |line: Line, sums: &mut Sums, by_entity: &mut BTreeMap<String, Sums>, sink_err: &mut Option<std::io::Error>| -> Result<(), Error> {
+        sums.add(&line.figure, line.value_unit, line.value, line.half_width)?;
+        by_entity.entry(line.entity.clone()).or_default().add(&line.figure, line.value_unit, line.value, line.half_width)?;
+        if sink_err.is_none()
+            && let Err(e) = sink(&line)
+        {
+            *sink_err = Some(e);
+        }
+        Ok(())
+    };
+
+    for file in &inv.activity_files {
+        let f = std::fs::File::open(file).map_err(|e| Diagnostics::from(Error::io(file, &e)))?;
+        let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new() };
+        let mut reader = LedgerReader::new(file, hr).map_err(Diagnostics::from)?;
+        while let Some(item) = reader.next_record() {
+            let rec = match item {
+                Ok(r) => r,
+                Err(e) => {
+                    rejected.push(e);
+                    continue;
+                }
+            };
+            if rec.period.year != inv.year {
+                rejected.push(
+                    Error::new(
+                        ErrorKind::OutOfPeriod,
+                        format!("period {} is outside the inventory year {}", rec.period, inv.year),
+                    )
+                    .at(rec.source.clone())
+                    .hint("move the row to the inventory of its year, or correct the period"),
+                );
+                continue;
+            }
+            if rec.activity == Activity::Certificate {
+                match crate::units::convert(rec.quantity.value, &rec.quantity.unit, &mwh) {
+                    Ok(v) => certs.push(CertRow { rec, mwh: v }),
+                    Err(e) => rejected.push(Error::new(ErrorKind::DimensionMismatch, e.to_string()).at(rec.source.clone())),
+                }
+                continue;
+            }
+            let key = (rec.activity, rec.region.clone(), rec.quantity.unit.symbol().to_string());
+            let plans = plan_cache
+                .entry(key)
+                .or_insert_with(|| res.plans(rec.activity, &rec.region, &rec.quantity.unit, &mut warnings).map(Arc::new))
+                .clone();
+            let plans = match plans {
+                Ok(p) => p,
+                Err(e) => {
+                    let mut e = e;
+                    e.message = format!("row {}: {}", rec.source, e.message);
+                    if e.location.is_none() {
+                        e.location = Some(rec.source.clone());
+                    }
+                    rejected.push(e);
+                    continue;
+                }
+            };
+            let mut row_lines = Vec::with_capacity(plans.len());
+            let mut failed = None;
+            for p in plans.iter() {
+                let v = rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den));
+                let Some(value) = v else {
+                    failed = Some(overflow(&format!("quantity {} x factors", rec.quantity.value)).at(rec.source.clone()));
+                    break;
+                };
+                let half_width = rec.precision.map(|pr| {
+                    (pr / Decimal::TWO).checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)).unwrap_or_default().abs()
+                });
+                row_lines.push(Line {
+                    figure: p.figure.clone(),
+                    source: rec.source.clone(),
+                    entity: rec.entity.clone(),
+                    period: rec.period,
+                    activity: rec.activity,
+                    region: rec.region.clone(),
+                    gas: p.gas,
+                    quantity: rec.quantity.value,
+                    unit: rec.quantity.unit.symbol().to_string(),
+                    factors: p.factors.clone(),
+                    formula: p.formula.clone(),
+                    value,
+                    value_unit: p.value_unit,
+                    half_width,
+                });
+            }
+            if let Some(e) = failed {
+                rejected.push(e);
+                continue;
+            }
+            for p in plans.iter() {
+                for fb in &p.fallbacks {
+                    let k = (fb.kind.to_string(), fb.choice.clone(), rec.activity, fb.wanted.clone(), fb.used.clone(), fb.factor.to_string());
+                    fallbacks
+                        .entry(k)
+                        .or_insert_with(|| Fallback {
+                            kind: fb.kind,
+                            choice: fb.choice.clone(),
+                            activity: rec.activity,
+                            wanted: fb.wanted.clone(),
+                            used: fb.used.clone(),
+                            factor: fb.factor.clone(),
+                            rows: 0,
+                            first_row: rec.source.clone(),
+                        })
+                        .rows += 1;
+                }
+            }
+            if rec.activity == Activity::Electricity {
+                let m = grid_mwh.entry(market_of(&rec.region)).or_default();
+                if let Some(l) = row_lines.iter().find(|l| l.figure == "electricity.total") {
+                    *m += l.value;
+                }
+            }
+            for l in row_lines {
+                emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
+            }
+            rows.used += 1;
+        }
+        rows.read += reader.rows_read;
+        let hr = reader.into_inner();
+        inputs.push(FileHash { path: file.clone(), sha256: hex(&sha2::Digest::finalize(hr.hasher)) });
+    }
+
+    // Certificates: each covers grid electricity of its market, in ledger order, never beyond it.
+    let residual = res.choice("residual").cloned();
+    let mut remaining = grid_mwh.clone();
+    for c in certs {
+        let market = market_of(&c.rec.region);
+        let left = remaining.entry(market.clone()).or_default();
+        let covered = c.mwh.min(*left);
+        *left -= covered;
+        let excess = c.mwh - covered;
+        if excess > Decimal::ZERO {
+            warnings.push(Warning {
+                code: "certificate-excess",
+                message: format!(
+                    "certificates of {} MWh exceed the uncovered grid electricity of market {market} by {} MWh; the excess is not used",
+                    c.mwh.normalize(),
+                    excess.normalize()
+                ),
+                location: Some(c.rec.source.clone()),
+            });
+        }
+        let canon_plan = res.plans(Activity::Certificate, &c.rec.region, &c.rec.quantity.unit, &mut warnings);
+        let mut lines = Vec::new();
+        if let Ok(ps) = canon_plan {
+            for p in ps.iter().filter(|p| p.figure.starts_with("activity.")) {
+                lines.push((p.figure.clone(), c.rec.quantity.value * p.k_num / p.k_den, p.value_unit, p.factors.clone(), p.formula.clone(), c.rec.quantity.value, c.rec.quantity.unit.symbol().to_string()));
+            }
+        }
+        lines.push(("electricity.renewable".into(), covered, MWH, Arc::new(Vec::new()), Arc::from("q (MWh covered by certificates)"), covered, MWH.to_string()));
+        if let Some(rc) = &residual {
+            let mut ch = Chain::new(mwh.clone());
+            let r = res
+                .find("residual", "electricity", &market, &[FactorKind::Emission], None, true, &mut ch)
+                .and_then(|x| x.ok_or_else(|| Error::new(ErrorKind::MissingFactor, "no residual factor for the certificate's market").at(rc.location.clone())));
+            match r {
+                Ok((set, f)) => {
+                    let r = res.apply_factor(set, f, "electricity", &market, &[], &mut ch);
+                    match r.and_then(|_| res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, &market)) {
+                        Ok(p) => {
+                            let v = covered * p.k_num / p.k_den;
+                            let formula: Arc<str> = Arc::from(format!("- covered MWh x ({}) : certificates replace the residual factor with 0", p.formula));
+                            lines.push(("scope2.market".into(), -v, T_CO2E, p.factors.clone(), formula, covered, MWH.to_string()));
+                        }
+                        Err(e) => rejected.push(e.at(c.rec.source.clone())),
+                    }
+                }
+                Err(e) => rejected.push(e),
+            }
+        }
+        for (figure, value, vu, factors, formula, q, u) in lines {
+            let half_width = c.rec.precision.map(|pr| {
+                if q.is_zero() { Decimal::ZERO } else { (pr / Decimal::TWO * value / q).abs() }
+            });
+            let l = Line {
+                figure,
+                source: c.rec.source.clone(),
+                entity: c.rec.entity.clone(),
+                period: c.rec.period,
+                activity: Activity::Certificate,
+                region: c.rec.region.clone(),
+                gas: None,
+                quantity: q,
+                unit: u,
+                factors,
+                formula,
+                value,
+                value_unit: vu,
+                half_width,
+            };
+            emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
+        }
+        rows.used += 1;
+    }
+    if let Some(e) = sink_err {
+        return Err(Error::new(ErrorKind::Io, format!("cannot write calculation lines: {e}")).into());
+    }
+    rows.rejected = rejected.len() as u64;
+    rows.used = rows.read.saturating_sub(rows.rejected);
+    if options.strict && !rejected.is_empty() {
+        return Err(Diagnostics(rejected));
+    }
+    if let Some(rc) = &residual
+        && let Ok((_, f)) = lib.factor(&rc.factor)
+        && f.activity == "electricity"
+        && f.alternative.is_none()
+        && sums.figures.get("activity.certificate").is_some_and(|x| x.value > Decimal::ZERO)
+    {
+        warnings.push(Warning {
+            code: "residual-is-grid-average",
+            message: format!(
+                "certificates are deducted but the remainder is priced at {}, a grid average that already contains the certified (market-traded) renewable power: the renewable MWh are counted twice; a residual factor such as grid.national.excl_market_nonfossil avoids that",
+                rc.factor
+            ),
+            location: Some(rc.location.clone()),
+        });
+    }
+    let revenue = inv.denominator("revenue").and_then(|d| {
+        let cur = match d.quantity.unit.dimension() {
+            Dimension::Money(c) => c,
+            _ => return None,
+        };
+        let million = Unit::parse(&format!("million {cur}")).ok()?;
+        crate::units::convert(d.quantity.value, &d.quantity.unit, &million).ok().map(|v| (v, cur.to_string()))
+    });
+    if revenue.is_none() {
+        warnings.push(Warning {
+            code: "no-revenue",
+            message: "no [denominators.revenue] in money: intensity figures are not computed".into(),
+            location: None,
+        });
+    }
+    let has_sc = inv.factors.standard_coal.is_some();
+    let has_res = inv.factors.residual.is_some();
+    if !has_sc {
+        warnings.push(Warning { code: "no-standard-coal", message: "no standard_coal choice: energy figures are not computed".into(), location: None });
+    }
+    if !has_res {
+        warnings.push(Warning { code: "no-residual", message: "no residual choice: scope2.market and total.market are not computed".into(), location: None });
+    }
+    sums.roll_up(has_sc, has_res, revenue.clone());
+    for s in by_entity.values_mut() {
+        s.roll_up(has_sc, has_res, None);
+    }
+    let mut factor_files: Vec<FileHash> = res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
+    factor_files.sort_by(|a, b| a.path.cmp(&b.path));
+    warnings.dedup();
+    Ok(Computation {
+        organisation: inv.organisation.clone(),
+        year: inv.year,
+        figures: sums.figures,
+        by_entity: by_entity.into_iter().map(|(k, v)| (k, v.figures)).collect(),
+        lines: Vec::new(),
+        provenance: Provenance {
+            tool: format!("ghg {}", env!("CARGO_PKG_VERSION")),
+            inventory: FileHash { path: inv.path.clone(), sha256: inv.sha256.clone() },
+            factor_files,
+            inputs,
+            rows,
+        },
+        fallbacks: fallbacks.into_values().collect(),
+        warnings,
+        rejected,
+    })
+}

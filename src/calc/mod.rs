@@ -1,0 +1,220 @@
+//! The calculation: ledger rows x chosen factors -> calculation lines -> figures, every figure traced.
+
+mod engine;
+mod trace;
+
+pub use engine::{ComputeOptions, compute, compute_streaming};
+pub use trace::{Trace, trace};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::activity::{Activity, Period};
+use crate::error::{Error, Location};
+use crate::factor::{Confidence, FactorRef};
+use crate::units::Gas;
+
+/// One factor as used in a line: reference, value, unit, how it is formed, citation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsedFactor {
+    /// `set@edition:id`.
+    pub reference: FactorRef,
+    /// Effective value (for combustion: NCV x CC x OF x 44/12).
+    pub value: Decimal,
+    /// Unit of the value.
+    pub unit: String,
+    /// How it is formed (direct value, or the combustion parameters).
+    pub form: String,
+    /// Citation.
+    pub citation: String,
+    /// Confidence grade.
+    pub confidence: Confidence,
+}
+
+/// One calculation line: one ledger row's contribution to one figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    /// The figure it adds to (finest id, e.g. `scope1.gasoline`, `scope2.market`).
+    pub figure: String,
+    /// Ledger file:line.
+    pub source: Location,
+    /// Entity.
+    pub entity: String,
+    /// Period.
+    pub period: Period,
+    /// Activity.
+    pub activity: Activity,
+    /// Region code.
+    pub region: String,
+    /// Gas, for emission lines.
+    pub gas: Option<Gas>,
+    /// Quantity as written in the ledger (for certificate lines: the MWh covered).
+    pub quantity: Decimal,
+    /// Unit as written.
+    pub unit: String,
+    /// Factors used, in the order applied.
+    pub factors: Arc<Vec<UsedFactor>>,
+    /// The formula, e.g. `q x 43.070 GJ/t x 0.0189 tC/GJ x 0.98 x 44/12`.
+    pub formula: Arc<str>,
+    /// The result at full precision.
+    pub value: Decimal,
+    /// The result's unit (tCO2e, tce, MWh, t, m3).
+    pub value_unit: &'static str,
+    /// Half-width of the result's interval when the row states the printed precision of its quantity.
+    pub half_width: Option<Decimal>,
+}
+
+/// A figure: a value with its unit; an interval half-width when inputs were printed figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    /// Full-precision value.
+    pub value: Decimal,
+    /// Unit.
+    pub unit: String,
+    /// Half-width of the interval implied by the printed precision of the inputs (0 when all are exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub half_width: Option<Decimal>,
+    /// How many calculation lines it sums (0 for derived figures such as intensities).
+    pub lines: usize,
+}
+
+/// A factor used for another region or year than the row's, as the inventory allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fallback {
+    /// `region` or `year`.
+    pub kind: &'static str,
+    /// The choice (`grid`, `combustion`, ...).
+    pub choice: String,
+    /// Activity.
+    pub activity: Activity,
+    /// What the rows had (region code or year).
+    pub wanted: String,
+    /// What was used instead.
+    pub used: String,
+    /// The factor.
+    pub factor: FactorRef,
+    /// How many rows.
+    pub rows: u64,
+    /// The first such row.
+    pub first_row: Location,
+}
+
+/// A warning: something the user should know that does not stop the calculation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable code (`certificate-excess`, `residual-is-grid-average`, ...).
+    pub code: &'static str,
+    /// What happened.
+    pub message: String,
+    /// Where, if anywhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A file and its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileHash {
+    /// Path as shown.
+    pub path: PathBuf,
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+}
+
+/// Row counts: read = used + rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RowCounts {
+    /// Data rows read.
+    pub read: u64,
+    /// Rows that contributed to figures.
+    pub used: u64,
+    /// Rows rejected (validation failures), with reasons in `rejected`.
+    pub rejected: u64,
+}
+
+/// What produced a result: tool version, file hashes, row counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    /// `ghg <version>`.
+    pub tool: String,
+    /// The inventory file.
+    pub inventory: FileHash,
+    /// Every factor file whose factors were used.
+    pub factor_files: Vec<FileHash>,
+    /// Every input ledger.
+    pub inputs: Vec<FileHash>,
+    /// Row counts.
+    pub rows: RowCounts,
+}
+
+/// The result of a calculation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Computation {
+    /// Organisation.
+    pub organisation: String,
+    /// Year.
+    pub year: i32,
+    /// Figures by id, in canonical order (see [`figure_order`]).
+    pub figures: BTreeMap<String, Figure>,
+    /// Figures per entity: entity -> figure id -> figure (summed figures only).
+    pub by_entity: BTreeMap<String, BTreeMap<String, Figure>>,
+    /// Calculation lines (empty when they were streamed elsewhere).
+    pub lines: Vec<Line>,
+    /// Provenance stamp.
+    pub provenance: Provenance,
+    /// Fallbacks used.
+    pub fallbacks: Vec<Fallback>,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+    /// Rows rejected, with reasons (only in lenient mode; strict mode fails instead).
+    pub rejected: Vec<Error>,
+}
+
+impl Computation {
+    /// The figure with this id.
+    pub fn figure(&self, id: &str) -> Option<&Figure> {
+        self.figures.get(id)
+    }
+    /// Figure ids in canonical order.
+    pub fn ordered_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.figures.keys().map(String::as_str).collect();
+        ids.sort_by_key(|id| figure_order(id));
+        ids
+    }
+}
+
+/// Sort key giving the canonical figure order: scope 1, scope 2, totals, energy, electricity, intensities, activity.
+pub fn figure_order(id: &str) -> (u8, String) {
+    let rank = match id {
+        "scope1" => 0,
+        _ if id.starts_with("scope1.") => 1,
+        "scope2.location" => 2,
+        _ if id.starts_with("scope2.location.") => 3,
+        "scope2.market" => 4,
+        _ if id.starts_with("scope2.market.") => 5,
+        "total.location" => 6,
+        "total.market" => 7,
+        "energy.direct" => 8,
+        "energy.indirect" => 9,
+        "energy.total" => 10,
+        _ if id.starts_with("energy.") => 11,
+        "electricity.total" => 12,
+        "electricity.renewable" => 13,
+        _ if id.starts_with("electricity.") => 14,
+        _ if id.starts_with("intensity.") => 15,
+        _ if id.starts_with("activity.") => 16,
+        _ => 17,
+    };
+    let sub = if id.starts_with("activity.") || id.starts_with("scope1.") {
+        // activities in ledger order
+        let a = id.rsplit('.').next().unwrap_or("");
+        let pos = crate::activity::ACTIVITIES.iter().position(|x| x.name() == a).unwrap_or(99);
+        format!("{pos:02}{id}")
+    } else {
+        id.to_string()
+    };
+    (rank, sub)
+}

@@ -1,0 +1,43 @@
+//! Writing to stdout (a closed pipe ends quietly) and rendering diagnostics to stderr.
+
+use std::io::Write;
+
+use ghg::Diagnostics;
+
+/// Standard output that treats a closed pipe as a quiet end.
+pub struct Out {
+    inner: std::io::Stdout,
+}
+
+impl Out {
+    /// The process's stdout.
+    pub fn stdout() -> Self {
+        Out { inner: std::io::stdout() }
+    }
+    /// Write text; on a broken pipe exit quietly with 0 (like `head` closing early).
+    pub fn write(&mut self, s: &str) {
+        let mut lock = self.inner.lock();
+        if let Err(e) = lock.write_all(s.as_bytes()).and_then(|_| lock.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("error: cannot write output: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Print every problem, one per line, then a count.
+pub fn print_diagnostics(d: &Diagnostics) {
+    let mut err = std::io::stderr().lock();
+    const SHOWN: usize = 50;
+    for e in d.0.iter().take(SHOWN) {
+        let _ = writeln!(err, "error: {e}");
+    }
+    if d.0.len() > SHOWN {
+        let _ = writeln!(err, "... and {} more", d.0.len() - SHOWN);
+    }
+    if d.0.len() > 1 {
+        let _ = writeln!(err, "{} problems found", d.0.len());
+    }
+}

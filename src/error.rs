@@ -1,0 +1,234 @@
+//! Errors as data: every problem carries a kind, a location when one is known, what is wrong and what to do.
+//!
+//! The library never prints; the binary renders these values (see `src/cli`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where a problem was found: a file and, where known, a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// The file, as the user named it (relative paths stay relative).
+    pub file: PathBuf,
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), if known.
+    pub column: Option<usize>,
+}
+
+impl Location {
+    /// A location naming only a file.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location { file: file.into(), line: None, column: None }
+    }
+    /// A location at a line (and optionally a column) of a file.
+    pub fn at(file: impl Into<PathBuf>, line: usize, column: Option<usize>) -> Self {
+        Location { file: file.into(), line: Some(line), column }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The kind of a problem. Scripts may match on the kebab-case name shown by [`ErrorKind::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file could not be read.
+    Io,
+    /// A file is not valid TOML.
+    TomlSyntax,
+    /// A TOML key is not one the schema knows.
+    UnknownKey,
+    /// A required key is missing.
+    MissingKey,
+    /// A value has the wrong type or form.
+    BadValue,
+    /// A factor id appears twice.
+    DuplicateId,
+    /// A factor lacks its citation, confidence or valid years.
+    MissingProvenance,
+    /// A negative value where only non-negative ones make sense.
+    Negative,
+    /// A unit string is unknown.
+    UnknownUnit,
+    /// A unit cannot measure what it is applied to.
+    DimensionMismatch,
+    /// The CSV is malformed (quoting, column count, header).
+    Csv,
+    /// An activity name is unknown.
+    UnknownActivity,
+    /// A period is not YYYY, YYYY-MM or YYYY-Qn.
+    BadPeriod,
+    /// A quantity is not a decimal number.
+    BadNumber,
+    /// A number is too large for 28 significant digits.
+    Overflow,
+    /// A file is empty.
+    Empty,
+    /// A file is not UTF-8.
+    Encoding,
+    /// A factor set or edition is not in the library.
+    UnknownFactorSet,
+    /// No factor was found for what a row needs.
+    MissingFactor,
+    /// More than one factor fits and the inventory did not pick one.
+    AmbiguousFactor,
+    /// A user factor would shadow a built-in id.
+    Shadowing,
+    /// A row falls outside the inventory's year.
+    OutOfPeriod,
+    /// An inconsistency in the inventory itself.
+    Inventory,
+    /// A command-line usage problem.
+    Usage,
+}
+
+impl ErrorKind {
+    /// Stable kebab-case code of the kind, for JSON output and scripts.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Io => "io",
+            ErrorKind::TomlSyntax => "toml-syntax",
+            ErrorKind::UnknownKey => "unknown-key",
+            ErrorKind::MissingKey => "missing-key",
+            ErrorKind::BadValue => "bad-value",
+            ErrorKind::DuplicateId => "duplicate-id",
+            ErrorKind::MissingProvenance => "missing-provenance",
+            ErrorKind::Negative => "negative",
+            ErrorKind::UnknownUnit => "unknown-unit",
+            ErrorKind::DimensionMismatch => "dimension-mismatch",
+            ErrorKind::Csv => "csv",
+            ErrorKind::UnknownActivity => "unknown-activity",
+            ErrorKind::BadPeriod => "bad-period",
+            ErrorKind::BadNumber => "bad-number",
+            ErrorKind::Overflow => "overflow",
+            ErrorKind::Empty => "empty",
+            ErrorKind::Encoding => "encoding",
+            ErrorKind::UnknownFactorSet => "unknown-factor-set",
+            ErrorKind::MissingFactor => "missing-factor",
+            ErrorKind::AmbiguousFactor => "ambiguous-factor",
+            ErrorKind::Shadowing => "shadowing",
+            ErrorKind::OutOfPeriod => "out-of-period",
+            ErrorKind::Inventory => "inventory",
+            ErrorKind::Usage => "usage",
+        }
+    }
+}
+
+/// One problem: what kind, where, what is wrong and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Error {
+    /// The kind of problem.
+    pub kind: ErrorKind,
+    /// Where it was found, if anywhere in particular.
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it, if the library knows.
+    pub hint: Option<String>,
+}
+
+impl Error {
+    /// A problem of `kind` with a message and no location.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, location: None, message: message.into(), hint: None }
+    }
+    /// Attach a location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+    /// Attach what to do.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// An I/O problem on a file.
+    pub fn io(path: &Path, err: &std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, format!("cannot read: {err}")).at(Location::file(path))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            write!(f, "{loc}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Every problem found in one run, in the order found. A file's problems are all reported together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostics(pub Vec<Error>);
+
+impl Diagnostics {
+    /// No problems yet.
+    pub fn new() -> Self {
+        Diagnostics(Vec::new())
+    }
+    /// Record a problem.
+    pub fn push(&mut self, e: Error) {
+        self.0.push(e);
+    }
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Ok(value) when there were no problems, else the problems.
+    pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
+    }
+}
+
+impl From<Error> for Diagnostics {
+    fn from(e: Error) -> Self {
+        Diagnostics(vec![e])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Convert a byte offset into `text` to a 1-based (line, column in characters).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let mut line = 1;
+    let mut line_start = 0;
+    for (i, b) in text.as_bytes().iter().enumerate().take(offset) {
+        if *b == b'\n' {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let col = text.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}

@@ -1,0 +1,292 @@
+//! The inventory file: one organisation and year, its ledgers, denominators and factor choices.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Diagnostics, Error, ErrorKind, Location};
+use crate::factor::{FactorRef, sha256_hex};
+use crate::tomlx::{Src, TableReader};
+use crate::units::{Dimension, Quantity, Unit};
+
+/// A denominator for intensities (revenue, floor area, output).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Denominator {
+    /// Name, e.g. `revenue`.
+    pub name: String,
+    /// The quantity with its unit (money for revenue).
+    pub quantity: Quantity,
+    /// Note or locator.
+    pub note: Option<String>,
+}
+
+/// A factor choice as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choice {
+    /// The reference, `set@edition` or `set@edition:id`.
+    pub factor: FactorRef,
+    /// Where the inventory states it.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// An explicit pick among alternatives: under choice `choice`, activity `activity` uses factor `id`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pick {
+    /// The choice (`combustion`, `standard_coal`, `grid`, ...).
+    pub choice: String,
+    /// The ledger activity.
+    pub activity: String,
+    /// The factor id inside the chosen set.
+    pub id: String,
+    /// Where it is written.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// The factor choices of an inventory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FactorChoices {
+    /// CO2 of fuels (combustion parameters or direct factors).
+    pub combustion: Option<Choice>,
+    /// CH4 and N2O of fuels (optional; needs `gwp`).
+    pub non_co2: Option<Choice>,
+    /// GWP-100 set.
+    pub gwp: Option<Choice>,
+    /// Standard-coal coefficients.
+    pub standard_coal: Option<Choice>,
+    /// Grid factors for location-based scope 2 (electricity, and heat where the set has it).
+    pub grid: Option<Choice>,
+    /// Heat factors, if not in the grid set.
+    pub heat: Option<Choice>,
+    /// Market-based remainder factor, `set@edition:id`.
+    pub residual: Option<Choice>,
+    /// Whether factors valid for another year may be used (each use is listed).
+    pub allow_year_mismatch: bool,
+    /// Explicit picks among alternatives.
+    pub pick: Vec<Pick>,
+    /// Region fallbacks: ledger region (or `*`) to the region whose factor is used.
+    pub region_fallback: Vec<(String, String, Location)>,
+}
+
+/// A parsed inventory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inventory {
+    /// The inventory file as named by the user.
+    pub path: PathBuf,
+    /// Organisation.
+    pub organisation: String,
+    /// Reporting year.
+    pub year: i32,
+    /// Boundary note.
+    pub boundary: Option<String>,
+    /// Ledger files, resolved against the inventory's folder.
+    pub activity_files: Vec<PathBuf>,
+    /// User factor folders, resolved.
+    pub factor_paths: Vec<PathBuf>,
+    /// Reported-figures file, resolved.
+    pub reported: Option<PathBuf>,
+    /// Denominators by name.
+    pub denominators: Vec<Denominator>,
+    /// Factor choices.
+    pub factors: FactorChoices,
+    /// SHA-256 of the inventory file.
+    pub sha256: String,
+}
+
+/// The names of factor choices, in the order they are documented.
+pub const CHOICES: &[&str] = &["combustion", "non_co2", "gwp", "standard_coal", "grid", "heat", "residual"];
+
+impl Inventory {
+    /// Read and validate an inventory file.
+    pub fn load(path: &Path) -> Result<Inventory, Diagnostics> {
+        let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Diagnostics::from(
+                Error::new(ErrorKind::Encoding, "inventory is not UTF-8").at(Location::file(path)).hint("save it as UTF-8"),
+            )
+        })?;
+        Inventory::parse(path, &text)
+    }
+
+    /// Parse an inventory from text; `path` names it in messages and anchors relative paths.
+    pub fn parse(path: &Path, text: &str) -> Result<Inventory, Diagnostics> {
+        let src = Src { file: path, text };
+        let doc = src.parse()?;
+        let mut d = Diagnostics::new();
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |p: &str| -> PathBuf { if Path::new(p).is_absolute() { PathBuf::from(p) } else { dir.join(p) } };
+        let mut top = TableReader::new(src, doc.get_ref(), doc.span(), "top level");
+        let organisation = top.str_req("organisation", &mut d);
+        let year = match top.int_opt("year", &mut d) {
+            Some((y, loc)) if !(1900..=2200).contains(&y) => {
+                d.push(Error::new(ErrorKind::BadValue, format!("year {y} is out of range")).at(loc));
+                None
+            }
+            Some((y, _)) => Some(y as i32),
+            None => {
+                if !top.has("year") {
+                    d.push(
+                        Error::new(ErrorKind::MissingKey, "inventory lacks 'year'")
+                            .at(Location::at(path, 1, Some(1)))
+                            .hint("add year = 2024"),
+                    );
+                }
+                None
+            }
+        };
+        let boundary = top.str_opt("boundary", &mut d).map(|x| x.0);
+        let files = top.str_array_opt("activity_files", &mut d);
+        if files.as_ref().is_none_or(|f| f.is_empty()) && !d.0.iter().any(|e| e.message.contains("activity_files")) {
+            d.push(
+                Error::new(ErrorKind::MissingKey, "inventory lists no activity_files")
+                    .at(Location::at(path, 1, Some(1)))
+                    .hint("add activity_files = [\"ledger.csv\"]"),
+            );
+        }
+        let activity_files: Vec<PathBuf> = files.unwrap_or_default().iter().map(|(f, _)| resolve(f)).collect();
+        let factor_paths: Vec<PathBuf> =
+            top.str_array_opt("factor_paths", &mut d).unwrap_or_default().iter().map(|(f, _)| resolve(f)).collect();
+        let reported = top.str_opt("reported", &mut d).map(|(f, _)| resolve(&f));
+        let mut denominators = Vec::new();
+        if let Some(mut dt) = top.table_opt("denominators", &mut d) {
+            for (name, loc, v) in dt.entries() {
+                let toml::de::DeValue::Table(t) = v.get_ref() else {
+                    d.push(
+                        Error::new(ErrorKind::BadValue, format!("denominator '{name}' must be a table"))
+                            .at(loc)
+                            .hint("write [denominators.revenue] quantity = \"92495.53\", unit = \"百万元\""),
+                    );
+                    continue;
+                };
+                let mut r = TableReader::new(src, t, v.span(), format!("[denominators.{name}]"));
+                let q = r.decimal_req("quantity", &mut d);
+                let u = r.str_req("unit", &mut d);
+                let note = r.str_opt("note", &mut d).map(|x| x.0);
+                r.finish(&mut d);
+                if let (Some((q, qloc)), Some((u, uloc))) = (q, u) {
+                    if q <= rust_decimal::Decimal::ZERO {
+                        d.push(
+                            Error::new(ErrorKind::BadValue, format!("denominator '{name}' must be positive, found {q}"))
+                                .at(qloc),
+                        );
+                        continue;
+                    }
+                    match Unit::parse(&u) {
+                        Ok(unit) => {
+                            if name == "revenue" && !matches!(unit.dimension(), Dimension::Money(_)) {
+                                d.push(
+                                    Error::new(
+                                        ErrorKind::DimensionMismatch,
+                                        format!("revenue unit '{u}' is not money ({})", unit.dimension()),
+                                    )
+                                    .at(uloc)
+                                    .hint("use 元, 万元, 百万元, 亿元, million CNY, USD ..."),
+                                );
+                            } else {
+                                denominators.push(Denominator { name: name.clone(), quantity: Quantity { value: q, unit }, note });
+                            }
+                        }
+                        Err(e) => d.push(Error::new(ErrorKind::UnknownUnit, format!("unit '{u}': {e}")).at(uloc)),
+                    }
+                }
+            }
+        }
+        let mut choices = FactorChoices::default();
+        match top.table_opt("factors", &mut d) {
+            None => {
+                if !top.has("factors") {
+                    d.push(
+                        Error::new(ErrorKind::MissingKey, "inventory lacks its [factors] choices")
+                            .at(Location::at(path, 1, Some(1)))
+                            .hint("add [factors] with combustion, standard_coal, grid, residual, gwp = \"set@edition\""),
+                    );
+                }
+            }
+            Some(mut ft) => {
+                for name in CHOICES {
+                    if let Some((s, loc)) = ft.str_opt(name, &mut d) {
+                        match FactorRef::parse(&s) {
+                            None => d.push(
+                                Error::new(ErrorKind::BadValue, format!("factor choice {name} = \"{s}\" is not set@edition"))
+                                    .at(loc)
+                                    .hint("write e.g. \"mee-grid@2022\" (ghg factors list shows what exists)"),
+                            ),
+                            Some(r) => {
+                                if *name == "residual" && r.id.is_none() {
+                                    d.push(
+                                        Error::new(
+                                            ErrorKind::BadValue,
+                                            format!("residual = \"{s}\" must name one factor: set@edition:id"),
+                                        )
+                                        .at(loc.clone())
+                                        .hint("e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\""),
+                                    );
+                                }
+                                let c = Some(Choice { factor: r, location: loc });
+                                match *name {
+                                    "combustion" => choices.combustion = c,
+                                    "non_co2" => choices.non_co2 = c,
+                                    "gwp" => choices.gwp = c,
+                                    "standard_coal" => choices.standard_coal = c,
+                                    "grid" => choices.grid = c,
+                                    "heat" => choices.heat = c,
+                                    _ => choices.residual = c,
+                                }
+                            }
+                        }
+                    }
+                }
+                choices.allow_year_mismatch = ft.bool_opt("allow_year_mismatch", &mut d).unwrap_or(false);
+                if let Some(mut pt) = ft.table_opt("pick", &mut d) {
+                    for (k, v, loc) in pt.string_entries(&mut d) {
+                        match k.split_once('.') {
+                            Some((c, a)) if CHOICES.contains(&c) && !a.is_empty() => choices.pick.push(Pick {
+                                choice: c.to_string(),
+                                activity: a.to_string(),
+                                id: v,
+                                location: loc,
+                            }),
+                            _ => d.push(
+                                Error::new(ErrorKind::BadValue, format!("pick key '{k}' is not <choice>.<activity>"))
+                                    .at(loc)
+                                    .hint(format!("e.g. \"standard_coal.natural_gas\"; choices are {}", CHOICES.join(", "))),
+                            ),
+                        }
+                    }
+                }
+                if let Some(mut rt) = ft.table_opt("region_fallback", &mut d) {
+                    for (k, v, loc) in rt.string_entries(&mut d) {
+                        let from = if k == "*" { k } else { crate::region::normalize(&k) };
+                        choices.region_fallback.push((from, crate::region::normalize(&v), loc));
+                    }
+                }
+                ft.finish(&mut d);
+            }
+        }
+        top.finish(&mut d);
+        if !d.is_empty() {
+            return Err(d);
+        }
+        match (organisation, year) {
+            (Some(o), Some(y)) => Ok(Inventory {
+                path: path.to_path_buf(),
+                organisation: o.0,
+                year: y,
+                boundary,
+                activity_files,
+                factor_paths,
+                reported,
+                denominators,
+                factors: choices,
+                sha256: sha256_hex(text.as_bytes()),
+            }),
+            _ => Err(d),
+        }
+    }
+
+    /// The denominator named `name`.
+    pub fn denominator(&self, name: &str) -> Option<&Denominator> {
+        self.denominators.iter().find(|x| x.name == name)
+    }
+}

@@ -1,0 +1,46 @@
+//! `ghg` recomputes a company's energy and greenhouse-gas figures from activity data and published,
+//! versioned emission factors, in exact decimal arithmetic, with every figure traced to the ledger rows
+//! (file:line) and factor editions (`set@edition:id`) that produced it.
+//!
+//! ```
+//! use std::path::Path;
+//! use ghg::{FactorLibrary, Inventory, calc};
+//!
+//! let lib = FactorLibrary::builtin().expect("the built-in factor files are valid");
+//! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
+//! let inv = Inventory::load(&dir.join("inventory.toml")).expect("the example inventory is valid");
+//! let result = calc::compute(&inv, &lib, calc::ComputeOptions::default()).expect("it computes");
+//! let indirect = &result.figures["energy.indirect"];
+//! assert_eq!(ghg::printed::round_half_away(indirect.value, 2).to_string(), "44563.05");
+//! ```
+#![deny(missing_docs)]
+
+pub mod activity;
+pub mod calc;
+pub mod error;
+pub mod factor;
+pub mod inventory;
+pub mod printed;
+pub mod region;
+pub mod report;
+pub mod tomlx;
+pub mod units;
+
+pub use activity::{Activity, ActivityRecord, LedgerReader, Period};
+pub use calc::{Computation, ComputeOptions, Figure, Line, compute};
+pub use error::{Diagnostics, Error, ErrorKind, Location};
+pub use factor::{Factor, FactorLibrary, FactorRef, FactorSet};
+pub use inventory::Inventory;
+pub use units::{Dimension, Gas, Quantity, RateUnit, Unit};
+
+/// Load the library an inventory needs: the built-in sets, the inventory's `factor_paths`, and `extra` folders.
+pub fn library_for(inv: &Inventory, extra: &[std::path::PathBuf]) -> Result<FactorLibrary, Diagnostics> {
+    let mut lib = FactorLibrary::builtin()?;
+    let mut d = Diagnostics::new();
+    for dir in inv.factor_paths.iter().chain(extra) {
+        if let Err(e) = lib.add_dir(dir) {
+            d.0.extend(e.0);
+        }
+    }
+    d.into_result(lib)
+}

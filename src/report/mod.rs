@@ -1,0 +1,41 @@
+//! Renderers: one function per format. Values are full precision inside; rounding happens only here,
+//! half away from zero (四舍五入), to the places the user asks for.
+
+mod factors;
+mod json;
+mod text;
+
+pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
+pub use json::{computation_json, lines_jsonl_row, trace_json};
+pub use text::{render_compute, render_explain};
+
+use rust_decimal::Decimal;
+
+/// Output formats of `ghg compute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// One JSON object (decimals as strings, full precision).
+    Json,
+    /// CSV of figures.
+    Csv,
+    /// A Markdown document.
+    Markdown,
+}
+
+/// Render a decimal rounded half away from zero to `places`, with thousands separators.
+pub fn fmt_dec(x: Decimal, places: u32) -> String {
+    crate::printed::format_grouped(x, places, true)
+}
+
+/// Render a decimal at full precision without trailing zeros (the JSON/CSV form).
+pub fn full(x: Decimal) -> String {
+    let n = x.normalize();
+    if n.is_zero() { "0".to_string() } else { n.to_string() }
+}
+
+/// Escape a text cell for CSV so a spreadsheet never reads it as a formula.
+pub fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+}

@@ -1,0 +1,102 @@
+//! Golden CLI outputs for the seed example, in every format (refresh with GOLDEN=overwrite).
+
+use crate::util::{ghg, golden};
+
+const INV: &str = "examples/hikvision-2024/inventory.toml";
+
+#[test]
+fn compute_table() {
+    let r = ghg(&["compute", INV]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.compute.txt", &r.stdout);
+}
+
+#[test]
+fn compute_json() {
+    let r = ghg(&["compute", INV, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.compute.json", &r.stdout);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    // The contract: figures map id -> {value, unit}, decimals as strings.
+    for id in ["scope1", "scope2.location", "scope2.market", "total.location", "total.market", "energy.direct",
+               "energy.indirect", "energy.total", "electricity.total", "electricity.renewable",
+               "intensity.total.location", "intensity.total.market", "intensity.energy"] {
+        assert!(v["figures"][id]["value"].is_string(), "figures.{id}.value is a string");
+        assert!(v["figures"][id]["unit"].is_string(), "figures.{id}.unit is a string");
+    }
+    assert_eq!(v["provenance"]["rows"]["read"], v["provenance"]["rows"]["used"]);
+    assert!(v["lines"].as_array().is_some_and(|l| !l.is_empty()));
+}
+
+#[test]
+fn compute_csv() {
+    let r = ghg(&["compute", INV, "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.compute.csv", &r.stdout);
+}
+
+#[test]
+fn compute_markdown() {
+    let r = ghg(&["compute", INV, "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.compute.md", &r.stdout);
+}
+
+#[test]
+fn explain_scope1() {
+    let r = ghg(&["explain", INV, "scope1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.explain-scope1.txt", &r.stdout);
+}
+
+#[test]
+fn explain_intensity_json() {
+    let r = ghg(&["explain", INV, "intensity.total.market", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.explain-intensity.json", &r.stdout);
+}
+
+#[test]
+fn check_ok() {
+    let r = ghg(&["check", INV]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("hikvision-2024.check.txt", &r.stdout);
+}
+
+#[test]
+fn factors_list_show_diff() {
+    let r = ghg(&["factors", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("factors-list.txt", &r.stdout);
+    let r = ghg(&["factors", "show", "mee-grid@2022"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("factors-show-mee-grid-2022.txt", &r.stdout);
+    let r = ghg(&["factors", "diff", "mee-grid@2021", "mee-grid@2022"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden("factors-diff-mee-grid-2021-2022.txt", &r.stdout);
+    assert!(r.stdout.contains("grid.national: 0.5568 tCO2/MWh -> 0.5366 tCO2/MWh (-3.63%)"), "{}", r.stdout);
+}
+
+/// The seed's reported figures, reproduced as the issue requires.
+#[test]
+fn seed_2024_reproduces_the_report() {
+    let r = ghg(&["compute", INV, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    let fig = |id: &str| -> rust_decimal::Decimal {
+        v["figures"][id]["value"].as_str().expect("value").parse().expect("decimal")
+    };
+    let round = |x: rust_decimal::Decimal, p: u32| ghg::printed::round_half_away(x, p).to_string();
+    // Indirect energy exactly as printed.
+    assert_eq!(round(fig("energy.indirect"), 2), "44563.05");
+    // Direct and total energy within the rounding of the printed inputs (0.005 t of each fuel, 0.005 万m3 of gas).
+    let d = (fig("energy.direct") - rust_decimal::Decimal::new(719565, 2)).abs();
+    assert!(d <= rust_decimal::Decimal::new(7, 2), "energy.direct off by {d}");
+    let d = (fig("energy.total") - rust_decimal::Decimal::new(5175870, 2)).abs();
+    assert!(d <= rust_decimal::Decimal::new(7, 2), "energy.total off by {d}");
+    // Energy intensity at the report's precision.
+    assert_eq!(round(fig("intensity.energy"), 2), "0.56");
+    // Scope 1 and 2 within a few percent.
+    let rel = |x: rust_decimal::Decimal, printed: rust_decimal::Decimal| ((x - printed) / printed).abs();
+    assert!(rel(fig("scope1"), rust_decimal::Decimal::new(1438548, 2)) < rust_decimal::Decimal::new(3, 2));
+    assert!(rel(fig("scope2.market"), rust_decimal::Decimal::new(17549231, 2)) < rust_decimal::Decimal::new(3, 2));
+}

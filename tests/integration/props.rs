@@ -1,0 +1,121 @@
+//! Property tests of the invariants: totals equal the sum of their traced lines; scaling every activity
+//! scales every summed figure; certificates never raise market-based scope 2 nor take it below zero.
+
+use std::path::Path;
+
+use ghg::calc::{self, ComputeOptions};
+use ghg::{FactorLibrary, Inventory};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const INVENTORY: &str = r#"
+organisation = "Property test"
+year = 2024
+activity_files = ["ledger.csv"]
+[denominators.revenue]
+quantity = "1000"
+unit = "百万元"
+[factors]
+combustion = "cn-guideline-fuels@2015"
+standard_coal = "gbt2589@2020"
+grid = "mee-grid@2022"
+residual = "mee-grid@2022:grid.national.excl_market_nonfossil"
+allow_year_mismatch = true
+[factors.pick]
+"standard_coal.natural_gas" = "natural_gas.range_low"
+"#;
+
+fn dec(cents: u64) -> Decimal {
+    Decimal::new(cents as i64, 2)
+}
+
+fn ledger(rows: &[(&str, Decimal, &str, &str)]) -> String {
+    let mut s = String::from("entity,period,activity,quantity,unit,region,note\n");
+    for (i, (a, q, u, r)) in rows.iter().enumerate() {
+        s.push_str(&format!("site{},2024,{a},{q},{u},{r},\n", i % 3));
+    }
+    s
+}
+
+fn run(dir: &Path, ledger_text: &str) -> calc::Computation {
+    std::fs::write(dir.join("ledger.csv"), ledger_text).expect("write ledger");
+    std::fs::write(dir.join("inventory.toml"), INVENTORY).expect("write inventory");
+    let inv = Inventory::load(&dir.join("inventory.toml")).expect("inventory");
+    let lib = FactorLibrary::builtin().expect("library");
+    calc::compute(&inv, &lib, ComputeOptions::default()).expect("compute")
+}
+
+fn rows_strategy() -> impl Strategy<Value = Vec<(usize, u64)>> {
+    prop::collection::vec((0usize..7, 0u64..100_000_000), 1..12)
+}
+
+const KINDS: &[(&str, &str, &str)] = &[
+    ("gasoline", "吨", "CN"),
+    ("diesel", "t", "CN"),
+    ("natural_gas", "万立方米", "CN"),
+    ("electricity", "兆瓦时", "CN"),
+    ("electricity", "kWh", "CN-ZJ"),
+    ("onsite_pv", "MWh", "CN"),
+    ("certificate", "MWh", "CN"),
+];
+
+fn build(rows: &[(usize, u64)], scale: u64) -> Vec<(&'static str, Decimal, &'static str, &'static str)> {
+    rows.iter()
+        .map(|(k, q)| {
+            let (a, u, r) = KINDS[*k];
+            (a, dec(q * scale), u, r)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn totals_equal_the_sum_of_their_traced_lines(rows in rows_strategy()) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = run(dir.path(), &ledger(&build(&rows, 1)));
+        for id in ["scope1", "scope2.location", "scope2.market", "total.location", "total.market", "energy.direct",
+                   "energy.indirect", "energy.total", "electricity.total", "electricity.renewable"] {
+            let t = calc::trace(&c, id, None).expect("figure exists");
+            prop_assert_eq!(t.lines_sum, t.figure.value, "figure {}", id);
+        }
+        let f = |id: &str| c.figures[id].value;
+        prop_assert_eq!(f("total.location"), f("scope1") + f("scope2.location"));
+        prop_assert_eq!(f("energy.total"), f("energy.direct") + f("energy.indirect"));
+        prop_assert!(f("scope2.market") >= Decimal::ZERO);
+        prop_assert_eq!(c.provenance.rows.read, rows.len() as u64);
+        prop_assert_eq!(c.provenance.rows.used, rows.len() as u64);
+    }
+
+    #[test]
+    fn scaling_every_activity_scales_the_result(rows in rows_strategy(), k in 2u64..50) {
+        let d1 = tempfile::tempdir().expect("tempdir");
+        let d2 = tempfile::tempdir().expect("tempdir");
+        let a = run(d1.path(), &ledger(&build(&rows, 1)));
+        let b = run(d2.path(), &ledger(&build(&rows, k)));
+        let kd = Decimal::from(k);
+        for (id, fa) in &a.figures {
+            let fb = &b.figures[id];
+            let expected = fa.value * kd;
+            let diff = (fb.value - expected).abs();
+            // One division per line at 28 significant digits: agreement to 1e-18 relative.
+            let tol = expected.abs() * Decimal::new(1, 18) + Decimal::new(1, 18);
+            prop_assert!(diff <= tol, "{}: {} x {} = {}, got {}", id, fa.value, k, expected, fb.value);
+        }
+    }
+
+    #[test]
+    fn certificates_never_raise_market_scope2_nor_change_location(rows in rows_strategy(), extra in 0u64..10_000_000) {
+        let d1 = tempfile::tempdir().expect("tempdir");
+        let d2 = tempfile::tempdir().expect("tempdir");
+        let base = build(&rows, 1);
+        let mut more = base.clone();
+        more.push(("certificate", dec(extra), "MWh", "CN"));
+        let a = run(d1.path(), &ledger(&base));
+        let b = run(d2.path(), &ledger(&more));
+        prop_assert!(b.figures["scope2.market"].value <= a.figures["scope2.market"].value);
+        prop_assert!(b.figures["scope2.market"].value >= Decimal::ZERO);
+        prop_assert_eq!(b.figures["scope2.location"].value, a.figures["scope2.location"].value);
+    }
+}
