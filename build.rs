@@ -21,7 +21,9 @@ fn main() {
     println!("cargo:rerun-if-changed=factors");
     let mut files = Vec::new();
     walk(&factors, &mut files);
-    let mut code = String::from("/// Built-in factor files: (path relative to the repository, contents).\npub static BUILTIN: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Built-in factor files: (path relative to the repository, contents).\npub static BUILTIN: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f.strip_prefix(&root).expect("under the manifest dir").to_string_lossy().replace('\\', "/");

@@ -379,17 +379,28 @@ impl<R: Read> LedgerReader<R> {
             }
             col_start += raw.len() + 1;
         }
-        let missing: Vec<&str> =
-            REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+        let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
         if !missing.is_empty() {
             return Err(Error::new(
                 ErrorKind::Csv,
-                format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+                format!(
+                    "header lacks required column{} {}",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing.join(", ")
+                ),
             )
             .at(loc1)
             .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
         }
-        Ok(LedgerReader { file: file.to_path_buf(), rdr, index, line: 1, cols, record: csv::ByteRecord::new(), rows_read: 0 })
+        Ok(LedgerReader {
+            file: file.to_path_buf(),
+            rdr,
+            index,
+            line: 1,
+            cols,
+            record: csv::ByteRecord::new(),
+            rows_read: 0,
+        })
     }
 
     /// The next row: `None` at the end, `Some(Err)` for a row that failed validation (the caller decides whether
@@ -448,7 +459,9 @@ impl<R: Read> LedgerReader<R> {
         let [ie, ip, ia, iq, iu, ir] = self.cols.idx;
         let entity = field(ie)?.trim().to_string();
         if entity.is_empty() {
-            return Err(Error::new(ErrorKind::BadValue, "entity is empty").at(at(ie)).hint("name the site or subsidiary"));
+            return Err(Error::new(ErrorKind::BadValue, "entity is empty")
+                .at(at(ie))
+                .hint("name the site or subsidiary"));
         }
         let ptxt = field(ip)?.trim();
         let period = Period::parse(ptxt).ok_or_else(|| {
@@ -503,7 +516,8 @@ impl<R: Read> LedgerReader<R> {
                 .hint(format!("accepted: {}", accepted.join(", ")))
         })?;
         if !activity.accepts(unit.dimension()) {
-            let want = if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
+            let want =
+                if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
             return Err(Error::new(
                 ErrorKind::DimensionMismatch,
                 format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
@@ -626,7 +640,8 @@ mod tests {
     #[test]
     fn row_errors_name_line_and_column() {
         let rows = read(b"entity,period,activity,quantity,unit,region\na,2024,gasolene,1,t,CN\na,2024,electricity,1,t,CN\na,2024,diesel,-1,t,CN\n");
-        let msgs: Vec<String> = rows.iter().map(|r| r.as_ref().err().map(|e| e.to_string()).unwrap_or_default()).collect();
+        let msgs: Vec<String> =
+            rows.iter().map(|r| r.as_ref().err().map(|e| e.to_string()).unwrap_or_default()).collect();
         assert!(msgs[0].starts_with("l.csv:2:8: unknown activity 'gasolene'"), "{}", msgs[0]);
         assert!(msgs[1].starts_with("l.csv:3:22: unit 't' (mass) cannot measure electricity"), "{}", msgs[1]);
         assert!(msgs[2].starts_with("l.csv:4:15: quantity -1 is negative"), "{}", msgs[2]);
@@ -635,7 +650,10 @@ mod tests {
     #[test]
     fn header_problems() {
         let e = read(b"entity,period,activity,quantity,unit\n").remove(0).expect_err("missing region");
-        assert_eq!(e.to_string(), "l.csv:1:1: header lacks required column region (the header must be entity,period,activity,quantity,unit,region,note)");
+        assert_eq!(
+            e.to_string(),
+            "l.csv:1:1: header lacks required column region (the header must be entity,period,activity,quantity,unit,region,note)"
+        );
         let e = read(b"").remove(0).expect_err("empty");
         assert_eq!(e.kind, ErrorKind::Empty);
     }

@@ -103,7 +103,9 @@ impl Inventory {
         let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Diagnostics::from(
-                Error::new(ErrorKind::Encoding, "inventory is not UTF-8").at(Location::file(path)).hint("save it as UTF-8"),
+                Error::new(ErrorKind::Encoding, "inventory is not UTF-8")
+                    .at(Location::file(path))
+                    .hint("save it as UTF-8"),
             )
         })?;
         Inventory::parse(path, &text)
@@ -167,8 +169,11 @@ impl Inventory {
                 if let (Some((q, qloc)), Some((u, uloc))) = (q, u) {
                     if q <= rust_decimal::Decimal::ZERO {
                         d.push(
-                            Error::new(ErrorKind::BadValue, format!("denominator '{name}' must be positive, found {q}"))
-                                .at(qloc),
+                            Error::new(
+                                ErrorKind::BadValue,
+                                format!("denominator '{name}' must be positive, found {q}"),
+                            )
+                            .at(qloc),
                         );
                         continue;
                     }
@@ -184,7 +189,11 @@ impl Inventory {
                                     .hint("use 元, 万元, 百万元, 亿元, million CNY, USD ..."),
                                 );
                             } else {
-                                denominators.push(Denominator { name: name.clone(), quantity: Quantity { value: q, unit }, note });
+                                denominators.push(Denominator {
+                                    name: name.clone(),
+                                    quantity: Quantity { value: q, unit },
+                                    note,
+                                });
                             }
                         }
                         Err(e) => d.push(Error::new(ErrorKind::UnknownUnit, format!("unit '{u}': {e}")).at(uloc)),
@@ -199,7 +208,9 @@ impl Inventory {
                     d.push(
                         Error::new(ErrorKind::MissingKey, "inventory lacks its [factors] choices")
                             .at(Location::at(path, 1, Some(1)))
-                            .hint("add [factors] with combustion, standard_coal, grid, residual, gwp = \"set@edition\""),
+                            .hint(
+                                "add [factors] with combustion, standard_coal, grid, residual, gwp = \"set@edition\"",
+                            ),
                     );
                 }
             }
@@ -208,9 +219,12 @@ impl Inventory {
                     if let Some((s, loc)) = ft.str_opt(name, &mut d) {
                         match FactorRef::parse(&s) {
                             None => d.push(
-                                Error::new(ErrorKind::BadValue, format!("factor choice {name} = \"{s}\" is not set@edition"))
-                                    .at(loc)
-                                    .hint("write e.g. \"mee-grid@2022\" (ghg factors list shows what exists)"),
+                                Error::new(
+                                    ErrorKind::BadValue,
+                                    format!("factor choice {name} = \"{s}\" is not set@edition"),
+                                )
+                                .at(loc)
+                                .hint("write e.g. \"mee-grid@2022\" (ghg factors list shows what exists)"),
                             ),
                             Some(r) => {
                                 if *name == "residual" && r.id.is_none() {
@@ -250,7 +264,10 @@ impl Inventory {
                             _ => d.push(
                                 Error::new(ErrorKind::BadValue, format!("pick key '{k}' is not <choice>.<activity>"))
                                     .at(loc)
-                                    .hint(format!("e.g. \"standard_coal.natural_gas\"; choices are {}", CHOICES.join(", "))),
+                                    .hint(format!(
+                                        "e.g. \"standard_coal.natural_gas\"; choices are {}",
+                                        CHOICES.join(", ")
+                                    )),
                             ),
                         }
                     }

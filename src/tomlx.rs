@@ -158,7 +158,10 @@ impl<'s, 't, 'i> TableReader<'s, 't, 'i> {
                         format!("'{key}' in {} is a TOML float ({}); decimals must be strings", self.ctx, f.as_str()),
                     )
                     .at(loc)
-                    .hint(format!("write {key} = \"{}\" so no digit is lost through binary floating point", f.as_str())),
+                    .hint(format!(
+                        "write {key} = \"{}\" so no digit is lost through binary floating point",
+                        f.as_str()
+                    )),
                 );
                 None
             }

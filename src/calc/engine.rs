@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::{Computation, Fallback, FileHash, Figure, Line, Provenance, RowCounts, UsedFactor, Warning};
-use crate::activity::{Activity, ActivityRecord, LedgerReader};
+use super::certificates::CertRow;
+use super::{Computation, Fallback, Figure, FileHash, Line, Provenance, RowCounts, UsedFactor, Warning};
+use crate::activity::{Activity, LedgerReader};
 use crate::error::{Diagnostics, Error, ErrorKind};
 use crate::factor::{
     CO2_PER_C_DEN, CO2_PER_C_NUM, Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue,
@@ -36,13 +37,13 @@ impl Default for ComputeOptions {
 }
 
 /// Figure units.
-const T_CO2E: &str = "tCO2e";
+pub(super) const T_CO2E: &str = "tCO2e";
 const TCE: &str = "tce";
-const MWH: &str = "MWh";
+pub(super) const MWH: &str = "MWh";
 
 /// A product of factors, as numerator and denominator, with the text of each step.
 #[derive(Clone)]
-struct Chain {
+pub(super) struct Chain {
     num: Decimal,
     den: Decimal,
     cur: Unit,
@@ -52,7 +53,7 @@ struct Chain {
 }
 
 #[derive(Clone)]
-struct PlanFallback {
+pub(super) struct PlanFallback {
     kind: &'static str,
     choice: String,
     wanted: String,
@@ -66,8 +67,15 @@ fn overflow(what: &str) -> Error {
 }
 
 impl Chain {
-    fn new(unit: Unit) -> Chain {
-        Chain { num: Decimal::ONE, den: Decimal::ONE, cur: unit, steps: Vec::new(), used: Vec::new(), fallbacks: Vec::new() }
+    pub(super) fn new(unit: Unit) -> Chain {
+        Chain {
+            num: Decimal::ONE,
+            den: Decimal::ONE,
+            cur: unit,
+            steps: Vec::new(),
+            used: Vec::new(),
+            fallbacks: Vec::new(),
+        }
     }
     fn mul(&mut self, x: Decimal) -> Result<(), Error> {
         self.num = self.num.checked_mul(x).ok_or_else(|| overflow("a factor product"))?;
@@ -82,7 +90,13 @@ impl Chain {
         if self.cur.dimension() != unit.dimension() {
             return Err(Error::new(
                 ErrorKind::DimensionMismatch,
-                format!("cannot express {} ({}) in {} ({})", self.cur.symbol(), self.cur.dimension(), unit.symbol(), unit.dimension()),
+                format!(
+                    "cannot express {} ({}) in {} ({})",
+                    self.cur.symbol(),
+                    self.cur.dimension(),
+                    unit.symbol(),
+                    unit.dimension()
+                ),
             ));
         }
         if self.cur.to_base() != unit.to_base() {
@@ -125,15 +139,15 @@ impl Chain {
 }
 
 /// One planned contribution of a row: figure, gas, K_num / K_den, factors and formula.
-struct Plan {
-    figure: String,
-    gas: Option<Gas>,
-    k_num: Decimal,
-    k_den: Decimal,
-    factors: Arc<Vec<UsedFactor>>,
-    formula: Arc<str>,
-    value_unit: &'static str,
-    fallbacks: Vec<PlanFallback>,
+pub(super) struct Plan {
+    pub(super) figure: String,
+    pub(super) gas: Option<Gas>,
+    pub(super) k_num: Decimal,
+    pub(super) k_den: Decimal,
+    pub(super) factors: Arc<Vec<UsedFactor>>,
+    pub(super) formula: Arc<str>,
+    pub(super) value_unit: &'static str,
+    pub(super) fallbacks: Vec<PlanFallback>,
 }
 
 fn used(set: &FactorSet, f: &Factor) -> UsedFactor {
@@ -161,18 +175,18 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
 }
 
 /// The market a region belongs to for certificates: China's GECs form one national market.
-fn market_of(region: &str) -> String {
+pub(super) fn market_of(region: &str) -> String {
     if region == "CN" || region.starts_with("CN-") { "CN".to_string() } else { region.to_string() }
 }
 
-struct Resolver<'a> {
+pub(super) struct Resolver<'a> {
     inv: &'a Inventory,
     lib: &'a FactorLibrary,
     sets_used: BTreeSet<(PathBuf, String)>,
 }
 
 impl<'a> Resolver<'a> {
-    fn choice(&self, name: &str) -> Option<&'a Choice> {
+    pub(super) fn choice(&self, name: &str) -> Option<&'a Choice> {
         let c = &self.inv.factors;
         match name {
             "combustion" => c.combustion.as_ref(),
@@ -196,7 +210,7 @@ impl<'a> Resolver<'a> {
 
     /// Find the factor for `activity` in `region` under a choice. `kinds` are acceptable kinds; `gas` filters.
     #[allow(clippy::too_many_arguments)]
-    fn find(
+    pub(super) fn find(
         &mut self,
         choice_name: &str,
         activity: &str,
@@ -215,7 +229,12 @@ impl<'a> Resolver<'a> {
         };
         // A pinned factor (set@edition:id) or an explicit pick.
         let pinned_id = choice.factor.id.clone().or_else(|| {
-            self.inv.factors.pick.iter().find(|p| p.choice == choice_name && p.activity == activity).map(|p| p.id.clone())
+            self.inv
+                .factors
+                .pick
+                .iter()
+                .find(|p| p.choice == choice_name && p.activity == activity)
+                .map(|p| p.id.clone())
         });
         let found: &Factor = if let Some(id) = pinned_id {
             let f = set.get(&id).ok_or_else(|| {
@@ -231,10 +250,19 @@ impl<'a> Resolver<'a> {
                     .at(loc)
                     .hint(format!("ghg factors show {} lists its ids", set.key()))
             })?;
+            if gas.is_some() && !matches_kind(f) && kinds.contains(&f.kind) && f.activity == activity {
+                // A pick for one gas says nothing about the others (e.g. non_co2 picks diesel.ch4).
+                return Ok(None);
+            }
             if !kinds.contains(&f.kind) || (f.activity != activity && f.activity != "any") {
                 return Err(Error::new(
                     ErrorKind::MissingFactor,
-                    format!("factor {} is a {} factor for {}, not for {activity}", fref(set, f), f.kind.name(), f.activity),
+                    format!(
+                        "factor {} is a {} factor for {}, not for {activity}",
+                        fref(set, f),
+                        f.kind.name(),
+                        f.activity
+                    ),
                 )
                 .at(choice.location.clone()));
             }
@@ -249,11 +277,7 @@ impl<'a> Resolver<'a> {
                 if !self.fallback_allowed(region, &f.region) {
                     return Err(Error::new(
                         ErrorKind::MissingFactor,
-                        format!(
-                            "{} is for region {}, the row's region is {region}",
-                            fref(set, f),
-                            f.region
-                        ),
+                        format!("{} is for region {}, the row's region is {region}", fref(set, f), f.region),
                     )
                     .hint(format!("allow it under [factors.region_fallback]: \"{region}\" = \"{}\"", f.region)));
                 }
@@ -295,7 +319,12 @@ impl<'a> Resolver<'a> {
                 let ids: Vec<String> = cands.iter().map(|f| f.id.clone()).collect();
                 return Err(Error::new(
                     ErrorKind::AmbiguousFactor,
-                    format!("{} offers {} factors for {activity} in {region}: {}", set.key(), cands.len(), ids.join(", ")),
+                    format!(
+                        "{} offers {} factors for {activity} in {region}: {}",
+                        set.key(),
+                        cands.len(),
+                        ids.join(", ")
+                    ),
                 )
                 .at(choice.location.clone())
                 .hint(format!("choose one under [factors.pick]: \"{choice_name}.{activity}\" = \"{}\"", ids[0])));
@@ -329,7 +358,10 @@ impl<'a> Resolver<'a> {
 
     fn fallback_target(&self, region: &str) -> Option<String> {
         let fb = &self.inv.factors.region_fallback;
-        fb.iter().find(|(from, _, _)| from == region).or_else(|| fb.iter().find(|(from, _, _)| from == "*")).map(|x| x.1.clone())
+        fb.iter()
+            .find(|(from, _, _)| from == region)
+            .or_else(|| fb.iter().find(|(from, _, _)| from == "*"))
+            .map(|x| x.1.clone())
     }
 
     fn fallback_allowed(&self, region: &str, used: &str) -> bool {
@@ -353,7 +385,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Apply a factor (direct or combustion) to the chain, bridging mass/volume and energy through an NCV.
-    fn apply_factor(
+    pub(super) fn apply_factor(
         &mut self,
         set: &FactorSet,
         f: &Factor,
@@ -447,7 +479,14 @@ impl<'a> Resolver<'a> {
     }
 
     /// Finish a chain into a plan producing `out` (converting emissions of a gas to CO2e with the GWP set).
-    fn finish(&mut self, mut chain: Chain, figure: String, gas: Option<Gas>, out: &'static str, region: &str) -> Result<Plan, Error> {
+    pub(super) fn finish(
+        &mut self,
+        mut chain: Chain,
+        figure: String,
+        gas: Option<Gas>,
+        out: &'static str,
+        region: &str,
+    ) -> Result<Plan, Error> {
         if let Dimension::Emission(g) = chain.cur.dimension()
             && g != Gas::CO2e
         {
@@ -456,9 +495,13 @@ impl<'a> Resolver<'a> {
                 chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
             } else {
                 chain.to_unit(&Unit::base(Dimension::Emission(g)))?;
-                let Some((set, f)) = self.find("gwp", "any", region, &[FactorKind::Gwp], Some(g), false, &mut chain)? else {
-                    return Err(Error::new(ErrorKind::MissingFactor, format!("{g} needs a GWP, and no gwp set is chosen or it lacks {g}"))
-                        .hint("add gwp = \"ipcc-gwp@AR5\" (or AR4, AR6) under [factors]"));
+                let Some((set, f)) = self.find("gwp", "any", region, &[FactorKind::Gwp], Some(g), false, &mut chain)?
+                else {
+                    return Err(Error::new(
+                        ErrorKind::MissingFactor,
+                        format!("{g} needs a GWP, and no gwp set is chosen or it lacks {g}"),
+                    )
+                    .hint("add gwp = \"ipcc-gwp@AR5\" (or AR4, AR6) under [factors]"));
                 };
                 let v = f.rate().unwrap_or_default();
                 chain.used.push(used(set, f));
@@ -482,11 +525,20 @@ impl<'a> Resolver<'a> {
     }
 
     /// Every plan for rows of this activity, region and unit (certificates are planned separately).
-    fn plans(&mut self, activity: Activity, region: &str, unit: &Unit, warn: &mut Vec<Warning>) -> Result<Vec<Plan>, Error> {
+    pub(super) fn plans(
+        &mut self,
+        activity: Activity,
+        region: &str,
+        unit: &Unit,
+        warn: &mut Vec<Warning>,
+    ) -> Result<Vec<Plan>, Error> {
         let a = activity.name();
         let mut out = Vec::new();
         let missing = |choice: &str, what: &str| {
-            Error::new(ErrorKind::MissingFactor, format!("{a} in region {region} needs {what}, and factors.{choice} provides none"))
+            Error::new(
+                ErrorKind::MissingFactor,
+                format!("{a} in region {region} needs {what}, and factors.{choice} provides none"),
+            )
         };
         if activity.is_fuel() {
             // Scope 1 CO2.
@@ -502,9 +554,14 @@ impl<'a> Resolver<'a> {
             )?
             else {
                 let e = match self.choice("combustion") {
-                    None => Error::new(ErrorKind::MissingFactor, format!("{a} needs a combustion factor, and the inventory chooses no combustion set"))
-                        .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
-                    Some(c) => missing("combustion", "a CO2 factor").at(c.location.clone()).hint("choose a set that covers this fuel, or allow a region fallback"),
+                    None => Error::new(
+                        ErrorKind::MissingFactor,
+                        format!("{a} needs a combustion factor, and the inventory chooses no combustion set"),
+                    )
+                    .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
+                    Some(c) => missing("combustion", "a CO2 factor")
+                        .at(c.location.clone())
+                        .hint("choose a set that covers this fuel, or allow a region fallback"),
                 };
                 return Err(e);
             };
@@ -514,7 +571,9 @@ impl<'a> Resolver<'a> {
             if self.choice("non_co2").is_some() {
                 for g in [Gas::CH4, Gas::N2O] {
                     let mut ch = Chain::new(unit.clone());
-                    if let Some((set, f)) = self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
+                    if let Some((set, f)) =
+                        self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)?
+                    {
                         self.apply_factor(set, f, a, region, &["non_co2", "combustion"], &mut ch)?;
                         out.push(self.finish(ch, format!("scope1.{a}"), Some(g), T_CO2E, region)?);
                     }
@@ -523,7 +582,8 @@ impl<'a> Resolver<'a> {
         }
         match activity {
             Activity::Electricity | Activity::Heat => {
-                let grid_choice = if activity == Activity::Heat && self.choice("heat").is_some() { "heat" } else { "grid" };
+                let grid_choice =
+                    if activity == Activity::Heat && self.choice("heat").is_some() { "heat" } else { "grid" };
                 let mut ch = Chain::new(unit.clone());
                 match self.find(grid_choice, a, region, &[FactorKind::Emission], None, true, &mut ch)? {
                     Some((set, f)) => {
@@ -540,8 +600,11 @@ impl<'a> Resolver<'a> {
                     None => {
                         let loc = self.choice(grid_choice).map(|c| c.location.clone());
                         let mut e = match loc {
-                            None => Error::new(ErrorKind::MissingFactor, format!("{a} needs a grid factor, and the inventory chooses no grid set"))
-                                .hint("add grid = \"mee-grid@2022\" under [factors]"),
+                            None => Error::new(
+                                ErrorKind::MissingFactor,
+                                format!("{a} needs a grid factor, and the inventory chooses no grid set"),
+                            )
+                            .hint("add grid = \"mee-grid@2022\" under [factors]"),
                             Some(_) => missing(grid_choice, "a location-based factor").hint(format!(
                                 "allow a fallback under [factors.region_fallback], e.g. \"{region}\" = \"CN\""
                             )),
@@ -735,11 +798,6 @@ pub fn compute(inv: &Inventory, lib: &FactorLibrary, options: ComputeOptions) ->
     Ok(c)
 }
 
-struct CertRow {
-    rec: ActivityRecord,
-    mwh: Decimal,
-}
-
 /// Compute an inventory, handing every line to `sink` as it is made (nothing per row is kept).
 pub fn compute_streaming(
     inv: &Inventory,
@@ -771,8 +829,11 @@ pub fn compute_streaming(
     for p in &inv.factors.pick {
         if res.choice(&p.choice).is_none() {
             d.push(
-                Error::new(ErrorKind::Inventory, format!("pick for {}.{} but the inventory chooses no {} set", p.choice, p.activity, p.choice))
-                    .at(p.location.clone()),
+                Error::new(
+                    ErrorKind::Inventory,
+                    format!("pick for {}.{} but the inventory chooses no {} set", p.choice, p.activity, p.choice),
+                )
+                .at(p.location.clone()),
             );
         }
     }
@@ -792,9 +853,18 @@ pub fn compute_streaming(
     let mut sink_err: Option<std::io::Error> = None;
     let mwh = Unit::parse(MWH).map_err(|e| Diagnostics::from(Error::new(ErrorKind::UnknownUnit, e.to_string())))?;
 
-    let mut emit = |line: Line, sums: &mut Sums, by_entity: &mut BTreeMap<String, Sums>, sink_err: &mut Option<std::io::Error>| -> Result<(), Error> {
+    let mut emit = |line: Line,
+                    sums: &mut Sums,
+                    by_entity: &mut BTreeMap<String, Sums>,
+                    sink_err: &mut Option<std::io::Error>|
+     -> Result<(), Error> {
         sums.add(&line.figure, line.value_unit, line.value, line.half_width)?;
-        by_entity.entry(line.entity.clone()).or_default().add(&line.figure, line.value_unit, line.value, line.half_width)?;
+        by_entity.entry(line.entity.clone()).or_default().add(
+            &line.figure,
+            line.value_unit,
+            line.value,
+            line.half_width,
+        )?;
         if sink_err.is_none()
             && let Err(e) = sink(&line)
         {
@@ -829,14 +899,18 @@ pub fn compute_streaming(
             if rec.activity == Activity::Certificate {
                 match crate::units::convert(rec.quantity.value, &rec.quantity.unit, &mwh) {
                     Ok(v) => certs.push(CertRow { rec, mwh: v }),
-                    Err(e) => rejected.push(Error::new(ErrorKind::DimensionMismatch, e.to_string()).at(rec.source.clone())),
+                    Err(e) => {
+                        rejected.push(Error::new(ErrorKind::DimensionMismatch, e.to_string()).at(rec.source.clone()))
+                    }
                 }
                 continue;
             }
             let key = (rec.activity, rec.region.clone(), rec.quantity.unit.symbol().to_string());
             let plans = plan_cache
                 .entry(key)
-                .or_insert_with(|| res.plans(rec.activity, &rec.region, &rec.quantity.unit, &mut warnings).map(Arc::new))
+                .or_insert_with(|| {
+                    res.plans(rec.activity, &rec.region, &rec.quantity.unit, &mut warnings).map(Arc::new)
+                })
                 .clone();
             let plans = match plans {
                 Ok(p) => p,
@@ -855,11 +929,16 @@ pub fn compute_streaming(
             for p in plans.iter() {
                 let v = rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den));
                 let Some(value) = v else {
-                    failed = Some(overflow(&format!("quantity {} x factors", rec.quantity.value)).at(rec.source.clone()));
+                    failed =
+                        Some(overflow(&format!("quantity {} x factors", rec.quantity.value)).at(rec.source.clone()));
                     break;
                 };
                 let half_width = rec.precision.map(|pr| {
-                    (pr / Decimal::TWO).checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)).unwrap_or_default().abs()
+                    (pr / Decimal::TWO)
+                        .checked_mul(p.k_num)
+                        .and_then(|x| x.checked_div(p.k_den))
+                        .unwrap_or_default()
+                        .abs()
                 });
                 row_lines.push(Line {
                     figure: p.figure.clone(),
@@ -884,7 +963,14 @@ pub fn compute_streaming(
             }
             for p in plans.iter() {
                 for fb in &p.fallbacks {
-                    let k = (fb.kind.to_string(), fb.choice.clone(), rec.activity, fb.wanted.clone(), fb.used.clone(), fb.factor.to_string());
+                    let k = (
+                        fb.kind.to_string(),
+                        fb.choice.clone(),
+                        rec.activity,
+                        fb.wanted.clone(),
+                        fb.used.clone(),
+                        fb.factor.to_string(),
+                    );
                     fallbacks
                         .entry(k)
                         .or_insert_with(|| Fallback {
@@ -916,78 +1002,14 @@ pub fn compute_streaming(
         inputs.push(FileHash { path: file.clone(), sha256: hex(&sha2::Digest::finalize(hr.hasher)) });
     }
 
-    // Certificates: each covers grid electricity of its market, in ledger order, never beyond it.
-    let residual = res.choice("residual").cloned();
-    let mut remaining = grid_mwh.clone();
-    for c in certs {
-        let market = market_of(&c.rec.region);
-        let left = remaining.entry(market.clone()).or_default();
-        let covered = c.mwh.min(*left);
-        *left -= covered;
-        let excess = c.mwh - covered;
-        if excess > Decimal::ZERO {
-            warnings.push(Warning {
-                code: "certificate-excess",
-                message: format!(
-                    "certificates of {} MWh exceed the uncovered grid electricity of market {market} by {} MWh; the excess is not used",
-                    c.mwh.normalize(),
-                    excess.normalize()
-                ),
-                location: Some(c.rec.source.clone()),
-            });
-        }
-        let canon_plan = res.plans(Activity::Certificate, &c.rec.region, &c.rec.quantity.unit, &mut warnings);
-        let mut lines = Vec::new();
-        if let Ok(ps) = canon_plan {
-            for p in ps.iter().filter(|p| p.figure.starts_with("activity.")) {
-                lines.push((p.figure.clone(), c.rec.quantity.value * p.k_num / p.k_den, p.value_unit, p.factors.clone(), p.formula.clone(), c.rec.quantity.value, c.rec.quantity.unit.symbol().to_string()));
-            }
-        }
-        lines.push(("electricity.renewable".into(), covered, MWH, Arc::new(Vec::new()), Arc::from("q (MWh covered by certificates)"), covered, MWH.to_string()));
-        if let Some(rc) = &residual {
-            let mut ch = Chain::new(mwh.clone());
-            let r = res
-                .find("residual", "electricity", &market, &[FactorKind::Emission], None, true, &mut ch)
-                .and_then(|x| x.ok_or_else(|| Error::new(ErrorKind::MissingFactor, "no residual factor for the certificate's market").at(rc.location.clone())));
-            match r {
-                Ok((set, f)) => {
-                    let r = res.apply_factor(set, f, "electricity", &market, &[], &mut ch);
-                    match r.and_then(|_| res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, &market)) {
-                        Ok(p) => {
-                            let v = covered * p.k_num / p.k_den;
-                            let formula: Arc<str> = Arc::from(format!("- covered MWh x ({}) : certificates replace the residual factor with 0", p.formula));
-                            lines.push(("scope2.market".into(), -v, T_CO2E, p.factors.clone(), formula, covered, MWH.to_string()));
-                        }
-                        Err(e) => rejected.push(e.at(c.rec.source.clone())),
-                    }
-                }
-                Err(e) => rejected.push(e),
-            }
-        }
-        for (figure, value, vu, factors, formula, q, u) in lines {
-            let half_width = c.rec.precision.map(|pr| {
-                if q.is_zero() { Decimal::ZERO } else { (pr / Decimal::TWO * value / q).abs() }
-            });
-            let l = Line {
-                figure,
-                source: c.rec.source.clone(),
-                entity: c.rec.entity.clone(),
-                period: c.rec.period,
-                activity: Activity::Certificate,
-                region: c.rec.region.clone(),
-                gas: None,
-                quantity: q,
-                unit: u,
-                factors,
-                formula,
-                value,
-                value_unit: vu,
-                half_width,
-            };
-            emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
-        }
-        rows.used += 1;
+    // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
+    let outcome = super::certificates::allocate(&mut res, certs, &grid_mwh, &mwh);
+    warnings.extend(outcome.warnings);
+    rejected.extend(outcome.rejected);
+    for l in outcome.lines {
+        emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
     }
+    rows.used += outcome.rows_used;
     if let Some(e) = sink_err {
         return Err(Error::new(ErrorKind::Io, format!("cannot write calculation lines: {e}")).into());
     }
@@ -996,7 +1018,7 @@ pub fn compute_streaming(
     if options.strict && !rejected.is_empty() {
         return Err(Diagnostics(rejected));
     }
-    if let Some(rc) = &residual
+    if let Some(rc) = &inv.factors.residual
         && let Ok((_, f)) = lib.factor(&rc.factor)
         && f.activity == "electricity"
         && f.alternative.is_none()
@@ -1029,16 +1051,25 @@ pub fn compute_streaming(
     let has_sc = inv.factors.standard_coal.is_some();
     let has_res = inv.factors.residual.is_some();
     if !has_sc {
-        warnings.push(Warning { code: "no-standard-coal", message: "no standard_coal choice: energy figures are not computed".into(), location: None });
+        warnings.push(Warning {
+            code: "no-standard-coal",
+            message: "no standard_coal choice: energy figures are not computed".into(),
+            location: None,
+        });
     }
     if !has_res {
-        warnings.push(Warning { code: "no-residual", message: "no residual choice: scope2.market and total.market are not computed".into(), location: None });
+        warnings.push(Warning {
+            code: "no-residual",
+            message: "no residual choice: scope2.market and total.market are not computed".into(),
+            location: None,
+        });
     }
     sums.roll_up(has_sc, has_res, revenue.clone());
     for s in by_entity.values_mut() {
         s.roll_up(has_sc, has_res, None);
     }
-    let mut factor_files: Vec<FileHash> = res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
+    let mut factor_files: Vec<FileHash> =
+        res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
     factor_files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.dedup();
     Ok(Computation {

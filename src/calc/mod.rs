@@ -1,5 +1,6 @@
 //! The calculation: ledger rows x chosen factors -> calculation lines -> figures, every figure traced.
 
+mod certificates;
 mod engine;
 mod trace;
 
@@ -204,9 +205,12 @@ pub fn figure_order(id: &str) -> (u8, String) {
         "electricity.total" => 12,
         "electricity.renewable" => 13,
         _ if id.starts_with("electricity.") => 14,
-        _ if id.starts_with("intensity.") => 15,
-        _ if id.starts_with("activity.") => 16,
-        _ => 17,
+        "intensity.total.location" => 15,
+        "intensity.total.market" => 16,
+        "intensity.energy" => 17,
+        _ if id.starts_with("intensity.") => 18,
+        _ if id.starts_with("activity.") => 19,
+        _ => 20,
     };
     let sub = if id.starts_with("activity.") || id.starts_with("scope1.") {
         // activities in ledger order

@@ -38,13 +38,39 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
     let figure = c.figures.get(id)?;
     let part = |p: &str| c.figures.get(p).map(|f| (p.to_string(), f));
     let (formula, parts, basis): (String, Vec<(String, &Figure)>, &str) = match id {
-        "scope1" => ("sum of scope1.<activity> lines".into(), c.figures.iter().filter(|(k, _)| k.starts_with("scope1.")).map(|(k, f)| (k.clone(), f)).collect(), id),
-        "total.location" => ("scope1 + scope2.location".into(), ["scope1", "scope2.location"].iter().filter_map(|p| part(p)).collect(), id),
-        "total.market" => ("scope1 + scope2.market".into(), ["scope1", "scope2.market"].iter().filter_map(|p| part(p)).collect(), id),
-        "energy.total" => ("energy.direct + energy.indirect".into(), ["energy.direct", "energy.indirect"].iter().filter_map(|p| part(p)).collect(), id),
-        "intensity.total.location" => (format!("total.location / revenue{}", revenue_text.clone().unwrap_or_default()), part("total.location").into_iter().collect(), "total.location"),
-        "intensity.total.market" => (format!("total.market / revenue{}", revenue_text.clone().unwrap_or_default()), part("total.market").into_iter().collect(), "total.market"),
-        "intensity.energy" => (format!("energy.total / revenue{}", revenue_text.unwrap_or_default()), part("energy.total").into_iter().collect(), "energy.total"),
+        "scope1" => (
+            "sum of scope1.<activity> lines".into(),
+            c.figures.iter().filter(|(k, _)| k.starts_with("scope1.")).map(|(k, f)| (k.clone(), f)).collect(),
+            id,
+        ),
+        "total.location" => (
+            "scope1 + scope2.location".into(),
+            ["scope1", "scope2.location"].iter().filter_map(|p| part(p)).collect(),
+            id,
+        ),
+        "total.market" => {
+            ("scope1 + scope2.market".into(), ["scope1", "scope2.market"].iter().filter_map(|p| part(p)).collect(), id)
+        }
+        "energy.total" => (
+            "energy.direct + energy.indirect".into(),
+            ["energy.direct", "energy.indirect"].iter().filter_map(|p| part(p)).collect(),
+            id,
+        ),
+        "intensity.total.location" => (
+            format!("total.location / revenue{}", revenue_text.clone().unwrap_or_default()),
+            part("total.location").into_iter().collect(),
+            "total.location",
+        ),
+        "intensity.total.market" => (
+            format!("total.market / revenue{}", revenue_text.clone().unwrap_or_default()),
+            part("total.market").into_iter().collect(),
+            "total.market",
+        ),
+        "intensity.energy" => (
+            format!("energy.total / revenue{}", revenue_text.unwrap_or_default()),
+            part("energy.total").into_iter().collect(),
+            "energy.total",
+        ),
         _ => ("sum of lines".into(), Vec::new(), id),
     };
     let lines: Vec<&Line> = c.lines.iter().filter(|l| line_matches(basis, &l.figure)).collect();

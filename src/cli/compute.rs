@@ -71,7 +71,13 @@ fn line_csv_row(l: &Line) -> Vec<String> {
 }
 
 /// `ghg compute`.
-pub fn compute(out: &mut Out, inventory: &Path, format: FormatArg, lines: Option<&Path>, common: &Common) -> Result<u8, Diagnostics> {
+pub fn compute(
+    out: &mut Out,
+    inventory: &Path,
+    format: FormatArg,
+    lines: Option<&Path>,
+    common: &Common,
+) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
     let result = match lines {
         None => calc::compute(&inv, &lib, options(common, format == FormatArg::Json))?,
@@ -79,7 +85,10 @@ pub fn compute(out: &mut Out, inventory: &Path, format: FormatArg, lines: Option
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
             if as_csv {
-                let _ = writeln!(file.w, "figure,source,entity,period,activity,region,gas,quantity,unit,factors,value,value_unit");
+                let _ = writeln!(
+                    file.w,
+                    "figure,source,entity,period,activity,region,gas,quantity,unit,factors,value,value_unit"
+                );
             }
             let r = if as_csv {
                 let mut csvw = csv::WriterBuilder::new().has_headers(false).from_writer(&mut file.w);
@@ -113,10 +122,18 @@ pub fn compute(out: &mut Out, inventory: &Path, format: FormatArg, lines: Option
 }
 
 /// `ghg explain`.
-pub fn explain(out: &mut Out, inventory: &Path, figure: &str, format: FormatArg, common: &Common) -> Result<u8, Diagnostics> {
+pub fn explain(
+    out: &mut Out,
+    inventory: &Path,
+    figure: &str,
+    format: FormatArg,
+    common: &Common,
+) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
     let result = calc::compute(&inv, &lib, options(common, true))?;
-    let revenue = inv.denominator("revenue").map(|d| format!(" ({} {})", report::full(d.quantity.value), d.quantity.unit.symbol()));
+    let revenue = inv
+        .denominator("revenue")
+        .map(|d| format!(" ({} {})", report::full(d.quantity.value), d.quantity.unit.symbol()));
     let Some(t) = calc::trace(&result, figure, revenue) else {
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))

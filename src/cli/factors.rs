@@ -21,7 +21,9 @@ fn library(dirs: &[PathBuf]) -> Result<FactorLibrary, Diagnostics> {
 fn set_ref(s: &str) -> Result<FactorRef, Diagnostics> {
     match FactorRef::parse(s) {
         Some(r) if r.id.is_none() => Ok(r),
-        _ => Err(Error::new(ErrorKind::Usage, format!("'{s}' is not SET@EDITION")).hint("e.g. mee-grid@2022; ghg factors list shows them").into()),
+        _ => Err(Error::new(ErrorKind::Usage, format!("'{s}' is not SET@EDITION"))
+            .hint("e.g. mee-grid@2022; ghg factors list shows them")
+            .into()),
     }
 }
 

@@ -57,7 +57,9 @@ pub enum FormatArg {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Compute every figure of an inventory.
-    #[command(after_help = "Examples:\n  ghg compute examples/hikvision-2024/inventory.toml\n  ghg compute examples/hikvision-2024/inventory.toml --format json\n  ghg compute inv.toml --lines lines.csv   # every calculation line, streamed to a file")]
+    #[command(
+        after_help = "Examples:\n  ghg compute examples/hikvision-2024/inventory.toml\n  ghg compute examples/hikvision-2024/inventory.toml --format json\n  ghg compute inv.toml --lines lines.csv   # every calculation line, streamed to a file"
+    )]
     Compute {
         /// The inventory TOML.
         inventory: PathBuf,
@@ -71,7 +73,9 @@ enum Command {
         common: Common,
     },
     /// Show the trace of one figure: rows, factors with citations, formula, subtotal.
-    #[command(after_help = "Examples:\n  ghg explain examples/hikvision-2024/inventory.toml scope1\n  ghg explain examples/hikvision-2024/inventory.toml intensity.total.market --format json")]
+    #[command(
+        after_help = "Examples:\n  ghg explain examples/hikvision-2024/inventory.toml scope1\n  ghg explain examples/hikvision-2024/inventory.toml intensity.total.market --format json"
+    )]
     Explain {
         /// The inventory TOML.
         inventory: PathBuf,
@@ -125,8 +129,12 @@ enum FactorsAction {
 pub fn run(cli: Cli) -> ExitCode {
     let mut out = Out::stdout();
     let r = match cli.command {
-        Command::Compute { inventory, format, lines, common } => compute::compute(&mut out, &inventory, format, lines.as_deref(), &common),
-        Command::Explain { inventory, figure, format, common } => compute::explain(&mut out, &inventory, &figure, format, &common),
+        Command::Compute { inventory, format, lines, common } => {
+            compute::compute(&mut out, &inventory, format, lines.as_deref(), &common)
+        }
+        Command::Explain { inventory, figure, format, common } => {
+            compute::explain(&mut out, &inventory, &figure, format, &common)
+        }
         Command::Check { inventory, common } => compute::check(&mut out, &inventory, &common),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),

@@ -91,11 +91,7 @@ impl FactorLibrary {
             };
             return Err(Error::new(
                 kind,
-                format!(
-                    "factor set {} is already defined by {}",
-                    set.key(),
-                    existing.path.display()
-                ),
+                format!("factor set {} is already defined by {}", set.key(), existing.path.display()),
             )
             .at(Location::file(&set.path))
             .hint(hint));
@@ -170,8 +166,9 @@ impl FactorLibrary {
     pub fn factor(&self, r: &FactorRef) -> Result<(&FactorSet, &Factor), Error> {
         let set = self.set(r)?;
         let Some(id) = &r.id else {
-            return Err(Error::new(ErrorKind::BadValue, format!("{r} names a set, not a factor"))
-                .hint("write set@edition:id"));
+            return Err(
+                Error::new(ErrorKind::BadValue, format!("{r} names a set, not a factor")).hint("write set@edition:id")
+            );
         };
         match set.get(id) {
             Some(f) => Ok((set, f)),

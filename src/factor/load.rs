@@ -179,7 +179,9 @@ fn check_dimensions(kind: FactorKind, gas: Option<Gas>, value: &FactorValue) -> 
         (FactorKind::Combustion, FactorValue::Direct(_)) => {
             Some("a combustion factor needs ncv, carbon_content and oxidation, not value".into())
         }
-        (_, FactorValue::Combustion { .. }) => Some("ncv/carbon_content/oxidation belong to kind = \"combustion\"".into()),
+        (_, FactorValue::Combustion { .. }) => {
+            Some("ncv/carbon_content/oxidation belong to kind = \"combustion\"".into())
+        }
         (FactorKind::Emission, FactorValue::Direct(p)) => {
             let Some(g) = gas else { return Some("an emission factor needs gas".into()) };
             if p.unit.num.dimension() != Dimension::Emission(g) {
@@ -197,7 +199,10 @@ fn check_dimensions(kind: FactorKind, gas: Option<Gas>, value: &FactorValue) -> 
             if p.unit.num.dimension() != Dimension::Energy
                 || !matches!(p.unit.den.dimension(), Dimension::Mass | Dimension::Volume)
             {
-                return Some(format!("ncv unit {} must be energy per mass or volume (e.g. GJ/t, TJ/Gg)", p.unit.symbol()));
+                return Some(format!(
+                    "ncv unit {} must be energy per mass or volume (e.g. GJ/t, TJ/Gg)",
+                    p.unit.symbol()
+                ));
             }
             None
         }
@@ -368,8 +373,7 @@ pub fn parse_set(path: &Path, text: &str, builtin: bool) -> Result<FactorSet, Di
             let conf = read_confidence(&mut s, &mut d, ErrorKind::MissingKey);
             let notes = s.str_opt("notes", &mut d).map(|x| x.0);
             if let Some((id, loc)) = &id
-                && (id.is_empty()
-                    || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                && (id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
             {
                 d.push(bad(
                     ErrorKind::BadValue,
@@ -428,12 +432,12 @@ pub fn parse_set(path: &Path, text: &str, builtin: bool) -> Result<FactorSet, Di
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if !stem.ends_with(&format!("-{}", m.edition)) && !stem.eq_ignore_ascii_case(&m.edition) {
             d.push(
-                Error::new(
-                    ErrorKind::BadValue,
-                    format!("file name does not end with the edition \"-{}\"", m.edition),
-                )
-                .at(Location::file(path))
-                .hint(format!("name the file <name>-{}.toml (factors/<publisher>/<name>-<edition>.toml)", m.edition)),
+                Error::new(ErrorKind::BadValue, format!("file name does not end with the edition \"-{}\"", m.edition))
+                    .at(Location::file(path))
+                    .hint(format!(
+                        "name the file <name>-{}.toml (factors/<publisher>/<name>-<edition>.toml)",
+                        m.edition
+                    )),
             );
         }
     }
@@ -531,21 +535,30 @@ valid_years = "any"
         let dup = GOOD.replace("id = \"gasoline.co2\"", "id = \"grid.national\"");
         assert_eq!(
             errors(&dup),
-            vec!["f/t-2022.toml:22:1: factor id \"grid.national\" is defined twice (first at f/t-2022.toml:11:1) (ids are unique within a set; a corrected value belongs in a new edition file)"]
+            vec![
+                "f/t-2022.toml:22:1: factor id \"grid.national\" is defined twice (first at f/t-2022.toml:11:1) (ids are unique within a set; a corrected value belongs in a new edition file)"
+            ]
         );
         let neg = GOOD.replace("\"0.5366\"", "\"-0.5366\"");
         assert_eq!(
             errors(&neg),
-            vec!["f/t-2022.toml:16:9: value in [[factor]] #1 is negative (-0.5366) (factors are non-negative; a removal belongs in the ledger or a scenario, not in a factor)"]
+            vec![
+                "f/t-2022.toml:16:9: value in [[factor]] #1 is negative (-0.5366) (factors are non-negative; a removal belongs in the ledger or a scenario, not in a factor)"
+            ]
         );
         let unit = GOOD.replace("tCO2/MWh", "tCO2/MWhh");
         let e = errors(&unit);
         assert_eq!(e.len(), 1);
-        assert!(e[0].starts_with("f/t-2022.toml:17:8: unit \"tCO2/MWhh\" in [[factor]] #1: unknown unit 'MWhh'"), "{e:?}");
+        assert!(
+            e[0].starts_with("f/t-2022.toml:17:8: unit \"tCO2/MWhh\" in [[factor]] #1: unknown unit 'MWhh'"),
+            "{e:?}"
+        );
         let dim = GOOD.replace("tCO2/MWh", "tce/MWh");
         assert_eq!(
             errors(&dim),
-            vec!["f/t-2022.toml:11:1: [[factor]] #1: unit tce/MWh must have CO2 mass in the numerator (e.g. tCO2/MWh) (see factors/README.md for the units each kind takes)"]
+            vec![
+                "f/t-2022.toml:11:1: [[factor]] #1: unit tce/MWh must have CO2 mass in the numerator (e.g. tCO2/MWh) (see factors/README.md for the units each kind takes)"
+            ]
         );
     }
 
@@ -554,7 +567,10 @@ valid_years = "any"
         let e = errors("[set\nid = 1");
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("f/t-2022.toml:1:5: invalid TOML"), "{e:?}");
-        assert_eq!(errors("  \n"), vec!["f/t-2022.toml: file is empty (see factors/README.md or examples/ for the expected content)"]);
+        assert_eq!(
+            errors("  \n"),
+            vec!["f/t-2022.toml: file is empty (see factors/README.md or examples/ for the expected content)"]
+        );
         let wrong_name = parse_set(Path::new("f/t-2021.toml"), GOOD, false).expect_err("edition mismatch");
         assert_eq!(
             wrong_name.to_string(),

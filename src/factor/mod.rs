@@ -213,12 +213,12 @@ impl Factor {
     /// A one-line human description of how the value is formed.
     pub fn describe(&self) -> String {
         match &self.value {
-            FactorValue::Direct(p) => format!("{} {}", p.value.normalize(), p.unit.symbol()),
+            FactorValue::Direct(p) => format!("{} {}", p.value, p.unit.symbol()),
             FactorValue::Combustion { ncv, carbon_content, oxidation } => format!(
                 "NCV {} {} x CC {} {} x OF {} x 44/12",
-                ncv.value.normalize(),
+                ncv.value,
                 ncv.unit.symbol(),
-                carbon_content.value.normalize(),
+                carbon_content.value,
                 carbon_content.unit.symbol(),
                 oxidation.normalize()
             ),

@@ -25,7 +25,14 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
             o.push_str("figure,value,unit,display\n");
             for id in ids {
                 let f = &c.figures[id];
-                let _ = writeln!(o, "{},{},{},\"{}\"", csv_text(id), full(f.value), csv_text(&f.unit), fmt_dec(f.value, places));
+                let _ = writeln!(
+                    o,
+                    "{},{},{},\"{}\"",
+                    csv_text(id),
+                    full(f.value),
+                    csv_text(&f.unit),
+                    fmt_dec(f.value, places)
+                );
             }
             return o;
         }
@@ -36,7 +43,10 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 let f = &c.figures[*id];
                 let _ = writeln!(o, "| `{id}` | {} | {} |", fmt_dec(f.value, places), f.unit);
             }
-            let _ = writeln!(o, "\nValues rounded half away from zero to {places} places; full precision in `--format json`.\n");
+            let _ = writeln!(
+                o,
+                "\nValues rounded half away from zero to {places} places; full precision in `--format json`.\n"
+            );
         }
         Format::Table | Format::Json => {
             let _ = writeln!(o, "{} — {}", c.organisation, c.year);
@@ -59,7 +69,14 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         }
     };
     let item = if md { "- " } else { "  " };
-    let _ = writeln!(o, "{}rows: {} read, {} used, {} rejected", if md { "" } else { "" }, p.rows.read, p.rows.used, p.rows.rejected);
+    let _ = writeln!(
+        o,
+        "{}rows: {} read, {} used, {} rejected",
+        if md { "" } else { "" },
+        p.rows.read,
+        p.rows.used,
+        p.rows.rejected
+    );
     if md {
         o.push('\n');
     }
@@ -73,7 +90,11 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 f.choice,
                 f.activity,
                 f.factor,
-                if f.kind == "year" { format!("year {} (valid for {})", f.wanted, f.used) } else { format!("region {} (factor of {})", f.wanted, f.used) },
+                if f.kind == "year" {
+                    format!("year {} (valid for {})", f.wanted, f.used)
+                } else {
+                    format!("region {} (factor of {})", f.wanted, f.used)
+                },
                 f.rows,
                 if f.rows == 1 { "" } else { "s" },
                 f.first_row
@@ -117,7 +138,14 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
 /// Render the trace of one figure for people.
 pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{} = {} {}  (full precision {})", t.id, fmt_dec(t.figure.value, places), t.figure.unit, full(t.figure.value));
+    let _ = writeln!(
+        o,
+        "{} = {} {}  (full precision {})",
+        t.id,
+        fmt_dec(t.figure.value, places),
+        t.figure.unit,
+        full(t.figure.value)
+    );
     let _ = writeln!(o, "formula: {}", t.formula);
     for (id, f) in &t.parts {
         let _ = writeln!(o, "  {id} = {} {}", fmt_dec(f.value, places), f.unit);
@@ -140,7 +168,15 @@ pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
         );
         let _ = writeln!(o, "      formula: {}", l.formula);
         for f in l.factors.iter() {
-            let _ = writeln!(o, "      factor {} = {} {} ({}; confidence {})", f.reference, full(f.value), f.unit, f.form, f.confidence);
+            let _ = writeln!(
+                o,
+                "      factor {} = {} {} ({}; confidence {})",
+                f.reference,
+                full(f.value),
+                f.unit,
+                f.form,
+                f.confidence
+            );
             let _ = writeln!(o, "        citation: {}", f.citation);
         }
         let _ = writeln!(o, "      value (full precision): {}", full(l.value));

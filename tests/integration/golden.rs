@@ -18,9 +18,21 @@ fn compute_json() {
     golden("hikvision-2024.compute.json", &r.stdout);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
     // The contract: figures map id -> {value, unit}, decimals as strings.
-    for id in ["scope1", "scope2.location", "scope2.market", "total.location", "total.market", "energy.direct",
-               "energy.indirect", "energy.total", "electricity.total", "electricity.renewable",
-               "intensity.total.location", "intensity.total.market", "intensity.energy"] {
+    for id in [
+        "scope1",
+        "scope2.location",
+        "scope2.market",
+        "total.location",
+        "total.market",
+        "energy.direct",
+        "energy.indirect",
+        "energy.total",
+        "electricity.total",
+        "electricity.renewable",
+        "intensity.total.location",
+        "intensity.total.market",
+        "intensity.energy",
+    ] {
         assert!(v["figures"][id]["value"].is_string(), "figures.{id}.value is a string");
         assert!(v["figures"][id]["unit"].is_string(), "figures.{id}.unit is a string");
     }
