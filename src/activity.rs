@@ -202,11 +202,12 @@ pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantit
 /// The optional columns.
 pub const OPTIONAL_COLUMNS: &[&str] = &["note", "precision", "instrument", "vintage", "certificate_id"];
 
+/// Where each column of a ledger is (0-based field indices).
 #[derive(Debug, Clone, Default)]
-struct Columns {
-    idx: [usize; 6],
-    opt: [Option<usize>; 5],
-    count: usize,
+pub(crate) struct Columns {
+    pub(crate) idx: [usize; 6],
+    pub(crate) opt: [Option<usize>; 5],
+    pub(crate) count: usize,
 }
 
 /// Remembers where newlines are in the bytes the CSV parser has been given but not yet consumed, so that
@@ -229,10 +230,8 @@ impl<R: Read> Read for LineCounting<R> {
         let n = self.inner.read(buf)?;
         let mut idx = self.index.borrow_mut();
         let base = idx.seen;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                idx.offsets.push_back(base + i as u64);
-            }
+        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
+            idx.offsets.push_back(base + i as u64);
         }
         idx.seen += n as u64;
         Ok(n)
@@ -344,54 +343,8 @@ impl<R: Read> LedgerReader<R> {
         let counting = LineCounting { inner: chained, index: index.clone() };
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(counting);
         let mut header = csv::ByteRecord::new();
-        let loc1 = Location::at(file, 1, Some(1));
         let got = rdr.read_byte_record(&mut header).map_err(|e| csv_error(file, &e))?;
-        if !got || (header.len() == 1 && header[0].iter().all(|b| b.is_ascii_whitespace())) {
-            return Err(Error::new(ErrorKind::Empty, "ledger is empty: no header line")
-                .at(loc1)
-                .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
-        }
-        let mut cols = Columns { count: header.len(), ..Default::default() };
-        let mut found = [false; 6];
-        let mut col_start = 1;
-        for (i, raw) in header.iter().enumerate() {
-            let name = match std::str::from_utf8(raw) {
-                Ok(s) => s.trim().to_string(),
-                Err(_) => return Err(encoding_error(file, 1, raw)),
-            };
-            if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
-                if found[k] {
-                    return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
-                        .at(Location::at(file, 1, Some(col_start))));
-                }
-                found[k] = true;
-                cols.idx[k] = i;
-            } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
-                cols.opt[k] = Some(i);
-            } else {
-                return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header"))
-                    .at(Location::at(file, 1, Some(col_start)))
-                    .hint(format!(
-                        "columns are {} and optionally {}",
-                        REQUIRED_COLUMNS.join(", "),
-                        OPTIONAL_COLUMNS.join(", ")
-                    )));
-            }
-            col_start += raw.len() + 1;
-        }
-        let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
-        if !missing.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Csv,
-                format!(
-                    "header lacks required column{} {}",
-                    if missing.len() > 1 { "s" } else { "" },
-                    missing.join(", ")
-                ),
-            )
-            .at(loc1)
-            .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
-        }
+        let cols = header_columns(file, got.then_some(&header))?;
         Ok(LedgerReader {
             file: file.to_path_buf(),
             rdr,
@@ -437,130 +390,178 @@ impl<R: Read> LedgerReader<R> {
     }
 
     fn validate(&self) -> Result<ActivityRecord, Error> {
-        let line = self.line;
-        let file = &self.file;
-        let rec = &self.record;
-        if rec.len() != self.cols.count {
-            return Err(Error::new(
-                ErrorKind::Csv,
-                format!("row has {} fields, the header has {}", rec.len(), self.cols.count),
-            )
+        check_record(&self.file, self.line, &self.cols, &self.record)
+    }
+}
+
+/// Check one record of a ledger (at `line` of `file`): the row as a validated record, or what is wrong with it.
+pub(crate) fn check_record(
+    file: &Path,
+    line: usize,
+    cols: &Columns,
+    rec: &csv::ByteRecord,
+) -> Result<ActivityRecord, Error> {
+    if rec.len() != cols.count {
+        return Err(Error::new(ErrorKind::Csv, format!("row has {} fields, the header has {}", rec.len(), cols.count))
             .at(Location::at(file, line, Some(1)))
             .hint("quote fields that contain commas (\"1,909.06\") and check for a missing or extra comma"));
-        }
-        // Column (1-based, in characters) where field i starts, counted on the unquoted fields.
-        let col_of = |i: usize| -> usize {
-            1 + (0..i).map(|j| String::from_utf8_lossy(&rec[j]).chars().count() + 1).sum::<usize>()
-        };
-        let field = |i: usize| -> Result<&str, Error> {
-            std::str::from_utf8(&rec[i]).map_err(|_| encoding_error(file, line, &rec[i]))
-        };
-        let at = |i: usize| Location::at(file, line, Some(col_of(i)));
-        let [ie, ip, ia, iq, iu, ir] = self.cols.idx;
-        let entity = field(ie)?.trim().to_string();
-        if entity.is_empty() {
-            return Err(Error::new(ErrorKind::BadValue, "entity is empty")
-                .at(at(ie))
-                .hint("name the site or subsidiary"));
-        }
-        let ptxt = field(ip)?.trim();
-        let period = Period::parse(ptxt).ok_or_else(|| {
-            Error::new(ErrorKind::BadPeriod, format!("period '{ptxt}' is not YYYY, YYYY-MM or YYYY-Qn"))
-                .at(at(ip))
-                .hint("write 2024, 2024-03 or 2024-Q1")
-        })?;
-        let atxt = field(ia)?.trim();
-        let activity: Activity = atxt.parse().map_err(|_| {
-            let names: Vec<&str> = ACTIVITIES.iter().map(|a| a.name()).collect();
-            Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{atxt}'"))
-                .at(at(ia))
-                .hint(format!("activities are {}", names.join(", ")))
-        })?;
-        let qtxt = field(iq)?.trim();
-        let value = match parse_quantity(qtxt) {
-            Some(v) => v,
-            None if qtxt.is_empty() => {
-                return Err(Error::new(ErrorKind::BadNumber, "quantity is empty")
-                    .at(at(iq))
-                    .hint("write the quantity as a decimal number, e.g. 1909.06"));
-            }
-            None if qtxt.len() > 1 && qtxt.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') => {
-                return Err(Error::new(
-                    ErrorKind::Overflow,
-                    format!("quantity '{qtxt}' has more than 28 significant digits"),
-                )
-                .at(at(iq))
-                .hint("a decimal holds at most 28 significant digits; use a larger unit"));
-            }
-            None => {
-                return Err(Error::new(ErrorKind::BadNumber, format!("quantity '{qtxt}' is not a decimal number"))
-                    .at(at(iq))
-                    .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
-            }
-        };
-        if value.is_sign_negative() && !value.is_zero() {
-            return Err(Error::new(ErrorKind::Negative, format!("quantity {qtxt} is negative"))
-                .at(at(iq))
-                .hint("ledger quantities are amounts consumed or bought; model removals as a scenario"));
-        }
-        let utxt = field(iu)?.trim();
-        let unit = Unit::parse(utxt).map_err(|_| {
-            let dims: &[Dimension] = if activity.is_fuel() {
-                &[Dimension::Mass, Dimension::Volume, Dimension::Energy]
-            } else {
-                &[Dimension::Energy]
-            };
-            let accepted: Vec<&str> = dims.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
-            Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
-                .at(at(iu))
-                .hint(format!("accepted: {}", accepted.join(", ")))
-        })?;
-        if !activity.accepts(unit.dimension()) {
-            let want =
-                if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
-            return Err(Error::new(
-                ErrorKind::DimensionMismatch,
-                format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
-            )
-            .at(at(iu))
-            .hint(format!("{activity} is measured in {want}")));
-        }
-        let region = crate::region::normalize(field(ir)?);
-        let opt = |k: usize| -> Result<Option<String>, Error> {
-            match self.cols.opt[k] {
-                None => Ok(None),
-                Some(i) => {
-                    let s = field(i)?.trim();
-                    Ok(if s.is_empty() { None } else { Some(s.to_string()) })
-                }
-            }
-        };
-        let precision = match opt(1)? {
-            None => None,
-            Some(p) => match crate::tomlx::parse_decimal(&p) {
-                Some(x) if x > Decimal::ZERO => Some(x),
-                _ => {
-                    let i = self.cols.opt[1].unwrap_or(0);
-                    return Err(Error::new(ErrorKind::BadNumber, format!("precision '{p}' is not a positive decimal"))
-                        .at(at(i))
-                        .hint("write the printed resolution of the quantity, e.g. 0.01 or 100"));
-                }
-            },
-        };
-        Ok(ActivityRecord {
-            source: Location::at(file, line, None),
-            entity,
-            period,
-            activity,
-            quantity: Quantity { value, unit },
-            region,
-            note: opt(0)?,
-            precision,
-            instrument: opt(2)?,
-            vintage: opt(3)?,
-            certificate_id: opt(4)?,
-        })
     }
+    // Column (1-based, in characters) where field i starts, counted on the unquoted fields.
+    let col_of =
+        |i: usize| -> usize { 1 + (0..i).map(|j| String::from_utf8_lossy(&rec[j]).chars().count() + 1).sum::<usize>() };
+    let field = |i: usize| -> Result<&str, Error> {
+        std::str::from_utf8(&rec[i]).map_err(|_| encoding_error(file, line, &rec[i]))
+    };
+    let at = |i: usize| Location::at(file, line, Some(col_of(i)));
+    let [ie, ip, ia, iq, iu, ir] = cols.idx;
+    let entity = field(ie)?.trim().to_string();
+    if entity.is_empty() {
+        return Err(Error::new(ErrorKind::BadValue, "entity is empty").at(at(ie)).hint("name the site or subsidiary"));
+    }
+    let ptxt = field(ip)?.trim();
+    let period = Period::parse(ptxt).ok_or_else(|| {
+        Error::new(ErrorKind::BadPeriod, format!("period '{ptxt}' is not YYYY, YYYY-MM or YYYY-Qn"))
+            .at(at(ip))
+            .hint("write 2024, 2024-03 or 2024-Q1")
+    })?;
+    let atxt = field(ia)?.trim();
+    let activity: Activity = atxt.parse().map_err(|_| {
+        let names: Vec<&str> = ACTIVITIES.iter().map(|a| a.name()).collect();
+        Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{atxt}'"))
+            .at(at(ia))
+            .hint(format!("activities are {}", names.join(", ")))
+    })?;
+    let qtxt = field(iq)?.trim();
+    let value = match parse_quantity(qtxt) {
+        Some(v) => v,
+        None if qtxt.is_empty() => {
+            return Err(Error::new(ErrorKind::BadNumber, "quantity is empty")
+                .at(at(iq))
+                .hint("write the quantity as a decimal number, e.g. 1909.06"));
+        }
+        None if qtxt.len() > 1 && qtxt.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') => {
+            return Err(Error::new(
+                ErrorKind::Overflow,
+                format!("quantity '{qtxt}' has more than 28 significant digits"),
+            )
+            .at(at(iq))
+            .hint("a decimal holds at most 28 significant digits; use a larger unit"));
+        }
+        None => {
+            return Err(Error::new(ErrorKind::BadNumber, format!("quantity '{qtxt}' is not a decimal number"))
+                .at(at(iq))
+                .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
+        }
+    };
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(Error::new(ErrorKind::Negative, format!("quantity {qtxt} is negative"))
+            .at(at(iq))
+            .hint("ledger quantities are amounts consumed or bought; model removals as a scenario"));
+    }
+    let utxt = field(iu)?.trim();
+    let unit = Unit::parse(utxt).map_err(|_| {
+        let dims: &[Dimension] = if activity.is_fuel() {
+            &[Dimension::Mass, Dimension::Volume, Dimension::Energy]
+        } else {
+            &[Dimension::Energy]
+        };
+        let accepted: Vec<&str> = dims.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
+        Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
+            .at(at(iu))
+            .hint(format!("accepted: {}", accepted.join(", ")))
+    })?;
+    if !activity.accepts(unit.dimension()) {
+        let want = if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
+        return Err(Error::new(
+            ErrorKind::DimensionMismatch,
+            format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
+        )
+        .at(at(iu))
+        .hint(format!("{activity} is measured in {want}")));
+    }
+    let region = crate::region::normalize(field(ir)?);
+    let opt = |k: usize| -> Result<Option<String>, Error> {
+        match cols.opt[k] {
+            None => Ok(None),
+            Some(i) => {
+                let s = field(i)?.trim();
+                Ok(if s.is_empty() { None } else { Some(s.to_string()) })
+            }
+        }
+    };
+    let precision = match opt(1)? {
+        None => None,
+        Some(p) => match crate::tomlx::parse_decimal(&p) {
+            Some(x) if x > Decimal::ZERO => Some(x),
+            _ => {
+                let i = cols.opt[1].unwrap_or(0);
+                return Err(Error::new(ErrorKind::BadNumber, format!("precision '{p}' is not a positive decimal"))
+                    .at(at(i))
+                    .hint("write the printed resolution of the quantity, e.g. 0.01 or 100"));
+            }
+        },
+    };
+    Ok(ActivityRecord {
+        source: Location::at(file, line, None),
+        entity,
+        period,
+        activity,
+        quantity: Quantity { value, unit },
+        region,
+        note: opt(0)?,
+        precision,
+        instrument: opt(2)?,
+        vintage: opt(3)?,
+        certificate_id: opt(4)?,
+    })
+}
+
+/// Map a ledger's header record (None: the file has none) to its columns, or say what is wrong with it.
+pub(crate) fn header_columns(file: &Path, header: Option<&csv::ByteRecord>) -> Result<Columns, Error> {
+    let loc1 = Location::at(file, 1, Some(1));
+    let Some(header) = header.filter(|h| !(h.len() == 1 && h[0].iter().all(|b| b.is_ascii_whitespace()))) else {
+        return Err(Error::new(ErrorKind::Empty, "ledger is empty: no header line")
+            .at(loc1)
+            .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
+    };
+    let mut cols = Columns { count: header.len(), ..Default::default() };
+    let mut found = [false; 6];
+    let mut col_start = 1;
+    for (i, raw) in header.iter().enumerate() {
+        let name = match std::str::from_utf8(raw) {
+            Ok(s) => s.trim().to_string(),
+            Err(_) => return Err(encoding_error(file, 1, raw)),
+        };
+        if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
+            if found[k] {
+                return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
+                    .at(Location::at(file, 1, Some(col_start))));
+            }
+            found[k] = true;
+            cols.idx[k] = i;
+        } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
+            cols.opt[k] = Some(i);
+        } else {
+            return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header"))
+                .at(Location::at(file, 1, Some(col_start)))
+                .hint(format!(
+                    "columns are {} and optionally {}",
+                    REQUIRED_COLUMNS.join(", "),
+                    OPTIONAL_COLUMNS.join(", ")
+                )));
+        }
+        col_start += raw.len() + 1;
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+    if !missing.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Csv,
+            format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+        )
+        .at(loc1)
+        .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
+    }
+    Ok(cols)
 }
 
 fn csv_error(file: &Path, e: &csv::Error) -> Error {

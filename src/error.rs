@@ -92,6 +92,8 @@ pub enum ErrorKind {
     Inventory,
     /// A command-line usage problem.
     Usage,
+    /// A file recorded in `ghg.lock` changed (or the lock does not match what is used).
+    LockMismatch,
 }
 
 impl ErrorKind {
@@ -122,6 +124,7 @@ impl ErrorKind {
             ErrorKind::OutOfPeriod => "out-of-period",
             ErrorKind::Inventory => "inventory",
             ErrorKind::Usage => "usage",
+            ErrorKind::LockMismatch => "lock-mismatch",
         }
     }
 }

@@ -16,10 +16,13 @@
 #![deny(missing_docs)]
 
 pub mod activity;
+pub mod atomic;
 pub mod calc;
+pub mod encoding;
 pub mod error;
 pub mod factor;
 pub mod inventory;
+pub mod lock;
 pub mod printed;
 pub mod region;
 pub mod report;

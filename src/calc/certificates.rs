@@ -63,9 +63,12 @@ pub(super) fn allocate(
         let mut lines = Vec::new();
         if let Ok(ps) = canon_plan {
             for p in ps.iter().filter(|p| p.figure.starts_with("activity.")) {
+                let Some(v) = c.rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)) else {
+                    continue;
+                };
                 lines.push((
                     p.figure.clone(),
-                    c.rec.quantity.value * p.k_num / p.k_den,
+                    v,
                     p.value_unit,
                     p.factors.clone(),
                     p.formula.clone(),
@@ -98,7 +101,16 @@ pub(super) fn allocate(
                     let r = res.apply_factor(set, f, "electricity", &market, &[], &mut ch);
                     match r.and_then(|_| res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, &market)) {
                         Ok(p) => {
-                            let v = covered * p.k_num / p.k_den;
+                            let Some(v) = covered.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)) else {
+                                rejected.push(
+                                    super::engine::overflow(&format!(
+                                        "certificate of {} MWh x residual factor",
+                                        covered
+                                    ))
+                                    .at(c.rec.source.clone()),
+                                );
+                                continue;
+                            };
                             let formula: Arc<str> = Arc::from(format!(
                                 "- covered MWh x ({}) : certificates replace the residual factor with 0",
                                 p.formula
@@ -120,10 +132,13 @@ pub(super) fn allocate(
             }
         }
         for (figure, value, vu, factors, formula, q, u) in lines {
-            let half_width = c
-                .rec
-                .precision
-                .map(|pr| if q.is_zero() { Decimal::ZERO } else { (pr / Decimal::TWO * value / q).abs() });
+            let half_width = c.rec.precision.map(|pr| {
+                if q.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    (pr / Decimal::TWO).checked_mul(value).and_then(|x| x.checked_div(q)).unwrap_or_default().abs()
+                }
+            });
             let l = Line {
                 figure,
                 source: c.rec.source.clone(),

@@ -3,17 +3,16 @@
 //! Every line's value is `quantity x K_num / K_den`, where `K_num` and `K_den` are the products of every
 //! multiplication and division the factor chain needs: one division per line, done last.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::certificates::CertRow;
-use super::{Computation, Fallback, Figure, FileHash, Line, Provenance, RowCounts, UsedFactor, Warning};
-use crate::activity::{Activity, LedgerReader};
-use crate::error::{Diagnostics, Error, ErrorKind};
+use super::scan::{Acc, MAX_KEPT_REJECTED, Merged, Named, ReadOptions};
+use super::{Computation, Figure, FileHash, Line, Provenance, RowCounts, UsedFactor, Warning};
+use crate::activity::Activity;
+use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::{
     CO2_PER_C_DEN, CO2_PER_C_NUM, Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue,
     combustion_cc_per_ncv_energy,
@@ -54,14 +53,14 @@ pub(super) struct Chain {
 
 #[derive(Clone)]
 pub(super) struct PlanFallback {
-    kind: &'static str,
-    choice: String,
-    wanted: String,
-    used: String,
-    factor: FactorRef,
+    pub(super) kind: &'static str,
+    pub(super) choice: String,
+    pub(super) wanted: String,
+    pub(super) used: String,
+    pub(super) factor: FactorRef,
 }
 
-fn overflow(what: &str) -> Error {
+pub(super) fn overflow(what: &str) -> Error {
     Error::new(ErrorKind::Overflow, format!("{what} overflows 28 significant digits"))
         .hint("use a larger unit for the quantity")
 }
@@ -180,9 +179,9 @@ pub(super) fn market_of(region: &str) -> String {
 }
 
 pub(super) struct Resolver<'a> {
-    inv: &'a Inventory,
-    lib: &'a FactorLibrary,
-    sets_used: BTreeSet<(PathBuf, String)>,
+    pub(super) inv: &'a Inventory,
+    pub(super) lib: &'a FactorLibrary,
+    pub(super) sets_used: BTreeSet<(PathBuf, String)>,
 }
 
 impl<'a> Resolver<'a> {
@@ -679,121 +678,103 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// A reader that hashes what passes through it.
-struct HashingReader<R> {
-    inner: R,
-    hasher: sha2::Sha256,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[derive(Default)]
-struct Sums {
-    figures: BTreeMap<String, Figure>,
-}
-
-impl Sums {
-    fn add(&mut self, id: &str, unit: &str, value: Decimal, half: Option<Decimal>) -> Result<(), Error> {
-        let f = self.figures.entry(id.to_string()).or_insert_with(|| Figure {
-            value: Decimal::ZERO,
-            unit: unit.to_string(),
-            half_width: None,
-            lines: 0,
-        });
-        f.value = f.value.checked_add(value).ok_or_else(|| overflow(&format!("figure {id}")))?;
-        if let Some(h) = half {
-            f.half_width = Some(f.half_width.unwrap_or_default() + h);
+/// Figures from running sums: the roll-ups (scope1, totals, energy.total) summed exactly, each figure rounded once,
+/// then intensities (with `revenue`, in millions).
+fn figures_of(
+    mut m: Named,
+    has_standard_coal: bool,
+    has_residual: bool,
+    revenue: Option<(Decimal, String)>,
+) -> Result<BTreeMap<String, Figure>, Error> {
+    let sum = |a: &Acc, b: &Acc, unit: &'static str| {
+        let mut s = a.clone();
+        s.merge(b);
+        s.unit = unit;
+        s
+    };
+    let mut scope1 = Acc::new(T_CO2E);
+    for (id, a) in &m {
+        if id.starts_with("scope1.") {
+            scope1.merge(a);
         }
-        f.lines += 1;
-        Ok(())
     }
-
-    /// Add the roll-ups: scope1, totals, energy.total, intensities.
-    fn roll_up(&mut self, has_standard_coal: bool, has_residual: bool, revenue: Option<(Decimal, String)>) {
-        let get = |m: &BTreeMap<String, Figure>, id: &str| m.get(id).cloned();
-        let zero = |unit: &str| Figure { value: Decimal::ZERO, unit: unit.into(), half_width: None, lines: 0 };
-        let sum = |a: &Figure, b: &Figure, unit: &str| Figure {
-            value: a.value + b.value,
-            unit: unit.into(),
-            half_width: match (a.half_width, b.half_width) {
-                (None, None) => None,
-                (x, y) => Some(x.unwrap_or_default() + y.unwrap_or_default()),
-            },
-            lines: a.lines + b.lines,
+    m.insert("scope1".into(), scope1.clone());
+    let loc = m.get("scope2.location").cloned().unwrap_or_else(|| Acc::new(T_CO2E));
+    m.insert("scope2.location".into(), loc.clone());
+    m.insert("total.location".into(), sum(&scope1, &loc, T_CO2E));
+    if has_residual || m.contains_key("scope2.market") {
+        let mk = m.get("scope2.market").cloned().unwrap_or_else(|| Acc::new(T_CO2E));
+        m.insert("scope2.market".into(), mk.clone());
+        m.insert("total.market".into(), sum(&scope1, &mk, T_CO2E));
+    }
+    if has_standard_coal {
+        let d = m.get("energy.direct").cloned().unwrap_or_else(|| Acc::new(TCE));
+        let i = m.get("energy.indirect").cloned().unwrap_or_else(|| Acc::new(TCE));
+        m.insert("energy.direct".into(), d.clone());
+        m.insert("energy.indirect".into(), i.clone());
+        m.insert("energy.total".into(), sum(&d, &i, TCE));
+    }
+    for id in ["electricity.total", "electricity.renewable"] {
+        if !m.contains_key(id) {
+            m.insert(id.into(), Acc::new(MWH));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (id, a) in m {
+        let too_big = || overflow(&format!("figure {id}"));
+        let value = a.value.to_decimal().ok_or_else(too_big)?;
+        let half_width = match a.half {
+            None => None,
+            Some(h) => Some(h.to_decimal().ok_or_else(too_big)?),
         };
-        let mut scope1 = zero(T_CO2E);
-        for (id, f) in &self.figures {
-            if id.starts_with("scope1.") {
-                scope1 = sum(&scope1, f, T_CO2E);
-            }
-        }
-        let m = &mut self.figures;
-        m.insert("scope1".into(), scope1.clone());
-        let loc = get(m, "scope2.location").unwrap_or_else(|| zero(T_CO2E));
-        m.insert("scope2.location".into(), loc.clone());
-        m.insert("total.location".into(), sum(&scope1, &loc, T_CO2E));
-        if has_residual || m.contains_key("scope2.market") {
-            let mk = get(m, "scope2.market").unwrap_or_else(|| zero(T_CO2E));
-            m.insert("scope2.market".into(), mk.clone());
-            m.insert("total.market".into(), sum(&scope1, &mk, T_CO2E));
-        }
-        if has_standard_coal {
-            let d = get(m, "energy.direct").unwrap_or_else(|| zero(TCE));
-            let i = get(m, "energy.indirect").unwrap_or_else(|| zero(TCE));
-            m.insert("energy.direct".into(), d.clone());
-            m.insert("energy.indirect".into(), i.clone());
-            m.insert("energy.total".into(), sum(&d, &i, TCE));
-        }
-        for id in ["electricity.total", "electricity.renewable"] {
-            if !m.contains_key(id) {
-                m.insert(id.into(), zero(MWH));
-            }
-        }
-        if let Some((rev, cur)) = revenue {
-            for (iid, tid, u) in [
-                ("intensity.total.location", "total.location", "tCO2e"),
-                ("intensity.total.market", "total.market", "tCO2e"),
-                ("intensity.energy", "energy.total", "tce"),
-            ] {
-                if let Some(t) = m.get(tid).cloned()
-                    && let Some(v) = t.value.checked_div(rev)
-                {
-                    m.insert(
-                        iid.into(),
-                        Figure {
-                            value: v,
-                            unit: format!("{u}/million {cur}"),
-                            half_width: t.half_width.and_then(|h| h.checked_div(rev)),
-                            lines: 0,
-                        },
-                    );
-                }
+        out.insert(id, Figure { value, unit: a.unit.to_string(), half_width, lines: a.lines as usize });
+    }
+    if let Some((rev, cur)) = revenue {
+        for (iid, tid, u) in [
+            ("intensity.total.location", "total.location", "tCO2e"),
+            ("intensity.total.market", "total.market", "tCO2e"),
+            ("intensity.energy", "energy.total", "tce"),
+        ] {
+            if let Some(t) = out.get(tid).cloned()
+                && let Some(v) = t.value.checked_div(rev)
+            {
+                out.insert(
+                    iid.into(),
+                    Figure {
+                        value: v,
+                        unit: format!("{u}/million {cur}"),
+                        half_width: t.half_width.and_then(|h| h.checked_div(rev)),
+                        lines: 0,
+                    },
+                );
             }
         }
     }
+    Ok(out)
 }
 
 /// Compute an inventory, keeping its lines (as `options.keep_lines` says).
 pub fn compute(inv: &Inventory, lib: &FactorLibrary, options: ComputeOptions) -> Result<Computation, Diagnostics> {
+    compute_with(inv, lib, options, &ReadOptions::default())
+}
+
+/// [`compute`], reading the ledgers as `read` says (threads, text encoding). Without `keep_lines` no calculation
+/// line is built at all, and a large ledger is read by several threads; the result is the same for any number.
+pub fn compute_with(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    read: &ReadOptions,
+) -> Result<Computation, Diagnostics> {
+    if !options.keep_lines {
+        return run(inv, lib, options, read, None);
+    }
     let mut lines = Vec::new();
-    let keep = options.keep_lines;
-    let mut c = compute_streaming(inv, lib, options, &mut |l: &Line| {
-        if keep {
-            lines.push(l.clone());
-        }
+    let mut keep = |l: &Line| {
+        lines.push(l.clone());
         Ok(())
-    })?;
+    };
+    let mut c = run(inv, lib, options, read, Some(&mut keep))?;
     c.lines = lines;
     Ok(c)
 }
@@ -804,6 +785,27 @@ pub fn compute_streaming(
     lib: &FactorLibrary,
     options: ComputeOptions,
     sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<Computation, Diagnostics> {
+    run(inv, lib, options, &ReadOptions::default(), Some(sink))
+}
+
+/// [`compute_streaming`], reading the ledgers as `read` says (lines come in ledger order, so one thread reads).
+pub fn compute_streaming_with(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    read: &ReadOptions,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<Computation, Diagnostics> {
+    run(inv, lib, options, read, Some(sink))
+}
+
+fn run(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    read: &ReadOptions,
+    mut sink: Option<&mut super::scan::SinkFn<'_>>,
 ) -> Result<Computation, Diagnostics> {
     let mut res = Resolver { inv, lib, sets_used: BTreeSet::new() };
     // Fail early on choices that name nothing, each reported at its line in the inventory.
@@ -840,189 +842,83 @@ pub fn compute_streaming(
     if !d.is_empty() {
         return Err(d);
     }
-    let mut warnings: Vec<Warning> = Vec::new();
-    let mut plan_cache: HashMap<(Activity, String, String), Result<Arc<Vec<Plan>>, Error>> = HashMap::new();
-    let mut sums = Sums::default();
-    let mut by_entity: BTreeMap<String, Sums> = BTreeMap::new();
-    let mut fallbacks: BTreeMap<(String, String, Activity, String, String, String), Fallback> = BTreeMap::new();
-    let mut rows = RowCounts::default();
-    let mut rejected: Vec<Error> = Vec::new();
+    let mwh = super::scan::mwh_unit().map_err(Diagnostics::from)?;
+    let mut merged = Merged::default();
     let mut inputs = Vec::new();
-    let mut certs: Vec<CertRow> = Vec::new();
-    let mut grid_mwh: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut sink_err: Option<std::io::Error> = None;
-    let mwh = Unit::parse(MWH).map_err(|e| Diagnostics::from(Error::new(ErrorKind::UnknownUnit, e.to_string())))?;
-
-    let mut emit = |line: Line,
-                    sums: &mut Sums,
-                    by_entity: &mut BTreeMap<String, Sums>,
-                    sink_err: &mut Option<std::io::Error>|
-     -> Result<(), Error> {
-        sums.add(&line.figure, line.value_unit, line.value, line.half_width)?;
-        by_entity.entry(line.entity.clone()).or_default().add(
-            &line.figure,
-            line.value_unit,
-            line.value,
-            line.half_width,
-        )?;
-        if sink_err.is_none()
-            && let Err(e) = sink(&line)
-        {
-            *sink_err = Some(e);
-        }
-        Ok(())
-    };
-
     for file in &inv.activity_files {
-        let f = std::fs::File::open(file).map_err(|e| Diagnostics::from(Error::io(file, &e)))?;
-        let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new() };
-        let mut reader = LedgerReader::new(file, hr).map_err(Diagnostics::from)?;
-        while let Some(item) = reader.next_record() {
-            let rec = match item {
-                Ok(r) => r,
-                Err(e) => {
-                    rejected.push(e);
-                    continue;
-                }
-            };
-            if rec.period.year != inv.year {
-                rejected.push(
-                    Error::new(
-                        ErrorKind::OutOfPeriod,
-                        format!("period {} is outside the inventory year {}", rec.period, inv.year),
-                    )
-                    .at(rec.source.clone())
-                    .hint("move the row to the inventory of its year, or correct the period"),
-                );
-                continue;
-            }
-            if rec.activity == Activity::Certificate {
-                match crate::units::convert(rec.quantity.value, &rec.quantity.unit, &mwh) {
-                    Ok(v) => certs.push(CertRow { rec, mwh: v }),
-                    Err(e) => {
-                        rejected.push(Error::new(ErrorKind::DimensionMismatch, e.to_string()).at(rec.source.clone()))
-                    }
-                }
-                continue;
-            }
-            let key = (rec.activity, rec.region.clone(), rec.quantity.unit.symbol().to_string());
-            let plans = plan_cache
-                .entry(key)
-                .or_insert_with(|| {
-                    res.plans(rec.activity, &rec.region, &rec.quantity.unit, &mut warnings).map(Arc::new)
-                })
-                .clone();
-            let plans = match plans {
-                Ok(p) => p,
-                Err(e) => {
-                    let mut e = e;
-                    e.message = format!("row {}: {}", rec.source, e.message);
-                    if e.location.is_none() {
-                        e.location = Some(rec.source.clone());
-                    }
-                    rejected.push(e);
-                    continue;
-                }
-            };
-            let mut row_lines = Vec::with_capacity(plans.len());
-            let mut failed = None;
-            for p in plans.iter() {
-                let v = rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den));
-                let Some(value) = v else {
-                    failed =
-                        Some(overflow(&format!("quantity {} x factors", rec.quantity.value)).at(rec.source.clone()));
-                    break;
-                };
-                let half_width = rec.precision.map(|pr| {
-                    (pr / Decimal::TWO)
-                        .checked_mul(p.k_num)
-                        .and_then(|x| x.checked_div(p.k_den))
-                        .unwrap_or_default()
-                        .abs()
-                });
-                row_lines.push(Line {
-                    figure: p.figure.clone(),
-                    source: rec.source.clone(),
-                    entity: rec.entity.clone(),
-                    period: rec.period,
-                    activity: rec.activity,
-                    region: rec.region.clone(),
-                    gas: p.gas,
-                    quantity: rec.quantity.value,
-                    unit: rec.quantity.unit.symbol().to_string(),
-                    factors: p.factors.clone(),
-                    formula: p.formula.clone(),
-                    value,
-                    value_unit: p.value_unit,
-                    half_width,
-                });
-            }
-            if let Some(e) = failed {
-                rejected.push(e);
-                continue;
-            }
-            for p in plans.iter() {
-                for fb in &p.fallbacks {
-                    let k = (
-                        fb.kind.to_string(),
-                        fb.choice.clone(),
-                        rec.activity,
-                        fb.wanted.clone(),
-                        fb.used.clone(),
-                        fb.factor.to_string(),
-                    );
-                    fallbacks
-                        .entry(k)
-                        .or_insert_with(|| Fallback {
-                            kind: fb.kind,
-                            choice: fb.choice.clone(),
-                            activity: rec.activity,
-                            wanted: fb.wanted.clone(),
-                            used: fb.used.clone(),
-                            factor: fb.factor.clone(),
-                            rows: 0,
-                            first_row: rec.source.clone(),
-                        })
-                        .rows += 1;
-                }
-            }
-            if rec.activity == Activity::Electricity {
-                let m = grid_mwh.entry(market_of(&rec.region)).or_default();
-                if let Some(l) = row_lines.iter().find(|l| l.figure == "electricity.total") {
-                    *m += l.value;
-                }
-            }
-            for l in row_lines {
-                emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
-            }
-            rows.used += 1;
-        }
-        rows.read += reader.rows_read;
-        let hr = reader.into_inner();
-        inputs.push(FileHash { path: file.clone(), sha256: hex(&sha2::Digest::finalize(hr.hasher)) });
+        let sha256 = super::scan::scan_file(inv, lib, file, read, sink.as_deref_mut(), &mut merged)
+            .map_err(Diagnostics::from)?;
+        inputs.push(FileHash { path: file.clone(), sha256 });
+    }
+    let mut warnings = std::mem::take(&mut merged.warnings);
+    let mut rejected = std::mem::take(&mut merged.rejected);
+    let mut rejected_count = merged.rejected_count;
+    res.sets_used.extend(std::mem::take(&mut merged.sets_used));
+    let mut grid_mwh: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (market, x) in &merged.grid_mwh {
+        let v = x.to_decimal().ok_or_else(|| overflow("grid electricity"))?;
+        grid_mwh.insert(market.clone(), v);
     }
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
+    let certs = std::mem::take(&mut merged.certs);
     let outcome = super::certificates::allocate(&mut res, certs, &grid_mwh, &mwh);
     warnings.extend(outcome.warnings);
-    rejected.extend(outcome.rejected);
-    for l in outcome.lines {
-        emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
+    for e in outcome.rejected {
+        rejected_count += 1;
+        if rejected.len() < MAX_KEPT_REJECTED {
+            rejected.push(e);
+        }
     }
-    rows.used += outcome.rows_used;
+    let mut sink_err = merged.sink_err.take();
+    for l in outcome.lines {
+        merged
+            .by_entity
+            .entry(l.entity.clone())
+            .or_default()
+            .entry(l.figure.clone())
+            .or_insert_with(|| Acc::new(l.value_unit))
+            .add(l.value, l.half_width);
+        if sink_err.is_none()
+            && let Some(s) = sink.as_deref_mut()
+            && let Err(e) = s(&l)
+        {
+            sink_err = Some(e);
+        }
+    }
     if let Some(e) = sink_err {
         return Err(Error::new(ErrorKind::Io, format!("cannot write calculation lines: {e}")).into());
     }
-    rows.rejected = rejected.len() as u64;
-    rows.used = rows.read.saturating_sub(rows.rejected);
-    if options.strict && !rejected.is_empty() {
+    let rows = RowCounts {
+        read: merged.rows_read,
+        used: merged.rows_read.saturating_sub(rejected_count),
+        rejected: rejected_count,
+    };
+    if rejected_count > rejected.len() as u64 {
+        let first = inv.activity_files.first().map(Location::file).unwrap_or_else(|| Location::file(&inv.path));
+        rejected.push(
+            Error::new(
+                ErrorKind::BadValue,
+                format!("{rejected_count} rows were rejected in all; the first {MAX_KEPT_REJECTED} are listed"),
+            )
+            .at(first)
+            .hint("fix the first problems and run again; rows with the same problem usually share one cause"),
+        );
+    }
+    if options.strict && rejected_count > 0 {
         return Err(Diagnostics(rejected));
+    }
+    let mut total = Named::new();
+    for named in merged.by_entity.values() {
+        for (id, a) in named {
+            total.entry(id.clone()).or_insert_with(|| Acc::new(a.unit)).merge(a);
+        }
     }
     if let Some(rc) = &inv.factors.residual
         && let Ok((_, f)) = lib.factor(&rc.factor)
         && f.activity == "electricity"
         && f.alternative.is_none()
-        && sums.figures.get("activity.certificate").is_some_and(|x| x.value > Decimal::ZERO)
+        && total.get("activity.certificate").and_then(|x| x.value.to_decimal()).is_some_and(|x| x > Decimal::ZERO)
     {
         warnings.push(Warning {
             code: "residual-is-grid-average",
@@ -1064,9 +960,10 @@ pub fn compute_streaming(
             location: None,
         });
     }
-    sums.roll_up(has_sc, has_res, revenue.clone());
-    for s in by_entity.values_mut() {
-        s.roll_up(has_sc, has_res, None);
+    let figures = figures_of(total, has_sc, has_res, revenue).map_err(Diagnostics::from)?;
+    let mut by_entity = BTreeMap::new();
+    for (e, named) in merged.by_entity {
+        by_entity.insert(e, figures_of(named, has_sc, has_res, None).map_err(Diagnostics::from)?);
     }
     let mut factor_files: Vec<FileHash> =
         res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
@@ -1075,8 +972,8 @@ pub fn compute_streaming(
     Ok(Computation {
         organisation: inv.organisation.clone(),
         year: inv.year,
-        figures: sums.figures,
-        by_entity: by_entity.into_iter().map(|(k, v)| (k, v.figures)).collect(),
+        figures,
+        by_entity,
         lines: Vec::new(),
         provenance: Provenance {
             tool: format!("ghg {}", env!("CARGO_PKG_VERSION")),
@@ -1085,7 +982,7 @@ pub fn compute_streaming(
             inputs,
             rows,
         },
-        fallbacks: fallbacks.into_values().collect(),
+        fallbacks: merged.fallbacks.into_values().collect(),
         warnings,
         rejected,
     })

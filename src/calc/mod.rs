@@ -2,9 +2,14 @@
 
 mod certificates;
 mod engine;
+mod exact;
+mod rows;
+mod scan;
 mod trace;
 
-pub use engine::{ComputeOptions, compute, compute_streaming};
+pub use engine::{ComputeOptions, compute, compute_streaming, compute_streaming_with, compute_with};
+pub use exact::Exact;
+pub use scan::{MAX_KEPT_REJECTED, ReadOptions};
 pub use trace::{Trace, trace};
 
 use std::collections::BTreeMap;

@@ -74,6 +74,11 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
         _ => ("sum of lines".into(), Vec::new(), id),
     };
     let lines: Vec<&Line> = c.lines.iter().filter(|l| line_matches(basis, &l.figure)).collect();
-    let lines_sum = lines.iter().map(|l| l.value).sum();
+    // Summed exactly, as the figures are (see exact.rs), so a summed figure equals its lines' sum to the last digit.
+    let mut sum = super::Exact::ZERO;
+    for l in &lines {
+        sum.add(l.value);
+    }
+    let lines_sum = sum.to_decimal().unwrap_or_default();
     Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum })
 }

@@ -39,6 +39,16 @@ pub struct Common {
     /// Refuse to produce figures when any row is rejected (the default).
     #[arg(long)]
     pub strict: bool,
+    /// Text encoding of the ledgers: utf-8 (the default; a byte-order mark is fine), gbk or gb18030.
+    #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = clap::builder::ValueParser::new(parse_encoding))]
+    pub encoding: ghg::encoding::Encoding,
+    /// Threads to read each ledger with (default: one per core); results are identical for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+}
+
+fn parse_encoding(s: &str) -> Result<ghg::encoding::Encoding, String> {
+    s.parse()
 }
 
 /// Output formats.
@@ -69,6 +79,10 @@ enum Command {
         /// Stream every calculation line to FILE (.csv for CSV, otherwise JSON Lines) instead of keeping them.
         #[arg(long, value_name = "FILE")]
         lines: Option<PathBuf>,
+        /// Build no calculation lines at all (JSON: figures, per-entity figures and provenance only). For large
+        /// ledgers: rows are then read by several threads in constant memory.
+        #[arg(long, conflicts_with = "lines")]
+        no_lines: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -87,11 +101,17 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Validate an inventory, its ledgers and factor choices without printing figures.
-    #[command(after_help = "Example:\n  ghg check examples/hikvision-2024/inventory.toml")]
+    /// Validate an inventory, its ledgers and factor choices without printing figures; verify ghg.lock.
+    #[command(
+        after_help = "Examples:\n  ghg check examples/hikvision-2024/inventory.toml\n  ghg check inv.toml --update-lock   # record (or accept changes to) the SHA-256 of every file used, in ghg.lock"
+    )]
     Check {
         /// The inventory TOML.
         inventory: PathBuf,
+        /// Write ghg.lock beside the inventory: the SHA-256 of the inventory, ledgers, factor files and reported
+        /// figures used. Once it exists, check fails while any of them differs, until this is run again.
+        #[arg(long)]
+        update_lock: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -129,13 +149,13 @@ enum FactorsAction {
 pub fn run(cli: Cli) -> ExitCode {
     let mut out = Out::stdout();
     let r = match cli.command {
-        Command::Compute { inventory, format, lines, common } => {
-            compute::compute(&mut out, &inventory, format, lines.as_deref(), &common)
+        Command::Compute { inventory, format, lines, no_lines, common } => {
+            compute::compute(&mut out, &inventory, format, lines.as_deref(), no_lines, &common)
         }
         Command::Explain { inventory, figure, format, common } => {
             compute::explain(&mut out, &inventory, &figure, format, &common)
         }
-        Command::Check { inventory, common } => compute::check(&mut out, &inventory, &common),
+        Command::Check { inventory, update_lock, common } => compute::check(&mut out, &inventory, update_lock, &common),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),

@@ -31,11 +31,19 @@ impl Out {
 pub fn print_diagnostics(d: &Diagnostics) {
     let mut err = std::io::stderr().lock();
     const SHOWN: usize = 50;
-    for e in d.0.iter().take(SHOWN) {
-        let _ = writeln!(err, "error: {e}");
-    }
-    if d.0.len() > SHOWN {
+    if d.0.len() <= SHOWN {
+        for e in &d.0 {
+            let _ = writeln!(err, "error: {e}");
+        }
+    } else {
+        // The first ones, then the last (which sums up when the list was cut short).
+        for e in d.0.iter().take(SHOWN - 1) {
+            let _ = writeln!(err, "error: {e}");
+        }
         let _ = writeln!(err, "... and {} more", d.0.len() - SHOWN);
+        if let Some(e) = d.0.last() {
+            let _ = writeln!(err, "error: {e}");
+        }
     }
     if d.0.len() > 1 {
         let _ = writeln!(err, "{} problems found", d.0.len());

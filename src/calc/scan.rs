@@ -1,0 +1,985 @@
+//! The row loop at scale. A ledger is read in byte ranges split at line starts, one thread per range; each keeps
+//! only exact per-entity sums (see [`super::exact`]), so memory does not grow with the number of rows, and the
+//! ranges merge in file order into results that are identical, byte for byte, whatever the number of threads or
+//! where the file was split.
+//!
+//! Rows are checked by a fast path that caches everything that depends only on a field's text (the factor plans
+//! of an activity, unit and region; an entity's name) and parses plain quantities without allocating; any row it
+//! is not sure about goes through the full check of [`LedgerReader`], which also gives every message. When a sink
+//! wants calculation lines, every row takes the full check and the file is read on one thread, in order.
+//!
+//! A split is verified, not assumed: the range before it must end with a record that crosses the split point
+//! exactly at a line start (only blank lines in between). A quoted field holding a newline at the split point
+//! fails that check, and the file is then read again on one thread.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::certificates::CertRow;
+use super::engine::{MWH, Plan, Resolver, overflow};
+use super::exact::Exact;
+use super::rows::RowReader;
+use super::{Fallback, Line, Warning};
+use crate::activity::{Activity, ActivityRecord, Columns, Period, check_record, header_columns};
+use crate::encoding::{DecodingReader, Encoding};
+use crate::error::{Error, ErrorKind, Location};
+use crate::factor::FactorLibrary;
+use crate::inventory::Inventory;
+use crate::units::Unit;
+
+/// How ledgers are read: with how many threads, in which text encoding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Threads to read one ledger with; 0 means one per core. Results are identical for any number.
+    pub threads: usize,
+    /// Text encoding of the ledgers (UTF-8 by default; GBK and GB18030 are decoded when declared).
+    pub encoding: Encoding,
+}
+
+/// At most this many rejected rows are kept with their reasons; all are counted.
+pub const MAX_KEPT_REJECTED: usize = 1000;
+
+/// Where calculation lines go, one by one.
+pub(super) type SinkFn<'c> = dyn FnMut(&Line) -> std::io::Result<()> + 'c;
+
+/// A ledger smaller than this per thread is read on fewer threads.
+const MIN_CHUNK: u64 = 4 << 20;
+
+/// A fast, non-cryptographic hash for the caches (keys come from the user's own files).
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ *b as u64).wrapping_mul(K);
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// The running sum of one figure: exact value, exact interval half-width (when rows state a precision), lines.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Acc {
+    pub(super) value: Exact,
+    pub(super) half: Option<Exact>,
+    pub(super) lines: u64,
+    pub(super) unit: &'static str,
+}
+
+impl Acc {
+    pub(super) fn new(unit: &'static str) -> Acc {
+        Acc { unit, ..Acc::default() }
+    }
+    #[inline]
+    pub(super) fn add(&mut self, v: Decimal, half: Option<Decimal>) {
+        self.value.add(v);
+        if let Some(h) = half {
+            self.half.get_or_insert(Exact::ZERO).add(h);
+        }
+        self.lines += 1;
+    }
+    pub(super) fn merge(&mut self, o: &Acc) {
+        self.value.merge(&o.value);
+        if let Some(h) = &o.half {
+            self.half.get_or_insert(Exact::ZERO).merge(h);
+        }
+        self.lines += o.lines;
+        if self.unit.is_empty() {
+            self.unit = o.unit;
+        }
+    }
+}
+
+/// Figure id -> running sum.
+pub(super) type Named = BTreeMap<String, Acc>;
+
+/// The value of one line: `q x K_num / K_den`, the division last; or `q x rate` when `K_num / K_den` is an exact
+/// decimal (`rate`). Every path (fast, full, lines) uses this, so a figure is always the sum of its lines.
+#[inline]
+pub(super) fn line_value(q: Decimal, p: &Plan, rate: Option<Decimal>) -> Option<Decimal> {
+    match rate {
+        Some(r) => q.checked_mul(r),
+        None => q.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)),
+    }
+}
+
+/// `K_num / K_den` when that quotient is an exact decimal, proven in integers (any overflow says "not proven").
+pub(super) fn exact_rate(num: Decimal, den: Decimal) -> Option<Decimal> {
+    let r = num.checked_div(den)?;
+    let (mr, sr) = (r.mantissa().unsigned_abs(), r.scale());
+    let (md, sd) = (den.mantissa().unsigned_abs(), den.scale());
+    let (mn, sn) = (num.mantissa().unsigned_abs(), num.scale());
+    let p = mr.checked_mul(md)?;
+    let ps = sr + sd;
+    let pow = |k: u32| 10u128.checked_pow(k);
+    let equal =
+        if ps >= sn { Some(p) == mn.checked_mul(pow(ps - sn)?) } else { p.checked_mul(pow(sn - ps)?) == Some(mn) };
+    let sign_ok = (r.is_sign_negative() == (num.is_sign_negative() != den.is_sign_negative())) || r.is_zero();
+    (equal && sign_ok).then_some(r)
+}
+
+/// Rows that share an activity, region and unit share their plans (and so their factors and fallbacks).
+struct Group {
+    activity: Activity,
+    plans: Arc<Vec<Plan>>,
+    rates: Vec<Option<Decimal>>,
+    /// Figure index (in the tally's figure table) of each plan.
+    figs: Vec<u16>,
+    /// The plan giving grid MWh (electricity.total of electricity rows), for certificates.
+    grid_plan: Option<usize>,
+    market: String,
+    rows: u64,
+    first_row: Option<Location>,
+    grid: Exact,
+}
+
+/// What the text of an activity, unit and region resolves to.
+#[derive(Clone, Copy)]
+enum RawKey {
+    /// A valid combination and its group.
+    Group(u32),
+    /// A valid combination for which no plan could be made (the index of why, in `plan_errors`).
+    Failed(u32),
+    /// Invalid text, or a certificate: take the full check.
+    Slow,
+}
+
+/// One range of one ledger: what it read, per entity and figure, plus everything that needs reporting.
+pub(super) struct Tally<'a> {
+    res: Resolver<'a>,
+    year: i32,
+    file: PathBuf,
+    groups: Vec<Group>,
+    group_of: HashMap<(Activity, String, String), Result<u32, Error>>,
+    raw_keys: FxMap<Vec<u8>, RawKey>,
+    plan_errors: Vec<Error>,
+    key_buf: Vec<u8>,
+    entity_of_raw: FxMap<Vec<u8>, u32>,
+    last_entity: (Vec<u8>, u32),
+    rows_read: u64,
+    entity_of_name: FxMap<String, u32>,
+    entities: Vec<String>,
+    figs: Vec<(String, &'static str)>,
+    fig_of: HashMap<String, u16>,
+    accs: Vec<Vec<Acc>>,
+    warnings: Vec<Warning>,
+    rejected: Vec<Error>,
+    rejected_count: u64,
+    certs: Vec<CertRow>,
+    mwh: Unit,
+    fatal: Option<Error>,
+    sink_err: Option<std::io::Error>,
+}
+
+fn plan_error(e: &Error, row: &Location) -> Error {
+    // The row is the location; where the inventory made the choice goes into the message.
+    let mut e = e.clone();
+    if let Some(choice_at) = e.location.take() {
+        e.message = format!("{} (chosen at {choice_at})", e.message);
+    }
+    e.location = Some(row.clone());
+    e
+}
+
+/// A plain quantity ("1909.06", "12", "0.5"): ASCII digits with at most one inner point, at most 18 digits; the
+/// same decimal (value and scale) as [`crate::tomlx::parse_decimal`] gives. Anything else is left to the full
+/// parser.
+#[inline]
+fn plain_quantity(b: &[u8]) -> Option<Decimal> {
+    if b.is_empty() || b.len() > 19 || !b[0].is_ascii_digit() || !b[b.len() - 1].is_ascii_digit() {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut scale = None;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            m = m * 10 + (c - b'0') as u64;
+        } else if c == b'.' && scale.is_none() {
+            scale = Some((b.len() - 1 - i) as u32);
+        } else {
+            return None;
+        }
+    }
+    let digits = b.len() - scale.map_or(0, |_| 1);
+    if digits > 18 {
+        return None;
+    }
+    Some(Decimal::from_i128_with_scale(m as i128, scale.unwrap_or(0)))
+}
+
+impl<'a> Tally<'a> {
+    pub(super) fn new(inv: &'a Inventory, lib: &'a FactorLibrary, file: &Path) -> Tally<'a> {
+        Tally {
+            res: Resolver { inv, lib, sets_used: BTreeSet::new() },
+            year: inv.year,
+            file: file.to_path_buf(),
+            groups: Vec::new(),
+            group_of: HashMap::new(),
+            raw_keys: FxMap::default(),
+            plan_errors: Vec::new(),
+            key_buf: Vec::with_capacity(64),
+            entity_of_raw: FxMap::default(),
+            last_entity: (Vec::new(), u32::MAX),
+            rows_read: 0,
+            entity_of_name: FxMap::default(),
+            entities: Vec::new(),
+            figs: Vec::new(),
+            fig_of: HashMap::new(),
+            accs: Vec::new(),
+            warnings: Vec::new(),
+            rejected: Vec::new(),
+            rejected_count: 0,
+            certs: Vec::new(),
+            mwh: mwh_unit().unwrap_or_else(|_| Unit::base(crate::units::Dimension::Energy)),
+            fatal: None,
+            sink_err: None,
+        }
+    }
+
+    fn reject(&mut self, e: Error) {
+        self.rejected_count += 1;
+        if self.rejected.len() < MAX_KEPT_REJECTED {
+            self.rejected.push(e);
+        }
+    }
+
+    fn entity(&mut self, name: &str) -> u32 {
+        if let Some(&e) = self.entity_of_name.get(name) {
+            return e;
+        }
+        let e = self.entities.len() as u32;
+        self.entities.push(name.to_string());
+        self.entity_of_name.insert(name.to_string(), e);
+        self.accs.push(Vec::new());
+        e
+    }
+
+    fn fig(&mut self, id: &str, unit: &'static str) -> u16 {
+        if let Some(&f) = self.fig_of.get(id) {
+            return f;
+        }
+        let f = self.figs.len() as u16;
+        self.figs.push((id.to_string(), unit));
+        self.fig_of.insert(id.to_string(), f);
+        f
+    }
+
+    /// The group of rows of this activity, region and unit, resolving its plans on first use.
+    fn group(&mut self, activity: Activity, region: &str, unit: &Unit) -> Result<u32, Error> {
+        let key = (activity, region.to_string(), unit.symbol().to_string());
+        if let Some(g) = self.group_of.get(&key) {
+            return g.clone();
+        }
+        let r = match self.res.plans(activity, region, unit, &mut self.warnings) {
+            Err(e) => Err(e),
+            Ok(plans) => {
+                let figs: Vec<u16> = plans.iter().map(|p| self.fig(&p.figure, p.value_unit)).collect();
+                let rates = plans.iter().map(|p| exact_rate(p.k_num, p.k_den)).collect();
+                let grid_plan = if activity == Activity::Electricity {
+                    plans.iter().position(|p| p.figure == "electricity.total")
+                } else {
+                    None
+                };
+                let g = self.groups.len() as u32;
+                self.groups.push(Group {
+                    activity,
+                    plans: Arc::new(plans),
+                    rates,
+                    figs,
+                    grid_plan,
+                    market: super::engine::market_of(region),
+                    rows: 0,
+                    first_row: None,
+                    grid: Exact::ZERO,
+                });
+                Ok(g)
+            }
+        };
+        self.group_of.insert(key, r.clone());
+        r
+    }
+
+    /// The group of a row's raw activity, unit and region text, or `Slow` when the text needs the full check.
+    fn raw_key(&mut self, a: &[u8], u: &[u8], r: &[u8]) -> RawKey {
+        self.key_buf.clear();
+        self.key_buf.extend_from_slice(a);
+        self.key_buf.push(0xFF);
+        self.key_buf.extend_from_slice(u);
+        self.key_buf.push(0xFF);
+        self.key_buf.extend_from_slice(r);
+        if let Some(k) = self.raw_keys.get(&self.key_buf[..]) {
+            return *k;
+        }
+        let key = self.key_buf.clone();
+        let resolved = (|| {
+            let activity: Activity = std::str::from_utf8(a).ok()?.trim().parse().ok()?;
+            let unit = Unit::parse(std::str::from_utf8(u).ok()?.trim()).ok()?;
+            if !activity.accepts(unit.dimension()) || activity == Activity::Certificate {
+                return None;
+            }
+            let region = crate::region::normalize(std::str::from_utf8(r).ok()?);
+            Some((activity, region, unit))
+        })();
+        let k = match resolved {
+            None => RawKey::Slow,
+            Some((activity, region, unit)) => match self.group(activity, &region, &unit) {
+                Ok(g) => RawKey::Group(g),
+                Err(e) => {
+                    self.plan_errors.push(e);
+                    RawKey::Failed(self.plan_errors.len() as u32 - 1)
+                }
+            },
+        };
+        self.raw_keys.insert(key, k);
+        k
+    }
+
+    /// Try the fast path on the reader's current record; false when it needs the full check.
+    fn fast<R: Read>(&mut self, rd: &RowReader<R>, cols: &Columns) -> bool {
+        if rd.len() != cols.count {
+            return false;
+        }
+        let [ie, ip, ia, iq, iu, ir] = cols.idx;
+        let ent = rd.field(ie);
+        let eid = if self.last_entity.1 != u32::MAX && self.last_entity.0 == ent {
+            self.last_entity.1
+        } else {
+            let e = match self.entity_of_raw.get(ent) {
+                Some(&e) => e,
+                None => {
+                    let Ok(s) = std::str::from_utf8(ent) else { return false };
+                    let t = s.trim();
+                    if t.is_empty() {
+                        return false;
+                    }
+                    let e = self.entity(t);
+                    self.entity_of_raw.insert(ent.to_vec(), e);
+                    e
+                }
+            };
+            self.last_entity.0.clear();
+            self.last_entity.0.extend_from_slice(ent);
+            self.last_entity.1 = e;
+            e
+        };
+        let Some(period) = fast_period(rd.field(ip)) else { return false };
+        let group = match self.raw_key(rd.field(ia), rd.field(iu), rd.field(ir)) {
+            RawKey::Group(g) => Ok(g),
+            RawKey::Failed(i) => Err(i),
+            RawKey::Slow => return false,
+        };
+        let qb = rd.field(iq);
+        let q = match plain_quantity(qb) {
+            Some(q) => q,
+            None => {
+                let Ok(s) = std::str::from_utf8(qb) else { return false };
+                match crate::activity::parse_quantity(s) {
+                    Some(v) if !(v.is_sign_negative() && !v.is_zero()) => v,
+                    _ => return false,
+                }
+            }
+        };
+        let mut precision = None;
+        for (k, i) in cols.opt.iter().enumerate() {
+            let Some(i) = *i else { continue };
+            let Ok(s) = std::str::from_utf8(rd.field(i)) else { return false };
+            if k == 1 {
+                let s = s.trim();
+                if !s.is_empty() {
+                    match crate::tomlx::parse_decimal(s) {
+                        Some(x) if x > Decimal::ZERO => precision = Some(x),
+                        _ => return false,
+                    }
+                }
+            }
+        }
+        let line = rd.line() as usize;
+        if period.year != self.year {
+            let e = out_of_period(period, self.year, Location::at(&self.file, line, None));
+            self.reject(e);
+            return true;
+        }
+        match group {
+            Ok(g) => {
+                let _ = self.apply(g, eid, q, precision, line, None);
+            }
+            Err(i) => {
+                let e = plan_error(&self.plan_errors[i as usize], &Location::at(&self.file, line, None));
+                self.reject(e);
+            }
+        }
+        true
+    }
+
+    /// Compute and add one valid row's lines; with `full`, also build them for the sink. Returns false if the row
+    /// was rejected (a value overflows).
+    fn apply(
+        &mut self,
+        g: u32,
+        eid: u32,
+        q: Decimal,
+        precision: Option<Decimal>,
+        line: usize,
+        full: Option<(&ActivityRecord, &mut SinkFn<'_>)>,
+    ) -> bool {
+        let group = &self.groups[g as usize];
+        let n = group.plans.len();
+        let mut vals = [Decimal::ZERO; 8];
+        let mut more = Vec::new();
+        let mut halves = [None; 8];
+        let mut more_halves = Vec::new();
+        for (i, p) in group.plans.iter().enumerate() {
+            let Some(v) = line_value(q, p, group.rates[i]) else {
+                let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, None));
+                self.reject(e);
+                return false;
+            };
+            let h = precision.map(|pr| {
+                (pr / Decimal::TWO).checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)).unwrap_or_default().abs()
+            });
+            if i < 8 {
+                vals[i] = v;
+                halves[i] = h;
+            } else {
+                more.push(v);
+                more_halves.push(h);
+            }
+        }
+        let val = |i: usize| if i < 8 { vals[i] } else { more[i - 8] };
+        let half = |i: usize| if i < 8 { halves[i] } else { more_halves[i - 8] };
+        if let Some((rec, sink)) = full
+            && self.sink_err.is_none()
+        {
+            let group = &self.groups[g as usize];
+            for (i, p) in group.plans.iter().enumerate() {
+                let line = Line {
+                    figure: p.figure.clone(),
+                    source: rec.source.clone(),
+                    entity: rec.entity.clone(),
+                    period: rec.period,
+                    activity: rec.activity,
+                    region: rec.region.clone(),
+                    gas: p.gas,
+                    quantity: rec.quantity.value,
+                    unit: rec.quantity.unit.symbol().to_string(),
+                    factors: p.factors.clone(),
+                    formula: p.formula.clone(),
+                    value: val(i),
+                    value_unit: p.value_unit,
+                    half_width: half(i),
+                };
+                if let Err(e) = sink(&line) {
+                    self.sink_err = Some(e);
+                    break;
+                }
+            }
+        }
+        let group = &mut self.groups[g as usize];
+        let accs = &mut self.accs[eid as usize];
+        for i in 0..n {
+            let f = group.figs[i] as usize;
+            if accs.len() <= f {
+                accs.resize_with(f + 1, Acc::default);
+            }
+            let a = &mut accs[f];
+            if a.unit.is_empty() {
+                a.unit = group.plans[i].value_unit;
+            }
+            a.add(val(i), half(i));
+        }
+        if let Some(i) = group.grid_plan {
+            group.grid.add(val(i));
+        }
+        group.rows += 1;
+        if group.first_row.is_none() {
+            group.first_row = Some(Location::at(&self.file, line, None));
+        }
+        true
+    }
+
+    /// A fully checked row (the full path, and the only path when lines are wanted).
+    fn record(&mut self, rec: ActivityRecord, sink: Option<&mut SinkFn<'_>>) {
+        if rec.period.year != self.year {
+            let e = out_of_period(rec.period, self.year, rec.source.clone());
+            self.reject(e);
+            return;
+        }
+        if rec.activity == Activity::Certificate {
+            match crate::units::convert(rec.quantity.value, &rec.quantity.unit, &self.mwh) {
+                Ok(v) => self.certs.push(CertRow { rec, mwh: v }),
+                Err(e) => {
+                    let e = Error::new(ErrorKind::DimensionMismatch, e.to_string()).at(rec.source.clone());
+                    self.reject(e);
+                }
+            }
+            return;
+        }
+        let g = match self.group(rec.activity, &rec.region, &rec.quantity.unit) {
+            Ok(g) => g,
+            Err(e) => {
+                let e = plan_error(&e, &rec.source);
+                self.reject(e);
+                return;
+            }
+        };
+        let eid = self.entity(&rec.entity);
+        let line = rec.source.line.unwrap_or(0);
+        match sink {
+            Some(s) => self.apply(g, eid, rec.quantity.value, rec.precision, line, Some((&rec, s))),
+            None => self.apply(g, eid, rec.quantity.value, rec.precision, line, None),
+        };
+    }
+
+    /// Read rows until the end, or until a record starts at or after `limit` (relative to where the reader began):
+    /// then return that record's start and line.
+    fn run<R: Read>(
+        &mut self,
+        rd: &mut RowReader<R>,
+        cols: &Columns,
+        limit: u64,
+        mut sink: Option<&mut SinkFn<'_>>,
+    ) -> Option<(u64, u64)> {
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match rd.next() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = rd.line().max(1) as usize;
+                    self.fatal = Some(
+                        Error::new(ErrorKind::Io, format!("cannot read: {e}"))
+                            .at(Location::at(&self.file, line, None))
+                            .hint("check that the file is complete and readable (and its --encoding)"),
+                    );
+                    return None;
+                }
+            }
+            if rd.start() >= limit {
+                return Some((rd.start(), rd.line()));
+            }
+            if rd.is_blank() {
+                continue;
+            }
+            self.rows_read += 1;
+            let no_sink = sink.is_none();
+            if no_sink && self.fast(rd, cols) {
+                continue;
+            }
+            rd.to_record(&mut rec);
+            match check_record(&self.file, rd.line() as usize, cols, &rec) {
+                Ok(r) => self.record(r, sink.as_deref_mut()),
+                Err(e) if e.kind == ErrorKind::Encoding && e.message.contains("GBK") => {
+                    self.fatal = Some(gbk_file(e));
+                    return None;
+                }
+                Err(e) => self.reject(e),
+            }
+        }
+    }
+}
+
+/// A period written plainly as `YYYY-MM` or `YYYY` (the common cases), else the full parser.
+#[inline]
+fn fast_period(b: &[u8]) -> Option<Period> {
+    let digit = |i: usize| b[i].is_ascii_digit();
+    let year = |b: &[u8]| {
+        (b[0] - b'0') as i32 * 1000 + (b[1] - b'0') as i32 * 100 + (b[2] - b'0') as i32 * 10 + (b[3] - b'0') as i32
+    };
+    if b.len() == 7 && digit(0) && digit(1) && digit(2) && digit(3) && b[4] == b'-' && digit(5) && digit(6) {
+        let m = (b[5] - b'0') * 10 + (b[6] - b'0');
+        return (1..=12).contains(&m).then(|| Period { year: year(b), part: m });
+    }
+    if b.len() == 4 && digit(0) && digit(1) && digit(2) && digit(3) {
+        return Some(Period { year: year(b), part: 0 });
+    }
+    Period::parse(std::str::from_utf8(b).ok()?)
+}
+
+fn out_of_period(period: Period, year: i32, at: Location) -> Error {
+    Error::new(ErrorKind::OutOfPeriod, format!("period {period} is outside the inventory year {year}"))
+        .at(at)
+        .hint("move the row to the inventory of its year, or correct the period")
+}
+
+/// An undeclared GBK ledger is refused as a whole: reading it as UTF-8 would reject every row with Chinese text and
+/// keep the others, which would quietly change the figures.
+fn gbk_file(e: Error) -> Error {
+    Error::new(
+        ErrorKind::Encoding,
+        "the ledger is not UTF-8: it looks like GBK/GB18030 (a Chinese spreadsheet export); no row of it was used",
+    )
+    .at(e.location.unwrap_or_else(|| Location::file("")))
+    .hint("rerun with --encoding gbk, or save the file as UTF-8 (Excel: Save As > CSV UTF-8)")
+}
+
+/// What reading all ledgers gave, merged in file order.
+#[derive(Default)]
+pub(super) struct Merged {
+    pub(super) by_entity: BTreeMap<String, Named>,
+    pub(super) grid_mwh: BTreeMap<String, Exact>,
+    pub(super) fallbacks: BTreeMap<(String, String, Activity, String, String, String), Fallback>,
+    pub(super) warnings: Vec<Warning>,
+    pub(super) rejected: Vec<Error>,
+    pub(super) rejected_count: u64,
+    pub(super) certs: Vec<CertRow>,
+    pub(super) rows_read: u64,
+    pub(super) sets_used: BTreeSet<(PathBuf, String)>,
+    pub(super) sink_err: Option<std::io::Error>,
+}
+
+impl Merged {
+    /// Add one range's tally; `lines_before` is the number of lines of its file before the range (0 for the first).
+    fn absorb(&mut self, t: Tally<'_>, lines_before: u64) -> Result<(), Error> {
+        let file = t.file.clone();
+        let fix = |l: &mut Location| {
+            if lines_before > 0
+                && l.file == file
+                && let Some(line) = l.line.as_mut()
+            {
+                *line += lines_before as usize;
+            }
+        };
+        if let Some(mut e) = t.fatal {
+            if let Some(l) = e.location.as_mut() {
+                fix(l);
+            }
+            return Err(e);
+        }
+        self.rows_read += t.rows_read;
+        for (e, accs) in t.entities.iter().zip(&t.accs) {
+            if accs.iter().all(|a| a.lines == 0) {
+                continue; // every row of it was rejected
+            }
+            let named = self.by_entity.entry(e.clone()).or_default();
+            for (f, a) in accs.iter().enumerate() {
+                if a.lines == 0 {
+                    continue;
+                }
+                let (id, unit) = &t.figs[f];
+                named.entry(id.clone()).or_insert_with(|| Acc::new(unit)).merge(a);
+            }
+        }
+        for g in &t.groups {
+            if g.rows == 0 {
+                continue;
+            }
+            if g.grid_plan.is_some() {
+                self.grid_mwh.entry(g.market.clone()).or_default().merge(&g.grid);
+            }
+            let Some(mut first) = g.first_row.clone() else { continue };
+            fix(&mut first);
+            for p in g.plans.iter() {
+                for fb in &p.fallbacks {
+                    let k = (
+                        fb.kind.to_string(),
+                        fb.choice.clone(),
+                        g.activity,
+                        fb.wanted.clone(),
+                        fb.used.clone(),
+                        fb.factor.to_string(),
+                    );
+                    let entry = self.fallbacks.entry(k).or_insert_with(|| Fallback {
+                        kind: fb.kind,
+                        choice: fb.choice.clone(),
+                        activity: g.activity,
+                        wanted: fb.wanted.clone(),
+                        used: fb.used.clone(),
+                        factor: fb.factor.clone(),
+                        rows: 0,
+                        first_row: first.clone(),
+                    });
+                    entry.rows += g.rows;
+                    if entry.first_row.file == first.file && entry.first_row.line > first.line {
+                        entry.first_row = first.clone();
+                    }
+                }
+            }
+        }
+        for w in t.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        for mut e in t.rejected {
+            if let Some(l) = e.location.as_mut() {
+                fix(l);
+            }
+            if self.rejected.len() < MAX_KEPT_REJECTED {
+                self.rejected.push(e);
+            }
+        }
+        self.rejected_count += t.rejected_count;
+        for mut c in t.certs {
+            fix(&mut c.rec.source);
+            self.certs.push(c);
+        }
+        self.sets_used.extend(t.res.sets_used);
+        if self.sink_err.is_none() {
+            self.sink_err = t.sink_err;
+        }
+        Ok(())
+    }
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lowercase hex SHA-256 of a whole file, read in large blocks.
+fn hash_file(path: &Path) -> Result<String, Error> {
+    use sha2::Digest;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, &e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// How many threads to read a file of `size` bytes with.
+fn threads_for(size: u64, opt: &ReadOptions) -> usize {
+    let want =
+        if opt.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { opt.threads };
+    want.clamp(1, 64).min((size / MIN_CHUNK).max(1) as usize)
+}
+
+/// Line starts near `k/n` of the file at which to split it: right after a newline, at a byte that is not itself
+/// a line end (so the line there is not blank).
+fn split_points(path: &Path, size: u64, n: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    let Ok(mut f) = std::fs::File::open(path) else { return out };
+    let mut buf = vec![0u8; 1 << 16];
+    for k in 1..n {
+        let nominal = size / n as u64 * k as u64;
+        if f.seek(SeekFrom::Start(nominal)).is_err() {
+            break;
+        }
+        let Ok(got) = read_full(&mut f, &mut buf) else { break };
+        let w = &buf[..got];
+        let mut found = None;
+        for i in memchr::memchr_iter(b'\n', w) {
+            if let Some(&next) = w.get(i + 1)
+                && next != b'\n'
+                && next != b'\r'
+            {
+                found = Some(nominal + i as u64 + 1);
+                break;
+            }
+        }
+        match found {
+            Some(b) if out.last().is_none_or(|l| *l < b) => out.push(b),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        let k = f.read(&mut buf[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Ok(n)
+}
+
+/// One range's result.
+struct Part<'a> {
+    tally: Tally<'a>,
+    /// The record that crossed its end (absolute start, and its line counted from the range's start), if any.
+    stopped: Option<(u64, u64)>,
+}
+
+/// Read the header of a ledger from `rd`.
+fn header<R: Read>(file: &Path, rd: &mut RowReader<R>) -> Result<Columns, Error> {
+    rd.skip_bom().map_err(|e| Error::io(file, &e))?;
+    let got = rd.next().map_err(|e| Error::io(file, &e))?;
+    let mut rec = csv::ByteRecord::new();
+    rd.to_record(&mut rec);
+    header_columns(file, got.then_some(&rec))
+}
+
+/// Read one ledger into `out`, returning its SHA-256. Errors that stop the file (unreadable, bad header, an
+/// undeclared GBK file) are returned; row problems are counted in `out`.
+pub(super) fn scan_file<'a>(
+    inv: &'a Inventory,
+    lib: &'a FactorLibrary,
+    file: &Path,
+    opt: &ReadOptions,
+    sink: Option<&mut SinkFn<'_>>,
+    out: &mut Merged,
+) -> Result<String, Error> {
+    let size = std::fs::metadata(file).map_err(|e| Error::io(file, &e))?.len();
+    let threads = threads_for(size, opt);
+    if sink.is_some() || opt.encoding != Encoding::Utf8 || threads < 2 {
+        return scan_sequential(inv, lib, file, opt, sink, out);
+    }
+    let points = split_points(file, size, threads);
+    if points.is_empty() {
+        return scan_sequential(inv, lib, file, opt, sink, out);
+    }
+    let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
+    let mut first = RowReader::new(f);
+    let cols = header(file, &mut first)?;
+    let mut bounds = points.clone();
+    bounds.push(u64::MAX);
+    let (parts, hash) = std::thread::scope(|s| {
+        let hasher = s.spawn(|| hash_file(file));
+        let mut handles = Vec::new();
+        for k in 0..points.len() {
+            let (start, end) = (bounds[k], bounds[k + 1]);
+            let cols = &cols;
+            handles.push(s.spawn(move || -> Result<Part<'a>, Error> {
+                let mut f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
+                f.seek(SeekFrom::Start(start)).map_err(|e| Error::io(file, &e))?;
+                let mut rd = RowReader::new(f);
+                let mut t = Tally::new(inv, lib, file);
+                let stopped = t.run(&mut rd, cols, end.saturating_sub(start), None);
+                Ok(Part { tally: t, stopped: stopped.map(|(at, line)| (start + at, line)) })
+            }));
+        }
+        // The first range, on this thread.
+        let mut t = Tally::new(inv, lib, file);
+        let stopped = t.run(&mut first, &cols, bounds[0], None);
+        let mut parts = vec![Ok(Part { tally: t, stopped })];
+        for h in handles {
+            parts.push(h.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "a reading thread failed"))));
+        }
+        let hash = hasher.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "the hashing thread failed")));
+        (parts, hash)
+    });
+    let hash = hash?;
+    let mut ok_parts = Vec::new();
+    for p in parts {
+        ok_parts.push(p?);
+    }
+    // Verify every split: the range before it must have stopped at a record starting exactly there. (Otherwise
+    // the split fell inside a quoted field: read the file again on one thread; nothing of it was merged yet.)
+    let valid = ok_parts.iter().zip(&points).all(|(p, &b)| match p.stopped {
+        Some((at, _)) => at == b,
+        None => p.tally.fatal.is_some(),
+    });
+    if !valid {
+        return scan_sequential(inv, lib, file, opt, None, out);
+    }
+    let mut lines_before = 0;
+    for p in ok_parts {
+        let n = p.stopped.map(|(_, line)| line - 1).unwrap_or(0);
+        out.absorb(p.tally, lines_before)?;
+        lines_before += n;
+    }
+    Ok(hash)
+}
+
+/// Read one ledger on this thread, in order (lines for a sink, declared encodings, small files).
+fn scan_sequential<'a>(
+    inv: &'a Inventory,
+    lib: &'a FactorLibrary,
+    file: &Path,
+    opt: &ReadOptions,
+    sink: Option<&mut SinkFn<'_>>,
+    out: &mut Merged,
+) -> Result<String, Error> {
+    let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
+    let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new() };
+    let mut t = Tally::new(inv, lib, file);
+    let hasher = if opt.encoding == Encoding::Utf8 {
+        let mut rd = RowReader::new(hr);
+        let cols = header(file, &mut rd)?;
+        t.run(&mut rd, &cols, u64::MAX, sink);
+        out.absorb(t, 0)?;
+        let mut hr = rd.into_inner();
+        // Hash whatever the reader did not need (nothing, normally).
+        let _ = std::io::copy(&mut hr, &mut std::io::sink());
+        hr.hasher
+    } else {
+        let mut rd = RowReader::new(DecodingReader::new(hr, opt.encoding));
+        let cols = header(file, &mut rd)?;
+        t.run(&mut rd, &cols, u64::MAX, sink);
+        out.absorb(t, 0)?;
+        let mut hr = rd.into_inner().into_inner();
+        let _ = std::io::copy(&mut hr, &mut std::io::sink());
+        hr.hasher
+    };
+    Ok(hex(&sha2::Digest::finalize(hasher)))
+}
+
+/// The MWh unit (for certificates).
+pub(super) fn mwh_unit() -> Result<Unit, Error> {
+    Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn plain_quantities_parse_like_the_full_parser() {
+        for s in ["0", "12", "1909.06", "0.50", "007", "123456789012345678", "1.00000000000000001", "99999999.99"] {
+            let fast = plain_quantity(s.as_bytes()).expect("plain");
+            let full = crate::tomlx::parse_decimal(s).expect("valid");
+            assert_eq!((fast.mantissa(), fast.scale()), (full.mantissa(), full.scale()), "{s}");
+        }
+        for s in ["", ".5", "5.", "1,000", "-1", "+1", "1e3", " 1", "1.2.3", "1234567890123456789"] {
+            assert_eq!(plain_quantity(s.as_bytes()), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn exact_rates_are_proven_and_inexact_ones_refused() {
+        let d = |s: &str| Decimal::from_str(s).expect("decimal");
+        assert_eq!(exact_rate(d("0.5366"), d("1")), Some(d("0.5366")));
+        // kWh -> MWh: 3.6 x 0.5366 / 3600 = 0.0005366 exactly.
+        assert_eq!(exact_rate(d("1.93176"), d("3600")), Some(d("0.0005366")));
+        // 44/12 does not terminate; its 28-digit quotient x 12 rounds back to 44 in Decimal, which must not fool us.
+        assert_eq!(exact_rate(d("44"), d("12")), None);
+        assert_eq!(exact_rate(d("1"), d("3")), None);
+        assert_eq!(exact_rate(d("35.10067176"), d("12")), Some(d("2.92505598")));
+    }
+}
