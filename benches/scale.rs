@@ -9,7 +9,8 @@
 //!
 //! Options: `--rows N` (default 10 000 000), `--dir DIR` (default target/bench), `--runs K` (best of K, default
 //! 3), `--threads N` (passed to ghg; default: ghg's own choice), `--no-duckdb`, `--keep` (reuse an existing
-//! ledger of the same row count instead of regenerating it).
+//! ledger of the same row count instead of regenerating it), `--lines` (also time `--lines FILE`, which writes
+//! about 560 bytes of calculation lines per row).
 //!
 //! This is a benchmark, not a test: it prints numbers and checks nothing but that every run succeeds.
 
@@ -48,17 +49,28 @@ const PROVINCES: &[(&str, &str, &str)] = &[
     ("CN-SH", "CN-SH", "0.5849"),
 ];
 
-/// (activity, weight in %, units with weights, quantity range in cents).
-const KINDS: &[(&str, u64, &[(&str, u64)], u64)] = &[
-    ("electricity", 40, &[("kWh", 70), ("MWh", 20), ("兆瓦时", 10)], 10_000_000),
-    ("natural_gas", 12, &[("m3", 60), ("万立方米", 40)], 5_000_000),
-    ("diesel", 10, &[("t", 70), ("吨", 30)], 10_000),
-    ("gasoline", 10, &[("t", 70), ("吨", 30)], 10_000),
-    ("heat", 8, &[("GJ", 100)], 1_000_000),
-    ("coal", 5, &[("t", 100)], 100_000),
-    ("lpg", 5, &[("t", 100)], 10_000),
-    ("fuel_oil", 5, &[("t", 100)], 10_000),
-    ("onsite_pv", 5, &[("kWh", 80), ("MWh", 20)], 5_000_000),
+/// An activity of the synthetic ledger: how often it occurs (in %) and its units, each with a weight and the
+/// largest quantity (in hundredths) written in it.
+struct Kind {
+    activity: &'static str,
+    weight: u64,
+    units: &'static [(&'static str, u64, u64)],
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        activity: "electricity",
+        weight: 40,
+        units: &[("kWh", 70, 10_000_000), ("MWh", 20, 10_000), ("兆瓦时", 10, 10_000)],
+    },
+    Kind { activity: "natural_gas", weight: 12, units: &[("m3", 60, 5_000_000), ("万立方米", 40, 1_000)] },
+    Kind { activity: "diesel", weight: 10, units: &[("t", 70, 10_000), ("吨", 30, 10_000)] },
+    Kind { activity: "gasoline", weight: 10, units: &[("t", 70, 10_000), ("吨", 30, 10_000)] },
+    Kind { activity: "heat", weight: 8, units: &[("GJ", 100, 1_000_000)] },
+    Kind { activity: "coal", weight: 5, units: &[("t", 100, 100_000)] },
+    Kind { activity: "lpg", weight: 5, units: &[("t", 100, 10_000)] },
+    Kind { activity: "fuel_oil", weight: 5, units: &[("t", 100, 10_000)] },
+    Kind { activity: "onsite_pv", weight: 5, units: &[("kWh", 80, 5_000_000), ("MWh", 20, 5_000)] },
 ];
 
 struct Args {
@@ -68,6 +80,7 @@ struct Args {
     threads: Option<usize>,
     duckdb: bool,
     keep: bool,
+    lines: bool,
 }
 
 fn parse_args() -> Args {
@@ -78,6 +91,7 @@ fn parse_args() -> Args {
         threads: None,
         duckdb: true,
         keep: false,
+        lines: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
@@ -88,6 +102,7 @@ fn parse_args() -> Args {
             "--threads" => a.threads = it.next().and_then(|v| v.parse().ok()),
             "--no-duckdb" => a.duckdb = false,
             "--keep" => a.keep = true,
+            "--lines" => a.lines = true,
             "--bench" => {} // cargo bench adds this
             other => eprintln!("ignoring unknown argument {other}"),
         }
@@ -180,7 +195,7 @@ fn ledger(path: &Path, rows: u64) -> std::io::Result<u64> {
     w.write_all(b"entity,period,activity,quantity,unit,region,note\n")?;
     let mut rng = Rng(0x5EED_0000_0000_0005);
     let entities = (rows / 10_000).clamp(1, 1000);
-    let total_weight: u64 = KINDS.iter().map(|k| k.1).sum();
+    let total_weight: u64 = KINDS.iter().map(|k| k.weight).sum();
     let mut line = String::with_capacity(128);
     let mut written = 0u64;
     for e in 0..entities {
@@ -201,18 +216,18 @@ fn ledger(path: &Path, rows: u64) -> std::io::Result<u64> {
                 let kind = KINDS
                     .iter()
                     .find(|k| {
-                        if pick < k.1 {
+                        if pick < k.weight {
                             true
                         } else {
-                            pick -= k.1;
+                            pick -= k.weight;
                             false
                         }
                     })
                     .unwrap_or(&KINDS[0]);
-                let uw: u64 = kind.2.iter().map(|u| u.1).sum();
+                let uw: u64 = kind.units.iter().map(|u| u.1).sum();
                 let mut up = rng.below(uw);
-                let unit = kind
-                    .2
+                let &(unit, _, max) = kind
+                    .units
                     .iter()
                     .find(|u| {
                         if up < u.1 {
@@ -222,10 +237,9 @@ fn ledger(path: &Path, rows: u64) -> std::io::Result<u64> {
                             false
                         }
                     })
-                    .map(|u| u.0)
-                    .unwrap_or("t");
-                let q = 1 + rng.below(kind.3);
-                let region = match kind.0 {
+                    .unwrap_or(&kind.units[0]);
+                let q = 1 + rng.below(max);
+                let region = match kind.activity {
                     "electricity" => home.0,
                     "onsite_pv" | "heat" => "CN",
                     _ if rng.below(2) == 0 => "CN",
@@ -237,7 +251,7 @@ fn ledger(path: &Path, rows: u64) -> std::io::Result<u64> {
                     2 => "invoice",
                     _ => "",
                 };
-                let _ = write!(line, "{},{}.{:02},{unit},{region},{note}", kind.0, q / 100, q % 100);
+                let _ = write!(line, "{},{}.{:02},{unit},{region},{note}", kind.activity, q / 100, q % 100);
             }
             line.push('\n');
             w.write_all(line.as_bytes())?;
@@ -249,54 +263,47 @@ fn ledger(path: &Path, rows: u64) -> std::io::Result<u64> {
     Ok(std::fs::metadata(path)?.len())
 }
 
-/// Run a command, returning wall time and peak resident memory of the child (KiB).
-fn timed(cmd: &mut Command) -> (Duration, i64, std::process::Output) {
+/// What a timed run gave: wall time, peak resident memory of the child (KiB), exit code, stdout, stderr.
+struct Timed {
+    wall: Duration,
+    max_rss_kib: i64,
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// Run a command, measuring its wall time and (through wait4's rusage) its peak resident memory.
+fn timed(cmd: &mut Command) -> Timed {
     let t = Instant::now();
-    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn();
-    let child = match child {
+    let mut child = match cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => panic!("cannot run {cmd:?}: {e}"),
     };
     let pid = child.id() as libc::pid_t;
     // Read the output on threads so a full pipe never blocks the child, then reap it with wait4 for its rusage.
-    let mut child = child;
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let ho = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        if let Some(o) = out.as_mut() {
-            let _ = std::io::Read::read_to_end(o, &mut v);
-        }
-        v
-    });
-    let he = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        if let Some(o) = err.as_mut() {
-            let _ = std::io::Read::read_to_end(o, &mut v);
-        }
-        v
-    });
+    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut v);
+            }
+            v
+        })
+    };
+    let ho = drain(child.stdout.take().map(|o| Box::new(o) as Box<dyn std::io::Read + Send>));
+    let he = drain(child.stderr.take().map(|o| Box::new(o) as Box<dyn std::io::Read + Send>));
     let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child pid.
+    // SAFETY: rusage is plain data, zero is a valid value; wait4 fills it for our own child, which it reaps.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
     let wall = t.elapsed();
-    let stdout = ho.join().unwrap_or_default();
-    let stderr = he.join().unwrap_or_default();
     let code = if r == pid && libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
-    std::mem::forget(child); // already reaped by wait4
-    let status = std::process::ExitStatus::from_raw_code(code);
-    (wall, ru.ru_maxrss, std::process::Output { status, stdout, stderr })
-}
-
-trait FromRawCode {
-    fn from_raw_code(code: i32) -> Self;
-}
-
-impl FromRawCode for std::process::ExitStatus {
-    fn from_raw_code(code: i32) -> Self {
-        use std::os::unix::process::ExitStatusExt;
-        std::process::ExitStatus::from_raw((code & 0xff) << 8)
+    Timed {
+        wall,
+        max_rss_kib: ru.ru_maxrss,
+        code,
+        stdout: ho.join().unwrap_or_default(),
+        stderr: he.join().unwrap_or_default(),
     }
 }
 
@@ -374,8 +381,9 @@ fn duckdb_factors(ghg: &Path, dir: &Path) -> std::io::Result<()> {
     let probe = dir.join("probe");
     std::fs::create_dir_all(&probe)?;
     let mut l = String::from("entity,period,activity,quantity,unit,region,note\n");
-    for (a, _, units, _) in KINDS {
-        for (u, _) in *units {
+    for k in KINDS {
+        let a = k.activity;
+        for (u, _, _) in k.units {
             for (r, _, _) in PROVINCES.iter().chain([("CN", "CN", "")].iter()) {
                 let _ = writeln!(l, "p,2024,{a},1,{u},{r},");
             }
@@ -458,27 +466,32 @@ fn main() {
         if let Some(t) = a.threads {
             c.args(["--threads", &t.to_string()]);
         }
-        let (t, rss, out) = timed(&mut c);
-        if !out.status.success() {
-            panic!("ghg compute failed: {}", String::from_utf8_lossy(&out.stderr));
+        let r = timed(&mut c);
+        if r.code != 0 {
+            panic!("ghg compute failed: {}", String::from_utf8_lossy(&r.stderr));
         }
-        runs.push((t, rss));
-        last = Some(out);
+        runs.push((r.wall, r.max_rss_kib));
+        last = Some(r);
     }
     let (ghg_t, _) = best(&runs);
     let peak = runs.iter().map(|r| r.1).max().unwrap_or(0);
     let json: serde_json::Value =
         last.as_ref().and_then(|o| serde_json::from_slice(&o.stdout).ok()).unwrap_or(serde_json::Value::Null);
     let rows = &json["provenance"]["rows"];
-    // Lines streamed to a file: constant memory too.
-    let mut c = Command::new(&ghg);
-    c.args(["compute", "--format", "json", "--lines"]).arg(a.dir.join("lines.csv")).arg(&inv);
-    let (lines_t, lines_rss, out) = timed(&mut c);
-    if !out.status.success() {
-        panic!("ghg compute --lines failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let lines_size = std::fs::metadata(a.dir.join("lines.csv")).map(|m| m.len()).unwrap_or(0);
-    let _ = std::fs::remove_file(a.dir.join("lines.csv"));
+    // Lines streamed to a file: constant memory too (one thread: lines come in ledger order).
+    let lines_run = if a.lines {
+        let mut c = Command::new(&ghg);
+        c.args(["compute", "--format", "json", "--lines"]).arg(a.dir.join("lines.csv")).arg(&inv);
+        let r = timed(&mut c);
+        if r.code != 0 {
+            panic!("ghg compute --lines failed: {}", String::from_utf8_lossy(&r.stderr));
+        }
+        let size = std::fs::metadata(a.dir.join("lines.csv")).map(|m| m.len()).unwrap_or(0);
+        let _ = std::fs::remove_file(a.dir.join("lines.csv"));
+        Some((r.wall, r.max_rss_kib, size))
+    } else {
+        None
+    };
     let duck = if a.duckdb {
         match duckdb_factors(&ghg, &a.dir) {
             Ok(()) => duckdb(&a.dir, a.runs),
@@ -495,9 +508,9 @@ fn main() {
     let seed_t = if seed.exists() {
         let mut ts: Vec<Duration> = (0..20)
             .map(|_| {
-                let (t, _, out) = timed(Command::new(&ghg).arg("compute").arg(&seed));
-                assert!(out.status.success(), "seed example: {}", String::from_utf8_lossy(&out.stderr));
-                t
+                let r = timed(Command::new(&ghg).arg("compute").arg(&seed));
+                assert!(r.code == 0, "seed example: {}", String::from_utf8_lossy(&r.stderr));
+                r.wall
             })
             .collect();
         ts.sort();
@@ -527,13 +540,16 @@ fn main() {
         mib(peak)
     );
     println!("                    rows read {}, used {}, rejected {}", rows["read"], rows["used"], rows["rejected"]);
-    println!(
-        "  with --lines CSV  {:.3} s  {:.2} M rows/s  peak RSS {:.1} MiB  ({:.1} MB of lines streamed)",
-        secs(lines_t),
-        a.rows as f64 / secs(lines_t) / 1e6,
-        mib(lines_rss),
-        lines_size as f64 / 1e6
-    );
+    match lines_run {
+        Some((t, rss, size)) => println!(
+            "  with --lines CSV  {:.3} s  {:.2} M rows/s  peak RSS {:.1} MiB  ({:.1} MB of lines streamed)",
+            secs(t),
+            a.rows as f64 / secs(t) / 1e6,
+            mib(rss),
+            size as f64 / 1e6
+        ),
+        None => println!("  with --lines CSV  not run (add --lines; about 560 bytes of lines per row)"),
+    }
     match duck {
         Some((t, v)) => println!(
             "  DuckDB {v:<10} {:.3} s  {:.2} M rows/s  (SUM(quantity*factor) JOIN GROUP BY, 2 threads); ghg/DuckDB {:.2}x",

@@ -63,7 +63,8 @@ pub(super) fn allocate(
         let mut lines = Vec::new();
         if let Ok(ps) = canon_plan {
             for p in ps.iter().filter(|p| p.figure.starts_with("activity.")) {
-                let Some(v) = c.rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)) else {
+                // Cannot overflow: the quantity was converted to MWh already (the same product).
+                let Some(v) = super::line_value(c.rec.quantity.value, p.k_num, p.k_den) else {
                     continue;
                 };
                 lines.push((
@@ -101,7 +102,7 @@ pub(super) fn allocate(
                     let r = res.apply_factor(set, f, "electricity", &market, &[], &mut ch);
                     match r.and_then(|_| res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, &market)) {
                         Ok(p) => {
-                            let Some(v) = covered.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)) else {
+                            let Some(v) = super::line_value(covered, p.k_num, p.k_den) else {
                                 rejected.push(
                                     super::engine::overflow(&format!(
                                         "certificate of {} MWh x residual factor",

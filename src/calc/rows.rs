@@ -19,7 +19,7 @@ pub(crate) struct RowReader<R> {
     /// Offset of `buf[0]` from where this reader began.
     base: u64,
     /// 1-based line of the byte at `start`, counted from where this reader began.
-    line: u64,
+    cur_line: u64,
     /// First quote or carriage return at or after `start` (`usize::MAX`: none up to `end`).
     dirty: usize,
     core: csv_core::Reader,
@@ -43,7 +43,7 @@ impl<R: Read> RowReader<R> {
             end: 0,
             eof: false,
             base: 0,
-            line: 1,
+            cur_line: 1,
             dirty: 0,
             core: csv_core::Reader::new(),
             out: vec![0; 1 << 12],
@@ -171,11 +171,11 @@ impl<R: Read> RowReader<R> {
             }
             self.fields.push((f as u32, content_end as u32));
             self.from_core = false;
-            self.rec_line = self.line;
+            self.rec_line = self.cur_line;
             self.rec_start = self.base + self.start as u64;
             self.start = if nl < self.end { nl + 1 } else { nl };
             if nl < self.end {
-                self.line += 1;
+                self.cur_line += 1;
             }
             return Ok(true);
         }
@@ -183,7 +183,7 @@ impl<R: Read> RowReader<R> {
 
     fn skip_line(&mut self, nl: usize) {
         if nl < self.end {
-            self.line += 1;
+            self.cur_line += 1;
             self.start = nl + 1;
         } else {
             self.start = nl;
@@ -192,13 +192,13 @@ impl<R: Read> RowReader<R> {
 
     /// Parse one record with csv-core from `start` (a record starts there: not a blank line).
     fn core_record(&mut self) -> std::io::Result<bool> {
-        let rec_line = self.line;
+        let rec_line = self.cur_line;
         let rec_start = self.base + self.start as u64;
         let (mut nout, mut nends) = (0usize, 0usize);
         loop {
             let input = &self.buf[self.start..self.end];
             let (res, nin, o, e) = self.core.read_record(input, &mut self.out[nout..], &mut self.ends[nends..]);
-            self.line += memchr_iter(b'\n', &input[..nin]).count() as u64;
+            self.cur_line += memchr_iter(b'\n', &input[..nin]).count() as u64;
             self.start += nin;
             nout += o;
             nends += e;

@@ -115,14 +115,16 @@ impl Acc {
 /// Figure id -> running sum.
 pub(super) type Named = BTreeMap<String, Acc>;
 
-/// The value of one line: `q x K_num / K_den`, the division last; or `q x rate` when `K_num / K_den` is an exact
-/// decimal (`rate`). Every path (fast, full, lines) uses this, so a figure is always the sum of its lines.
+/// The value of one line, as [`super::line_value`] gives it (`q x K_num / K_den`, the division last, rounded half
+/// away from zero to [`super::LINE_SCALE`] places) but without stripping trailing zeros, which sums do not need.
+/// When `K_num / K_den` is an exact decimal (`rate`), `q x rate` is the same exact product and skips the division.
 #[inline]
 pub(super) fn line_value(q: Decimal, p: &Plan, rate: Option<Decimal>) -> Option<Decimal> {
-    match rate {
-        Some(r) => q.checked_mul(r),
-        None => q.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)),
-    }
+    let v = match rate {
+        Some(r) => q.checked_mul(r)?,
+        None => q.checked_mul(p.k_num)?.checked_div(p.k_den)?,
+    };
+    Some(v.round_dp_with_strategy(super::LINE_SCALE, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// `K_num / K_den` when that quotient is an exact decimal, proven in integers (any overflow says "not proven").
@@ -172,7 +174,7 @@ pub(super) struct Tally<'a> {
     year: i32,
     file: PathBuf,
     groups: Vec<Group>,
-    group_of: HashMap<(Activity, String, String), Result<u32, Error>>,
+    group_of: HashMap<super::engine::PlanKey, Result<u32, Error>>,
     raw_keys: FxMap<Vec<u8>, RawKey>,
     plan_errors: Vec<Error>,
     key_buf: Vec<u8>,
@@ -197,7 +199,7 @@ fn plan_error(e: &Error, row: &Location) -> Error {
     // The row is the location; where the inventory made the choice goes into the message.
     let mut e = e.clone();
     if let Some(choice_at) = e.location.take() {
-        e.message = format!("{} (chosen at {choice_at})", e.message);
+        e.message = format!("{} (factor choice at {choice_at})", e.message);
     }
     e.location = Some(row.clone());
     e
@@ -396,7 +398,7 @@ impl<'a> Tally<'a> {
             None => {
                 let Ok(s) = std::str::from_utf8(qb) else { return false };
                 match crate::activity::parse_quantity(s) {
-                    Some(v) if !(v.is_sign_negative() && !v.is_zero()) => v,
+                    Some(v) if !v.is_sign_negative() || v.is_zero() => v,
                     _ => return false,
                 }
             }
@@ -456,9 +458,8 @@ impl<'a> Tally<'a> {
                 self.reject(e);
                 return false;
             };
-            let h = precision.map(|pr| {
-                (pr / Decimal::TWO).checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den)).unwrap_or_default().abs()
-            });
+            let h =
+                precision.map(|pr| super::line_value(pr / Decimal::TWO, p.k_num, p.k_den).unwrap_or_default().abs());
             if i < 8 {
                 vals[i] = v;
                 halves[i] = h;
@@ -486,7 +487,7 @@ impl<'a> Tally<'a> {
                     unit: rec.quantity.unit.symbol().to_string(),
                     factors: p.factors.clone(),
                     formula: p.formula.clone(),
-                    value: val(i),
+                    value: val(i).normalize(),
                     value_unit: p.value_unit,
                     half_width: half(i),
                 };

@@ -73,6 +73,8 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
         ),
         _ => ("sum of lines".into(), Vec::new(), id),
     };
+    let mut parts = parts;
+    parts.sort_by_key(|(id, _)| super::figure_order(id));
     let lines: Vec<&Line> = c.lines.iter().filter(|l| line_matches(basis, &l.figure)).collect();
     // Summed exactly, as the figures are (see exact.rs), so a summed figure equals its lines' sum to the last digit.
     let mut sum = super::Exact::ZERO;
