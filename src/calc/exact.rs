@@ -69,6 +69,28 @@ impl Exact {
         if m > 0 { self.add_mag(t) } else { self.sub_mag(t) }
     }
 
+    /// Add the integer `m` times 10^-`scale` (scale at most 28) exactly.
+    pub fn add_scaled(&mut self, m: i128, scale: u32) {
+        if m == 0 {
+            return;
+        }
+        let k = 28usize.saturating_sub(scale as usize);
+        let mag = m.unsigned_abs();
+        // mag < 2^128 = two 64-bit halves, each times 10^k (< 2^94) fits three limbs; combine with a shift.
+        let lo = mul_pow10(mag as u64 as u128, k);
+        let hi = mul_pow10(mag >> 64, k);
+        let mut t = [lo[0], lo[1], lo[2], 0u64];
+        let mut carry = 0u64;
+        for (j, h) in hi.iter().enumerate() {
+            let (s1, c1) = t[j + 1].overflowing_add(*h);
+            let (s2, c2) = s1.overflowing_add(carry);
+            t[j + 1] = s2;
+            carry = (c1 | c2) as u64;
+        }
+        let e = Exact { limbs: t };
+        if m > 0 { self.merge(&e) } else { self.merge(&e.neg()) }
+    }
+
     #[inline]
     fn add_mag(&mut self, t: [u64; 3]) {
         let (a, c0) = self.limbs[0].overflowing_add(t[0]);
@@ -116,6 +138,38 @@ impl Exact {
     /// Whether the sum is zero.
     pub fn is_zero(&self) -> bool {
         self.limbs == [0; 4]
+    }
+
+    /// This sum times the decimal `m x 10^-scale` (`m < 2^64`), when that product has at most 28 decimal places (so
+    /// the result is exact); None if it has more, or does not fit.
+    pub fn mul_decimal(&self, m: u64, scale: u32) -> Option<Exact> {
+        let neg = self.is_negative();
+        let mag = if neg { self.neg().limbs } else { self.limbs };
+        // 256 x 64 bits into 320 bits.
+        let mut wide = [0u64; 5];
+        let mut carry: u128 = 0;
+        for i in 0..4 {
+            let p = mag[i] as u128 * m as u128 + carry;
+            wide[i] = p as u64;
+            carry = p >> 64;
+        }
+        wide[4] = carry as u64;
+        for _ in 0..scale {
+            let mut rem: u128 = 0;
+            for i in (0..5).rev() {
+                let cur = (rem << 64) | wide[i] as u128;
+                wide[i] = (cur / 10) as u64;
+                rem = cur % 10;
+            }
+            if rem != 0 {
+                return None;
+            }
+        }
+        if wide[4] != 0 || wide[3] >> 63 != 0 {
+            return None;
+        }
+        let r = Exact { limbs: [wide[0], wide[1], wide[2], wide[3]] };
+        Some(if neg { r.neg() } else { r })
     }
 
     /// The sum as the nearest decimal (ties to even) with trailing zeros removed, or None when its magnitude
@@ -243,6 +297,33 @@ mod tests {
         e.add(Decimal::MAX);
         assert_eq!(e.to_decimal(), Some(Decimal::ZERO));
         assert_eq!(Exact::of(Decimal::MIN).to_decimal(), Some(Decimal::MIN));
+    }
+
+    #[test]
+    fn adding_wide_integers_is_exact() {
+        let mut e = Exact::ZERO;
+        e.add_scaled(i128::MAX, 2);
+        e.add_scaled(-i128::MAX, 2);
+        e.add_scaled(12345, 2);
+        assert_eq!(e.to_decimal(), Some(d("123.45")));
+        let mut big = Exact::ZERO;
+        big.add_scaled(1 << 100, 28);
+        // by hand (python decimal): 2^100 x 10^-28 = 126.7650600228229401496703205376; the largest mantissa below
+        // 2^96 has 29 digits here, 12676506002282294014967032053.76 -> ...054 at scale 26.
+        assert_eq!(big.to_decimal(), Some(d("126.76506002282294014967032054")));
+    }
+
+    #[test]
+    fn multiplying_a_sum_by_a_rate_is_exact() {
+        // by hand: (12.25 + 0.75 - 3.5) x 0.5366 = 9.5 x 0.5366 = 5.0977
+        let mut e = Exact::of(d("12.25"));
+        e.add(d("0.75"));
+        e.add(d("-3.5"));
+        assert_eq!(e.mul_decimal(5366, 4).and_then(|x| x.to_decimal()), Some(d("5.0977")));
+        // Products with more than 28 decimal places are refused, not rounded.
+        assert_eq!(Exact::of(d("0.0000000000000000000000000001")).mul_decimal(5, 1), None);
+        let neg = Exact::of(d("-2"));
+        assert_eq!(neg.mul_decimal(15, 1).and_then(|x| x.to_decimal()), Some(d("-3")));
     }
 
     #[test]

@@ -6,7 +6,77 @@
 
 use std::io::Read;
 
-use memchr::{memchr, memchr_iter, memchr2};
+use memchr::memchr_iter;
+
+/// Byte classes for splitting: 1 comma, 2 newline, 3 quote or carriage return, 0 anything else.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b',' as usize] = 1;
+    t[b'\n' as usize] = 2;
+    t[b'"' as usize] = 3;
+    t[b'\r' as usize] = 3;
+    t
+};
+
+/// A bit per byte of `b` that is a comma, newline, quote or carriage return (SSE2 on x86-64, else 8 bytes at a
+/// time in plain integers).
+#[inline]
+fn specials16(b: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8};
+        let lo = i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let hi = i64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+        // SAFETY: these intrinsics only need SSE2, which every x86-64 processor has (it is in the target's
+        // baseline); they touch no memory (the bytes are passed by value).
+        unsafe {
+            let v = _mm_set_epi64x(hi, lo);
+            let m = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))),
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8))),
+            );
+            _mm_movemask_epi8(m) as u32 & 0xFFFF
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        specials16_swar(b)
+    }
+}
+
+/// [`specials16`] in plain integers: a byte equal to `c` is a zero byte of `w ^ c..c`, found exactly.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn specials16_swar(b: &[u8; 16]) -> u32 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let zero = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    let word = |w: u64| {
+        let m = zero(w ^ (b',' as u64 * 0x0101_0101_0101_0101))
+            | zero(w ^ (b'\n' as u64 * 0x0101_0101_0101_0101))
+            | zero(w ^ (b'"' as u64 * 0x0101_0101_0101_0101))
+            | zero(w ^ (b'\r' as u64 * 0x0101_0101_0101_0101));
+        // The high bit of byte k -> bit k.
+        let mut out = 0u32;
+        for k in 0..8 {
+            out |= (((m >> (8 * k + 7)) & 1) as u32) << k;
+        }
+        out
+    };
+    let lo = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    let hi = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+    word(lo) | word(hi) << 8
+}
+
+/// Up to 15 bytes packed with their length into one integer (a cache key compared without a memcmp), or None.
+#[inline]
+pub(crate) fn pack16(b: &[u8]) -> Option<u128> {
+    if b.len() > 15 {
+        return None;
+    }
+    let mut w = [0u8; 16];
+    w[..b.len()].copy_from_slice(b);
+    w[15] = b.len() as u8;
+    Some(u128::from_le_bytes(w))
+}
 
 /// Reads records from a ledger's bytes (after the header, or from a line start inside the file).
 pub(crate) struct RowReader<R> {
@@ -20,8 +90,6 @@ pub(crate) struct RowReader<R> {
     base: u64,
     /// 1-based line of the byte at `start`, counted from where this reader began.
     cur_line: u64,
-    /// First quote or carriage return at or after `start` (`usize::MAX`: none up to `end`).
-    dirty: usize,
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -31,6 +99,122 @@ pub(crate) struct RowReader<R> {
     rec_start: u64,
     /// Set when reading failed; the error is returned once.
     failed: bool,
+    quotes: QuoteCheck,
+}
+
+/// A quoting mistake the CSV grammar would silently absorb: text after a closing quote (`"12"3` reads as `123`),
+/// or a quote that is never closed (the rest of the file becomes one field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QuoteProblem {
+    /// Text follows the closing quote of a field.
+    TextAfterClosingQuote,
+    /// The quote opening a field is never closed.
+    NeverClosed,
+}
+
+/// Where a quoting mistake is: its line (counted like the reader's lines), column (in characters) and field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QuoteIssue {
+    pub(crate) problem: QuoteProblem,
+    pub(crate) line: u64,
+    pub(crate) column: u64,
+    /// 0-based field index.
+    pub(crate) field: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Follows the bytes of one record the way the CSV grammar reads them, to find quoting mistakes.
+#[derive(Debug, Clone, Copy)]
+struct QuoteCheck {
+    state: QState,
+    field: usize,
+    line: u64,
+    column: u64,
+    /// Where the current field's opening quote is.
+    opened: (u64, u64),
+    issue: Option<QuoteIssue>,
+}
+
+impl QuoteCheck {
+    fn start(line: u64) -> QuoteCheck {
+        QuoteCheck { state: QState::FieldStart, field: 0, line, column: 0, opened: (line, 1), issue: None }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let chars = |b: &[u8]| b.iter().filter(|x| **x & 0xC0 != 0x80).count() as u64;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Ordinary bytes change nothing but the column: skip them in bulk. (A quote inside an unquoted field
+            // is an ordinary byte: CSV reads it literally.)
+            let next = match self.state {
+                QState::Quoted => memchr::memchr2(b'"', b'\n', &bytes[i..]),
+                QState::Unquoted => memchr::memchr3(b',', b'\n', b'\r', &bytes[i..]),
+                _ => Some(0),
+            };
+            let j = next.map_or(bytes.len(), |k| i + k);
+            self.column += chars(&bytes[i..j]);
+            if j == bytes.len() {
+                break;
+            }
+            let b = bytes[j];
+            i = j + 1;
+            if b & 0xC0 != 0x80 {
+                self.column += 1;
+            }
+            match (self.state, b) {
+                (_, b'\n') if self.state != QState::Quoted => {
+                    self.state = QState::FieldStart;
+                }
+                (QState::Quoted, b'"') => self.state = QState::QuoteInQuoted,
+                (QState::Quoted, _) => {}
+                (QState::QuoteInQuoted, b'"') => self.state = QState::Quoted,
+                (_, b',') => {
+                    self.state = QState::FieldStart;
+                    self.field += 1;
+                }
+                (_, b'\r') => self.state = QState::FieldStart,
+                (QState::FieldStart, b'"') => {
+                    self.state = QState::Quoted;
+                    self.opened = (self.line, self.column);
+                }
+                (QState::QuoteInQuoted, _) => {
+                    if self.issue.is_none() {
+                        self.issue = Some(QuoteIssue {
+                            problem: QuoteProblem::TextAfterClosingQuote,
+                            line: self.line,
+                            column: self.column,
+                            field: self.field,
+                        });
+                    }
+                    self.state = QState::Unquoted;
+                }
+                (_, _) => self.state = QState::Unquoted,
+            }
+            if b == b'\n' {
+                self.line += 1;
+                self.column = 0;
+            }
+        }
+    }
+
+    /// At the end of the file: a quote still open was never closed.
+    fn finish(&mut self) {
+        if self.state == QState::Quoted && self.issue.is_none() {
+            self.issue = Some(QuoteIssue {
+                problem: QuoteProblem::NeverClosed,
+                line: self.opened.0,
+                column: self.opened.1,
+                field: self.field,
+            });
+        }
+    }
 }
 
 impl<R: Read> RowReader<R> {
@@ -44,7 +228,6 @@ impl<R: Read> RowReader<R> {
             eof: false,
             base: 0,
             cur_line: 1,
-            dirty: 0,
             core: csv_core::Reader::new(),
             out: vec![0; 1 << 12],
             ends: vec![0; 64],
@@ -53,6 +236,7 @@ impl<R: Read> RowReader<R> {
             rec_line: 0,
             rec_start: 0,
             failed: false,
+            quotes: QuoteCheck::start(1),
         }
     }
 
@@ -63,7 +247,6 @@ impl<R: Read> RowReader<R> {
         }
         if self.buf[..self.end].starts_with(&[0xEF, 0xBB, 0xBF]) {
             self.start = 3;
-            self.dirty = 0;
             return Ok(true);
         }
         Ok(false)
@@ -75,9 +258,6 @@ impl<R: Read> RowReader<R> {
             self.buf.copy_within(self.start..self.end, 0);
             self.base += self.start as u64;
             self.end -= self.start;
-            if self.dirty != usize::MAX {
-                self.dirty = self.dirty.saturating_sub(self.start);
-            }
             self.start = 0;
         }
         if self.end == self.buf.len() {
@@ -93,29 +273,7 @@ impl<R: Read> RowReader<R> {
         };
         self.end += n;
         self.eof = n == 0;
-        // New bytes may hold a quote or carriage return: search again from where the last search stopped.
-        if self.dirty == usize::MAX {
-            self.dirty = self.end - n;
-        }
         Ok(())
-    }
-
-    /// Where the next quote or carriage return is, at or after `from` (`usize::MAX`: none before `end`).
-    #[inline]
-    fn dirty_from(&mut self, from: usize) -> usize {
-        if self.dirty != usize::MAX && self.dirty < from {
-            self.dirty = from;
-        }
-        if self.dirty != usize::MAX && self.dirty < self.end && !matches!(self.buf[self.dirty], b'"' | b'\r') {
-            self.dirty = match memchr2(b'"', b'\r', &self.buf[self.dirty..self.end]) {
-                Some(i) => self.dirty + i,
-                None => usize::MAX,
-            };
-        }
-        if self.dirty != usize::MAX && self.dirty >= self.end {
-            self.dirty = usize::MAX;
-        }
-        self.dirty
     }
 
     /// The next record: `Ok(true)` with the record available through [`RowReader::len`] and
@@ -133,48 +291,89 @@ impl<R: Read> RowReader<R> {
 
     fn next_inner(&mut self) -> std::io::Result<bool> {
         loop {
-            let nl = match memchr(b'\n', &self.buf[self.start..self.end]) {
-                Some(i) => self.start + i,
-                None if !self.eof => {
-                    self.refill()?;
-                    continue;
+            // One pass over the line: commas split it; a quote or carriage return marks it for a closer look.
+            let (mut i, end) = (self.start, self.end);
+            let mut f = i;
+            let mut dirty = 0u32;
+            let mut dirty_at = 0usize;
+            self.fields.clear();
+            'line: {
+                // Sixteen bytes at a time while they last, then byte by byte.
+                while i + 16 <= end {
+                    let block: &[u8; 16] = match self.buf[i..i + 16].try_into() {
+                        Ok(b) => b,
+                        Err(_) => break,
+                    };
+                    let mut mask = specials16(block);
+                    while mask != 0 {
+                        let j = i + mask.trailing_zeros() as usize;
+                        mask &= mask - 1;
+                        match self.buf[j] {
+                            b',' => {
+                                self.fields.push((f as u32, j as u32));
+                                f = j + 1;
+                            }
+                            b'\n' => {
+                                i = j;
+                                break 'line;
+                            }
+                            _ => {
+                                dirty += 1;
+                                dirty_at = j;
+                            }
+                        }
+                    }
+                    i += 16;
                 }
-                None if self.start == self.end => return Ok(false),
-                None => self.end, // the last line, without a newline
-            };
-            let dirty = self.dirty_from(self.start);
+                while i < end {
+                    match CLASS[self.buf[i] as usize] {
+                        0 => {}
+                        1 => {
+                            self.fields.push((f as u32, i as u32));
+                            f = i + 1;
+                        }
+                        2 => break,
+                        _ => {
+                            dirty += 1;
+                            dirty_at = i;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            if i == end && !self.eof {
+                self.refill()?;
+                continue;
+            }
+            if i == end && self.start == end {
+                return Ok(false);
+            }
+            let nl = i; // the newline, or the end of the file for a last line without one
             let mut content_end = nl;
-            if dirty < nl {
-                // A quote or carriage return on this line. "\r\n" at its end is a plain line end; a line of
-                // carriage returns only is blank (the parser skips those too); anything else goes to the parser.
-                let body_end = if nl < self.end && nl > self.start && self.buf[nl - 1] == b'\r' { nl - 1 } else { nl };
-                let line_bytes = &self.buf[self.start..nl];
-                if line_bytes.iter().all(|b| *b == b'\r') {
-                    self.skip_line(nl);
-                    continue;
-                }
-                if memchr2(b'"', b'\r', &self.buf[self.start..body_end]).is_some() {
+            if dirty > 0 {
+                // "\r\n" at the end is a plain line end; a line of carriage returns only is blank (the parser skips
+                // those too); anything else goes to the parser.
+                let crlf = dirty == 1 && nl < end && dirty_at + 1 == nl && self.buf[dirty_at] == b'\r';
+                if !crlf {
+                    if self.buf[self.start..nl].iter().all(|b| *b == b'\r') {
+                        self.skip_line(nl);
+                        continue;
+                    }
                     return self.core_record();
                 }
-                content_end = body_end;
+                content_end = nl - 1;
             }
             if content_end == self.start {
                 self.skip_line(nl);
                 continue;
             }
-            self.fields.clear();
-            let mut f = self.start;
-            for c in memchr_iter(b',', &self.buf[self.start..content_end]) {
-                let c = self.start + c;
-                self.fields.push((f as u32, c as u32));
-                f = c + 1;
-            }
             self.fields.push((f as u32, content_end as u32));
             self.from_core = false;
+            self.quotes.issue = None;
             self.rec_line = self.cur_line;
             self.rec_start = self.base + self.start as u64;
-            self.start = if nl < self.end { nl + 1 } else { nl };
-            if nl < self.end {
+            self.start = if nl < end { nl + 1 } else { nl };
+            if nl < end {
                 self.cur_line += 1;
             }
             return Ok(true);
@@ -195,10 +394,12 @@ impl<R: Read> RowReader<R> {
         let rec_line = self.cur_line;
         let rec_start = self.base + self.start as u64;
         let (mut nout, mut nends) = (0usize, 0usize);
+        self.quotes = QuoteCheck::start(rec_line);
         loop {
             let input = &self.buf[self.start..self.end];
             let (res, nin, o, e) = self.core.read_record(input, &mut self.out[nout..], &mut self.ends[nends..]);
             self.cur_line += memchr_iter(b'\n', &input[..nin]).count() as u64;
+            self.quotes.feed(&input[..nin]);
             self.start += nin;
             nout += o;
             nends += e;
@@ -221,6 +422,9 @@ impl<R: Read> RowReader<R> {
                     self.ends.resize(n, 0);
                 }
                 csv_core::ReadRecordResult::Record => {
+                    if self.eof && self.start == self.end {
+                        self.quotes.finish();
+                    }
                     self.fields.clear();
                     let mut f = 0;
                     for &end in &self.ends[..nends] {
@@ -230,15 +434,18 @@ impl<R: Read> RowReader<R> {
                     self.from_core = true;
                     self.rec_line = rec_line;
                     self.rec_start = rec_start;
-                    self.dirty = self.start;
                     return Ok(true);
                 }
                 csv_core::ReadRecordResult::End => {
-                    self.dirty = self.start;
                     return Ok(false);
                 }
             }
         }
+    }
+
+    /// A quoting mistake in the record, if any.
+    pub(crate) fn quote_issue(&self) -> Option<QuoteIssue> {
+        self.quotes.issue
     }
 
     /// How many fields the record has.
@@ -252,6 +459,26 @@ impl<R: Read> RowReader<R> {
     pub(crate) fn field(&self, i: usize) -> &[u8] {
         let (a, b) = self.fields[i];
         if self.from_core { &self.out[a as usize..b as usize] } else { &self.buf[a as usize..b as usize] }
+    }
+
+    /// Field `i` packed with its length into one integer as [`pack16`] does (None when longer than 15 bytes),
+    /// reading sixteen bytes at once where the buffer has them.
+    #[inline]
+    pub(crate) fn field16(&self, i: usize) -> Option<u128> {
+        let (a, b) = self.fields[i];
+        let (a, b) = (a as usize, b as usize);
+        let n = b - a;
+        if n > 15 {
+            return None;
+        }
+        let src = if self.from_core { &self.out } else { &self.buf };
+        match src.get(a..a + 16).and_then(|s| <[u8; 16]>::try_from(s).ok()) {
+            Some(w) => {
+                let mask = (1u128 << (8 * n)) - 1;
+                Some((u128::from_le_bytes(w) & mask) | ((n as u128) << 120))
+            }
+            None => pack16(&src[a..b]),
+        }
     }
 
     /// Whether the record is blank: one field of spaces only (skipped by ledgers, not counted).
@@ -325,6 +552,52 @@ mod tests {
             let starts: Vec<u64> = got.iter().map(|r| r.2).collect();
             assert_eq!(starts[1], 7);
         }
+    }
+
+    #[test]
+    fn both_ways_of_finding_special_bytes_agree() {
+        let mut seed = 11u64;
+        for _ in 0..5000 {
+            let mut b = [0u8; 16];
+            for x in b.iter_mut() {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *x = match seed >> 60 {
+                    0 => b',',
+                    1 => b'\n',
+                    2 => b'"',
+                    3 => b'\r',
+                    _ => (seed >> 32) as u8,
+                };
+            }
+            let want: u32 = (0..16).filter(|k| matches!(b[*k], b',' | b'\n' | b'"' | b'\r')).map(|k| 1 << k).sum();
+            assert_eq!(specials16(&b), want, "{b:?}");
+            assert_eq!(specials16_swar(&b), want, "{b:?}");
+        }
+    }
+
+    #[test]
+    fn packed_fields_match_their_bytes() {
+        let text = b"abc,,0123456789abcde,0123456789abcdef,x\n\"q,\",zz\n";
+        let mut r = RowReader::new(&text[..]);
+        while r.next().expect("reads") {
+            for i in 0..r.len() {
+                assert_eq!(r.field16(i), pack16(r.field(i)), "field {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn quoting_mistakes_are_found() {
+        let mut r = RowReader::new(&b"a,\"12\"3,b\nc,\"x\"\"y\",d\n\"ok\",\"open,\nz\n"[..]);
+        assert!(r.next().expect("reads"));
+        let i = r.quote_issue().expect("text after the closing quote");
+        assert_eq!((i.problem, i.line, i.column, i.field), (QuoteProblem::TextAfterClosingQuote, 1, 7, 1));
+        assert!(r.next().expect("reads"));
+        assert_eq!(r.quote_issue(), None, "a doubled quote inside quotes is fine");
+        assert!(r.next().expect("reads"));
+        let i = r.quote_issue().expect("never closed");
+        assert_eq!((i.problem, i.line, i.column, i.field), (QuoteProblem::NeverClosed, 3, 6, 1));
+        assert!(!r.next().expect("reads"));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct ReadOptions {
     pub threads: usize,
     /// Text encoding of the ledgers (UTF-8 by default; GBK and GB18030 are decoded when declared).
     pub encoding: Encoding,
+    /// Smallest part of a ledger a thread reads, in bytes (0: 4 MiB). Small values are for tests of splitting.
+    pub chunk_bytes: u64,
 }
 
 /// At most this many rejected rows are kept with their reasons; all are counted.
@@ -78,6 +80,58 @@ impl Hasher for Fx {
 }
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Raw key texts (packed, see [`super::rows::pack16`]) -> what they resolve to: open addressing, one multiply per
+/// word, no memcmp. Keys are the user's own text; the table grows at half full.
+struct KeyTable {
+    slots: Vec<Option<([u128; 3], RawKey)>>,
+    len: usize,
+}
+
+impl KeyTable {
+    fn new() -> KeyTable {
+        KeyTable { slots: vec![None; 64], len: 0 }
+    }
+    #[inline]
+    fn hash(k: &[u128; 3]) -> usize {
+        let w = |x: u128, m: u64| ((x as u64) ^ ((x >> 64) as u64).rotate_left(29)).wrapping_mul(m);
+        let h = w(k[0], 0x9E37_79B9_7F4A_7C15) ^ w(k[1], 0xC2B2_AE3D_27D4_EB4F) ^ w(k[2], 0x1656_67B1_9E37_79F9);
+        (h ^ (h >> 29)) as usize
+    }
+    #[inline]
+    fn get(&self, k: &[u128; 3]) -> Option<RawKey> {
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(k) & mask;
+        loop {
+            match &self.slots[i] {
+                None => return None,
+                Some((kk, v)) if kk[0] == k[0] && kk[1] == k[1] && kk[2] == k[2] => return Some(*v),
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+    }
+    fn insert(&mut self, k: [u128; 3], v: RawKey) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let n = self.slots.len() * 2;
+            let old = std::mem::replace(&mut self.slots, vec![None; n]);
+            self.len = 0;
+            for (k, v) in old.into_iter().flatten() {
+                self.insert(k, v);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(&k) & mask;
+        while let Some((kk, _)) = &self.slots[i] {
+            if *kk == k {
+                self.slots[i] = Some((k, v));
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = Some((k, v));
+        self.len += 1;
+    }
+}
 
 /// The running sum of one figure: exact value, exact interval half-width (when rows state a precision), lines.
 #[derive(Debug, Clone, Default)]
@@ -124,6 +178,9 @@ pub(super) fn line_value(q: Decimal, p: &Plan, rate: Option<Decimal>) -> Option<
         Some(r) => q.checked_mul(r)?,
         None => q.checked_mul(p.k_num)?.checked_div(p.k_den)?,
     };
+    if v.scale() <= super::LINE_SCALE {
+        return Some(v);
+    }
     Some(v.round_dp_with_strategy(super::LINE_SCALE, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
@@ -147,6 +204,11 @@ struct Group {
     activity: Activity,
     plans: Arc<Vec<Plan>>,
     rates: Vec<Option<Decimal>>,
+    /// Plans whose lines are `q x rate` exactly for quantities of at most `pool_scale` decimal places (an exact
+    /// rate below 2^32 in mantissa, with at most LINE_SCALE places in the product): their rows' quantities are
+    /// summed per entity, and the sum multiplied by the rate once, when the range is merged.
+    pooled: Vec<bool>,
+    pool_scale: Option<u32>,
     /// Figure index (in the tally's figure table) of each plan.
     figs: Vec<u16>,
     /// The plan giving grid MWh (electricity.total of electricity rows), for certificates.
@@ -155,6 +217,42 @@ struct Group {
     rows: u64,
     first_row: Option<Location>,
     grid: Exact,
+}
+
+/// The quantities of one entity's rows in one group, summed exactly (see `Group::pooled`): mantissas of the usual
+/// scale in an integer, any others (and any overflow) in an exact sum.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pool {
+    sum: Exact,
+    fast: i128,
+    /// The scale of `fast` plus one (0: not chosen yet).
+    fast_scale: u8,
+    rows: u64,
+}
+
+impl Pool {
+    #[inline]
+    fn add(&mut self, q: Decimal) {
+        let s = q.scale() as u8 + 1;
+        if self.fast_scale == 0 {
+            self.fast_scale = s;
+        }
+        if s == self.fast_scale
+            && let Some(x) = self.fast.checked_add(q.mantissa())
+        {
+            self.fast = x;
+        } else {
+            self.sum.add(q);
+        }
+        self.rows += 1;
+    }
+    fn total(&self) -> Exact {
+        let mut e = self.sum;
+        if self.fast_scale > 0 {
+            e.add_scaled(self.fast, (self.fast_scale - 1) as u32);
+        }
+        e
+    }
 }
 
 /// What the text of an activity, unit and region resolves to.
@@ -176,16 +274,20 @@ pub(super) struct Tally<'a> {
     groups: Vec<Group>,
     group_of: HashMap<super::engine::PlanKey, Result<u32, Error>>,
     raw_keys: FxMap<Vec<u8>, RawKey>,
+    packed_keys: KeyTable,
     plan_errors: Vec<Error>,
     key_buf: Vec<u8>,
     entity_of_raw: FxMap<Vec<u8>, u32>,
-    last_entity: (Vec<u8>, u32),
+    entity_of_packed: FxMap<u128, u32>,
+    last_entity: (Option<u128>, u32),
     rows_read: u64,
     entity_of_name: FxMap<String, u32>,
     entities: Vec<String>,
     figs: Vec<(String, &'static str)>,
     fig_of: HashMap<String, u16>,
     accs: Vec<Vec<Acc>>,
+    /// Per entity, per group: the summed quantities of its pooled rows.
+    pools: Vec<Vec<Pool>>,
     warnings: Vec<Warning>,
     rejected: Vec<Error>,
     rejected_count: u64,
@@ -195,14 +297,57 @@ pub(super) struct Tally<'a> {
     sink_err: Option<std::io::Error>,
 }
 
-fn plan_error(e: &Error, row: &Location) -> Error {
-    // The row is the location; where the inventory made the choice goes into the message.
+/// A plan's problem as a row's: the row (at the field most likely at fault) is the location; where the
+/// inventory made the factor choice goes into the message.
+fn plan_error(e: &Error, file: &Path, line: usize, column: &dyn Fn(usize) -> usize, cols: &Columns) -> Error {
     let mut e = e.clone();
     if let Some(choice_at) = e.location.take() {
         e.message = format!("{} (factor choice at {choice_at})", e.message);
     }
-    e.location = Some(row.clone());
+    let [_, _, ia, _, iu, ir] = cols.idx;
+    let field = match e.kind {
+        ErrorKind::DimensionMismatch => iu,
+        ErrorKind::MissingFactor => ir,
+        _ => ia,
+    };
+    e.location = Some(Location::at(file, line, Some(column(field))));
     e
+}
+
+/// The 1-based column (in characters) where field `i` of the reader's record starts, counted on the fields as read
+/// (as the row checks count).
+fn field_column<R: Read>(rd: &RowReader<R>, i: usize) -> usize {
+    1 + (0..i.min(rd.len())).map(|j| String::from_utf8_lossy(rd.field(j)).chars().count() + 1).sum::<usize>()
+}
+
+/// How a message names field `i` of a ledger.
+fn field_name(cols: &Columns, i: usize) -> String {
+    let req = cols.idx.iter().position(|&x| x == i).map(|k| crate::activity::REQUIRED_COLUMNS[k]);
+    let opt = cols.opt.iter().position(|&x| x == Some(i)).map(|k| crate::activity::OPTIONAL_COLUMNS[k]);
+    match req.or(opt) {
+        Some(name) => format!("the {name} field"),
+        None => format!("field {}", i + 1),
+    }
+}
+
+/// A quoting mistake as a row problem.
+fn quote_error(file: &Path, issue: super::rows::QuoteIssue, cols: &Columns) -> Error {
+    let at = Location::at(file, issue.line as usize, Some(issue.column as usize));
+    let name = field_name(cols, issue.field);
+    match issue.problem {
+        super::rows::QuoteProblem::TextAfterClosingQuote => Error::new(
+            ErrorKind::Csv,
+            format!("{name} has text after its closing quote, which CSV would silently join to the quoted text"),
+        )
+        .at(at)
+        .hint("a quoted field ends at its closing quote: write \"123\" or 123 (a quote inside quotes is doubled: \"5\"\" pipe\")"),
+        super::rows::QuoteProblem::NeverClosed => Error::new(
+            ErrorKind::Csv,
+            format!("the quote opening {name} is never closed, so the rest of the file would be read as one field"),
+        )
+        .at(at)
+        .hint("close the quote or remove it (a quote inside quotes is doubled: \"5\"\" pipe\")"),
+    }
 }
 
 /// A plain quantity ("1909.06", "12", "0.5"): ASCII digits with at most one inner point, at most 18 digits; the
@@ -240,16 +385,19 @@ impl<'a> Tally<'a> {
             groups: Vec::new(),
             group_of: HashMap::new(),
             raw_keys: FxMap::default(),
+            packed_keys: KeyTable::new(),
             plan_errors: Vec::new(),
             key_buf: Vec::with_capacity(64),
             entity_of_raw: FxMap::default(),
-            last_entity: (Vec::new(), u32::MAX),
+            entity_of_packed: FxMap::default(),
+            last_entity: (None, u32::MAX),
             rows_read: 0,
             entity_of_name: FxMap::default(),
             entities: Vec::new(),
             figs: Vec::new(),
             fig_of: HashMap::new(),
             accs: Vec::new(),
+            pools: Vec::new(),
             warnings: Vec::new(),
             rejected: Vec::new(),
             rejected_count: 0,
@@ -275,6 +423,7 @@ impl<'a> Tally<'a> {
         self.entities.push(name.to_string());
         self.entity_of_name.insert(name.to_string(), e);
         self.accs.push(Vec::new());
+        self.pools.push(Vec::new());
         e
     }
 
@@ -298,7 +447,15 @@ impl<'a> Tally<'a> {
             Err(e) => Err(e),
             Ok(plans) => {
                 let figs: Vec<u16> = plans.iter().map(|p| self.fig(&p.figure, p.value_unit)).collect();
-                let rates = plans.iter().map(|p| exact_rate(p.k_num, p.k_den)).collect();
+                let rates: Vec<Option<Decimal>> = plans.iter().map(|p| exact_rate(p.k_num, p.k_den)).collect();
+                let room = |r: &Option<Decimal>| {
+                    r.and_then(|r| {
+                        let m = r.mantissa();
+                        (m >= 0 && m < 1 << 32 && r.scale() <= super::LINE_SCALE).then(|| super::LINE_SCALE - r.scale())
+                    })
+                };
+                let pooled: Vec<bool> = rates.iter().map(|r| room(r).is_some()).collect();
+                let pool_scale = rates.iter().filter_map(room).min();
                 let grid_plan = if activity == Activity::Electricity {
                     plans.iter().position(|p| p.figure == "electricity.total")
                 } else {
@@ -309,6 +466,8 @@ impl<'a> Tally<'a> {
                     activity,
                     plans: Arc::new(plans),
                     rates,
+                    pooled,
+                    pool_scale,
                     figs,
                     grid_plan,
                     market: super::engine::market_of(region),
@@ -324,7 +483,20 @@ impl<'a> Tally<'a> {
     }
 
     /// The group of a row's raw activity, unit and region text, or `Slow` when the text needs the full check.
-    fn raw_key(&mut self, a: &[u8], u: &[u8], r: &[u8]) -> RawKey {
+    fn raw_key(&mut self, packed: Option<[u128; 3]>, a: &[u8], u: &[u8], r: &[u8]) -> RawKey {
+        if let Some(k) = packed
+            && let Some(v) = self.packed_keys.get(&k)
+        {
+            return v;
+        }
+        let k = self.raw_key_bytes(a, u, r);
+        if let Some(p) = packed {
+            self.packed_keys.insert(p, k);
+        }
+        k
+    }
+
+    fn raw_key_bytes(&mut self, a: &[u8], u: &[u8], r: &[u8]) -> RawKey {
         self.key_buf.clear();
         self.key_buf.extend_from_slice(a);
         self.key_buf.push(0xFF);
@@ -365,11 +537,16 @@ impl<'a> Tally<'a> {
         }
         let [ie, ip, ia, iq, iu, ir] = cols.idx;
         let ent = rd.field(ie);
-        let eid = if self.last_entity.1 != u32::MAX && self.last_entity.0 == ent {
+        let packed = rd.field16(ie);
+        let eid = if packed.is_some() && self.last_entity.0 == packed {
             self.last_entity.1
         } else {
-            let e = match self.entity_of_raw.get(ent) {
-                Some(&e) => e,
+            let known = match packed {
+                Some(p) => self.entity_of_packed.get(&p).copied(),
+                None => self.entity_of_raw.get(ent).copied(),
+            };
+            let e = match known {
+                Some(e) => e,
                 None => {
                     let Ok(s) = std::str::from_utf8(ent) else { return false };
                     let t = s.trim();
@@ -377,17 +554,22 @@ impl<'a> Tally<'a> {
                         return false;
                     }
                     let e = self.entity(t);
-                    self.entity_of_raw.insert(ent.to_vec(), e);
+                    match packed {
+                        Some(p) => self.entity_of_packed.insert(p, e),
+                        None => self.entity_of_raw.insert(ent.to_vec(), e),
+                    };
                     e
                 }
             };
-            self.last_entity.0.clear();
-            self.last_entity.0.extend_from_slice(ent);
-            self.last_entity.1 = e;
+            self.last_entity = (packed, e);
             e
         };
         let Some(period) = fast_period(rd.field(ip)) else { return false };
-        let group = match self.raw_key(rd.field(ia), rd.field(iu), rd.field(ir)) {
+        let packed = match (rd.field16(ia), rd.field16(iu), rd.field16(ir)) {
+            (Some(a), Some(u), Some(r)) => Some([a, u, r]),
+            _ => None,
+        };
+        let group = match self.raw_key(packed, rd.field(ia), rd.field(iu), rd.field(ir)) {
             RawKey::Group(g) => Ok(g),
             RawKey::Failed(i) => Err(i),
             RawKey::Slow => return false,
@@ -406,7 +588,11 @@ impl<'a> Tally<'a> {
         let mut precision = None;
         for (k, i) in cols.opt.iter().enumerate() {
             let Some(i) = *i else { continue };
-            let Ok(s) = std::str::from_utf8(rd.field(i)) else { return false };
+            let b = rd.field(i);
+            if k != 1 && b.is_ascii() {
+                continue;
+            }
+            let Ok(s) = std::str::from_utf8(b) else { return false };
             if k == 1 {
                 let s = s.trim();
                 if !s.is_empty() {
@@ -419,16 +605,17 @@ impl<'a> Tally<'a> {
         }
         let line = rd.line() as usize;
         if period.year != self.year {
-            let e = out_of_period(period, self.year, Location::at(&self.file, line, None));
+            let e = out_of_period(period, self.year, Location::at(&self.file, line, Some(field_column(rd, ip))));
             self.reject(e);
             return true;
         }
         match group {
+            Ok(g) if precision.is_none() => self.apply_plain(g, eid, q, line),
             Ok(g) => {
                 let _ = self.apply(g, eid, q, precision, line, None);
             }
             Err(i) => {
-                let e = plan_error(&self.plan_errors[i as usize], &Location::at(&self.file, line, None));
+                let e = plan_error(&self.plan_errors[i as usize], &self.file, line, &|f| field_column(rd, f), cols);
                 self.reject(e);
             }
         }
@@ -448,11 +635,18 @@ impl<'a> Tally<'a> {
     ) -> bool {
         let group = &self.groups[g as usize];
         let n = group.plans.len();
+        // Pool the row when no line is wanted, no precision is stated, and its quantity is plain enough.
+        let pool = full.is_none()
+            && precision.is_none()
+            && group.pool_scale.is_some_and(|s| q.scale() <= s && q.mantissa().unsigned_abs() < 1 << 64);
         let mut vals = [Decimal::ZERO; 8];
         let mut more = Vec::new();
         let mut halves = [None; 8];
         let mut more_halves = Vec::new();
         for (i, p) in group.plans.iter().enumerate() {
+            if pool && group.pooled[i] {
+                continue;
+            }
             let Some(v) = line_value(q, p, group.rates[i]) else {
                 let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, None));
                 self.reject(e);
@@ -500,6 +694,9 @@ impl<'a> Tally<'a> {
         let group = &mut self.groups[g as usize];
         let accs = &mut self.accs[eid as usize];
         for i in 0..n {
+            if pool && group.pooled[i] {
+                continue;
+            }
             let f = group.figs[i] as usize;
             if accs.len() <= f {
                 accs.resize_with(f + 1, Acc::default);
@@ -510,7 +707,16 @@ impl<'a> Tally<'a> {
             }
             a.add(val(i), half(i));
         }
-        if let Some(i) = group.grid_plan {
+        if pool {
+            let pools = &mut self.pools[eid as usize];
+            if pools.len() <= g as usize {
+                pools.resize(g as usize + 1, Pool::default());
+            }
+            pools[g as usize].add(q);
+        }
+        if let Some(i) = group.grid_plan
+            && !(pool && group.pooled[i])
+        {
             group.grid.add(val(i));
         }
         group.rows += 1;
@@ -520,10 +726,112 @@ impl<'a> Tally<'a> {
         true
     }
 
+    /// [`Tally::apply`] for the usual row: no lines wanted, no precision stated.
+    #[inline]
+    fn apply_plain(&mut self, g: u32, eid: u32, q: Decimal, line: usize) {
+        let group = &self.groups[g as usize];
+        let pool = group.pool_scale.is_some_and(|s| q.scale() <= s && q.mantissa().unsigned_abs() < 1 << 64);
+        let mut vals = [Decimal::ZERO; 4];
+        let mut k = 0;
+        for (i, p) in group.plans.iter().enumerate() {
+            if pool && group.pooled[i] {
+                continue;
+            }
+            if k == vals.len() {
+                let _ = self.apply(g, eid, q, None, line, None);
+                return;
+            }
+            let Some(v) = line_value(q, p, group.rates[i]) else {
+                let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, None));
+                self.reject(e);
+                return;
+            };
+            vals[k] = v;
+            k += 1;
+        }
+        let group = &mut self.groups[g as usize];
+        let accs = &mut self.accs[eid as usize];
+        let mut k = 0;
+        for i in 0..group.plans.len() {
+            if pool && group.pooled[i] {
+                continue;
+            }
+            let f = group.figs[i] as usize;
+            if accs.len() <= f {
+                accs.resize_with(f + 1, Acc::default);
+            }
+            let a = &mut accs[f];
+            if a.unit.is_empty() {
+                a.unit = group.plans[i].value_unit;
+            }
+            a.value.add(vals[k]);
+            a.lines += 1;
+            if group.grid_plan == Some(i) {
+                group.grid.add(vals[k]);
+            }
+            k += 1;
+        }
+        if pool {
+            let pools = &mut self.pools[eid as usize];
+            if pools.len() <= g as usize {
+                pools.resize(g as usize + 1, Pool::default());
+            }
+            pools[g as usize].add(q);
+        }
+        group.rows += 1;
+        if group.first_row.is_none() {
+            group.first_row = Some(Location::at(&self.file, line, None));
+        }
+    }
+
+    /// Turn the pooled quantities into line sums: for each entity and group, the summed quantity times each pooled
+    /// plan's rate (exact: every line `q x rate` has at most LINE_SCALE places, so their sum is the sum of lines).
+    fn settle_pools(&mut self) -> Result<(), Error> {
+        for (eid, pools) in self.pools.iter_mut().enumerate() {
+            for (g, pool) in pools.iter_mut().enumerate() {
+                if pool.rows == 0 {
+                    continue;
+                }
+                let group = &mut self.groups[g];
+                for i in 0..group.plans.len() {
+                    if !group.pooled[i] {
+                        continue;
+                    }
+                    let Some(r) = group.rates[i] else { continue };
+                    let too_big = || overflow(&format!("figure {}", group.plans[i].figure));
+                    let v = pool.total().mul_decimal(r.mantissa() as u64, r.scale()).ok_or_else(too_big)?;
+                    let f = group.figs[i] as usize;
+                    let accs = &mut self.accs[eid];
+                    if accs.len() <= f {
+                        accs.resize_with(f + 1, Acc::default);
+                    }
+                    let a = &mut accs[f];
+                    if a.unit.is_empty() {
+                        a.unit = group.plans[i].value_unit;
+                    }
+                    a.value.merge(&v);
+                    a.lines += pool.rows;
+                    if group.grid_plan == Some(i) {
+                        group.grid.merge(&v);
+                    }
+                }
+                *pool = Pool::default();
+            }
+        }
+        Ok(())
+    }
+
     /// A fully checked row (the full path, and the only path when lines are wanted).
-    fn record(&mut self, rec: ActivityRecord, sink: Option<&mut SinkFn<'_>>) {
+    fn record(
+        &mut self,
+        rec: ActivityRecord,
+        cols: &Columns,
+        column: &dyn Fn(usize) -> usize,
+        sink: Option<&mut SinkFn<'_>>,
+    ) {
+        let line = rec.source.line.unwrap_or(0);
         if rec.period.year != self.year {
-            let e = out_of_period(rec.period, self.year, rec.source.clone());
+            let e = out_of_period(rec.period, self.year, Location::at(&self.file, line, Some(column(cols.idx[1]))));
             self.reject(e);
             return;
         }
@@ -540,13 +848,12 @@ impl<'a> Tally<'a> {
         let g = match self.group(rec.activity, &rec.region, &rec.quantity.unit) {
             Ok(g) => g,
             Err(e) => {
-                let e = plan_error(&e, &rec.source);
+                let e = plan_error(&e, &self.file, line, column, cols);
                 self.reject(e);
                 return;
             }
         };
         let eid = self.entity(&rec.entity);
-        let line = rec.source.line.unwrap_or(0);
         match sink {
             Some(s) => self.apply(g, eid, rec.quantity.value, rec.precision, line, Some((&rec, s))),
             None => self.apply(g, eid, rec.quantity.value, rec.precision, line, None),
@@ -584,13 +891,18 @@ impl<'a> Tally<'a> {
                 continue;
             }
             self.rows_read += 1;
+            if let Some(issue) = rd.quote_issue() {
+                let e = quote_error(&self.file, issue, cols);
+                self.reject(e);
+                continue;
+            }
             let no_sink = sink.is_none();
             if no_sink && self.fast(rd, cols) {
                 continue;
             }
             rd.to_record(&mut rec);
             match check_record(&self.file, rd.line() as usize, cols, &rec) {
-                Ok(r) => self.record(r, sink.as_deref_mut()),
+                Ok(r) => self.record(r, cols, &|f| field_column(rd, f), sink.as_deref_mut()),
                 Err(e) if e.kind == ErrorKind::Encoding && e.message.contains("GBK") => {
                     self.fatal = Some(gbk_file(e));
                     return None;
@@ -652,7 +964,8 @@ pub(super) struct Merged {
 
 impl Merged {
     /// Add one range's tally; `lines_before` is the number of lines of its file before the range (0 for the first).
-    fn absorb(&mut self, t: Tally<'_>, lines_before: u64) -> Result<(), Error> {
+    fn absorb(&mut self, mut t: Tally<'_>, lines_before: u64) -> Result<(), Error> {
+        t.settle_pools()?;
         let file = t.file.clone();
         let fix = |l: &mut Location| {
             if lines_before > 0
@@ -783,7 +1096,8 @@ fn hash_file(path: &Path) -> Result<String, Error> {
 fn threads_for(size: u64, opt: &ReadOptions) -> usize {
     let want =
         if opt.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { opt.threads };
-    want.clamp(1, 64).min((size / MIN_CHUNK).max(1) as usize)
+    let chunk = if opt.chunk_bytes == 0 { MIN_CHUNK } else { opt.chunk_bytes };
+    want.clamp(1, 64).min((size / chunk).max(1) as usize)
 }
 
 /// Line starts near `k/n` of the file at which to split it: right after a newline, at a byte that is not itself
@@ -906,6 +1220,9 @@ pub(super) fn scan_file<'a>(
         None => p.tally.fatal.is_some(),
     });
     if !valid {
+        if std::env::var_os("GHG_DEBUG_SPLIT").is_some() {
+            eprintln!("split fallback: {:?} {:?}", points, ok_parts.iter().map(|p| p.stopped).collect::<Vec<_>>());
+        }
         return scan_sequential(inv, lib, file, opt, None, out);
     }
     let mut lines_before = 0;

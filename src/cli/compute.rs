@@ -32,7 +32,11 @@ fn options(common: &Common, keep_lines: bool) -> ComputeOptions {
 
 /// How to read the ledgers: `--threads`, `--encoding`.
 pub fn read_options(common: &Common) -> ReadOptions {
-    ReadOptions { threads: common.threads.map(usize::from).unwrap_or(0), encoding: common.encoding }
+    ReadOptions {
+        threads: common.threads.map(usize::from).unwrap_or(0),
+        encoding: common.encoding,
+        chunk_bytes: common.chunk_bytes.unwrap_or(0),
+    }
 }
 
 /// One CSV row of a calculation line. Every text cell goes through [`report::csv_text`] (a spreadsheet must not

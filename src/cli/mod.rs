@@ -46,6 +46,9 @@ pub struct Common {
     /// Threads to read each ledger with (default: one per core); results are identical for any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// Smallest part of a ledger one thread reads, in bytes (for tests of splitting; default 4 MiB).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub chunk_bytes: Option<u64>,
 }
 
 fn parse_encoding(s: &str) -> Result<ghg::encoding::Encoding, String> {
