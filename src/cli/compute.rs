@@ -107,11 +107,15 @@ pub fn compute(
             r
         }
     };
+    let mut result = result;
     let text = match format {
         FormatArg::Json => {
-            let mut s = serde_json::to_string_pretty(&report::computation_json(&result)).unwrap_or_default();
-            s.push('\n');
-            s
+            // Written as it is made: by_entity and lines grow with the ledger.
+            out.write_with(|w| {
+                report::write_computation_json(&mut result, w)?;
+                w.write_all(b"\n")
+            });
+            return Ok(0);
         }
         FormatArg::Csv => {
             let mut s = report::render_compute(&result, format_of(format), common.places);

@@ -16,8 +16,13 @@ impl Out {
     }
     /// Write text; on a broken pipe exit quietly with 0 (like `head` closing early).
     pub fn write(&mut self, s: &str) {
-        let mut lock = self.inner.lock();
-        if let Err(e) = lock.write_all(s.as_bytes()).and_then(|_| lock.flush()) {
+        self.write_with(|w| w.write_all(s.as_bytes()));
+    }
+
+    /// Write through `f` (buffered), with the same handling of a closed pipe: for output too large to build first.
+    pub fn write_with(&mut self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, self.inner.lock());
+        if let Err(e) = f(&mut w).and_then(|_| w.flush()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 std::process::exit(0);
             }

@@ -54,6 +54,55 @@ pub fn lines_jsonl_row(l: &Line) -> Value {
     Value::Object(m)
 }
 
+/// One entity's figures, in canonical order.
+fn entity_json(m: &std::collections::BTreeMap<String, Figure>) -> Value {
+    let mut ids: Vec<&String> = m.keys().collect();
+    ids.sort_by_key(|id| crate::calc::figure_order(id));
+    Value::Object(ids.into_iter().map(|id| (id.clone(), figure_json(&m[id]))).collect())
+}
+
+/// Write [`computation_json`] pretty-printed (exactly as `serde_json::to_string_pretty` prints it) without
+/// building it: the parts that grow with the ledger (`by_entity`, `lines`) are written one entity or line at a
+/// time, so memory stays small for large inputs. The computation is lent mutably only to set those parts aside.
+pub fn write_computation_json(c: &mut Computation, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let by_entity = std::mem::take(&mut c.by_entity);
+    let lines = std::mem::take(&mut c.lines);
+    let light = computation_json(c);
+    c.by_entity = by_entity;
+    c.lines = lines;
+    let pretty = |v: &Value, indent: &str| -> String {
+        let s = serde_json::to_string_pretty(v).unwrap_or_default();
+        s.replace('\n', &format!("\n{indent}"))
+    };
+    let key = |k: &str| serde_json::to_string(k).unwrap_or_default();
+    let Value::Object(top) = light else { return Ok(()) };
+    w.write_all(b"{")?;
+    for (i, (k, v)) in top.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        write!(w, "{}: ", key(k))?;
+        match k.as_str() {
+            "by_entity" if !c.by_entity.is_empty() => {
+                w.write_all(b"{")?;
+                for (j, (e, m)) in c.by_entity.iter().enumerate() {
+                    w.write_all(if j == 0 { b"\n    " } else { b",\n    " })?;
+                    write!(w, "{}: {}", key(e), pretty(&entity_json(m), "    "))?;
+                }
+                w.write_all(b"\n  }")?;
+            }
+            "lines" if !c.lines.is_empty() => {
+                w.write_all(b"[")?;
+                for (j, l) in c.lines.iter().enumerate() {
+                    w.write_all(if j == 0 { b"\n    " } else { b",\n    " })?;
+                    w.write_all(pretty(&lines_jsonl_row(l), "    ").as_bytes())?;
+                }
+                w.write_all(b"\n  ]")?;
+            }
+            _ => w.write_all(pretty(v, "  ").as_bytes())?,
+        }
+    }
+    w.write_all(if top.is_empty() { b"}" } else { b"\n}" })
+}
+
 /// The `ghg compute --format json` object: figures, lines, provenance, fallbacks, warnings.
 pub fn computation_json(c: &Computation) -> Value {
     let mut figures = Map::new();
@@ -62,15 +111,7 @@ pub fn computation_json(c: &Computation) -> Value {
             figures.insert(id.to_string(), figure_json(f));
         }
     }
-    let by_entity: Map<String, Value> = c
-        .by_entity
-        .iter()
-        .map(|(e, m)| {
-            let mut ids: Vec<&String> = m.keys().collect();
-            ids.sort_by_key(|id| crate::calc::figure_order(id));
-            (e.clone(), Value::Object(ids.into_iter().map(|id| (id.clone(), figure_json(&m[id]))).collect()))
-        })
-        .collect();
+    let by_entity: Map<String, Value> = c.by_entity.iter().map(|(e, m)| (e.clone(), entity_json(m))).collect();
     let p = &c.provenance;
     json!({
         "organisation": c.organisation,

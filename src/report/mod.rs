@@ -6,7 +6,7 @@ mod json;
 mod text;
 
 pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
-pub use json::{computation_json, lines_jsonl_row, trace_json};
+pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json};
 pub use text::{render_compute, render_explain};
 
 use rust_decimal::Decimal;
