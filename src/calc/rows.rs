@@ -32,8 +32,14 @@ fn specials16(b: &[u8; 16]) -> u32 {
         unsafe {
             let v = _mm_set_epi64x(hi, lo);
             let m = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))),
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8))),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+                ),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+                ),
             );
             _mm_movemask_epi8(m) as u32 & 0xFFFF
         }

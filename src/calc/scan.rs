@@ -451,7 +451,8 @@ impl<'a> Tally<'a> {
                 let room = |r: &Option<Decimal>| {
                     r.and_then(|r| {
                         let m = r.mantissa();
-                        (m >= 0 && m < 1 << 32 && r.scale() <= super::LINE_SCALE).then(|| super::LINE_SCALE - r.scale())
+                        ((0..1 << 32).contains(&m) && r.scale() <= super::LINE_SCALE)
+                            .then(|| super::LINE_SCALE - r.scale())
                     })
                 };
                 let pooled: Vec<bool> = rates.iter().map(|r| room(r).is_some()).collect();
@@ -1220,9 +1221,6 @@ pub(super) fn scan_file<'a>(
         None => p.tally.fatal.is_some(),
     });
     if !valid {
-        if std::env::var_os("GHG_DEBUG_SPLIT").is_some() {
-            eprintln!("split fallback: {:?} {:?}", points, ok_parts.iter().map(|p| p.stopped).collect::<Vec<_>>());
-        }
         return scan_sequential(inv, lib, file, opt, None, out);
     }
     let mut lines_before = 0;

@@ -3,5 +3,6 @@
 mod errors;
 mod golden;
 mod props;
+mod robust;
 mod util;
 mod vectors;
