@@ -535,7 +535,8 @@ pub(crate) fn header_columns(file: &Path, header: Option<&csv::ByteRecord>) -> R
         if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
             if found[k] {
                 return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
-                    .at(Location::at(file, 1, Some(col_start))));
+                    .at(Location::at(file, 1, Some(col_start)))
+                    .hint("keep one of them: each column may appear once"));
             }
             found[k] = true;
             cols.idx[k] = i;

@@ -47,6 +47,28 @@ impl FromStr for Encoding {
     }
 }
 
+/// Bytes that are not valid text in the declared encoding: where (in the decoded text's lines and characters, and
+/// as a byte offset of the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The declared encoding.
+    pub encoding: &'static str,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column, in characters.
+    pub column: u64,
+    /// 0-based byte offset in the file.
+    pub byte: u64,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "byte {} (line {}, column {}) is not valid {} text", self.byte, self.line, self.column, self.encoding)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 /// A reader that decodes GBK/GB18030 bytes into UTF-8 as they are read. Malformed bytes are an error
 /// ([`std::io::ErrorKind::InvalidData`], naming the byte offset), never replaced silently.
 pub struct DecodingReader<R> {
@@ -61,6 +83,8 @@ pub struct DecodingReader<R> {
     eof: bool,
     consumed: u64,
     name: &'static str,
+    line: u64,
+    column: u64,
 }
 
 const RAW: usize = 1 << 16;
@@ -81,6 +105,8 @@ impl<R: Read> DecodingReader<R> {
             eof: false,
             consumed: 0,
             name: encoding.name(),
+            line: 1,
+            column: 0,
         }
     }
 
@@ -104,11 +130,19 @@ impl<R: Read> DecodingReader<R> {
             self.consumed += read as u64;
             self.out_start = 0;
             self.out_end = written;
+            for b in &self.out[..written] {
+                if *b == b'\n' {
+                    self.line += 1;
+                    self.column = 0;
+                } else if b & 0xC0 != 0x80 {
+                    self.column += 1;
+                }
+            }
             if let encoding_rs::DecoderResult::Malformed(bad, after) = result {
                 let at = self.consumed.saturating_sub(bad as u64 + after as u64);
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!("byte {at} is not valid {} text", self.name),
+                    DecodeError { encoding: self.name, line: self.line, column: self.column + 1, byte: at },
                 ));
             }
             if written > 0 {
@@ -151,7 +185,7 @@ mod tests {
         let bad: &[u8] = &[b'a', 0xD5, b'\n'];
         let mut s = String::new();
         let e = DecodingReader::new(bad, Encoding::Gb18030).read_to_string(&mut s).expect_err("malformed");
-        assert_eq!(e.to_string(), "byte 1 is not valid gb18030 text");
+        assert_eq!(e.to_string(), "byte 1 (line 1, column 2) is not valid gb18030 text");
     }
 
     #[test]

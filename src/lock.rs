@@ -159,9 +159,9 @@ pub fn verify(inv: &Inventory, c: &Computation) -> Result<LockStatus, Diagnostic
                 Error::new(
                     ErrorKind::LockMismatch,
                     format!(
-                        "{} {} changed since it was locked (sha256 {}..., now {}...)",
-                        e.role,
+                        "{} ({}) changed since it was locked (sha256 {}..., now {}...)",
                         e.path,
+                        e.role,
                         short(&l.sha256),
                         short(&e.sha256)
                     ),
@@ -170,7 +170,7 @@ pub fn verify(inv: &Inventory, c: &Computation) -> Result<LockStatus, Diagnostic
                 .hint(accept.clone()),
             ),
             None => d.push(
-                Error::new(ErrorKind::LockMismatch, format!("{} {} is used but not locked", e.role, e.path))
+                Error::new(ErrorKind::LockMismatch, format!("{} ({}) is used but not locked", e.path, e.role))
                     .at(Location::file(&path))
                     .hint(accept.clone()),
             ),
@@ -179,7 +179,7 @@ pub fn verify(inv: &Inventory, c: &Computation) -> Result<LockStatus, Diagnostic
     for l in &locked.file {
         if !now.iter().any(|e| e.role == l.role && e.path == l.path) {
             d.push(
-                Error::new(ErrorKind::LockMismatch, format!("{} {} is locked but no longer used", l.role, l.path))
+                Error::new(ErrorKind::LockMismatch, format!("{} ({}) is locked but no longer used", l.path, l.role))
                     .at(line_of(&l.path))
                     .hint(accept.clone()),
             );

@@ -340,13 +340,13 @@ fn quote_error(file: &Path, issue: super::rows::QuoteIssue, cols: &Columns) -> E
             format!("{name} has text after its closing quote, which CSV would silently join to the quoted text"),
         )
         .at(at)
-        .hint("a quoted field ends at its closing quote: write \"123\" or 123 (a quote inside quotes is doubled: \"5\"\" pipe\")"),
+        .hint("a quoted field ends at its closing quote: write \"123\" or 123; a quote inside quotes is doubled, as in \"5\"\" pipe\""),
         super::rows::QuoteProblem::NeverClosed => Error::new(
             ErrorKind::Csv,
             format!("the quote opening {name} is never closed, so the rest of the file would be read as one field"),
         )
         .at(at)
-        .hint("close the quote or remove it (a quote inside quotes is doubled: \"5\"\" pipe\")"),
+        .hint("close the quote or remove it; a quote inside quotes is doubled, as in \"5\"\" pipe\""),
     }
 }
 
@@ -611,9 +611,9 @@ impl<'a> Tally<'a> {
             return true;
         }
         match group {
-            Ok(g) if precision.is_none() => self.apply_plain(g, eid, q, line),
+            Ok(g) if precision.is_none() => self.apply_plain(g, eid, q, (line, &|| field_column(rd, iq))),
             Ok(g) => {
-                let _ = self.apply(g, eid, q, precision, line, None);
+                let _ = self.apply(g, eid, q, precision, (line, &|| field_column(rd, iq)), None);
             }
             Err(i) => {
                 let e = plan_error(&self.plan_errors[i as usize], &self.file, line, &|f| field_column(rd, f), cols);
@@ -631,9 +631,10 @@ impl<'a> Tally<'a> {
         eid: u32,
         q: Decimal,
         precision: Option<Decimal>,
-        line: usize,
+        at: (usize, &dyn Fn() -> usize),
         full: Option<(&ActivityRecord, &mut SinkFn<'_>)>,
     ) -> bool {
+        let (line, qcol) = at;
         let group = &self.groups[g as usize];
         let n = group.plans.len();
         // Pool the row when no line is wanted, no precision is stated, and its quantity is plain enough.
@@ -649,7 +650,7 @@ impl<'a> Tally<'a> {
                 continue;
             }
             let Some(v) = line_value(q, p, group.rates[i]) else {
-                let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, None));
+                let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, Some(qcol())));
                 self.reject(e);
                 return false;
             };
@@ -729,7 +730,8 @@ impl<'a> Tally<'a> {
 
     /// [`Tally::apply`] for the usual row: no lines wanted, no precision stated.
     #[inline]
-    fn apply_plain(&mut self, g: u32, eid: u32, q: Decimal, line: usize) {
+    fn apply_plain(&mut self, g: u32, eid: u32, q: Decimal, at: (usize, &dyn Fn() -> usize)) {
+        let (line, qcol) = at;
         let group = &self.groups[g as usize];
         let pool = group.pool_scale.is_some_and(|s| q.scale() <= s && q.mantissa().unsigned_abs() < 1 << 64);
         let mut vals = [Decimal::ZERO; 4];
@@ -739,11 +741,11 @@ impl<'a> Tally<'a> {
                 continue;
             }
             if k == vals.len() {
-                let _ = self.apply(g, eid, q, None, line, None);
+                let _ = self.apply(g, eid, q, None, at, None);
                 return;
             }
             let Some(v) = line_value(q, p, group.rates[i]) else {
-                let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, None));
+                let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, Some(qcol())));
                 self.reject(e);
                 return;
             };
@@ -856,8 +858,10 @@ impl<'a> Tally<'a> {
         };
         let eid = self.entity(&rec.entity);
         match sink {
-            Some(s) => self.apply(g, eid, rec.quantity.value, rec.precision, line, Some((&rec, s))),
-            None => self.apply(g, eid, rec.quantity.value, rec.precision, line, None),
+            Some(s) => {
+                self.apply(g, eid, rec.quantity.value, rec.precision, (line, &|| column(cols.idx[3])), Some((&rec, s)))
+            }
+            None => self.apply(g, eid, rec.quantity.value, rec.precision, (line, &|| column(cols.idx[3])), None),
         };
     }
 
@@ -876,12 +880,7 @@ impl<'a> Tally<'a> {
                 Ok(true) => {}
                 Ok(false) => return None,
                 Err(e) => {
-                    let line = rd.line().max(1) as usize;
-                    self.fatal = Some(
-                        Error::new(ErrorKind::Io, format!("cannot read: {e}"))
-                            .at(Location::at(&self.file, line, None))
-                            .hint("check that the file is complete and readable (and its --encoding)"),
-                    );
+                    self.fatal = Some(read_error(&self.file, &e, rd.line()));
                     return None;
                 }
             }
@@ -1151,10 +1150,22 @@ struct Part<'a> {
     stopped: Option<(u64, u64)>,
 }
 
+/// A failed read as a problem of the file: bytes invalid in the declared encoding are located and explained.
+fn read_error(file: &Path, e: &std::io::Error, line: u64) -> Error {
+    if let Some(d) = e.get_ref().and_then(|x| x.downcast_ref::<crate::encoding::DecodeError>()) {
+        return Error::new(ErrorKind::Encoding, format!("these bytes are not valid {} text", d.encoding))
+            .at(Location::at(file, d.line as usize, Some(d.column as usize)))
+            .hint("check --encoding: GB18030 reads everything GBK does and more; a UTF-8 file needs no option");
+    }
+    Error::new(ErrorKind::Io, format!("cannot read: {e}"))
+        .at(Location::at(file, line.max(1) as usize, None))
+        .hint("check that the file is complete and readable")
+}
+
 /// Read the header of a ledger from `rd`.
 fn header<R: Read>(file: &Path, rd: &mut RowReader<R>) -> Result<Columns, Error> {
-    rd.skip_bom().map_err(|e| Error::io(file, &e))?;
-    let got = rd.next().map_err(|e| Error::io(file, &e))?;
+    rd.skip_bom().map_err(|e| read_error(file, &e, 1))?;
+    let got = rd.next().map_err(|e| read_error(file, &e, 1))?;
     let mut rec = csv::ByteRecord::new();
     rd.to_record(&mut rec);
     header_columns(file, got.then_some(&rec))

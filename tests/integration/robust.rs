@@ -210,7 +210,7 @@ fn ghg_lock_catches_a_changed_file_until_the_change_is_accepted() {
     let r = ghg_in(dir.path(), &["check", "inventory.toml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("error: ghg.lock:"), "{}", r.stderr);
-    assert!(r.stderr.contains("ledger ledger.csv changed since it was locked (sha256 "), "{}", r.stderr);
+    assert!(r.stderr.contains("ledger.csv (ledger) changed since it was locked (sha256 "), "{}", r.stderr);
     assert!(r.stderr.contains("(if the change is intended, accept it: ghg check inventory.toml --update-lock)"));
     let r = ghg_in(dir.path(), &["check", "inventory.toml", "--update-lock"]);
     ok(&r);

@@ -1,0 +1,72 @@
+//! Any bytes as a ledger, through the whole engine: never a panic, and the same result whether read on one thread,
+//! split into many small parts on several threads, or row by row with every calculation line built.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use ghg::calc::{self, ComputeOptions, ReadOptions};
+use libfuzzer_sys::fuzz_target;
+
+const INVENTORY: &str = r#"organisation = "Fuzz"
+year = 2024
+activity_files = ["ledger.csv"]
+[denominators.revenue]
+quantity = "1000"
+unit = "百万元"
+[factors]
+combustion = "cn-guideline-fuels@2015"
+standard_coal = "gbt2589@2020"
+grid = "mee-grid@2022"
+residual = "mee-grid@2022:grid.national.excl_market_nonfossil"
+allow_year_mismatch = true
+[factors.pick]
+"standard_coal.natural_gas" = "natural_gas.range_low"
+[factors.region_fallback]
+"*" = "CN"
+"#;
+
+fn dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("ghg-fuzz-engine-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("temp dir");
+        std::fs::write(d.join("inventory.toml"), INVENTORY).expect("inventory");
+        d
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let d = dir();
+    std::fs::write(d.join("ledger.csv"), data).expect("write ledger");
+    let inv = ghg::Inventory::load(&d.join("inventory.toml")).expect("the inventory is valid");
+    let lib = ghg::FactorLibrary::builtin().expect("the built-in library is valid");
+    let lenient = ComputeOptions { strict: false, keep_lines: false };
+    let one = ReadOptions { threads: 1, ..ReadOptions::default() };
+    let many = ReadOptions { threads: 4, chunk_bytes: 16, ..ReadOptions::default() };
+    let a = calc::compute_with(&inv, &lib, lenient, &one);
+    let b = calc::compute_with(&inv, &lib, lenient, &many);
+    let c = calc::compute_with(&inv, &lib, ComputeOptions { strict: false, keep_lines: true }, &one);
+    match (&a, &b, &c) {
+        (Ok(a), Ok(b), Ok(c)) => {
+            assert_eq!(a, b, "one thread vs many parts");
+            assert_eq!(a.figures, c.figures, "fast path vs lines");
+            assert_eq!(a.by_entity, c.by_entity);
+            assert_eq!(a.rejected, c.rejected);
+            assert_eq!(a.provenance, c.provenance);
+            // Every summed figure is the sum of its lines.
+            for (id, f) in &c.figures {
+                if f.lines > 0 && !id.starts_with("intensity.") {
+                    if let Some(t) = calc::trace(c, id, None) {
+                        assert_eq!(t.lines_sum, f.value, "{id}");
+                    }
+                }
+            }
+        }
+        (Err(a), Err(b), Err(c)) => {
+            assert_eq!(a, b);
+            assert_eq!(a, c);
+        }
+        _ => panic!("one path failed and another did not: {a:?} / {b:?} / {c:?}"),
+    }
+});
