@@ -36,17 +36,25 @@ fn dir() -> &'static PathBuf {
     })
 }
 
+fn setup() -> &'static (ghg::Inventory, ghg::FactorLibrary) {
+    static S: OnceLock<(ghg::Inventory, ghg::FactorLibrary)> = OnceLock::new();
+    S.get_or_init(|| {
+        let inv = ghg::Inventory::load(&dir().join("inventory.toml")).expect("the inventory is valid");
+        let lib = ghg::FactorLibrary::builtin().expect("the built-in library is valid");
+        (inv, lib)
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let d = dir();
     std::fs::write(d.join("ledger.csv"), data).expect("write ledger");
-    let inv = ghg::Inventory::load(&d.join("inventory.toml")).expect("the inventory is valid");
-    let lib = ghg::FactorLibrary::builtin().expect("the built-in library is valid");
+    let (inv, lib) = setup();
     let lenient = ComputeOptions { strict: false, keep_lines: false };
     let one = ReadOptions { threads: 1, ..ReadOptions::default() };
     let many = ReadOptions { threads: 4, chunk_bytes: 16, ..ReadOptions::default() };
-    let a = calc::compute_with(&inv, &lib, lenient, &one);
-    let b = calc::compute_with(&inv, &lib, lenient, &many);
-    let c = calc::compute_with(&inv, &lib, ComputeOptions { strict: false, keep_lines: true }, &one);
+    let a = calc::compute_with(inv, lib, lenient, &one);
+    let b = calc::compute_with(inv, lib, lenient, &many);
+    let c = calc::compute_with(inv, lib, ComputeOptions { strict: false, keep_lines: true }, &one);
     match (&a, &b, &c) {
         (Ok(a), Ok(b), Ok(c)) => {
             assert_eq!(a, b, "one thread vs many parts");

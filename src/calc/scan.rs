@@ -217,6 +217,8 @@ struct Group {
     rows: u64,
     first_row: Option<Location>,
     grid: Exact,
+    /// The factor files its plans use.
+    sets: BTreeSet<(PathBuf, String)>,
 }
 
 /// The quantities of one entity's rows in one group, summed exactly (see `Group::pooled`): mantissas of the usual
@@ -443,7 +445,11 @@ impl<'a> Tally<'a> {
         if let Some(g) = self.group_of.get(&key) {
             return g.clone();
         }
-        let r = match self.res.plans(activity, region, unit, &mut self.warnings) {
+        // The factor files a group's plans use count as used only once a row of it is (see `Merged::absorb`).
+        let before = std::mem::take(&mut self.res.sets_used);
+        let planned = self.res.plans(activity, region, unit, &mut self.warnings);
+        let sets = std::mem::replace(&mut self.res.sets_used, before);
+        let r = match planned {
             Err(e) => Err(e),
             Ok(plans) => {
                 let figs: Vec<u16> = plans.iter().map(|p| self.fig(&p.figure, p.value_unit)).collect();
@@ -475,6 +481,7 @@ impl<'a> Tally<'a> {
                     rows: 0,
                     first_row: None,
                     grid: Exact::ZERO,
+                    sets,
                 });
                 Ok(g)
             }
@@ -999,6 +1006,7 @@ impl Merged {
             if g.rows == 0 {
                 continue;
             }
+            self.sets_used.extend(g.sets.iter().cloned());
             if g.grid_plan.is_some() {
                 self.grid_mwh.entry(g.market.clone()).or_default().merge(&g.grid);
             }
@@ -1049,7 +1057,6 @@ impl Merged {
             fix(&mut c.rec.source);
             self.certs.push(c);
         }
-        self.sets_used.extend(t.res.sets_used);
         if self.sink_err.is_none() {
             self.sink_err = t.sink_err;
         }
