@@ -184,6 +184,52 @@ pub(super) fn line_value(q: Decimal, p: &Plan, rate: Option<Decimal>) -> Option<
     Some(v.round_dp_with_strategy(super::LINE_SCALE, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
+/// `K_num` and `K_den` as integers with scales, for [`int_line_value`] (None when either mantissa needs more than
+/// 64 bits).
+pub(super) fn int_ratio(num: Decimal, den: Decimal) -> Option<(u64, u32, u64, u32)> {
+    let (mn, md) = (num.mantissa(), den.mantissa());
+    if mn < 0 || md <= 0 || mn > u64::MAX as i128 || md > u64::MAX as i128 {
+        return None;
+    }
+    Some((mn as u64, num.scale(), md as u64, den.scale()))
+}
+
+/// [`line_value`] in integers for the usual case: `q x K_num / K_den` rounded half away from zero to LINE_SCALE
+/// places in one step. That equals [`super::line_value`] (which divides to 28 significant digits, then rounds)
+/// whenever the product is exact in a decimal (below 2^96), the value is below 10^12 (so the first rounding is
+/// below 10^-16) and the exact value is not within 10^-3 of a last place of a tie; otherwise None, and the caller
+/// takes the decimal path.
+#[inline]
+pub(super) fn int_line_value(q: Decimal, r: (u64, u32, u64, u32)) -> Option<Decimal> {
+    let (mkn, skn, mkd, skd) = r;
+    let mq = q.mantissa();
+    if mq < 0 {
+        return None;
+    }
+    let prod = (mq as u128).checked_mul(mkn as u128)?;
+    if prod >> 96 != 0 {
+        return None;
+    }
+    let e = super::LINE_SCALE as i64 + skd as i64 - q.scale() as i64 - skn as i64;
+    let (n, d) = if e >= 0 {
+        (prod.checked_mul(10u128.checked_pow(e as u32)?)?, mkd as u128)
+    } else {
+        (prod, (mkd as u128).checked_mul(10u128.checked_pow((-e) as u32)?)?)
+    };
+    let (quot, rem) = (n / d, n % d);
+    if quot >= 1_000_000_000_000 * 1_000_000_000_000 {
+        return None;
+    }
+    // Distance from a tie, in thousandths of the last place: |2 rem - d| / (2 d) > 10^-3.
+    let twice = rem.checked_mul(2)?;
+    let off = twice.abs_diff(d);
+    if off.checked_mul(1000)? <= d {
+        return None;
+    }
+    let v = quot + (twice > d) as u128;
+    Some(Decimal::from_parts(v as u32, (v >> 32) as u32, (v >> 64) as u32, false, super::LINE_SCALE))
+}
+
 /// `K_num / K_den` when that quotient is an exact decimal, proven in integers (any overflow says "not proven").
 pub(super) fn exact_rate(num: Decimal, den: Decimal) -> Option<Decimal> {
     let r = num.checked_div(den)?;
@@ -209,6 +255,8 @@ struct Group {
     /// summed per entity, and the sum multiplied by the rate once, when the range is merged.
     pooled: Vec<bool>,
     pool_scale: Option<u32>,
+    /// Inexact plans' factors as integers, for [`int_line_value`].
+    ints: Vec<Option<(u64, u32, u64, u32)>>,
     /// Figure index (in the tally's figure table) of each plan.
     figs: Vec<u16>,
     /// The plan giving grid MWh (electricity.total of electricity rows), for certificates.
@@ -375,7 +423,7 @@ fn plain_quantity(b: &[u8]) -> Option<Decimal> {
     if digits > 18 {
         return None;
     }
-    Some(Decimal::from_i128_with_scale(m as i128, scale.unwrap_or(0)))
+    Some(Decimal::from_parts(m as u32, (m >> 32) as u32, 0, false, scale.unwrap_or(0)))
 }
 
 impl<'a> Tally<'a> {
@@ -463,6 +511,11 @@ impl<'a> Tally<'a> {
                 };
                 let pooled: Vec<bool> = rates.iter().map(|r| room(r).is_some()).collect();
                 let pool_scale = rates.iter().filter_map(room).min();
+                let ints = plans
+                    .iter()
+                    .zip(&rates)
+                    .map(|(p, r)| if r.is_some() { None } else { int_ratio(p.k_num, p.k_den) })
+                    .collect();
                 let grid_plan = if activity == Activity::Electricity {
                     plans.iter().position(|p| p.figure == "electricity.total")
                 } else {
@@ -475,6 +528,7 @@ impl<'a> Tally<'a> {
                     rates,
                     pooled,
                     pool_scale,
+                    ints,
                     figs,
                     grid_plan,
                     market: super::engine::market_of(region),
@@ -750,6 +804,11 @@ impl<'a> Tally<'a> {
             if k == vals.len() {
                 let _ = self.apply(g, eid, q, None, at, None);
                 return;
+            }
+            if let Some(v) = group.ints[i].and_then(|r| int_line_value(q, r)) {
+                vals[k] = v;
+                k += 1;
+                continue;
             }
             let Some(v) = line_value(q, p, group.rates[i]) else {
                 let e = overflow(&format!("quantity {q} x factors")).at(Location::at(&self.file, line, Some(qcol())));
@@ -1303,6 +1362,37 @@ mod tests {
         for s in ["", ".5", "5.", "1,000", "-1", "+1", "1e3", " 1", "1.2.3", "1234567890123456789"] {
             assert_eq!(plain_quantity(s.as_bytes()), None, "{s}");
         }
+    }
+
+    #[test]
+    fn integer_line_values_equal_the_decimal_ones() {
+        let d = |s: &str| Decimal::from_str(s).expect("decimal");
+        // K of real plans: combustion (x 44 / 12), kWh to MWh, a GJ/t NCV route, and awkward divisors.
+        let ks = [
+            ("35.10067176", "12"),
+            ("1.93176", "3600"),
+            ("3.512496", "12"),
+            ("1", "7"),
+            ("22.3", "3.6"),
+            ("0.000123", "97"),
+            ("1234567.891", "12000"),
+        ];
+        let mut seed = 3u64;
+        let mut checked = 0;
+        for (kn, kd) in ks {
+            let (kn, kd) = (d(kn), d(kd));
+            let r = int_ratio(kn, kd).expect("small");
+            for _ in 0..20000 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let q = Decimal::new(((seed >> 20) % 10_000_000_000) as i64, ((seed >> 8) % 5) as u32);
+                let want = super::super::line_value(q, kn, kd).expect("fits");
+                if let Some(got) = int_line_value(q, r) {
+                    assert_eq!(got, want, "{q} x {kn} / {kd}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 130_000, "the integer path is taken nearly always: {checked}");
     }
 
     #[test]
