@@ -296,12 +296,27 @@ impl Pool {
         }
         self.rows += 1;
     }
-    fn total(&self) -> Exact {
-        let mut e = self.sum;
+    /// The summed quantity times an exact rate (mantissa below 2^32, at most LINE_SCALE places with the quantities'
+    /// scale): the sum of the lines `q x rate`, exactly.
+    fn times(&self, r: Decimal) -> Option<Exact> {
+        let (m, s) = (r.mantissa(), r.scale());
+        let mut out = Exact::ZERO;
         if self.fast_scale > 0 {
-            e.add_scaled(self.fast, (self.fast_scale - 1) as u32);
+            let scale = (self.fast_scale - 1) as u32 + s;
+            match self.fast.checked_mul(m) {
+                // The usual case: one product, no division.
+                Some(p) if scale <= 28 => out.add_scaled(p, scale),
+                _ => {
+                    let mut e = Exact::ZERO;
+                    e.add_scaled(self.fast, (self.fast_scale - 1) as u32);
+                    out.merge(&e.mul_decimal(m as u64, s)?);
+                }
+            }
         }
-        e
+        if !self.sum.is_zero() {
+            out.merge(&self.sum.mul_decimal(m as u64, s)?);
+        }
+        Some(out)
     }
 }
 
@@ -868,7 +883,7 @@ impl<'a> Tally<'a> {
                     }
                     let Some(r) = group.rates[i] else { continue };
                     let too_big = || overflow(&format!("figure {}", group.plans[i].figure));
-                    let v = pool.total().mul_decimal(r.mantissa() as u64, r.scale()).ok_or_else(too_big)?;
+                    let v = pool.times(r).ok_or_else(too_big)?;
                     let f = group.figs[i] as usize;
                     let accs = &mut self.accs[eid];
                     if accs.len() <= f {

@@ -57,7 +57,7 @@ pub fn lines_jsonl_row(l: &Line) -> Value {
 /// One entity's figures, in canonical order.
 fn entity_json(m: &std::collections::BTreeMap<String, Figure>) -> Value {
     let mut ids: Vec<&String> = m.keys().collect();
-    ids.sort_by_key(|id| crate::calc::figure_order(id));
+    ids.sort_by_cached_key(|id| crate::calc::figure_order(id));
     Value::Object(ids.into_iter().map(|id| (id.clone(), figure_json(&m[id]))).collect())
 }
 
