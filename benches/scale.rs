@@ -349,6 +349,7 @@ fn duckdb(dir: &Path, runs: usize) -> Option<(Duration, String)> {
 import duckdb, time
 con = duckdb.connect()
 con.execute("SET threads TO 2")
+con.execute("SET enable_progress_bar = false")
 best = None
 for _ in range({runs}):
     t = time.perf_counter()
@@ -373,7 +374,11 @@ print(best)
         eprintln!("duckdb failed: {}", String::from_utf8_lossy(&out.stderr));
         return None;
     }
-    let secs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let Some(secs) = text.lines().last().and_then(|l| l.trim().parse::<f64>().ok()) else {
+        eprintln!("duckdb printed no time: {text}");
+        return None;
+    };
     Some((Duration::from_secs_f64(secs), version))
 }
 
