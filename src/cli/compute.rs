@@ -39,24 +39,39 @@ pub fn read_options(common: &Common) -> ReadOptions {
     }
 }
 
-/// One CSV row of a calculation line. Every text cell goes through [`report::csv_text`] (a spreadsheet must not
-/// read a ledger's text as a formula); the two numbers stay numbers.
-fn line_csv_row(l: &Line) -> Vec<String> {
-    let refs: Vec<String> = l.factors.iter().map(|f| f.reference.to_string()).collect();
-    vec![
-        report::csv_text(&l.figure),
-        report::csv_text(&l.source.to_string()),
-        report::csv_text(&l.entity),
-        report::csv_text(&l.period.to_string()),
-        report::csv_text(l.activity.name()),
-        report::csv_text(&l.region),
-        report::csv_text(&l.gas.map(|g| g.to_string()).unwrap_or_default()),
-        report::full(l.quantity),
-        report::csv_text(&l.unit),
-        report::csv_text(&refs.join(" ")),
-        report::full(l.value),
-        report::csv_text(l.value_unit),
-    ]
+/// Write one calculation line as a CSV row. Every text cell goes through [`report::csv_cell`] (a spreadsheet must
+/// not read a ledger's text as a formula); the two numbers stay numbers. `buf` is reused between rows.
+fn write_line_csv<W: Write>(w: &mut csv::Writer<W>, l: &Line, buf: &mut String) -> csv::Result<()> {
+    use std::fmt::Write as _;
+    let text = |w: &mut csv::Writer<W>, s: &str| w.write_field(report::csv_cell(s).as_bytes());
+    text(w, &l.figure)?;
+    buf.clear();
+    let _ = write!(buf, "{}", l.source);
+    text(w, buf)?;
+    text(w, &l.entity)?;
+    buf.clear();
+    let _ = write!(buf, "{}", l.period);
+    text(w, buf)?;
+    text(w, l.activity.name())?;
+    text(w, &l.region)?;
+    buf.clear();
+    if let Some(g) = l.gas {
+        let _ = write!(buf, "{g}");
+    }
+    text(w, buf)?;
+    w.write_field(report::full(l.quantity))?;
+    text(w, &l.unit)?;
+    buf.clear();
+    for (i, f) in l.factors.iter().enumerate() {
+        if i > 0 {
+            buf.push(' ');
+        }
+        let _ = write!(buf, "{}", f.reference);
+    }
+    text(w, buf)?;
+    w.write_field(report::full(l.value))?;
+    text(w, l.value_unit)?;
+    w.write_record(None::<&[u8]>)
 }
 
 /// `ghg compute`.
@@ -87,19 +102,18 @@ pub fn compute(
             }
             let r = if as_csv {
                 let mut csvw = csv::WriterBuilder::new().has_headers(false).from_writer(&mut file);
+                let mut buf = String::new();
                 let r = calc::compute_streaming_with(&inv, &lib, options(common, false), &read, &mut |l: &Line| {
-                    csvw.write_record(line_csv_row(l)).map_err(std::io::Error::other)
+                    write_line_csv(&mut csvw, l, &mut buf).map_err(std::io::Error::other)
                 });
                 csvw.flush().map_err(werr)?;
                 r
             } else {
-                let mut w = std::io::BufWriter::new(&mut file);
-                let r = calc::compute_streaming_with(&inv, &lib, options(common, false), &read, &mut |l: &Line| {
-                    serde_json::to_writer(&mut w, &report::lines_jsonl_row(l)).map_err(std::io::Error::other)?;
+                let w = &mut file;
+                calc::compute_streaming_with(&inv, &lib, options(common, false), &read, &mut |l: &Line| {
+                    serde_json::to_writer(&mut *w, &report::lines_jsonl_row(l)).map_err(std::io::Error::other)?;
                     w.write_all(b"\n")
-                });
-                w.flush().map_err(werr)?;
-                r
+                })
             };
             // On an error the file is dropped uncommitted: nothing half-written is left behind.
             let r = r?;

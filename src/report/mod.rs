@@ -37,5 +37,14 @@ pub fn full(x: Decimal) -> String {
 
 /// Escape a text cell for CSV so a spreadsheet never reads it as a formula.
 pub fn csv_text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+    csv_cell(s).into_owned()
+}
+
+/// [`csv_text`] without a copy when the text needs no escape (for writers of many rows).
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
