@@ -8,6 +8,13 @@ use std::io::Read;
 
 use memchr::memchr_iter;
 
+/// The longest record read: a line of a gigabyte is not a ledger row (and would take that much memory).
+const MAX_RECORD: usize = 1 << 30;
+
+fn too_long() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, "a single record is longer than 1 GiB: this is not a ledger")
+}
+
 /// Byte classes for splitting: 1 comma, 2 newline, 3 quote or carriage return, 0 anything else.
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -99,7 +106,7 @@ pub(crate) struct RowReader<R> {
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
-    fields: Vec<(u32, u32)>,
+    fields: Vec<(usize, usize)>,
     from_core: bool,
     rec_line: u64,
     rec_start: u64,
@@ -268,6 +275,9 @@ impl<R: Read> RowReader<R> {
         }
         if self.end == self.buf.len() {
             let n = self.buf.len() * 2;
+            if n > MAX_RECORD {
+                return Err(too_long());
+            }
             self.buf.resize(n, 0);
         }
         let n = loop {
@@ -316,7 +326,7 @@ impl<R: Read> RowReader<R> {
                         mask &= mask - 1;
                         match self.buf[j] {
                             b',' => {
-                                self.fields.push((f as u32, j as u32));
+                                self.fields.push((f, j));
                                 f = j + 1;
                             }
                             b'\n' => {
@@ -335,7 +345,7 @@ impl<R: Read> RowReader<R> {
                     match CLASS[self.buf[i] as usize] {
                         0 => {}
                         1 => {
-                            self.fields.push((f as u32, i as u32));
+                            self.fields.push((f, i));
                             f = i + 1;
                         }
                         2 => break,
@@ -373,7 +383,7 @@ impl<R: Read> RowReader<R> {
                 self.skip_line(nl);
                 continue;
             }
-            self.fields.push((f as u32, content_end as u32));
+            self.fields.push((f, content_end));
             self.from_core = false;
             self.quotes.issue = None;
             self.rec_line = self.cur_line;
@@ -421,6 +431,9 @@ impl<R: Read> RowReader<R> {
                 }
                 csv_core::ReadRecordResult::OutputFull => {
                     let n = self.out.len() * 2;
+                    if n > MAX_RECORD {
+                        return Err(too_long());
+                    }
                     self.out.resize(n, 0);
                 }
                 csv_core::ReadRecordResult::OutputEndsFull => {
@@ -434,7 +447,7 @@ impl<R: Read> RowReader<R> {
                     self.fields.clear();
                     let mut f = 0;
                     for &end in &self.ends[..nends] {
-                        self.fields.push((f as u32, end as u32));
+                        self.fields.push((f, end));
                         f = end;
                     }
                     self.from_core = true;
@@ -464,7 +477,7 @@ impl<R: Read> RowReader<R> {
     #[inline]
     pub(crate) fn field(&self, i: usize) -> &[u8] {
         let (a, b) = self.fields[i];
-        if self.from_core { &self.out[a as usize..b as usize] } else { &self.buf[a as usize..b as usize] }
+        if self.from_core { &self.out[a..b] } else { &self.buf[a..b] }
     }
 
     /// Field `i` packed with its length into one integer as [`pack16`] does (None when longer than 15 bytes),
@@ -472,7 +485,6 @@ impl<R: Read> RowReader<R> {
     #[inline]
     pub(crate) fn field16(&self, i: usize) -> Option<u128> {
         let (a, b) = self.fields[i];
-        let (a, b) = (a as usize, b as usize);
         let n = b - a;
         if n > 15 {
             return None;
