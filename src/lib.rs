@@ -21,6 +21,7 @@ pub mod error;
 pub mod factor;
 pub mod inventory;
 pub mod printed;
+pub mod reconcile;
 pub mod region;
 pub mod report;
 pub mod tomlx;
