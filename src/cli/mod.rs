@@ -3,6 +3,7 @@
 mod compute;
 mod factors;
 mod output;
+mod reconcile;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +96,11 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Compare the figures a report prints with the recomputed ones: exit 1 if any is outside tolerance.
+    #[command(
+        after_help = "Examples:\n  ghg reconcile examples/hikvision-2024/inventory.toml\n  ghg reconcile examples/hikvision-202{2,3,4}/inventory.toml --format markdown > working-paper.md\n\nStatuses: exact (equal at the printed precision), consistent (intervals overlap given the precision of printed inputs),\nwithin (inside the stated tolerance), outside. Exit codes: 0 all reconcile, 1 some figure outside, 2 bad input."
+    )]
+    Reconcile(reconcile::ReconcileArgs),
     /// Browse the factor library.
     Factors {
         #[command(subcommand)]
@@ -136,6 +142,7 @@ pub fn run(cli: Cli) -> ExitCode {
             compute::explain(&mut out, &inventory, &figure, format, &common)
         }
         Command::Check { inventory, common } => compute::check(&mut out, &inventory, &common),
+        Command::Reconcile(args) => reconcile::run(&mut out, &args),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),

@@ -428,11 +428,12 @@ fn read_printed(
 /// and the file does not already declare a check with the same total, ratio or part.
 fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
     let has = |id: &str| figures.iter().any(|f| f.id == id);
-    let declared = |checks: &[Check], head: &str| {
+    // A declared check of the same kind about the same figure replaces the built-in one.
+    let declared = |checks: &[Check], kind: &str, head: &str| {
         checks.iter().any(|c| match &c.relation {
-            Relation::Sum { total, .. } => total == head,
-            Relation::Ratio { value, .. } => value == head,
-            Relation::OfWhich { part, .. } => part == head,
+            Relation::Sum { total, .. } => kind == "sum" && total == head,
+            Relation::Ratio { value, .. } => kind == "ratio" && value == head,
+            Relation::OfWhich { part, .. } => kind == "of-which" && part == head,
         })
     };
     let sums: &[(&str, &[&str])] = &[
@@ -442,7 +443,7 @@ fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
     ];
     let mut add = Vec::new();
     for (total, parts) in sums {
-        if has(total) && parts.iter().all(|p| has(p)) && !declared(checks, total) {
+        if has(total) && parts.iter().all(|p| has(p)) && !declared(checks, "sum", total) {
             add.push(Relation::Sum { total: total.to_string(), parts: parts.iter().map(|p| p.to_string()).collect() });
         }
     }
@@ -451,7 +452,7 @@ fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
         ("intensity.total.market", "total.market"),
         ("intensity.energy", "energy.total"),
     ] {
-        if has(value) && has(num) && has("denominator.revenue") && !declared(checks, value) {
+        if has(value) && has(num) && has("denominator.revenue") && !declared(checks, "ratio", value) {
             add.push(Relation::Ratio {
                 value: value.to_string(),
                 numerator: num.to_string(),
@@ -459,14 +460,14 @@ fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
             });
         }
     }
-    if has("electricity.renewable") && has("electricity.total") && !declared(checks, "electricity.renewable") {
+    if has("electricity.renewable") && has("electricity.total") && !declared(checks, "of-which", "electricity.renewable") {
         add.push(Relation::OfWhich { parent: "electricity.total".into(), part: "electricity.renewable".into() });
     }
     for f in figures {
         if let Some(rest) = f.id.strip_prefix("scope1.")
             && !rest.is_empty()
             && has("scope1")
-            && !declared(checks, &f.id)
+            && !declared(checks, "of-which", &f.id)
         {
             add.push(Relation::OfWhich { parent: "scope1".into(), part: f.id.clone() });
         }

@@ -3,10 +3,12 @@
 
 mod factors;
 mod json;
+mod reconcile;
 mod text;
 
 pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
 pub use json::{computation_json, lines_jsonl_row, trace_json};
+pub use reconcile::{ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_table};
 pub use text::{render_compute, render_explain};
 
 use rust_decimal::Decimal;
