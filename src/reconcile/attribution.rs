@@ -148,7 +148,11 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
         let s = if c0.activity.is_zero() {
             if c0.value.is_zero() { c1.value } else { c0.value }
         } else {
-            c1.activity.checked_mul(c0.value).and_then(|x| x.checked_div(c0.activity)).map(at_places).unwrap_or(c1.value)
+            c1.activity
+                .checked_mul(c0.value)
+                .and_then(|x| x.checked_div(c0.activity))
+                .map(at_places)
+                .unwrap_or(c1.value)
         };
         activity += s - c0.value;
         factors += c1.value - s;

@@ -582,8 +582,11 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option
     let (v, lo, hi) = (frame.out(v)?, frame.out(lo)?, frame.out(hi)?);
     let exact = p.round_like(v) == p.value;
     let holds = exact || meets(p, lo, hi);
-    let basis =
-        if parts.len() == 1 { format!("the reported {} / revenue", parts[0]) } else { format!("the reported {}", parts.join(" + ")) };
+    let basis = if parts.len() == 1 {
+        format!("the reported {} / revenue", parts[0])
+    } else {
+        format!("the reported {}", parts.join(" + "))
+    };
     let msg = if holds {
         let gap = if gaps.is_empty() { String::new() } else { format!("; the gap comes from {}", gaps.join(", ")) };
         format!(
@@ -636,12 +639,8 @@ pub(super) fn explain(
         if !intensity {
             let (groups, total, total_hw) = group_lines(lib, &t.lines);
             if !groups.is_empty() {
-                let largest = groups
-                    .iter()
-                    .enumerate()
-                    .max_by_key(|(_, g)| g.value.abs())
-                    .map(|(i, _)| i)
-                    .unwrap_or_default();
+                let largest =
+                    groups.iter().enumerate().max_by_key(|(_, g)| g.value.abs()).map(|(i, _)| i).unwrap_or_default();
                 for (i, g) in groups.iter().enumerate() {
                     let others = (total - g.value, total_hw - g.hw);
                     if let Some(f) = implied_factor(year.year, fr, &frame, g, others, lib)
@@ -652,7 +651,8 @@ pub(super) fn explain(
                 }
                 if groups.len() == 1 {
                     let g = &groups[0];
-                    if let Some(f) = implied_activity(year.year, fr, &frame, g, (total - g.value, total_hw - g.hw), &year.reported)
+                    if let Some(f) =
+                        implied_activity(year.year, fr, &frame, g, (total - g.value, total_hw - g.hw), &year.reported)
                     {
                         out.push(f);
                     }

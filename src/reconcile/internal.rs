@@ -136,8 +136,10 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                     continue;
                 };
                 let Some(q) = nb.v.checked_div(db.v) else { continue };
-                let q_range = if db.lo > Decimal::ZERO && nb.lo >= Decimal::ZERO {
-                    (nb.lo / db.hi, nb.hi / db.lo)
+                // The quotient of the two intervals (the denominator's must exclude 0).
+                let q_range = if db.lo > Decimal::ZERO || db.hi < Decimal::ZERO {
+                    let c = [nb.lo / db.lo, nb.lo / db.hi, nb.hi / db.lo, nb.hi / db.hi];
+                    (c.iter().copied().fold(q, Decimal::min), c.iter().copied().fold(q, Decimal::max))
                 } else {
                     (q, q)
                 };
@@ -240,7 +242,11 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Vec<Findin
                 continue;
             }
             let Some(v) = (b.v - a.v).checked_div(a.v).map(|x| x * Decimal::ONE_HUNDRED) else { continue };
-            (v, (b.lo / a.hi - Decimal::ONE) * Decimal::ONE_HUNDRED, (b.hi / a.lo - Decimal::ONE) * Decimal::ONE_HUNDRED)
+            (
+                v,
+                (b.lo / a.hi - Decimal::ONE) * Decimal::ONE_HUNDRED,
+                (b.hi / a.lo - Decimal::ONE) * Decimal::ONE_HUNDRED,
+            )
         } else {
             let cu = if ch.printed.unit.is_empty() { unit.cloned() } else { FigureUnit::parse(&ch.printed.unit).ok() };
             let conv = |x: Decimal| from_base(x, cu.as_ref());
@@ -251,7 +257,8 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Vec<Findin
         };
         let exact = ch.printed.round_like(v) == ch.printed.value;
         let holds = exact || overlaps((lo, hi), (ch.printed.lower(), ch.printed.upper()));
-        let prev_year = if ch.from.is_some() { String::new() } else { prev.map(|p| format!(" {}", p.year)).unwrap_or_default() };
+        let prev_year =
+            if ch.from.is_some() { String::new() } else { prev.map(|p| format!(" {}", p.year)).unwrap_or_default() };
         let msg = format!(
             "{} {}: from {}{prev_year} to {} the change is {}{} ({basis}); {}{}",
             ch.id,

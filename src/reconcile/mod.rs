@@ -24,8 +24,10 @@
 //! let inv = Inventory::load(&dir.join("inventory.toml")).expect("valid inventory");
 //! let lib = ghg::library_for(&inv, &[]).expect("valid factor files");
 //! let r = reconcile::reconcile_inventories(&[inv], &lib, calc::ComputeOptions::default()).expect("reconciles");
-//! let scope1 = r.years[0].figures.iter().find(|f| f.id == "scope1").expect("scope1 is reported");
-//! assert_eq!(scope1.status, reconcile::Status::Exact);
+//! let s2 = r.years[0].figures.iter().find(|f| f.id == "scope2.market").expect("scope2.market is reported");
+//! // 800 MWh x 0.5366 = 429.28 recomputed; the report prints 445.44 (= 800 x 0.5568, the 2021 edition)
+//! assert_eq!(s2.status, reconcile::Status::Outside);
+//! assert_eq!(r.outside(), 4);
 //! ```
 
 mod attribution;
@@ -36,7 +38,7 @@ mod unit;
 
 pub use attribution::{Attribution, attribute};
 pub use findings::{Candidate, Finding, FindingKind, Outcome};
-pub use reported::{Check, ReportedFigure, ReportedFile, Relation, StatedChange, Tolerance};
+pub use reported::{Check, Relation, ReportedFigure, ReportedFile, StatedChange, Tolerance};
 pub use unit::{FigureUnit, same_dimension};
 
 use std::collections::BTreeMap;
@@ -282,18 +284,20 @@ pub fn reconcile_year(
             let mut ids: Vec<String> = computation.ordered_ids().iter().map(|s| s.to_string()).collect();
             ids.extend(inv.denominators.iter().map(|x| format!("denominator.{}", x.name)));
             d.push(
-                Error::new(ErrorKind::BadValue, format!("reported figure '{}' is not a figure of this inventory", rf.id))
-                    .at(rf.location.clone())
-                    .hint(format!(
-                        "ids are: {}; or mark it reconcile = false to use it in the internal checks only",
-                        ids.join(", ")
-                    )),
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("reported figure '{}' is not a figure of this inventory", rf.id),
+                )
+                .at(rf.location.clone())
+                .hint(format!(
+                    "ids are: {}; or mark it reconcile = false to use it in the internal checks only",
+                    ids.join(", ")
+                )),
             );
             continue;
         };
         let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
-        let (Some(v), hw) = (fu.convert(value, &ru), hw.map(|h| fu.convert(h, &ru).map(|x| x.abs())))
-        else {
+        let (Some(v), hw) = (fu.convert(value, &ru), hw.map(|h| fu.convert(h, &ru).map(|x| x.abs()))) else {
             d.push(
                 Error::new(
                     ErrorKind::DimensionMismatch,
@@ -407,4 +411,73 @@ pub fn reconcile_inventories(
         }
     }
     Ok(Reconciliation { years, attributions })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn rf(printed: &str, tolerance: Option<Tolerance>) -> ReportedFigure {
+        ReportedFigure {
+            id: "x".into(),
+            printed: PrintedNumber::parse(printed).expect("printed"),
+            unit: None,
+            locator: None,
+            tolerance,
+            reconcile: true,
+            location: Location::file("r.toml"),
+        }
+    }
+
+    fn status(printed: &str, value: Decimal, hw: Option<Decimal>, tol: &Tolerance) -> Status {
+        let unit = FigureUnit::parse("t").expect("unit");
+        compare(2024, &rf(printed, None), value, hw, &unit, tol).status
+    }
+
+    #[test]
+    fn exact_means_equal_once_rounded_half_away_from_zero_at_the_printed_places() {
+        let none = Tolerance::default();
+        // "51,758.70": trailing zero significant, interval [51758.695, 51758.705)
+        assert_eq!(status("51,758.70", dec!(51758.695), None, &none), Status::Exact);
+        assert_eq!(status("51,758.70", dec!(51758.7049999), None, &none), Status::Exact);
+        assert_eq!(status("51,758.70", dec!(51758.705), None, &none), Status::Outside);
+        assert_eq!(status("51,758.70", dec!(51758.6949999), None, &none), Status::Outside);
+        // "1.8万": [17500, 18500)
+        assert_eq!(status("1.8万", dec!(17500), None, &none), Status::Exact);
+        assert_eq!(status("1.8万", dec!(18089.22), None, &none), Status::Exact);
+        assert_eq!(status("1.8万", dec!(18500), None, &none), Status::Outside);
+        // "1.59万": [15850, 15950)
+        assert_eq!(status("1.59万", dec!(15900), None, &none), Status::Exact);
+        assert_eq!(status("1.59万", dec!(15849.99), None, &none), Status::Outside);
+        // "0.56": [0.555, 0.565); 2.345 rounds half away from zero (banker's rounding would give 2.34)
+        assert_eq!(status("0.56", dec!(0.5596), None, &none), Status::Exact);
+        assert_eq!(status("2.35", dec!(2.345), None, &none), Status::Exact);
+        // thousands separators, no decimals: "1,234" is [1233.5, 1234.5)
+        assert_eq!(status("1,234", dec!(1233.5), None, &none), Status::Exact);
+        assert_eq!(status("1,234", dec!(1234.5), None, &none), Status::Outside);
+    }
+
+    #[test]
+    fn consistent_needs_a_half_width_and_within_needs_a_tolerance() {
+        let none = Tolerance::default();
+        // 1050.0 ± 0.5 meets [1050.25, 1050.35)
+        assert_eq!(status("1,050.3", dec!(1050.0), Some(dec!(0.5)), &none), Status::Consistent);
+        assert_eq!(status("1,050.3", dec!(1050.0), Some(dec!(0.2)), &none), Status::Outside);
+        // the closed recomputed interval touching the open upper bound does not meet it
+        assert_eq!(status("1,050.3", dec!(1050.45), Some(dec!(0.1)), &none), Status::Outside);
+        let rel = Tolerance { absolute: None, relative: Some(dec!(0.02)) };
+        // 2% of 445.44 is 8.9088; 429.28 is 16.16 away
+        assert_eq!(status("445.44", dec!(429.28), None, &rel), Status::Outside);
+        assert_eq!(status("445.44", dec!(437), None, &rel), Status::Within);
+        let abs = Tolerance { absolute: Some(dec!(20)), relative: Some(dec!(0.02)) };
+        assert_eq!(status("445.44", dec!(429.28), None, &abs), Status::Within);
+        // a per-figure tolerance replaces the global one
+        let unit = FigureUnit::parse("t").expect("unit");
+        let own = rf("445.44", Some(Tolerance { absolute: None, relative: Some(dec!(0.05)) }));
+        let r = compare(2024, &own, dec!(429.28), None, &unit, &none);
+        assert_eq!((r.status, r.tolerance_rule.as_str()), (Status::Within, "relative 0.05 (this figure)"));
+        assert_eq!(r.tolerance, dec!(22.2720));
+        assert_eq!(r.difference, dec!(-16.16));
+    }
 }

@@ -244,8 +244,11 @@ impl ReportedFile {
                         }
                         (Some(_), Some(_)) => {
                             d.push(
-                                Error::new(ErrorKind::BadValue, format!("{}: a sum needs at least two parts", cr.ctx()))
-                                    .at(cr.loc()),
+                                Error::new(
+                                    ErrorKind::BadValue,
+                                    format!("{}: a sum needs at least two parts", cr.ctx()),
+                                )
+                                .at(cr.loc()),
                             );
                             None
                         }
@@ -294,9 +297,12 @@ impl ReportedFile {
                 if !known(id) {
                     ok = false;
                     d.push(
-                        Error::new(ErrorKind::BadValue, format!("check refers to figure '{id}', which is not reported"))
-                            .at(loc.clone())
-                            .hint("add a [[figure]] with this id (reconcile = false if ghg cannot recompute it)"),
+                        Error::new(
+                            ErrorKind::BadValue,
+                            format!("check refers to figure '{id}', which is not reported"),
+                        )
+                        .at(loc.clone())
+                        .hint("add a [[figure]] with this id (reconcile = false if ghg cannot recompute it)"),
                     );
                 }
             }
@@ -395,9 +401,9 @@ fn read_printed(
                 _ => 1,
             };
             d.push(
-                Error::new(ErrorKind::BadNumber, format!("'{key}' is not a printed number: {e}"))
-                    .at(at(column))
-                    .hint("copy the figure as the report prints it, e.g. \"14,385.48 吨二氧化碳当量\" or \"1.8万 兆瓦时\""),
+                Error::new(ErrorKind::BadNumber, format!("'{key}' is not a printed number: {e}")).at(at(column)).hint(
+                    "copy the figure as the report prints it, e.g. \"14,385.48 吨二氧化碳当量\" or \"1.8万 兆瓦时\"",
+                ),
             );
             None
         }
@@ -408,8 +414,7 @@ fn read_printed(
             match FigureUnit::parse(&p.unit) {
                 Ok(u) => Some((p, Some(u))),
                 Err(e) => {
-                    let column = text.chars().count() - text.trim_start().chars().count()
-                        + text.trim().chars().count()
+                    let column = text.chars().count() - text.trim_start().chars().count() + text.trim().chars().count()
                         - p.unit.chars().count()
                         + 1;
                     d.push(
@@ -460,7 +465,10 @@ fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
             });
         }
     }
-    if has("electricity.renewable") && has("electricity.total") && !declared(checks, "of-which", "electricity.renewable") {
+    if has("electricity.renewable")
+        && has("electricity.total")
+        && !declared(checks, "of-which", "electricity.renewable")
+    {
         add.push(Relation::OfWhich { parent: "electricity.total".into(), part: "electricity.renewable".into() });
     }
     for f in figures {

@@ -10,9 +10,7 @@ use serde_json::{Map, Value, json};
 use super::full;
 use crate::calc;
 use crate::printed::format_grouped;
-use crate::reconcile::{
-    Attribution, Finding, FindingKind, FigureResult, Outcome, Reconciliation, Status, YearResult,
-};
+use crate::reconcile::{Attribution, FigureResult, Finding, FindingKind, Outcome, Reconciliation, Status, YearResult};
 
 /// Display width in a terminal: CJK characters take two columns.
 fn width(s: &str) -> usize {
@@ -118,7 +116,10 @@ fn years_text(r: &Reconciliation) -> String {
 fn is_internal(f: &Finding) -> bool {
     matches!(
         f.kind,
-        FindingKind::InternalSum | FindingKind::InternalRatio | FindingKind::InternalOfWhich | FindingKind::InternalChange
+        FindingKind::InternalSum
+            | FindingKind::InternalRatio
+            | FindingKind::InternalOfWhich
+            | FindingKind::InternalChange
     )
 }
 
@@ -165,14 +166,16 @@ fn all_ids(r: &Reconciliation) -> Vec<String> {
     ids
 }
 
+/// One row of the per-year table: how a figure result is shown.
+type Measure = dyn Fn(&FigureResult) -> String;
+
 fn year_rows(r: &Reconciliation) -> Vec<Vec<String>> {
     let mut head = vec!["figure".to_string(), String::new()];
     head.extend(r.years.iter().map(|y| y.year.to_string()));
     let mut rows = vec![head];
     for id in all_ids(r) {
-        let cells: Vec<Option<&FigureResult>> =
-            r.years.iter().map(|y| y.figures.iter().find(|f| f.id == id)).collect();
-        let measures: [(&str, &dyn Fn(&FigureResult) -> String); 4] = [
+        let cells: Vec<Option<&FigureResult>> = r.years.iter().map(|y| y.figures.iter().find(|f| f.id == id)).collect();
+        let measures: [(&str, &Measure); 4] = [
             ("reported", &|f| format!("{} {}", reported_text(f), f.unit)),
             ("recomputed", &|f| format_grouped(f.recomputed, f.detail_places(), true)),
             ("difference", &|f| format!("{} ({})", signed(f.difference, f.detail_places()), percent(f.relative))),
@@ -180,7 +183,7 @@ fn year_rows(r: &Reconciliation) -> Vec<Vec<String>> {
         ];
         for (i, (name, get)) in measures.iter().enumerate() {
             let mut row = vec![if i == 0 { id.clone() } else { String::new() }, name.to_string()];
-            row.extend(cells.iter().map(|c| c.map(|f| get(f)).unwrap_or_else(|| "-".to_string())));
+            row.extend(cells.iter().map(|c| c.map(get).unwrap_or_else(|| "-".to_string())));
             rows.push(row);
         }
     }
@@ -189,10 +192,21 @@ fn year_rows(r: &Reconciliation) -> Vec<Vec<String>> {
 
 fn attribution_rows(r: &Reconciliation) -> Vec<Vec<String>> {
     let mut rows = vec![
-        ["figure", "years", "from", "to", "change", "boundary", "activity", "factors", "reported change", "not reproduced"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        [
+            "figure",
+            "years",
+            "from",
+            "to",
+            "change",
+            "boundary",
+            "activity",
+            "factors",
+            "reported change",
+            "not reproduced",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
     ];
     for a in &r.attributions {
         let rc = a.reported_change();
@@ -250,7 +264,11 @@ pub fn render_reconcile_table(r: &Reconciliation) -> String {
     }
     o.push('\n');
     if r.years.len() == 1 {
-        o.push_str(&columns(&detail_rows(&r.years[0]), &[false, true, false, true, true, true, true, true, false], "  "));
+        o.push_str(&columns(
+            &detail_rows(&r.years[0]),
+            &[false, true, false, true, true, true, true, true, false],
+            "  ",
+        ));
     } else {
         let right: Vec<bool> = (0..r.years.len() + 2).map(|i| i >= 2).collect();
         o.push_str(&columns(&year_rows(r), &right, "  "));
@@ -622,7 +640,8 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
     }
     if !r.attributions.is_empty() {
         let _ = writeln!(o, "\n## Change attribution\n");
-        let _ = writeln!(o, "Method: {ATTRIBUTION_METHOD}. \"not reproduced\" = reported change − recomputed change.\n");
+        let _ =
+            writeln!(o, "Method: {ATTRIBUTION_METHOD}. \"not reproduced\" = reported change − recomputed change.\n");
         let right = [false, false, true, true, true, true, true, true, true, true];
         md_table(&mut o, &attribution_rows(r), &right);
         let changes: Vec<String> = r.attributions.iter().filter_map(factor_change_lines).collect();

@@ -3,5 +3,6 @@
 mod errors;
 mod golden;
 mod props;
+mod reconcile;
 mod util;
 mod vectors;
