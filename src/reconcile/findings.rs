@@ -101,8 +101,10 @@ impl Outcome {
 pub struct Candidate {
     /// `set@edition:id`.
     pub factor: String,
-    /// Its value, as written in its file.
+    /// Its value, as written in its file (combustion factors: NCV x CC x OF x 44/12 at full precision).
     pub value: Decimal,
+    /// Its value for people: as written, or at 6 places with "(computed)".
+    pub value_text: String,
     /// Its unit.
     pub unit: String,
     /// How it relates to the factor used: used, edition, region, alternative, other.
@@ -165,9 +167,21 @@ pub(crate) fn show(x: Decimal, places: u32) -> String {
     format_grouped(x, places, true)
 }
 
-/// Places that show a factor value two digits beyond how it is written (at least 4).
-fn factor_places(v: Decimal) -> u32 {
-    (v.scale() + 2).clamp(4, 10)
+/// Places that show a factor value two digits beyond how it is written (at least 4); 6 for values computed
+/// from combustion parameters.
+fn factor_places(f: &Factor, v: Decimal) -> u32 {
+    match f.value {
+        FactorValue::Direct(_) => (v.scale() + 2).clamp(4, 10),
+        FactorValue::Combustion { .. } => 6,
+    }
+}
+
+/// A factor's value as written in its file, or at 6 places when computed from combustion parameters.
+fn factor_text(f: &Factor, v: Decimal) -> String {
+    match f.value {
+        FactorValue::Direct(_) => v.to_string(),
+        FactorValue::Combustion { .. } => format!("{} (computed)", show(v, 6)),
+    }
 }
 
 /// Half of the last written digit of a factor value (0 for values computed from parameters).
@@ -351,7 +365,7 @@ fn implied_factor(
     let a_range = (g.activity - g.activity_hw, g.activity + g.activity_hw);
     let implied = (frame.back(p.value)? - others.0).checked_mul(g.k)?.checked_div(g.activity)?;
     let range = div_range(num_range, a_range);
-    let places = factor_places(g.rate);
+    let places = factor_places(g.factor, g.rate);
     let mut candidates = Vec::new();
     let mut tried = 0;
     for set in lib.sets() {
@@ -379,6 +393,7 @@ fn implied_factor(
                 candidates.push(Candidate {
                     factor: format!("{}@{}:{}", set.meta.id, set.meta.edition, f.id),
                     value: rate,
+                    value_text: factor_text(f, rate),
                     unit: fu.symbol(),
                     relation: relation(&g.reference, set, f, g.factor),
                     recomputed: total,
@@ -402,7 +417,7 @@ fn implied_factor(
         show(implied, places),
         acts.join(" + "),
         g.reference,
-        g.rate.normalize()
+        factor_text(g.factor, g.rate)
     );
     if used_reproduces {
         msg.push_str("; the factor used reproduces it within its printed precision");
@@ -413,7 +428,7 @@ fn implied_factor(
             .filter(|c| c.relation != "used")
             .take(6)
             .map(|c| {
-                format!("{} {} ({}{})", c.factor, c.value.normalize(), c.relation, if c.exact { ", exact" } else { "" })
+                format!("{} {} ({}{})", c.factor, c.value_text, c.relation, if c.exact { ", exact" } else { "" })
             })
             .collect();
         let more = if others_reproduce > 6 { format!(" and {} more", others_reproduce - 6) } else { String::new() };
@@ -469,7 +484,7 @@ fn implied_activity(
         fr.id,
         p.text,
         g.reference,
-        g.rate.normalize(),
+        factor_text(g.factor, g.rate),
         g.rate_unit.symbol(),
         acts.join(" + "),
         show(imp, places),

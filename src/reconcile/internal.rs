@@ -150,7 +150,7 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                     "{value} = {numerator} / {denominator}: {} / {} = {} against the printed {}: {}{origin}",
                     n.printed.text,
                     d.printed.text,
-                    show(q_printed, v.printed.places + 2),
+                    show(q_printed, v.printed.places + 4),
                     v.printed.text,
                     if exact {
                         "holds exactly"

@@ -11,7 +11,7 @@
 //! printed = "14,385.48 吨二氧化碳当量"
 //! locator = "附录1 关键绩效表, 温室气体排放, 范围 1"
 //! tolerance = { relative = "0.001" } # optional, replaces the global tolerance for this figure
-//! reconcile = true                  # optional; false = reported only, used by the internal checks
+//! reconcile = true                  # optional; false = reported only, used by the internal checks (any unit)
 //!
 //! [[check]]                          # optional: a relation the report claims (sum, ratio, of-which)
 //! kind = "sum"
@@ -216,7 +216,7 @@ impl ReportedFile {
                 );
                 continue;
             }
-            let Some((printed, unit)) = read_printed(&p, &ploc, "printed", &mut d) else { continue };
+            let Some((printed, unit)) = read_printed(&p, &ploc, "printed", !reconcile, &mut d) else { continue };
             figures.push(ReportedFigure { id, printed, unit, locator, tolerance: tol, reconcile, location: loc });
         }
         let known = |id: &str| figures.iter().any(|f| f.id == id);
@@ -327,9 +327,9 @@ impl ReportedFile {
                 );
                 continue;
             }
-            let Some((printed, _)) = read_printed(&p, &ploc, "printed", &mut d) else { continue };
+            let Some((printed, _)) = read_printed(&p, &ploc, "printed", true, &mut d) else { continue };
             let from = match from {
-                Some((f, floc)) => match read_printed(&f, &floc, "from", &mut d) {
+                Some((f, floc)) => match read_printed(&f, &floc, "from", true, &mut d) {
                     Some((x, _)) => Some(x),
                     None => continue,
                 },
@@ -380,11 +380,13 @@ fn read_tolerance(mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Tolera
     Tolerance { absolute: absolute.map(|x| x.0), relative: relative.map(|x| x.0) }
 }
 
-/// Parse a printed number and its unit; problems are reported at the column inside the TOML string.
+/// Parse a printed number and its unit; problems are reported at the column inside the TOML string. With
+/// `any_unit`, a unit ghg does not know is kept as text only (reported-only figures, stated changes).
 fn read_printed(
     text: &str,
     loc: &Location,
     key: &str,
+    any_unit: bool,
     d: &mut Diagnostics,
 ) -> Option<(PrintedNumber, Option<FigureUnit>)> {
     // The string's location points at its opening quote; the text starts one column later.
@@ -413,6 +415,7 @@ fn read_printed(
             }
             match FigureUnit::parse(&p.unit) {
                 Ok(u) => Some((p, Some(u))),
+                Err(_) if any_unit => Some((p, None)),
                 Err(e) => {
                     let column = text.chars().count() - text.trim_start().chars().count() + text.trim().chars().count()
                         - p.unit.chars().count()

@@ -492,7 +492,7 @@ fn md_finding(o: &mut String, f: &Finding) {
             o,
             "  - `{}` {} {} ({}): gives {}{}",
             c.factor,
-            c.value.normalize(),
+            c.value_text,
             c.unit,
             c.relation,
             full(c.recomputed),
