@@ -402,7 +402,11 @@ fn implied_factor(
             }
         }
     }
-    candidates.sort_by(|a, b| b.exact.cmp(&a.exact).then((a.relation != "used").cmp(&(b.relation != "used"))));
+    // Exact reproductions first; then the factor used, other editions, alternatives, regions, other sets.
+    let rank = |r: &str| ["used", "edition", "alternative", "region", "other"].iter().position(|x| *x == r);
+    candidates.sort_by(|a, b| {
+        b.exact.cmp(&a.exact).then(rank(a.relation).cmp(&rank(b.relation))).then(a.factor.cmp(&b.factor))
+    });
     let used_reproduces = candidates.iter().any(|c| c.relation == "used");
     let others_reproduce = candidates.iter().filter(|c| c.relation != "used").count();
     let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();

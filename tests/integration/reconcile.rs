@@ -98,11 +98,20 @@ fn every_finding_kind() {
     assert_eq!(f.outcome, Outcome::Explains);
     assert_eq!(value(f, "implied"), "0.5568");
     assert_eq!(value(f, "activity"), "800");
-    let c = &f.candidates[0];
-    assert_eq!((c.factor.as_str(), c.relation, c.exact), ("rtest-grid@2021:grid.national", "edition", true));
-    assert_eq!(c.recomputed, dec!(445.44));
-    assert_eq!(f.candidates.len(), 1, "{:?}", f.candidates);
-    assert_eq!(f.tried, 6, "3 electricity factors in each of 2 editions");
+    // the fixture's own 2021 edition, and the built-in MEE 2021 factor with the same value, both give 445.44;
+    // MEE 2022 north-east (0.5564) reaches it only within precision: (800 + 0.5) x (0.5564 + 0.00005) = 445.438225
+    let names: Vec<(&str, &str, bool)> =
+        f.candidates.iter().map(|c| (c.factor.as_str(), c.relation, c.exact)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("rtest-grid@2021:grid.national", "edition", true),
+            ("mee-grid@2021:grid.national", "other", true),
+            ("mee-grid@2022:grid.region.northeast", "region", false)
+        ]
+    );
+    assert_eq!(f.candidates[0].recomputed, dec!(445.44));
+    assert!(f.tried > 6, "3 electricity factors in each fixture edition, plus the built-in ones: {}", f.tried);
     // alternatives: (269.23 - 147.43428) x 1000 / 100300 m3 = 1.21431425..., the set's 1.2143 alternative
     let f = finding(&r, FindingKind::ImpliedFactor, "energy.direct", |f| f.outcome == Outcome::Explains);
     assert_eq!(f.candidates[0].factor, "rtest-coal@1:natural_gas.common");
@@ -388,4 +397,119 @@ proptest! {
         prop_assert!(y.findings.iter().all(|f| !matches!(f.kind, FindingKind::ImpliedFactor | FindingKind::Rounding)));
         prop_assert!(y.findings.iter().all(|f| f.outcome != Outcome::Fails), "{:?}", y.findings);
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The seed: Hikvision 2022, 2023, 2024 (examples/hikvision-*).
+// ---------------------------------------------------------------------------------------------------------------
+
+const SEED: [&str; 3] = [
+    "examples/hikvision-2022/inventory.toml",
+    "examples/hikvision-2023/inventory.toml",
+    "examples/hikvision-2024/inventory.toml",
+];
+
+#[test]
+fn seed_goldens_in_every_format() {
+    for (path, code) in SEED.iter().zip([1, 1, 0]) {
+        let r = ghg(&["reconcile", path]);
+        assert_eq!(r.code, code, "{path}: {}", r.stderr);
+        let year = &path[19..23];
+        golden(&format!("reconcile-hikvision-{year}.txt"), &r.stdout);
+    }
+    let mut args = vec!["reconcile"];
+    args.extend(SEED);
+    let r = ghg(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    golden("reconcile-hikvision-2022-2024.txt", &r.stdout);
+    args.extend(["--format", "json"]);
+    let r = ghg(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    golden("reconcile-hikvision-2022-2024.json", &r.stdout);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    assert_eq!(v["years"], serde_json::json!([2022, 2023, 2024]));
+    let n = args.len();
+    args[n - 1] = "markdown";
+    let r = ghg(&args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    golden("reconcile-hikvision-2022-2024.md", &r.stdout);
+}
+
+#[test]
+fn seed_results_a_reader_can_check_by_hand() {
+    let invs: Vec<Inventory> = SEED.iter().map(|p| Inventory::load(&root().join(p)).expect("inventory")).collect();
+    let lib = FactorLibrary::builtin().expect("library");
+    let r = reconcile::reconcile_inventories(&invs, &lib, ComputeOptions::default()).expect("reconciles");
+    // 2024: nothing outside. 362,596.02 MWh x 0.1229 = 44,563.050858 tce prints as 44,563.05;
+    // certificates 33,989.22 - 15,900 = 18,089.22 MWh print as 1.8万
+    assert_eq!(r.years[2].outside(), 0);
+    assert_eq!(status_of(&r, 2024, "energy.indirect"), Status::Exact);
+    assert_eq!(status_of(&r, 2024, "activity.certificate"), Status::Exact);
+    assert_eq!(status_of(&r, 2024, "energy.direct"), Status::Consistent);
+    // 2022 scope 2: 154,300.2 / 218,563.8 MWh = 0.70597 tCO2/MWh, which no shipped grid factor gives
+    assert_eq!(status_of(&r, 2022, "scope2.market"), Status::Outside);
+    let f = finding(&r, FindingKind::ImpliedFactor, "scope2.market", |f| f.year == 2022);
+    assert_eq!(f.outcome, Outcome::DoesNotExplain);
+    assert!(value(f, "implied").starts_with("0.705973"), "{}", value(f, "implied"));
+    // 2023 scope 2: (283,433.1 - 12,533.7) x 0.5568 = 150,836.79 against 150,848.8: the 2021 factor reproduces it
+    // within the precision it is printed with (implied 0.556844)
+    assert_eq!(status_of(&r, 2023, "scope2.market"), Status::Within);
+    let f = finding(&r, FindingKind::ImpliedFactor, "scope2.market", |f| f.year == 2023);
+    assert_eq!(f.outcome, Outcome::Explains);
+    assert_eq!(f.candidates[0].factor, "mee-grid@2021:grid.national");
+    assert_eq!(f.candidates[0].relation, "used");
+    // 2023 indirect energy: 32,740.5 printed against 283,433.1 MWh x 0.1229 = 34,833.93 (+6.4%)
+    assert_eq!(status_of(&r, 2023, "energy.indirect"), Status::Outside);
+    // the report's own arithmetic holds in every year: sums, intensities, "of which", certificates + own PV
+    let internal: Vec<_> =
+        r.findings().filter(|f| f.kind.name().starts_with("internal-") && f.outcome != Outcome::Unchecked).collect();
+    assert_eq!(internal.len(), 16);
+    assert!(internal.iter().all(|f| f.outcome == Outcome::Holds), "{internal:?}");
+    // 1.8万 + 1.59万 = [33,350, 34,450) holds 33,989.22
+    let f = finding(&r, FindingKind::InternalSum, "electricity.renewable", |f| f.year == 2024);
+    assert_eq!(value(f, "exact"), "false");
+    // one entity in every year: the boundary part of the attribution is zero
+    assert!(r.attributions.iter().all(|a| a.boundary.is_zero()));
+    let a = r.attributions.iter().find(|a| a.figure == "scope2.location" && a.to_year == 2024).expect("2023->2024");
+    // factors: 346,696.02 MWh x (0.5366 - 0.5568) = -7,003.259604
+    assert_eq!(a.factors, dec!(-7003.259604));
+    assert_eq!(a.boundary + a.activity + a.factors, a.change);
+}
+
+/// An example inventory with its ledger and reported figures referenced by absolute paths, and `edit` applied.
+fn seed_variant(year: &str, edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ex = root().join(format!("examples/hikvision-{year}"));
+    let text = std::fs::read_to_string(ex.join("inventory.toml"))
+        .expect("inventory")
+        .replace("[\"ledger.csv\"]", &format!("[{:?}]", ex.join("ledger.csv").display().to_string()))
+        .replace("\"reported.toml\"", &format!("{:?}", ex.join("reported.toml").display().to_string()));
+    let path = dir.path().join("inventory.toml");
+    std::fs::write(&path, edit(text)).expect("write");
+    (dir, path)
+}
+
+#[test]
+fn seed_editions_and_alternatives_that_reproduce_the_report() {
+    let lib = FactorLibrary::builtin().expect("library");
+    let one = |path: &Path| {
+        let inv = Inventory::load(path).expect("inventory");
+        reconcile::reconcile_inventories(&[inv], &lib, ComputeOptions::default()).expect("reconciles")
+    };
+    // 2023 priced with the 2022 edition: 270,899.4 x 0.5366 = 145,364.62 is outside, and the finding names the
+    // 2021 edition, 0.5568, as the factor that reproduces the printed 150,848.8
+    let (_d, p) = seed_variant("2023", |t| t.replace("mee-grid@2021", "mee-grid@2022"));
+    let r = one(&p);
+    assert_eq!(status_of(&r, 2023, "scope2.market"), Status::Outside);
+    let f = finding(&r, FindingKind::ImpliedFactor, "scope2.market", |_| true);
+    let names: Vec<(&str, &str)> = f.candidates.iter().map(|c| (c.factor.as_str(), c.relation)).collect();
+    assert_eq!(names, vec![("mee-grid@2021:grid.national", "edition")]);
+    // 2024 with the 12.1430 tce/10^4 m3 natural-gas coefficient: direct energy is off by +430.55 tce, and the
+    // finding points back to the 1.1000 kgce/m3 end of the GB/T 2589 range
+    let (_d, p) = seed_variant("2024", |t| t.replace("\"natural_gas.range_low\"", "\"natural_gas.stat_table\""));
+    let r = one(&p);
+    assert_eq!(status_of(&r, 2024, "energy.direct"), Status::Outside);
+    let f = finding(&r, FindingKind::ImpliedFactor, "energy.direct", |f| f.outcome == Outcome::Explains);
+    let names: Vec<(&str, &str)> = f.candidates.iter().map(|c| (c.factor.as_str(), c.relation)).collect();
+    assert_eq!(names, vec![("gbt2589@2020:natural_gas.range_low", "alternative")]);
 }
