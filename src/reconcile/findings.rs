@@ -431,9 +431,7 @@ fn implied_factor(
             .iter()
             .filter(|c| c.relation != "used")
             .take(6)
-            .map(|c| {
-                format!("{} {} ({}{})", c.factor, c.value_text, c.relation, if c.exact { ", exact" } else { "" })
-            })
+            .map(|c| format!("{} {} ({}{})", c.factor, c.value_text, c.relation, if c.exact { ", exact" } else { "" }))
             .collect();
         let more = if others_reproduce > 6 { format!(" and {} more", others_reproduce - 6) } else { String::new() };
         msg.push_str(&format!("; reproduced by {}{more}", names.join(", ")));
