@@ -5,9 +5,20 @@ use std::path::PathBuf;
 use ghg::calc::ComputeOptions;
 use ghg::reconcile::{self, Reconciliation};
 use ghg::report;
-use ghg::{Diagnostics, Error, ErrorKind, Inventory};
+use ghg::{Diagnostics, Inventory};
 
-use super::{EXIT_OUTSIDE, FormatArg, Out};
+use super::{EXIT_OUTSIDE, Out};
+
+/// Output formats of `ghg reconcile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReconcileFormat {
+    /// Aligned text for people.
+    Table,
+    /// One JSON object: figures, findings, attribution, provenance; decimals as strings at full precision.
+    Json,
+    /// The audit working paper.
+    Markdown,
+}
 
 /// Options of `ghg reconcile`.
 #[derive(Debug, Clone, clap::Args)]
@@ -15,9 +26,9 @@ pub struct ReconcileArgs {
     /// Inventory TOML files, one per year; each names its reported figures (reported = "reported.toml").
     #[arg(required = true, value_name = "INVENTORY")]
     pub inventories: Vec<PathBuf>,
-    /// Output format: table, json or markdown (the audit working paper).
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+    pub format: ReconcileFormat,
     /// Extra factor folders to add to the library (may not shadow built-in sets).
     #[arg(long = "factors", value_name = "DIR")]
     pub factor_dirs: Vec<PathBuf>,
@@ -30,11 +41,6 @@ pub struct ReconcileArgs {
 }
 
 fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
-    if args.format == FormatArg::Csv {
-        return Err(Error::new(ErrorKind::Usage, "ghg reconcile has no csv format")
-            .hint("use --format table, json or markdown")
-            .into());
-    }
     let mut d = Diagnostics::new();
     let mut invs = Vec::new();
     for p in &args.inventories {
@@ -70,13 +76,13 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
 pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
     let r = load(args)?;
     let text = match args.format {
-        FormatArg::Json => {
+        ReconcileFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report::reconcile_json(&r)).unwrap_or_default();
             s.push('\n');
             s
         }
-        FormatArg::Markdown => report::render_reconcile_markdown(&r),
-        _ => report::render_reconcile_table(&r),
+        ReconcileFormat::Markdown => report::render_reconcile_markdown(&r),
+        ReconcileFormat::Table => report::render_reconcile_table(&r),
     };
     out.write(&text);
     Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 })

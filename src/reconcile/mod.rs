@@ -453,6 +453,9 @@ mod tests {
         // "0.56": [0.555, 0.565); 2.345 rounds half away from zero (banker's rounding would give 2.34)
         assert_eq!(status("0.56", dec!(0.5596), None, &none), Status::Exact);
         assert_eq!(status("2.35", dec!(2.345), None, &none), Status::Exact);
+        // "1.2亿": [115,000,000, 125,000,000)
+        assert_eq!(status("1.2亿", dec!(124999999.99), None, &none), Status::Exact);
+        assert_eq!(status("1.2亿", dec!(125000000), None, &none), Status::Outside);
         // thousands separators, no decimals: "1,234" is [1233.5, 1234.5)
         assert_eq!(status("1,234", dec!(1233.5), None, &none), Status::Exact);
         assert_eq!(status("1,234", dec!(1234.5), None, &none), Status::Outside);

@@ -458,7 +458,13 @@ fn trace_row(y: &YearResult, f: &FigureResult) -> Vec<String> {
     let mut factors: Vec<String> = Vec::new();
     for l in &t.lines {
         for u in l.factors.iter() {
-            let s = format!("`{}` {} {}", u.reference, u.value.normalize(), u.unit);
+            // Values computed from parameters (combustion: NCV x CC x OF x 44/12) are shown at 6 places.
+            let v = if u.value.scale() > 8 {
+                format!("{} (computed)", format_grouped(u.value, 6, false))
+            } else {
+                u.value.to_string()
+            };
+            let s = format!("`{}` {v} {}", u.reference, u.unit);
             if !factors.contains(&s) {
                 factors.push(s);
             }

@@ -306,7 +306,7 @@ fn bad_input_exits_2_with_the_location() {
     );
     let r = ghg(&["reconcile", BASIC, "--format", "csv"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("error: ghg reconcile has no csv format"), "{}", r.stderr);
+    assert!(r.stderr.starts_with("error: invalid value 'csv' for '--format <FORMAT>'"), "{}", r.stderr);
     let r = ghg(&["reconcile", BASIC, BASIC]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("two inventories for 2024"), "{}", r.stderr);
