@@ -64,7 +64,7 @@ pub struct Attribution {
 impl Attribution {
     /// The reported change (later − earlier), if both years report the figure.
     pub fn reported_change(&self) -> Option<Decimal> {
-        self.reported.map(|(a, b)| b - a)
+        self.reported.map(|(a, b)| b.saturating_sub(a))
     }
 }
 
@@ -108,12 +108,13 @@ fn side(y: &YearResult, id: &str) -> Option<Side> {
         let cell = s.cells.entry((l.entity.clone(), l.activity.name().to_string(), measure)).or_default();
         // A row may give several lines to one figure (CO2, CH4, N2O): its quantity counts once.
         if cell.sources.insert(l.source.to_string()) {
-            cell.activity += at_places(qty);
+            cell.activity = cell.activity.saturating_add(at_places(qty));
         }
-        cell.value += v;
+        cell.value = cell.value.saturating_add(v);
         s.entities.insert(l.entity.clone());
-        *s.by_entity.entry(l.entity.clone()).or_default() += v;
-        s.total += v;
+        let e = s.by_entity.entry(l.entity.clone()).or_default();
+        *e = e.saturating_add(v);
+        s.total = s.total.saturating_add(v);
         for f in l.factors.iter() {
             s.factors.insert(f.reference.to_string());
         }
@@ -130,12 +131,12 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
     let mut boundary = Decimal::ZERO;
     for (e, v) in &s1.by_entity {
         if !both.contains(e) {
-            boundary += *v;
+            boundary = boundary.saturating_add(*v);
         }
     }
     for (e, v) in &s0.by_entity {
         if !both.contains(e) {
-            boundary -= *v;
+            boundary = boundary.saturating_sub(*v);
         }
     }
     let (mut activity, mut factors) = (Decimal::ZERO, Decimal::ZERO);
@@ -154,8 +155,8 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
                 .map(at_places)
                 .unwrap_or(c1.value)
         };
-        activity += s - c0.value;
-        factors += c1.value - s;
+        activity = activity.saturating_add(s.saturating_sub(c0.value));
+        factors = factors.saturating_add(c1.value.saturating_sub(s));
     }
     let reported = match (a.reported.figure(id), b.reported.figure(id), FigureUnit::parse(&unit).ok()) {
         (Some(ra), Some(rb), Some(fu)) => {
@@ -174,7 +175,7 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
         to_year: b.year,
         from: s0.total,
         to: s1.total,
-        change: s1.total - s0.total,
+        change: s1.total.saturating_sub(s0.total),
         boundary,
         activity,
         factors,

@@ -187,7 +187,7 @@ fn factor_text(f: &Factor, v: Decimal) -> String {
 /// Half of the last written digit of a factor value (0 for values computed from parameters).
 fn factor_half(f: &Factor) -> Decimal {
     match &f.value {
-        FactorValue::Direct(p) => Decimal::new(5, p.value.scale() + 1),
+        FactorValue::Direct(p) => Decimal::try_new(5, p.value.scale() + 1).unwrap_or(Decimal::ZERO),
         FactorValue::Combustion { .. } => Decimal::ZERO,
     }
 }
@@ -262,8 +262,8 @@ fn group_lines<'a>(lib: &'a FactorLibrary, lines: &[&Line]) -> (Vec<Group<'a>>, 
     let mut groups: Vec<Group<'a>> = Vec::new();
     let (mut total, mut total_hw) = (Decimal::ZERO, Decimal::ZERO);
     for l in lines {
-        total += l.value;
-        total_hw += l.half_width.unwrap_or_default();
+        total = total.saturating_add(l.value);
+        total_hw = total_hw.saturating_add(l.half_width.unwrap_or_default());
         let Some((r, f)) = primary(lib, l) else { continue };
         let (Some(rate), unit) = (f.rate(), f.rate_unit()) else { continue };
         if rate.is_zero() {
@@ -292,10 +292,10 @@ fn group_lines<'a>(lib: &'a FactorLibrary, lines: &[&Line]) -> (Vec<Group<'a>>, 
                 &mut groups[n]
             }
         };
-        g.activity += a;
-        g.activity_hw += ahw.abs();
-        g.value += l.value;
-        g.hw += l.half_width.unwrap_or_default();
+        g.activity = g.activity.saturating_add(a);
+        g.activity_hw = g.activity_hw.saturating_add(ahw.abs());
+        g.value = g.value.saturating_add(l.value);
+        g.hw = g.hw.saturating_add(l.half_width.unwrap_or_default());
         g.activities.insert(l.activity);
         g.units.insert(l.unit.clone());
     }
@@ -361,9 +361,12 @@ fn implied_factor(
     let p = frame.printed;
     let r_lines = (frame.back(p.lower())?, frame.back(p.upper())?);
     let unit = g.rate_unit.symbol();
-    let num_range = ((r_lines.0 - others.0 - others.1) * g.k, (r_lines.1 - others.0 + others.1) * g.k);
-    let a_range = (g.activity - g.activity_hw, g.activity + g.activity_hw);
-    let implied = (frame.back(p.value)? - others.0).checked_mul(g.k)?.checked_div(g.activity)?;
+    let num_range = (
+        r_lines.0.saturating_sub(others.0).saturating_sub(others.1).saturating_mul(g.k),
+        r_lines.1.saturating_sub(others.0).saturating_add(others.1).saturating_mul(g.k),
+    );
+    let a_range = (g.activity.saturating_sub(g.activity_hw), g.activity.saturating_add(g.activity_hw));
+    let implied = frame.back(p.value)?.saturating_sub(others.0).checked_mul(g.k)?.checked_div(g.activity)?;
     let range = div_range(num_range, a_range);
     let places = factor_places(g.factor, g.rate);
     let mut candidates = Vec::new();
@@ -383,11 +386,12 @@ fn implied_factor(
             };
             tried += 1;
             let Some(contrib) = g.activity.checked_mul(c).and_then(|x| x.checked_div(g.k)) else { continue };
-            let Some(total) = frame.out(others.0 + contrib) else { continue };
+            let Some(total) = frame.out(others.0.saturating_add(contrib)) else { continue };
             let exact = p.round_like(total) == p.value;
-            let Some((lo, hi)) = mul_range(a_range, (c - ch, c + ch)) else { continue };
-            let lo = frame.out(others.0 - others.1 + lo / g.k);
-            let hi = frame.out(others.0 + others.1 + hi / g.k);
+            let Some((lo, hi)) = mul_range(a_range, (c.saturating_sub(ch), c.saturating_add(ch))) else { continue };
+            let (Some(lo), Some(hi)) = (lo.checked_div(g.k), hi.checked_div(g.k)) else { continue };
+            let lo = frame.out(others.0.saturating_sub(others.1).saturating_add(lo));
+            let hi = frame.out(others.0.saturating_add(others.1).saturating_add(hi));
             let near = matches!((lo, hi), (Some(lo), Some(hi)) if meets(p, lo.min(hi), lo.max(hi)));
             if exact || near {
                 candidates.push(Candidate {
@@ -473,9 +477,23 @@ fn implied_activity(
         _ => den.clone(),
     };
     let conv = |x: Decimal| -> Option<Decimal> { x.checked_mul(den.to_base())?.checked_div(shown.to_base()) };
-    let imp = conv((frame.back(p.value)? - others.0).checked_mul(g.k)?.checked_div(g.rate)?)?;
-    let lo = conv((frame.back(p.lower())? - others.0 - others.1).checked_mul(g.k)?.checked_div(g.rate)?)?;
-    let hi = conv((frame.back(p.upper())? - others.0 + others.1).checked_mul(g.k)?.checked_div(g.rate)?)?;
+    let imp = conv(frame.back(p.value)?.saturating_sub(others.0).checked_mul(g.k)?.checked_div(g.rate)?)?;
+    let lo = conv(
+        frame
+            .back(p.lower())?
+            .saturating_sub(others.0)
+            .saturating_sub(others.1)
+            .checked_mul(g.k)?
+            .checked_div(g.rate)?,
+    )?;
+    let hi = conv(
+        frame
+            .back(p.upper())?
+            .saturating_sub(others.0)
+            .saturating_add(others.1)
+            .checked_mul(g.k)?
+            .checked_div(g.rate)?,
+    )?;
     let ledger = conv(g.activity)?;
     let ledger_hw = conv(g.activity_hw)?;
     let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();
@@ -496,10 +514,13 @@ fn implied_activity(
         show(ledger, places),
         shown.symbol(),
         if ledger > imp { "more by" } else { "less by" },
-        show((ledger - imp).abs(), places),
+        show(ledger.saturating_sub(imp).abs(), places),
     );
     let mut outcome = Outcome::Info;
-    if ledger_hw > Decimal::ZERO && ledger - ledger_hw <= lo.max(hi) && ledger + ledger_hw >= lo.min(hi) {
+    if ledger_hw > Decimal::ZERO
+        && ledger.saturating_sub(ledger_hw) <= lo.max(hi)
+        && ledger.saturating_add(ledger_hw) >= lo.min(hi)
+    {
         msg.push_str(" (within the precision of the ledger's printed inputs)");
         outcome = Outcome::Explains;
     }
@@ -533,7 +554,7 @@ fn rounding(year: i32, fr: &FigureResult, frame: &Frame<'_>, items: &[(String, D
     let p = frame.printed;
     let mut sum = Decimal::ZERO;
     for (_, v) in items {
-        sum += p.round_like(frame.out(*v)?);
+        sum = sum.saturating_add(p.round_like(frame.out(*v)?));
     }
     let rounded_sum = p.round_like(fr.recomputed);
     let what = if items.iter().all(|(k, _)| k.contains(':')) { "lines" } else { "parts" };
@@ -586,9 +607,9 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option
         let f = year.computation.figures.get(*id)?;
         let fu = FigureUnit::parse(&f.unit).ok()?;
         let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
-        v += ru.convert(rf.printed.value, &fu)?;
-        lo += ru.convert(rf.printed.lower(), &fu)?;
-        hi += ru.convert(rf.printed.upper(), &fu)?;
+        v = v.saturating_add(ru.convert(rf.printed.value, &fu)?);
+        lo = lo.saturating_add(ru.convert(rf.printed.lower(), &fu)?);
+        hi = hi.saturating_add(ru.convert(rf.printed.upper(), &fu)?);
         if let Some(pr) = year.figures.iter().find(|x| x.id == *id)
             && !matches!(pr.status, Status::Exact | Status::Consistent)
         {
@@ -659,7 +680,7 @@ pub(super) fn explain(
                 let largest =
                     groups.iter().enumerate().max_by_key(|(_, g)| g.value.abs()).map(|(i, _)| i).unwrap_or_default();
                 for (i, g) in groups.iter().enumerate() {
-                    let others = (total - g.value, total_hw - g.hw);
+                    let others = (total.saturating_sub(g.value), total_hw.saturating_sub(g.hw));
                     if let Some(f) = implied_factor(year.year, fr, &frame, g, others, lib)
                         && (i == largest || f.outcome == Outcome::Explains)
                     {
@@ -668,9 +689,14 @@ pub(super) fn explain(
                 }
                 if groups.len() == 1 {
                     let g = &groups[0];
-                    if let Some(f) =
-                        implied_activity(year.year, fr, &frame, g, (total - g.value, total_hw - g.hw), &year.reported)
-                    {
+                    if let Some(f) = implied_activity(
+                        year.year,
+                        fr,
+                        &frame,
+                        g,
+                        (total.saturating_sub(g.value), total_hw.saturating_sub(g.hw)),
+                        &year.reported,
+                    ) {
                         out.push(f);
                     }
                 }

@@ -89,9 +89,9 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                     continue;
                 };
                 let sum = Base {
-                    v: pb.iter().map(|b| b.v).sum(),
-                    lo: pb.iter().map(|b| b.lo).sum(),
-                    hi: pb.iter().map(|b| b.hi).sum(),
+                    v: pb.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(b.v)),
+                    lo: pb.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(b.lo)),
+                    hi: pb.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(b.hi)),
                 };
                 let Some(sum_printed) = from_base(sum.v, tu) else { continue };
                 let exact = t.printed.round_like(sum_printed) == t.printed.value;
@@ -102,7 +102,7 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                 } else if holds {
                     "within the precision of the printed figures".to_string()
                 } else {
-                    format!("off by {}", show(sum_printed - t.printed.value, t.printed.places + 1))
+                    format!("off by {}", show(sum_printed.saturating_sub(t.printed.value), t.printed.places + 1))
                 };
                 let msg = format!(
                     "{total} = {}: {} = {} against the printed {}: {} {verdict}{origin}",
@@ -138,7 +138,10 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                 let Some(q) = nb.v.checked_div(db.v) else { continue };
                 // The quotient of the two intervals (the denominator's must exclude 0).
                 let q_range = if db.lo > Decimal::ZERO || db.hi < Decimal::ZERO {
-                    let c = [nb.lo / db.lo, nb.lo / db.hi, nb.hi / db.lo, nb.hi / db.hi];
+                    let c: Vec<Decimal> = [(nb.lo, db.lo), (nb.lo, db.hi), (nb.hi, db.lo), (nb.hi, db.hi)]
+                        .iter()
+                        .filter_map(|(n, d)| n.checked_div(*d))
+                        .collect();
                     (c.iter().copied().fold(q, Decimal::min), c.iter().copied().fold(q, Decimal::max))
                 } else {
                     (q, q)
@@ -184,7 +187,7 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                     continue;
                 };
                 let holds = bb.lo <= ab.hi;
-                let share = bb.v.checked_div(ab.v).map(|s| s * Decimal::ONE_HUNDRED);
+                let share = bb.v.checked_div(ab.v).map(|s| s.saturating_mul(Decimal::ONE_HUNDRED));
                 let msg = format!(
                     "{part} {} is \"of which\" {parent} {}: {}{}{origin}",
                     b.printed.text,
@@ -241,16 +244,21 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Vec<Findin
             if a.lo <= Decimal::ZERO {
                 continue;
             }
-            let Some(v) = (b.v - a.v).checked_div(a.v).map(|x| x * Decimal::ONE_HUNDRED) else { continue };
-            (
-                v,
-                (b.lo / a.hi - Decimal::ONE) * Decimal::ONE_HUNDRED,
-                (b.hi / a.lo - Decimal::ONE) * Decimal::ONE_HUNDRED,
-            )
+            let Some(v) = b.v.saturating_sub(a.v).checked_div(a.v).map(|x| x.saturating_mul(Decimal::ONE_HUNDRED))
+            else {
+                continue;
+            };
+            let pct = |n: Decimal, d: Decimal| {
+                n.checked_div(d).map(|x| x.saturating_sub(Decimal::ONE).saturating_mul(Decimal::ONE_HUNDRED))
+            };
+            let (Some(lo), Some(hi)) = (pct(b.lo, a.hi), pct(b.hi, a.lo)) else { continue };
+            (v, lo, hi)
         } else {
             let cu = if ch.printed.unit.is_empty() { unit.cloned() } else { FigureUnit::parse(&ch.printed.unit).ok() };
             let conv = |x: Decimal| from_base(x, cu.as_ref());
-            let (Some(v), Some(lo), Some(hi)) = (conv(b.v - a.v), conv(b.lo - a.hi), conv(b.hi - a.lo)) else {
+            let (Some(v), Some(lo), Some(hi)) =
+                (conv(b.v.saturating_sub(a.v)), conv(b.lo.saturating_sub(a.hi)), conv(b.hi.saturating_sub(a.lo)))
+            else {
                 continue;
             };
             (v, lo, hi)

@@ -230,7 +230,7 @@ fn compare(
     global: &Tolerance,
 ) -> FigureResult {
     let p = &rf.printed;
-    let difference = value - p.value;
+    let difference = value.saturating_sub(p.value);
     let relative = if p.value.is_zero() { None } else { difference.checked_div(p.value.abs()) };
     let (tol, rule) = match &rf.tolerance {
         Some(t) => (t.clone(), format!("{} (this figure)", t.describe())),
@@ -241,7 +241,7 @@ fn compare(
     let hw = half_width.unwrap_or_default();
     let status = if p.round_like(value) == p.value {
         Status::Exact
-    } else if hw > Decimal::ZERO && meets(p, value - hw, value + hw) {
+    } else if hw > Decimal::ZERO && meets(p, value.saturating_sub(hw), value.saturating_add(hw)) {
         Status::Consistent
     } else if !tol.is_none() && difference.abs() <= allowance {
         Status::Within

@@ -64,7 +64,7 @@ fn signed(x: Decimal, places: u32) -> String {
 /// A relative difference in percent: two decimals, more (up to six) when two would show a non-zero as zero.
 fn percent(r: Option<Decimal>) -> String {
     let Some(r) = r else { return "n/a".to_string() };
-    let x = r * Decimal::ONE_HUNDRED;
+    let x = r.saturating_mul(Decimal::ONE_HUNDRED);
     let mut places = 2;
     while places < 6 && !x.is_zero() && crate::printed::round_half_away(x, places).is_zero() {
         places += 1;
@@ -220,7 +220,7 @@ fn attribution_rows(r: &Reconciliation) -> Vec<Vec<String>> {
             signed(a.activity, 2),
             signed(a.factors, 2),
             rc.map(|x| signed(x, 2)).unwrap_or_else(|| "-".into()),
-            rc.map(|x| signed(x - a.change, 2)).unwrap_or_else(|| "-".into()),
+            rc.map(|x| signed(x.saturating_sub(a.change), 2)).unwrap_or_else(|| "-".into()),
         ]);
     }
     rows

@@ -364,8 +364,9 @@ fn reconcile_self(dir: &Path, rows: &[(usize, u64, bool)], precisions: &[(u32, b
         .replace("factor_paths = [\"../factors\"]", &format!("factor_paths = [{:?}]", factors.display().to_string()));
     std::fs::write(dir.join("inventory.toml"), inv).expect("inventory");
     let inv = Inventory::load(&dir.join("inventory.toml")).expect("inventory");
-    let lib = fixture_lib();
-    let c = calc::compute(&inv, &lib, ComputeOptions::default()).expect("compute");
+    static LIB: std::sync::OnceLock<FactorLibrary> = std::sync::OnceLock::new();
+    let lib = LIB.get_or_init(fixture_lib);
+    let c = calc::compute(&inv, lib, ComputeOptions::default()).expect("compute");
     let mut rep = String::new();
     for (n, id) in c.ordered_ids().iter().enumerate() {
         let f = &c.figures[*id];
@@ -374,7 +375,7 @@ fn reconcile_self(dir: &Path, rows: &[(usize, u64, bool)], precisions: &[(u32, b
     }
     rep.push_str("[[figure]]\nid = \"denominator.revenue\"\nprinted = \"1,000 百万元\"\n");
     let reported = ReportedFile::parse(&dir.join("reported.toml"), &rep).expect("reported file parses");
-    reconcile::reconcile_year(&inv, &lib, c, reported).expect("reconciles")
+    reconcile::reconcile_year(&inv, lib, c, reported).expect("reconciles")
 }
 
 proptest! {
@@ -512,4 +513,60 @@ fn seed_editions_and_alternatives_that_reproduce_the_report() {
     let f = finding(&r, FindingKind::ImpliedFactor, "energy.direct", |f| f.outcome == Outcome::Explains);
     let names: Vec<(&str, &str)> = f.candidates.iter().map(|c| (c.factor.as_str(), c.relation)).collect();
     assert_eq!(names, vec![("gbt2589@2020:natural_gas.range_low", "alternative")]);
+}
+
+#[test]
+fn extreme_printed_values_are_results_not_panics() {
+    // 27 significant digits (the interval bounds need a 28th), the smallest printable step, zero, a negative and 万亿 on the same inventory
+    let dir = variant(
+        "[tolerance]\nrelative = \"0.5\"\nabsolute = \"99999999999999999999999999\"\n\
+         [[figure]]\nid = \"scope1\"\nprinted = \"999,999,999,999,999,999,999,999,999 吨二氧化碳当量\"\n\
+         [[figure]]\nid = \"scope2.market\"\nprinted = \"0.000000000000000000000000001 吨二氧化碳当量\"\n\
+         [[figure]]\nid = \"total.market\"\nprinted = \"-999,999,999,999,999,999,999,999,999 吨二氧化碳当量\"\n\
+         [[figure]]\nid = \"energy.total\"\nprinted = \"0 吨标煤\"\n\
+         [[figure]]\nid = \"energy.direct\"\nprinted = \"7.9万亿 吨标煤\"\n\
+         [[figure]]\nid = \"energy.indirect\"\nprinted = \"0.000000000000000000000000001 吨标煤\"\n\
+         [[figure]]\nid = \"intensity.energy\"\nprinted = \"999,999,999,999,999,999,999,999,999 吨标煤/百万元\"\n\
+         [[figure]]\nid = \"denominator.revenue\"\nprinted = \"0.000000000000000000000000001 百万元\"\n\
+         [[change]]\nid = \"scope1\"\nprinted = \"999,999,999,999,999,999,999,999,999%\"\nfrom = \"0.000000000000000000000000001\"\n",
+    );
+    for format in ["table", "json", "markdown"] {
+        let r = ghg_in(dir.path(), &["reconcile", "inventory.toml", "--format", format]);
+        assert!(!r.stderr.contains("panicked"), "{format}: {}", r.stderr);
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Whatever a reported file says, reading and reconciling it gives figures or located errors, never a panic.
+    #[test]
+    fn any_reported_text_gives_results_or_errors(
+        printed in prop::collection::vec("[-+ 0-9,.万亿]{0,12}( ?(吨二氧化碳当量|吨标煤|兆瓦时|%|百万元|吨标煤 / 百万元|x))?", 1..6),
+        ids in prop::collection::vec(prop::sample::select(vec![
+            "scope1", "scope2.market", "total.market", "energy.total", "intensity.energy", "electricity.total",
+            "denominator.revenue", "activity.certificate", "nonsense",
+        ]), 1..6),
+    ) {
+        static BASE: std::sync::OnceLock<(Inventory, FactorLibrary, calc::Computation)> = std::sync::OnceLock::new();
+        let (inv, lib, c) = BASE.get_or_init(|| {
+            let inv = Inventory::load(&root().join(BASIC)).expect("inventory");
+            let lib = fixture_lib();
+            let c = calc::compute(&inv, &lib, ComputeOptions::default()).expect("compute");
+            (inv, lib, c)
+        });
+        let mut text = String::from("[tolerance]\nrelative = \"0.01\"\n");
+        for (p, id) in printed.iter().zip(ids.iter().cycle()) {
+            text.push_str(&format!("[[figure]]\nid = \"{id}\"\nprinted = {p:?}\n"));
+        }
+        if let Ok(rep) = ReportedFile::parse(Path::new("r.toml"), &text)
+            && let Ok(y) = reconcile::reconcile_year(inv, lib, c.clone(), rep)
+        {
+            let r = reconcile::Reconciliation { years: vec![y], attributions: Vec::new() };
+            let _ = ghg::report::render_reconcile_table(&r);
+            let _ = ghg::report::render_reconcile_markdown(&r);
+            let _ = ghg::report::reconcile_json(&r);
+        }
+    }
 }
