@@ -176,7 +176,7 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
 }
 
 /// The market a region belongs to for certificates: China's GECs form one national market.
-pub(super) fn market_of(region: &str) -> String {
+pub fn market_of(region: &str) -> String {
     if region == "CN" || region.starts_with("CN-") { "CN".to_string() } else { region.to_string() }
 }
 

@@ -8,7 +8,7 @@ mod trace;
 pub use certificates::{
     Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
 };
-pub use engine::{ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid};
+pub use engine::{ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, market_of};
 pub use overlay::RowOverlay;
 pub use trace::{Trace, trace};
 

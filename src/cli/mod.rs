@@ -3,6 +3,7 @@
 mod compute;
 mod factors;
 mod output;
+mod scenario;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +96,11 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// What if: baseline vs scenario for every figure, sweeps (table, CSV, SVG) and targets.
+    #[command(
+        after_help = "Examples:\n  ghg scenario examples/hikvision-2024/inventory.toml examples/hikvision-2024/scenarios/more-gec-50000.toml\n  ghg scenario inv.toml --add-certificates 50000 --price 30\n  ghg scenario inv.toml --remove-certificates\n  ghg scenario inv.toml --grid mee-grid@2023\n  ghg scenario inv.toml --sweep certificates=0..100000:10000 --csv sweep.csv --svg sweep.svg\n  ghg scenario inv.toml --target \"intensity.total.market<=1.80\"\n\nShort flags add changes after the scenario file's, in this order: --remove-certificates, --add-certificates, --pv, --scale, --grid, --residual.\nExit codes: 0 ok, 1 target out of reach, 2 bad input or usage."
+    )]
+    Scenario(Box<scenario::ScenarioArgs>),
     /// Browse the factor library.
     Factors {
         #[command(subcommand)]
@@ -136,6 +142,7 @@ pub fn run(cli: Cli) -> ExitCode {
             compute::explain(&mut out, &inventory, &figure, format, &common)
         }
         Command::Check { inventory, common } => compute::check(&mut out, &inventory, &common),
+        Command::Scenario(args) => scenario::scenario(&mut out, &args),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),
