@@ -26,6 +26,9 @@ use crate::factor::{FactorKind, FactorLibrary, FactorRef};
 use crate::inventory::{AllocationRule, CertificatePolicy, Inventory, Severity};
 use crate::units::{Dimension, Gas, RateUnit, Unit};
 
+/// Decimal places of pro-rata shares, in MWh.
+const SHARE_DP: u32 = 12;
+
 /// A certificate row waiting for allocation.
 pub(super) struct CertRow {
     /// The ledger row.
@@ -422,10 +425,17 @@ pub(super) fn allocate(
             pool.iter().filter(|k| remaining.get(*k).is_some_and(|r| *r > Decimal::ZERO)).collect();
         for (i, k) in live.iter().enumerate() {
             let rem = remaining.get(*k).copied().unwrap_or_default();
+            // Shares are cut at 1e-12 MWh (a microwatt-hour) so that they, and every sum of lines made from
+            // them, stay exact decimals; the last entity takes the remainder, so the shares add up exactly.
             let s = if i + 1 == live.len() {
                 (covered - given).min(rem)
             } else {
-                (covered.checked_mul(rem).and_then(|x| x.checked_div(pool_rem)).unwrap_or_default()).min(rem)
+                covered
+                    .checked_mul(rem)
+                    .and_then(|x| x.checked_div(pool_rem))
+                    .unwrap_or_default()
+                    .round_dp_with_strategy(SHARE_DP, rust_decimal::RoundingStrategy::ToZero)
+                    .min(rem)
             };
             given += s;
             shares.push(((*k).clone(), s, rem));
@@ -649,7 +659,7 @@ pub(super) fn residual_check(
     let covered: Decimal = report.allocations.iter().map(|a| a.mwh).sum();
     let grid_average = f.activity == "electricity" && f.alternative.is_none();
     let asked = inv.certificates.compare_residual.is_some();
-    if !(covered > Decimal::ZERO && grid_average) && !asked {
+    if !(asked || covered > Decimal::ZERO && grid_average) {
         return;
     }
     let scope2_market = figures.get("scope2.market").map(|x| x.value).unwrap_or_default();

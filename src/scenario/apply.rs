@@ -101,6 +101,8 @@ struct Synth {
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioOverlay {
     mult: HashMap<Key, Decimal>,
+    /// MWh of grid electricity displaced by on-site PV, taken from the key's rows in ledger order (exact).
+    displace: HashMap<Key, Decimal>,
     cert_mult: HashMap<(PathBuf, usize), Decimal>,
     synth: Vec<Synth>,
     synth_path: PathBuf,
@@ -127,6 +129,18 @@ impl RowOverlay for ScenarioOverlay {
         {
             rec.quantity.value = rec.quantity.value.checked_mul(k).unwrap_or(rec.quantity.value);
             rec.precision = rec.precision.and_then(|p| p.checked_mul(k)).filter(|p| *p > Decimal::ZERO);
+        }
+        if rec.activity == Activity::Electricity
+            && let Some(budget) = self.displace.get_mut(&(rec.activity, rec.entity.clone(), rec.region.clone()))
+            && *budget > Decimal::ZERO
+        {
+            let mwh = unit("MWh");
+            let u = &rec.quantity.unit;
+            if let (Ok(b_row), q) = (crate::units::convert(*budget, &mwh, u), rec.quantity.value) {
+                let take = q.min(b_row);
+                rec.quantity.value = q - take;
+                *budget = (*budget - crate::units::convert(take, u, &mwh).unwrap_or(*budget)).max(Decimal::ZERO);
+            }
         }
     }
 
@@ -200,14 +214,18 @@ impl State<'_> {
     fn scale_key(&mut self, k: &Key, f: Decimal) {
         let m = self.mult(k).checked_mul(f).unwrap_or(Decimal::ZERO);
         self.o.mult.insert(k.clone(), m);
+        if let Some(b) = self.o.displace.get_mut(k) {
+            *b = b.checked_mul(f).unwrap_or(Decimal::ZERO);
+        }
         for s in &mut self.o.synth {
             if (s.activity, &s.entity, &s.region) == (k.0, &k.1, &k.2) {
                 s.quantity = s.quantity.checked_mul(f).unwrap_or(Decimal::ZERO);
             }
         }
     }
-    /// Current quantity of a key in a dimension's base unit; whether any of it is in another dimension.
-    fn current(&self, k: &Key, dim: Dimension) -> (Decimal, bool) {
+    /// Current quantity of a key's ledger rows in a dimension's base unit (after multipliers and displacement);
+    /// whether any of it is in another dimension.
+    fn ledger_current(&self, k: &Key, dim: Dimension) -> (Decimal, bool) {
         let m = self.mult(k);
         let mut other = false;
         let mut v = Decimal::ZERO;
@@ -220,6 +238,18 @@ impl State<'_> {
                 }
             }
         }
+        if dim == Dimension::Energy
+            && let Some(b) = self.o.displace.get(k)
+        {
+            let b = crate::units::convert(*b, &unit("MWh"), &Unit::base(Dimension::Energy)).unwrap_or_default();
+            v = (v - b).max(Decimal::ZERO);
+        }
+        (v, other)
+    }
+    /// Current quantity of a key in a dimension's base unit; whether any of it is in another dimension.
+    fn current(&self, k: &Key, dim: Dimension) -> (Decimal, bool) {
+        let (mut v, other) = self.ledger_current(k, dim);
+        let mut other = other;
         for s in &self.o.synth {
             if (s.activity, &s.entity, &s.region) == (k.0, &k.1, &k.2) {
                 if s.unit.dimension() == dim {
@@ -428,9 +458,28 @@ pub(super) fn apply(
                             at,
                         );
                     }
-                    if grid_mwh > Decimal::ZERO && d > Decimal::ZERO {
-                        let k = (grid_mwh - d) / grid_mwh;
-                        st.scale_key(&(Activity::Electricity, e.clone(), r.clone()), k);
+                    if d > Decimal::ZERO {
+                        // From the ledger's rows first (exactly, in ledger order), then from scenario rows.
+                        let key = (Activity::Electricity, e.clone(), r.clone());
+                        let (lv, _) = st.ledger_current(&key, Dimension::Energy);
+                        let lv =
+                            crate::units::convert(lv, &Unit::base(Dimension::Energy), &mwh_unit).unwrap_or_default();
+                        let from_ledger = d.min(lv);
+                        *st.o.displace.entry(key).or_default() += from_ledger;
+                        let mut left = d - from_ledger;
+                        for s in
+                            st.o.synth
+                                .iter_mut()
+                                .filter(|s| (s.activity, &s.entity, &s.region) == (Activity::Electricity, &e, &r))
+                        {
+                            if left <= Decimal::ZERO {
+                                break;
+                            }
+                            let q = crate::units::convert(s.quantity, &s.unit, &mwh_unit).unwrap_or_default();
+                            let take = q.min(left);
+                            left -= take;
+                            s.quantity = crate::units::convert(q - take, &mwh_unit, &s.unit).unwrap_or_default();
+                        }
                     }
                     d
                 } else {

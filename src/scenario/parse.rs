@@ -211,8 +211,8 @@ fn read_change(mut r: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<Ch
                 }
             });
             let region = region(&mut r, d);
-            let (from, to, share, (ratio, ratio_unit, rloc)) = (from?, to?, share?, ratio?);
-            let mut ok = true;
+            let (from, to, (ratio, ratio_unit, rloc)) = (from?, to?, ratio?);
+            let mut ok = share.is_some();
             if !from.accepts(ratio_unit.den.dimension()) || !to.accepts(ratio_unit.num.dimension()) {
                 d.push(
                     Error::new(
@@ -235,7 +235,7 @@ fn read_change(mut r: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<Ch
             if !ok {
                 return None;
             }
-            ChangeKind::Switch { from, share, to, ratio, ratio_unit, entity, region }
+            ChangeKind::Switch { from, share: share?, to, ratio, ratio_unit, entity, region }
         }
         "factor" => {
             let (choice, cloc) = r.str_req("choice", d)?;
@@ -285,13 +285,21 @@ impl Scenario {
 
     /// Parse a scenario from text; `path` names it in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Scenario, Diagnostics> {
+        let stem = || path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+        if text.trim().is_empty() {
+            // An empty scenario is valid: it reproduces the baseline.
+            return Ok(Scenario {
+                name: stem(),
+                path: Some(path.to_path_buf()),
+                sha256: Some(sha256_hex(text.as_bytes())),
+                ..Default::default()
+            });
+        }
         let src = Src { file: path, text };
         let doc = src.parse()?;
         let mut d = Diagnostics::new();
         let mut top = TableReader::new(src, doc.get_ref(), doc.span(), "top level");
-        let name = top.str_opt("name", &mut d).map(|x| x.0).unwrap_or_else(|| {
-            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
-        });
+        let name = top.str_opt("name", &mut d).map(|x| x.0).unwrap_or_else(stem);
         let description = top.str_opt("description", &mut d).map(|x| x.0);
         let mut changes = Vec::new();
         for t in top.tables_opt("change", &mut d) {
