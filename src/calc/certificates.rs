@@ -360,6 +360,11 @@ pub(super) fn allocate(
         let at = c.rec.source.clone();
         let market = market_of(&c.rec.region);
         let instrument = instrument_name(c.rec.instrument.as_deref());
+        let what = if instrument == "unspecified" {
+            "certificate (instrument not stated)".to_string()
+        } else {
+            instrument.clone()
+        };
         let own_entity = entities_with_grid.contains(c.rec.entity.as_str());
         let (targets, rule): (Vec<String>, &str) = if own_entity {
             (vec![c.rec.entity.clone()], "own entity")
@@ -480,7 +485,7 @@ pub(super) fn allocate(
         };
         if let Ok(ps) = res.plans(Activity::Certificate, &c.rec.region, &c.rec.quantity.unit, &mut out.warnings) {
             for p in ps.iter().filter(|p| p.figure.starts_with("activity.")) {
-                let v = c.rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den));
+                let v = super::line_value(c.rec.quantity.value, p.k_num, p.k_den);
                 let mut l = base(&p.figure, &c.rec.entity, &c.rec.region, c.rec.quantity.value, v.unwrap_or_default());
                 l.unit = c.rec.quantity.unit.symbol().to_string();
                 l.value_unit = p.value_unit;
@@ -488,6 +493,17 @@ pub(super) fn allocate(
                 l.formula = p.formula.clone();
                 lines.push(l);
             }
+        }
+        // Per market, the row's deduction is computed once on its covered MWh; the last share in the market takes
+        // what the others leave, so the shares' lines add up exactly to it (as the shares add up to the MWh).
+        let mut market_left: BTreeMap<String, (Decimal, Decimal, usize)> = BTreeMap::new(); // MWh, tCO2e(abs), shares
+        for ((m, _), s, _) in &shares {
+            if s.is_zero() {
+                continue;
+            }
+            let x = market_left.entry(m.clone()).or_default();
+            x.0 += *s;
+            x.2 += 1;
         }
         for ((m, e), s, rem) in shares {
             if s.is_zero() {
@@ -507,28 +523,40 @@ pub(super) fn allocate(
                 _ => "own entity".to_string(),
             };
             let mut l = base("electricity.renewable", &e, &m, s, s);
-            l.formula = Arc::from(format!("q (MWh of {instrument} covering grid electricity; {how})"));
+            l.formula = Arc::from(format!("q (MWh of {what} covering grid electricity; {how})"));
             lines.push(l);
             let plan = plans.entry(m.clone()).or_insert_with(|| residual_plan(res, &m, mwh));
             match plan {
                 Ok(Some((kn, kd, factors, formula))) => {
+                    let left = market_left.entry(m.clone()).or_default();
+                    if left.1.is_zero() && left.2 > 0 && left.0 > Decimal::ZERO {
+                        left.1 = super::line_value(left.0, *kn, *kd).unwrap_or_default();
+                        left.0 = Decimal::ZERO; // marks the total as computed
+                    }
+                    left.2 = left.2.saturating_sub(1);
+                    let v = if left.2 == 0 {
+                        left.1
+                    } else {
+                        super::line_value(s, *kn, *kd).unwrap_or_default().min(left.1)
+                    };
+                    left.1 -= v;
                     let cap = remaining_t.entry((m.clone(), e.clone())).or_default();
-                    let v = s.checked_mul(*kn).and_then(|x| x.checked_div(*kd)).unwrap_or_default().min(*cap);
+                    let v = v.min(*cap);
                     *cap -= v;
                     let mut l = base("scope2.market", &e, &m, s, -v);
                     l.factors = factors.clone();
                     l.formula = Arc::from(format!(
-                        "- {} MWh covered ({how}) x ({formula}): the {instrument} replaces the residual factor with {}",
+                        "- {} MWh covered ({how}) x ({formula}): the {what} replaces the residual factor with {}",
                         s.normalize(),
                         if supplier.is_some() { "the supplier factor" } else { "0" }
                     ));
                     l.value_unit = T_CO2E;
                     lines.push(l);
                     if let Some(sf) = supplier {
-                        let v = s.checked_mul(sf).unwrap_or_default();
+                        let v = super::line_value(s, sf, Decimal::ONE).unwrap_or_default();
                         let mut l = base("scope2.market", &e, &m, s, v);
                         l.formula = Arc::from(format!(
-                            "+ {} MWh covered x supplier factor {} tCO2e/MWh ({instrument})",
+                            "+ {} MWh covered x supplier factor {} tCO2e/MWh ({what})",
                             s.normalize(),
                             sf.normalize()
                         ));
