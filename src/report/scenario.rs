@@ -186,7 +186,7 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
     let _ = writeln!(
         o,
         "{}",
-        if md { "\nInstrument coverage of grid electricity:\n" } else { "instrument coverage of grid electricity:" }
+        if md { "Instrument coverage of grid electricity:\n" } else { "instrument coverage of grid electricity:" }
     );
     let _ = writeln!(o, "{item}baseline: {}", cov(&r.baseline));
     let _ = writeln!(o, "{item}scenario: {}", cov(&r.result));

@@ -297,13 +297,16 @@ fn scenario_error(msg: String, at: &Location, hint: &str) -> Error {
     Error::new(ErrorKind::Scenario, msg).at(at.clone()).hint(hint)
 }
 
-/// Apply changes to an inventory, in order.
+/// Apply the first `upto` changes to an inventory, in order (the others are only looked at: a grid edition change
+/// moves a residual of the same set along unless the scenario changes the residual itself).
 pub(super) fn apply(
     inv: &Inventory,
     basis: &Basis,
-    changes: &[Change],
+    all: &[Change],
+    upto: usize,
     synth_path: &Path,
 ) -> Result<Applied, Diagnostics> {
+    let changes = &all[..upto.min(all.len())];
     let mut st = State {
         basis,
         o: ScenarioOverlay { synth_path: synth_path.to_path_buf(), year: basis.year, ..Default::default() },
@@ -592,10 +595,7 @@ pub(super) fn apply(
                     && res.factor.set == old.set
                     && res.factor.edition == old.edition
                     && r.set == old.set
-                    && !changes[i + 1..]
-                        .iter()
-                        .chain(changes[..i].iter())
-                        .any(|c| matches!(c.kind, ChangeKind::Residual { .. }))
+                    && !all.iter().any(|c| matches!(c.kind, ChangeKind::Residual { .. }))
                 {
                     res.factor.edition = r.edition.clone();
                     res.location = at.clone();

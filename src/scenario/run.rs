@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::apply::{Applied, apply};
-use super::{Basis, Change, Money, Scenario};
+use super::{Basis, Money, Scenario};
 use crate::calc::{self, Computation, ComputeOptions, Figure, Warning, figure_order};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
@@ -94,10 +94,10 @@ pub(super) fn evaluate(
     lib: &FactorLibrary,
     basis: &Basis,
     scenario: &Scenario,
-    changes: &[Change],
+    upto: usize,
     options: ComputeOptions,
 ) -> Result<(Computation, Applied), Diagnostics> {
-    let mut applied = apply(inv, basis, changes, &synth_path(scenario))?;
+    let mut applied = apply(inv, basis, &scenario.changes, upto, &synth_path(scenario))?;
     let c = calc::compute_overlaid(&applied.inv, lib, options, &mut applied.overlay)?;
     Ok((c, applied))
 }
@@ -153,10 +153,10 @@ pub fn run(
     let mut steps: Vec<BTreeMap<String, Figure>> = vec![baseline.figures.clone()];
     let mut last: Option<(Computation, Applied)> = None;
     if n == 0 {
-        last = Some(evaluate(inv, lib, &basis, scenario, &[], opts)?);
+        last = Some(evaluate(inv, lib, &basis, scenario, 0, opts)?);
     }
     for k in 1..=n {
-        let (c, a) = evaluate(inv, lib, &basis, scenario, &scenario.changes[..k], opts)?;
+        let (c, a) = evaluate(inv, lib, &basis, scenario, k, opts)?;
         steps.push(c.figures.clone());
         last = Some((c, a));
     }

@@ -190,12 +190,19 @@ pub fn chart(title: &str, param: &Param, points: &[SweepPoint]) -> String {
     let _ = writeln!(o, r##"<rect width="{W}" height="{H}" fill="#ffffff"/>"##);
     let _ = writeln!(
         o,
-        r##"<text x="{}" y="28" font-size="17" font-weight="bold" text-anchor="middle" fill="#111">{}</text>"##,
+        r##"<text x="{}" y="24" font-size="17" font-weight="bold" text-anchor="middle" fill="#111">{}</text>"##,
         W / 2,
         esc(title)
     );
+    let _ = writeln!(
+        o,
+        r##"<text x="{}" y="44" font-size="13" text-anchor="middle" fill="#444">scope 2 and GHG intensity, location-based and market-based, against {} ({})</text>"##,
+        W / 2,
+        esc(&param.label),
+        esc(&param.unit)
+    );
     // Legend.
-    let ly = 52;
+    let ly = 62;
     for (k, (name, color, dashed, square)) in
         [("location-based", LOC, false, false), ("market-based", MKT, true, true)].iter().enumerate()
     {
@@ -224,7 +231,7 @@ pub fn chart(title: &str, param: &Param, points: &[SweepPoint]) -> String {
         Series { name: "scope 2, market-based", color: MKT, dashed: true, square: true, ys: get("scope2.market") },
     ];
     let s2unit = unit_of("scope2.location").unwrap_or_else(|| "tCO2e".into());
-    panel(&mut o, 72, 230, &xs, xr, &s2, &format!("scope 2 ({s2unit})"), false, xstep, &xt);
+    panel(&mut o, 76, 226, &xs, xr, &s2, &format!("scope 2 ({s2unit})"), false, xstep, &xt);
     let iu = unit_of("intensity.total.location")
         .or_else(|| unit_of("intensity.total.market"))
         .unwrap_or_else(|| "tCO2e/million CNY".into());

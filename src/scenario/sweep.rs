@@ -281,7 +281,7 @@ pub fn sweep(
     let mut points = Vec::new();
     for v in spec.values() {
         let sv = p.set(&s, v);
-        let (c, a) = evaluate(inv, lib, &basis, &sv, &sv.changes, opts)?;
+        let (c, a) = evaluate(inv, lib, &basis, &sv, sv.changes.len(), opts)?;
         points.push(SweepPoint { value: v, figures: c.figures, cost: sum_costs(&a.costs).map_err(Diagnostics::from)? });
     }
     Ok((p, points))

@@ -151,7 +151,7 @@ pub fn solve(
     let eval = |x: Decimal| -> Result<(Computation, Option<Money>), Diagnostics> {
         evaluations.set(evaluations.get() + 1);
         let sv = p.set(&s, x);
-        let (c, a) = evaluate(inv, lib, &basis, &sv, &sv.changes, opts)?;
+        let (c, a) = evaluate(inv, lib, &basis, &sv, sv.changes.len(), opts)?;
         let cost = sum_costs(&a.costs).map_err(Diagnostics::from)?;
         Ok((c, cost))
     };
@@ -171,7 +171,7 @@ pub fn solve(
     let grid_total: Decimal = c0.scope2.coverage.iter().map(|m| m.grid_mwh).sum();
     let (quantum, max, max_reason) = match (&s.changes[p.index].kind, p.field) {
         (ChangeKind::AddCertificates { market, .. }, "mwh") => {
-            let a = super::apply::apply(inv, &basis, &s.changes, &super::run::synth_path(&s))?;
+            let a = super::apply::apply(inv, &basis, &s.changes, s.changes.len(), &super::run::synth_path(&s))?;
             let m = market.clone().or_else(|| a.markets.get(&p.index).cloned()).unwrap_or_else(|| "CN".into());
             let cov = c0.scope2.coverage.iter().find(|x| x.market == m);
             let (g, cv) = cov.map(|x| (x.grid_mwh, x.covered_mwh)).unwrap_or_default();

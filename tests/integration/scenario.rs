@@ -482,3 +482,89 @@ fn scenario_rows_are_traced_to_the_scenario_file() {
     let pv = r.result.lines.iter().find(|l| l.figure == "activity.onsite_pv").expect("PV line");
     assert_eq!(pv.source.to_string(), format!("{}:3:1", Path::new(&c.dir.path().join("t.toml")).display()));
 }
+
+#[test]
+fn an_explicit_residual_change_is_not_preempted_by_a_grid_edition_change() {
+    let c = case(BASE);
+    let r = run(
+        &c,
+        "[[change]]\nkind = \"factor\"\nchoice = \"grid\"\nuse = \"test-grid@2\"\n[[change]]\nkind = \"residual\"\nuse = \"test-grid@2:grid.national\"\n",
+    );
+    let m = r.figures.iter().find(|f| f.id == "scope2.market").expect("figure");
+    // The grid change alone leaves the residual at edition 1 (the scenario changes it itself): 0, then 3200 x -0.1.
+    assert_eq!(m.by_change, vec![Some(Decimal::ZERO), Some(dec!(-320))]);
+    assert!(!r.warnings.iter().any(|w| w.code == "scenario-residual-follows-grid"));
+}
+
+const SEED: &str = "examples/hikvision-2024/inventory.toml";
+
+fn seed(file: &str) -> scenario::ScenarioRun {
+    let root = crate::util::root();
+    let inv = Inventory::load(&root.join(SEED)).expect("seed inventory");
+    let lib = ghg::library_for(&inv, &[]).expect("library");
+    let s = Scenario::load(&root.join("examples/hikvision-2024/scenarios").join(file)).expect("scenario");
+    scenario::run(&inv, &lib, &s, ComputeOptions::default()).expect("runs")
+}
+
+/// The seed's five questions. Expected values by python decimal from the ledger and the MEE factors:
+/// grid 346,696.02 MWh, certificates 18,089.22 MWh, national average 0.5366 (2022) / 0.5306 (2023), excluding
+/// market-traded non-fossil power 0.5856 (2022).
+#[test]
+fn seed_questions() {
+    // 1. No certificates: 346,696.02 x 0.5366 = 186,037.084332 (= location-based).
+    let r = seed("no-certificates.toml");
+    assert_eq!(after(&r, "scope2.market"), dec!(186037.084332));
+    assert_eq!(delta(&r, "scope2.market"), dec!(9706.675452)); // 18,089.22 x 0.5366
+    // 2. 50,000 MWh more: (346,696.02 - 18,089.22 - 50,000) x 0.5366 = 149,500.40888.
+    let r = seed("more-gec-50000.toml");
+    assert_eq!(after(&r, "scope2.market"), dec!(149500.40888));
+    assert_eq!(delta(&r, "scope2.market"), dec!(-26830));
+    // 3. MEE residual: 328,606.80 x 0.5856 = 192,432.14208.
+    let r = seed("residual-excl-market.toml");
+    assert_eq!(after(&r, "scope2.market"), dec!(192432.14208));
+    // 4. 2023 edition: 346,696.02 x 0.5306 = 183,956.908212; 328,606.80 x 0.5306 = 174,358.76808.
+    let r = seed("grid-2023.toml");
+    assert_eq!(after(&r, "scope2.location"), dec!(183956.908212));
+    assert_eq!(after(&r, "scope2.market"), dec!(174358.76808));
+    // 5. Intensity 1.80: x = (scope1 + 176,330.40888 - 1.80 x 92,495.53) / 0.5366 = 44,882.3430510083991800223630...
+    let root = crate::util::root();
+    let inv = Inventory::load(&root.join(SEED)).expect("seed inventory");
+    let lib = ghg::library_for(&inv, &[]).expect("library");
+    let s =
+        Scenario::load(&root.join("examples/hikvision-2024/scenarios/target-intensity-1.80.toml")).expect("scenario");
+    let sol =
+        scenario::solve(&inv, &lib, &s, s.target.as_ref().expect("target"), ComputeOptions::default()).expect("ok");
+    assert_eq!(sol.amount, Some(dec!(44883)));
+    assert_eq!(sol.exact.map(|e| e.round_dp(20)), Some(dec!(44882.34305100839918002236)));
+    assert!(sol.at_amount.expect("value") <= dec!(1.80) && sol.below_amount.expect("value") > dec!(1.80));
+}
+
+#[test]
+fn seed_scenario_goldens() {
+    let s = |f: &str| format!("examples/hikvision-2024/scenarios/{f}");
+    let root = crate::util::root();
+    for (args, golden) in [
+        (vec!["scenario", SEED, &s("more-gec-50000.toml")], "hikvision-2024.scenario-more-gec-50000.txt"),
+        (vec!["scenario", SEED, &s("grid-2023.toml"), "--format", "markdown"], "hikvision-2024.scenario-grid-2023.md"),
+        (
+            vec!["scenario", SEED, &s("no-certificates.toml"), "--format", "json"],
+            "hikvision-2024.scenario-no-certificates.json",
+        ),
+        (vec!["scenario", SEED, &s("target-intensity-1.80.toml")], "hikvision-2024.scenario-target-1.80.txt"),
+        (vec!["scenario", SEED, &s("sweep-certificates.toml"), "--format", "csv"], "hikvision-2024.scenario-sweep.csv"),
+    ] {
+        let r = ghg_in(&root, &args.iter().map(|x| x.as_ref()).collect::<Vec<&str>>());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        crate::util::golden(golden, &r.stdout);
+    }
+    // The committed chart is what the sweep draws.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svg = dir.path().join("c.svg");
+    let svg_s = svg.to_str().expect("utf-8");
+    let r = ghg_in(&root, &["scenario", SEED, &s("sweep-certificates.toml"), "--svg", svg_s]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let drawn = std::fs::read_to_string(&svg).expect("svg");
+    check_svg(&drawn);
+    let committed = std::fs::read_to_string(root.join(s("sweep-certificates.svg"))).expect("committed chart");
+    assert_eq!(drawn, committed, "regenerate examples/hikvision-2024/scenarios/sweep-certificates.svg");
+}
