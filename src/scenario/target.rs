@@ -177,7 +177,7 @@ pub fn solve(
             let (g, cv) = cov.map(|x| (x.grid_mwh, x.covered_mwh)).unwrap_or_default();
             (
                 Decimal::ONE,
-                (g - cv).ceil().max(Decimal::ZERO),
+                (g - cv).max(Decimal::ZERO),
                 format!(
                     "certificates cannot exceed grid electricity: market {m} has {} MWh of grid electricity, {} MWh of it already covered, so at most {} MWh more can be used",
                     fmt(g),
@@ -188,7 +188,7 @@ pub fn solve(
         }
         (ChangeKind::OnsitePv { .. }, "mwh") => (
             Decimal::ONE,
-            grid_total.ceil(),
+            grid_total,
             format!("on-site PV cannot displace more than the grid electricity ({} MWh)", fmt(grid_total)),
         ),
         (ChangeKind::OnsitePv { hours: Some(h), .. }, "mw") if *h > Decimal::ZERO => (
