@@ -243,7 +243,7 @@ fn check(
             true
         }
         Severity::Error => {
-            out.rejected.push(Error::new(kind, format!("row {at}: {msg}")).at(at.clone()).hint(hint));
+            out.rejected.push(Error::new(kind, msg).at(at.clone()).hint(hint));
             false
         }
     }
@@ -281,13 +281,12 @@ pub(super) fn allocate(
             None => None,
             Some(Ok(v)) if v >= Decimal::ZERO => Some(v),
             Some(Ok(v)) => {
-                out.rejected
-                    .push(Error::new(ErrorKind::Negative, format!("row {at}: supplier factor {v} is negative")).at(at));
+                out.rejected.push(Error::new(ErrorKind::Negative, format!("supplier factor {v} is negative")).at(at));
                 continue;
             }
             Some(Err(m)) => {
                 out.rejected.push(
-                    Error::new(ErrorKind::BadValue, format!("row {at}: {m}"))
+                    Error::new(ErrorKind::BadValue, m)
                         .at(at)
                         .hint("write the supplier's factor in tCO2e/MWh, e.g. 0.12, or with a unit: 120 kgCO2/MWh"),
                 );

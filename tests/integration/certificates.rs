@@ -114,7 +114,7 @@ fn vintage_window_and_severity_follow_the_inventory() {
     let rows = format!("{GRID}plant-a,2024,certificate,100,MWh,CN,,GEC,2023-12,,\n");
     let d = run(extra, &rows, true).expect_err("strict mode stops on a certificate error");
     let msg = d.to_string();
-    assert!(msg.contains("ledger.csv:3: row "), "{msg}");
+    assert!(msg.contains("ledger.csv:3: vintage 2023-12"), "{msg}");
     assert!(
         msg.contains("vintage 2023-12 is outside the window 2024-01..2024-12 (0 months before to 0 after the consumption period 2024)"),
         "{msg}"
@@ -149,7 +149,7 @@ fn a_certificate_id_claimed_twice() {
         "{GRID}plant-a,2024,certificate,100,MWh,CN,,GEC,2024,GEC-7,\nplant-a,2024,certificate,100,MWh,CN,,GEC,2024,GEC-7,\n"
     );
     let d = run("", &rows, true).expect_err("duplicate id is an error by default");
-    assert!(d.to_string().contains("ledger.csv:4: row "), "{d}");
+    assert!(d.to_string().contains("ledger.csv:4: certificate id"), "{d}");
     assert!(d.to_string().contains("certificate id 'GEC-7' is already claimed at "), "{d}");
     assert!(d.to_string().contains("ledger.csv:3"), "{d}");
     // Lenient: the second claim is dropped: (1000 - 100) x 0.5 = 450.
