@@ -49,12 +49,31 @@ pub(super) struct GridUse {
 /// Grid use by (market, entity).
 pub(super) type GridMap = BTreeMap<(String, String), GridUse>;
 
+/// Grid use gathered row by row: market -> entity -> use (looked up without allocating once an entry exists).
+#[derive(Debug, Default)]
+pub(super) struct GridAcc(HashMap<String, HashMap<String, GridUse>>);
+
+impl GridAcc {
+    /// The gathered use by (market, entity).
+    pub(super) fn map(&self) -> GridMap {
+        self.0.iter().flat_map(|(m, by)| by.iter().map(move |(e, g)| ((m.clone(), e.clone()), g.clone()))).collect()
+    }
+}
+
 /// Remember a grid electricity row's MWh and market-based emissions for the allocation.
-pub(super) fn record_grid(grid: &mut GridMap, rec: &ActivityRecord, lines: &[Line]) {
+pub(super) fn record_grid(grid: &mut GridAcc, rec: &ActivityRecord, lines: &[Line]) {
     if rec.activity != Activity::Electricity {
         return;
     }
-    let g = grid.entry((market_of(&rec.region), rec.entity.clone())).or_default();
+    let market = market_of(&rec.region);
+    let by = match grid.0.get_mut(market) {
+        Some(x) => x,
+        None => grid.0.entry(market.to_string()).or_default(),
+    };
+    let g = match by.get_mut(rec.entity.as_str()) {
+        Some(x) => x,
+        None => by.entry(rec.entity.clone()).or_default(),
+    };
     for l in lines {
         match l.figure.as_str() {
             // An overflow here is reported by the figure sums; saturate rather than panic.
@@ -357,7 +376,7 @@ pub(super) fn allocate(
         accepted.into_iter().partition(|(c, _)| entities_with_grid.contains(c.rec.entity.as_str()));
     for (c, supplier) in own.into_iter().chain(company) {
         let at = c.rec.source.clone();
-        let market = market_of(&c.rec.region);
+        let market = market_of(&c.rec.region).to_string();
         let instrument = instrument_name(c.rec.instrument.as_deref());
         let what = if instrument == "unspecified" {
             "certificate (instrument not stated)".to_string()

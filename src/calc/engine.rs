@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::certificates::{CertRow, GridMap, record_grid, residual_check};
+use super::certificates::{CertRow, GridAcc, record_grid, residual_check};
 use super::overlay::RowOverlay;
 use super::{Computation, Fallback, Figure, FileHash, Line, Provenance, RowCounts, UsedFactor, Warning};
 use crate::activity::{Activity, LedgerReader};
@@ -176,8 +176,8 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
 }
 
 /// The market a region belongs to for certificates: China's GECs form one national market.
-pub fn market_of(region: &str) -> String {
-    if region == "CN" || region.starts_with("CN-") { "CN".to_string() } else { region.to_string() }
+pub fn market_of(region: &str) -> &str {
+    if region == "CN" || region.starts_with("CN-") { "CN" } else { region }
 }
 
 pub(super) struct Resolver<'a> {
@@ -636,7 +636,7 @@ impl<'a> Resolver<'a> {
                 }
                 if activity == Activity::Electricity && self.choice("residual").is_some() {
                     let mut ch = Chain::new(unit.clone());
-                    match self.find("residual", a, &market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
+                    match self.find("residual", a, market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
                         Some((set, f)) => {
                             self.apply_factor(set, f, a, region, &[], &mut ch)?;
                             out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
@@ -901,7 +901,7 @@ pub fn compute_streaming_overlaid(
     let mut rejected: Vec<Error> = Vec::new();
     let mut inputs = Vec::new();
     let mut certs: Vec<CertRow> = Vec::new();
-    let mut grid = GridMap::new();
+    let mut grid = GridAcc::default();
     let mut sink_err: Option<std::io::Error> = None;
     let mwh = Unit::parse(MWH).map_err(|e| Diagnostics::from(Error::new(ErrorKind::UnknownUnit, e.to_string())))?;
 
@@ -1058,7 +1058,7 @@ pub fn compute_streaming_overlaid(
     }
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
-    let outcome = super::certificates::allocate(&mut res, &inv.certificates, certs, &grid, &mwh);
+    let outcome = super::certificates::allocate(&mut res, &inv.certificates, certs, &grid.map(), &mwh);
     warnings.extend(outcome.warnings);
     rejected.extend(outcome.rejected);
     rows.used += outcome.rows_used;

@@ -232,39 +232,50 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         ));
     }
     let mut code = 0;
-    let mut text = String::new();
+    // Parts of the output; JSON with more than one part becomes one object keyed by part.
+    let mut parts: Vec<(&str, String, serde_json::Value)> = Vec::new();
+    let json = format == Format::Json;
     if s.sweep.is_none() && s.target.is_none() {
         let r = scenario::run(&inv, &lib, &s, options)?;
-        text = match format {
-            Format::Json => {
-                let mut t = serde_json::to_string_pretty(&report::scenario_json(&r)).unwrap_or_default();
-                t.push('\n');
-                t
-            }
-            f => report::render_scenario(&r, f, places),
-        };
+        let text = if json { String::new() } else { report::render_scenario(&r, format, places) };
+        parts.push(("scenario", text, if json { report::scenario_json(&r) } else { serde_json::Value::Null }));
     }
     if let Some(spec) = &s.sweep {
         let (p, points) = scenario::sweep(&inv, &lib, &s, spec, options)?;
         let title = format!("{} {}: {}", inv.organisation, inv.year, s.name);
-        text.push_str(&report::render_sweep(&title, &p, &points, format, places));
         if let Some(path) = &a.csv {
             write_file(path, &report::sweep_csv(&p, &points))?;
         }
         if let Some(path) = &a.svg {
             write_file(path, &scenario::svg::chart(&title, &p, &points))?;
         }
+        let text = if json { String::new() } else { report::render_sweep(&title, &p, &points, format, places) };
+        parts.push((
+            "sweep",
+            text,
+            if json { report::sweep_json(&title, &p, &points) } else { serde_json::Value::Null },
+        ));
     }
     if let Some(t) = &s.target {
-        if !text.is_empty() && format != Format::Json {
-            text.push('\n');
-        }
         let sol = scenario::solve(&inv, &lib, &s, t, options)?;
         if !sol.reachable {
             code = EXIT_OUTSIDE;
         }
-        text.push_str(&report::render_solution(&sol, format, places));
+        let text = if json { String::new() } else { report::render_solution(&sol, format, places) };
+        parts.push(("target", text, if json { report::solution_json(&sol) } else { serde_json::Value::Null }));
     }
+    let text = if json {
+        let v = if parts.len() == 1 {
+            parts.pop().map(|p| p.2).unwrap_or_default()
+        } else {
+            serde_json::Value::Object(parts.into_iter().map(|(k, _, v)| (k.to_string(), v)).collect())
+        };
+        let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+        t.push('\n');
+        t
+    } else {
+        parts.into_iter().map(|p| p.1).collect::<Vec<_>>().join("\n")
+    };
     out.write(&text);
     Ok(code)
 }

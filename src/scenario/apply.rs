@@ -278,7 +278,7 @@ impl State<'_> {
     fn main_market(&self) -> Option<String> {
         let mut by: BTreeMap<String, Decimal> = BTreeMap::new();
         for (_, r, m) in self.grid() {
-            *by.entry(market_of(&r)).or_default() += m;
+            *by.entry(market_of(&r).to_string()).or_default() += m;
         }
         by.into_iter()
             .fold(None, |best: Option<(String, Decimal)>, (k, v)| match best {
@@ -360,7 +360,7 @@ pub(super) fn apply(
             ChangeKind::RemoveCertificates { filter, mwh } => {
                 let fits = |e: &str, region: &str, inst: &str, id: Option<&str>| {
                     matches(&filter.entity, e)
-                        && matches(&filter.market, &market_of(region))
+                        && matches(&filter.market, market_of(region))
                         && matches(&filter.instrument, inst)
                         && filter.certificate_id.as_deref().is_none_or(|f| id == Some(f))
                 };
