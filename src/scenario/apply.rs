@@ -122,7 +122,7 @@ impl RowOverlay for ScenarioOverlay {
             && let Some(line) = rec.source.line
             && let Some(c) = self.cert_mult.get(&(rec.source.file.clone(), line))
         {
-            k = Some(k.unwrap_or(Decimal::ONE) * *c);
+            k = Some(k.unwrap_or(Decimal::ONE).checked_mul(*c).unwrap_or(Decimal::ZERO));
         }
         if let Some(k) = k
             && k != Decimal::ONE
@@ -232,7 +232,7 @@ impl State<'_> {
         if let Some(by) = self.basis.qty.get(k) {
             for (d, q) in by {
                 if *d == dim {
-                    v += q.checked_mul(m).unwrap_or_default();
+                    v = v.checked_add(q.checked_mul(m).unwrap_or_default()).unwrap_or(Decimal::MAX);
                 } else if !q.is_zero() {
                     other = true;
                 }
@@ -253,7 +253,8 @@ impl State<'_> {
         for s in &self.o.synth {
             if (s.activity, &s.entity, &s.region) == (k.0, &k.1, &k.2) {
                 if s.unit.dimension() == dim {
-                    v += crate::units::convert(s.quantity, &s.unit, &Unit::base(dim)).unwrap_or_default();
+                    let q = crate::units::convert(s.quantity, &s.unit, &Unit::base(dim)).unwrap_or_default();
+                    v = v.checked_add(q).unwrap_or(Decimal::MAX);
                 } else if !s.quantity.is_zero() {
                     other = true;
                 }
@@ -278,7 +279,8 @@ impl State<'_> {
     fn main_market(&self) -> Option<String> {
         let mut by: BTreeMap<String, Decimal> = BTreeMap::new();
         for (_, r, m) in self.grid() {
-            *by.entry(market_of(&r).to_string()).or_default() += m;
+            let e = by.entry(market_of(&r).to_string()).or_default();
+            *e = e.checked_add(m).unwrap_or(Decimal::MAX);
         }
         by.into_iter()
             .fold(None, |best: Option<(String, Decimal)>, (k, v)| match best {
@@ -371,7 +373,10 @@ pub(super) fn apply(
                     if fits(&c.entity, &c.region, &c.instrument, c.certificate_id.as_deref()) {
                         let k = (Activity::Certificate, c.entity.clone(), c.region.clone());
                         let cm = st.o.cert_mult.get(&(c.file.clone(), c.line)).copied().unwrap_or(Decimal::ONE);
-                        rows.push((j, c.mwh * st.mult(&k) * cm));
+                        rows.push((
+                            j,
+                            c.mwh.checked_mul(st.mult(&k)).and_then(|x| x.checked_mul(cm)).unwrap_or(Decimal::MAX),
+                        ));
                     }
                 }
                 for (j, s) in st.o.synth.iter().enumerate() {
@@ -380,7 +385,8 @@ pub(super) fn apply(
                         rows.push((n + j, s.quantity));
                     }
                 }
-                let available: Decimal = rows.iter().map(|r| r.1).sum();
+                let available: Decimal =
+                    rows.iter().fold(Decimal::ZERO, |a, r| a.checked_add(r.1).unwrap_or(Decimal::MAX));
                 if rows.is_empty() {
                     warn(
                         &mut warnings,
@@ -468,7 +474,8 @@ pub(super) fn apply(
                         let lv =
                             crate::units::convert(lv, &Unit::base(Dimension::Energy), &mwh_unit).unwrap_or_default();
                         let from_ledger = d.min(lv);
-                        *st.o.displace.entry(key).or_default() += from_ledger;
+                        let b = st.o.displace.entry(key).or_default();
+                        *b = b.checked_add(from_ledger).unwrap_or(Decimal::MAX);
                         let mut left = d - from_ledger;
                         for s in
                             st.o.synth
@@ -511,6 +518,23 @@ pub(super) fn apply(
                     warn(&mut warnings, "scenario-no-match", format!("change {}: no {activity} rows match", i + 1), at);
                 }
                 for k in keys {
+                    // Every row must stay a representable decimal (28 significant digits).
+                    let too_big = st.basis.qty.get(&k).is_some_and(|by| {
+                        by.values().any(|q| q.checked_mul(st.mult(&k)).and_then(|x| x.checked_mul(*factor)).is_none())
+                    });
+                    if too_big {
+                        d.push(scenario_error(
+                            format!(
+                                "change {}: scaling {activity} of {} in {} by {factor} overflows 28 significant digits",
+                                i + 1,
+                                k.1,
+                                k.2
+                            ),
+                            at,
+                            "use a smaller factor",
+                        ));
+                        continue;
+                    }
                     st.scale_key(&k, *factor);
                 }
             }

@@ -180,7 +180,7 @@ fn read_change(mut r: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<Ch
             let region = region(&mut r, d);
             ChangeKind::Scale { activity: a?, factor: f?, entity, region }
         }
-        "switch" => {
+        "switch" | "replace" => {
             let from = activity(&mut r, "from", d);
             let to = activity(&mut r, "to", d);
             let share = r.str_req("share", d).and_then(|(s, loc)| {

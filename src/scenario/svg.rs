@@ -23,32 +23,36 @@ fn px(x: Decimal) -> String {
     x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize().to_string()
 }
 
-/// Nice ticks covering [lo, hi]: (first, step, ticks).
+/// Nice ticks covering [lo, hi]: (first, step, ticks). Falls back to the two ends when the range is too large.
 fn ticks(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Vec<Decimal>) {
+    nice_ticks(lo, hi).unwrap_or_else(|| (lo, (hi - lo).max(Decimal::ONE), vec![lo, hi]))
+}
+
+fn nice_ticks(lo: Decimal, hi: Decimal) -> Option<(Decimal, Decimal, Vec<Decimal>)> {
     let (mut lo, mut hi) = (lo, hi);
     if hi <= lo {
         let pad = (lo.abs() / Decimal::TEN).max(Decimal::ONE);
-        lo -= pad;
-        hi += pad;
+        lo = lo.checked_sub(pad)?;
+        hi = hi.checked_add(pad)?;
     }
-    let raw = (hi - lo) / Decimal::from(5);
+    let raw = hi.checked_sub(lo)? / Decimal::from(5);
     let mut m = Decimal::ONE;
-    while m * Decimal::TEN <= raw && m < Decimal::from(1_000_000_000_000_i64) {
+    while m.checked_mul(Decimal::TEN)? <= raw && m < Decimal::from(1_000_000_000_000_000_i64) {
         m *= Decimal::TEN;
     }
     while m > raw && m > Decimal::new(1, 12) {
         m /= Decimal::TEN;
     }
-    let step = [1, 2, 5, 10].iter().map(|k| m * Decimal::from(*k)).find(|s| *s >= raw).unwrap_or(m * Decimal::TEN);
-    let first = (lo / step).floor() * step;
-    let last = (hi / step).ceil() * step;
+    let step = [1, 2, 5, 10].iter().filter_map(|k| m.checked_mul(Decimal::from(*k))).find(|s| *s >= raw)?;
+    let first = (lo / step).floor().checked_mul(step)?;
+    let last = (hi / step).ceil().checked_mul(step)?;
     let mut t = Vec::new();
     let mut x = first;
     while x <= last && t.len() < 40 {
         t.push(x);
-        x += step;
+        x = x.checked_add(step)?;
     }
-    (first, step, t)
+    Some((first, step, t))
 }
 
 fn label(x: Decimal, step: Decimal) -> String {
@@ -88,7 +92,11 @@ fn panel(
         right - LEFT
     );
     let tx = |x: Decimal| -> Decimal {
-        if x1 == x0 { Decimal::from(LEFT) } else { Decimal::from(LEFT) + (x - x0) * plot_w / (x1 - x0) }
+        if x1 == x0 {
+            return Decimal::from(LEFT);
+        }
+        let f = x.checked_sub(x0).and_then(|d| d.checked_div(x1.checked_sub(x0)?)).unwrap_or_default();
+        Decimal::from(LEFT) + f * plot_w
     };
     for x in xticks {
         let p = px(tx(*x));
@@ -122,7 +130,11 @@ fn panel(
     let (y0, y1) = (yt.first().copied().unwrap_or(lo), yt.last().copied().unwrap_or(hi));
     let ph = Decimal::from(height);
     let ty = |y: Decimal| -> Decimal {
-        if y1 == y0 { Decimal::from(mid) } else { Decimal::from(bottom) - (y - y0) * ph / (y1 - y0) }
+        if y1 == y0 {
+            return Decimal::from(mid);
+        }
+        let f = y.checked_sub(y0).and_then(|d| d.checked_div(y1.checked_sub(y0)?)).unwrap_or_default();
+        Decimal::from(bottom) - f * ph
     };
     for y in &yt {
         let p = px(ty(*y));

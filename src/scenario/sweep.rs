@@ -37,14 +37,18 @@ impl SweepSpec {
         let (a, b) = span.split_once("..").ok_or_else(bad)?;
         let num = |x: &str| crate::activity::parse_quantity(x.trim()).ok_or_else(bad);
         let (from, to, step) = (num(a)?, num(b)?, num(step)?);
+        if from < Decimal::ZERO {
+            return Err(format!("sweep values start at 0 or above, found {from}"));
+        }
         if step <= Decimal::ZERO {
             return Err(format!("sweep step must be positive, found {step}"));
         }
         if to < from {
             return Err(format!("sweep range {from}..{to} runs backwards"));
         }
-        let points = ((to - from) / step).floor() + Decimal::ONE;
-        if points > Decimal::from(MAX_POINTS) {
+        let points = (to - from).checked_div(step).map(|x| x.floor() + Decimal::ONE);
+        if points.is_none_or(|p| p > Decimal::from(MAX_POINTS)) {
+            let points = points.map(|p| p.to_string()).unwrap_or_else(|| "too many".into());
             return Err(format!("sweep '{s}' has {points} points; at most {MAX_POINTS}"));
         }
         Ok(SweepSpec { param: name.trim().to_string(), from, to, step })
@@ -56,7 +60,10 @@ impl SweepSpec {
         let mut x = self.from;
         while x <= self.to && v.len() < MAX_POINTS {
             v.push(x);
-            x += self.step;
+            match x.checked_add(self.step) {
+                Some(n) => x = n,
+                None => break,
+            }
         }
         v
     }

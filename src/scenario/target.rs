@@ -193,7 +193,10 @@ pub fn solve(
         ),
         (ChangeKind::OnsitePv { hours: Some(h), .. }, "mw") if *h > Decimal::ZERO => (
             Decimal::new(1, 3),
-            (grid_total / h).round_dp_with_strategy(3, rust_decimal::RoundingStrategy::ToPositiveInfinity),
+            grid_total
+                .checked_div(*h)
+                .unwrap_or(Decimal::MAX)
+                .round_dp_with_strategy(3, rust_decimal::RoundingStrategy::ToPositiveInfinity),
             format!(
                 "on-site PV cannot displace more than the grid electricity ({} MWh at {} full-load hours)",
                 fmt(grid_total),
@@ -295,7 +298,10 @@ pub fn solve(
     }
     // Search in quanta: lo fails, hi meets. Secant guesses on the (piecewise) linear figure, with a bisection
     // step whenever a guess does not halve the bracket.
-    let n_max = (max / quantum).ceil();
+    let n_max = max
+        .checked_div(quantum)
+        .map(|x| x.ceil())
+        .ok_or_else(|| Diagnostics::from(Error::new(ErrorKind::Usage, format!("lever maximum {max} is too large"))))?;
     let (mut lo, mut flo) = (Decimal::ZERO, f0);
     let (mut hi, mut fhi, mut chi, mut costhi) = (n_max, fmax, cmax, costmax);
     let mut bisect_next = false;
@@ -308,7 +314,7 @@ pub fn solve(
             lo + x.ceil()
         };
         g = g.clamp(lo + Decimal::ONE, hi - Decimal::ONE);
-        let x = (g * quantum).min(max);
+        let x = g.checked_mul(quantum).unwrap_or(max).min(max);
         let (c, cost) = eval(x)?;
         let fg = fig(&c)?;
         if cmp.meets(fg, t) {
@@ -316,10 +322,10 @@ pub fn solve(
         } else {
             (lo, flo) = (g, fg);
         }
-        bisect_next = !bisect_next && (hi - lo) * Decimal::TWO > width;
+        bisect_next = !bisect_next && (hi - lo) > width / Decimal::TWO;
     }
-    let amount = (hi * quantum).min(max);
-    let below = lo * quantum;
+    let amount = hi.checked_mul(quantum).unwrap_or(max).min(max);
+    let below = lo.checked_mul(quantum).unwrap_or_default();
     let exact = (fhi != flo)
         .then(|| (t - flo).checked_mul(amount - below).and_then(|v| v.checked_div(fhi - flo)).map(|d| below + d))
         .flatten();
