@@ -568,3 +568,38 @@ fn seed_scenario_goldens() {
     let committed = std::fs::read_to_string(root.join(s("sweep-certificates.svg"))).expect("committed chart");
     assert_eq!(drawn, committed, "regenerate examples/hikvision-2024/scenarios/sweep-certificates.svg");
 }
+
+fn change_text(kind: usize, amount: u64) -> String {
+    match kind {
+        0 => format!("[[change]]\nkind = \"add_certificates\"\nmwh = \"{amount}\"\nprice = \"7 CNY/MWh\"\n"),
+        1 => format!("[[change]]\nkind = \"remove_certificates\"\nmwh = \"{amount}\"\n"),
+        2 => format!("[[change]]\nkind = \"onsite_pv\"\nmwh = \"{amount}\"\n"),
+        3 => format!(
+            "[[change]]\nkind = \"scale\"\nactivity = \"gasoline\"\nfactor = \"{}\"\n",
+            Decimal::new(amount as i64 % 300, 2)
+        ),
+        4 => "[[change]]\nkind = \"factor\"\nchoice = \"grid\"\nedition = \"2\"\n".to_string(),
+        _ => "[[change]]\nkind = \"residual\"\nuse = \"test-grid@1:grid.national.excl_market_nonfossil\"\n".to_string(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn the_parts_of_every_delta_add_up_to_it(
+        rows in prop::collection::vec((0u64..1_000_000, 0u64..9_000_000, 0u64..2_000_000), 1..3),
+        changes in prop::collection::vec((0usize..6, 0u64..3_000_000), 0..5),
+    ) {
+        let c = case(&base_and(&rows));
+        let text: String = changes.iter().map(|(k, a)| change_text(*k, *a)).collect();
+        let r = run(&c, &text);
+        for f in &r.figures {
+            if let Some(d) = f.delta {
+                let parts: Option<Decimal> = f.by_change.iter().copied().sum();
+                prop_assert_eq!(parts.unwrap_or(d), d, "{}", f.id);
+            }
+        }
+        prop_assert!(r.result.figures["scope2.market"].value >= Decimal::ZERO);
+    }
+}
