@@ -195,17 +195,20 @@ pub struct ActivityRecord {
     pub vintage: Option<String>,
     /// Certificate id.
     pub certificate_id: Option<String>,
+    /// Supplier emission factor of a contract instrument (PPA), e.g. `0.12` (tCO2e/MWh) or `120 kgCO2/MWh`.
+    pub supplier_factor: Option<String>,
 }
 
 /// The required columns, in their usual order.
 pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantity", "unit", "region"];
 /// The optional columns.
-pub const OPTIONAL_COLUMNS: &[&str] = &["note", "precision", "instrument", "vintage", "certificate_id"];
+pub const OPTIONAL_COLUMNS: &[&str] =
+    &["note", "precision", "instrument", "vintage", "certificate_id", "supplier_factor"];
 
 #[derive(Debug, Clone, Default)]
 struct Columns {
     idx: [usize; 6],
-    opt: [Option<usize>; 5],
+    opt: [Option<usize>; 6],
     count: usize,
 }
 
@@ -559,6 +562,7 @@ impl<R: Read> LedgerReader<R> {
             instrument: opt(2)?,
             vintage: opt(3)?,
             certificate_id: opt(4)?,
+            supplier_factor: opt(5)?,
         })
     }
 }

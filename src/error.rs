@@ -92,6 +92,10 @@ pub enum ErrorKind {
     Inventory,
     /// A command-line usage problem.
     Usage,
+    /// A certificate fails a quality check the inventory makes an error (vintage, market, duplicate id, excess).
+    Certificate,
+    /// A scenario file or overlay is invalid.
+    Scenario,
 }
 
 impl ErrorKind {
@@ -122,6 +126,8 @@ impl ErrorKind {
             ErrorKind::OutOfPeriod => "out-of-period",
             ErrorKind::Inventory => "inventory",
             ErrorKind::Usage => "usage",
+            ErrorKind::Certificate => "certificate",
+            ErrorKind::Scenario => "scenario",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod printed;
 pub mod reconcile;
 pub mod region;
 pub mod report;
+pub mod scenario;
 pub mod tomlx;
 pub mod units;
 

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::certificates::CertRow;
+use super::certificates::{CertRow, GridAcc, record_grid, residual_check};
+use super::overlay::RowOverlay;
 use super::{Computation, Fallback, Figure, FileHash, Line, Provenance, RowCounts, UsedFactor, Warning};
 use crate::activity::{Activity, LedgerReader};
 use crate::error::{Diagnostics, Error, ErrorKind};
@@ -175,8 +176,8 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
 }
 
 /// The market a region belongs to for certificates: China's GECs form one national market.
-pub(super) fn market_of(region: &str) -> String {
-    if region == "CN" || region.starts_with("CN-") { "CN".to_string() } else { region.to_string() }
+pub fn market_of(region: &str) -> &str {
+    if region == "CN" || region.starts_with("CN-") { "CN" } else { region }
 }
 
 pub(super) struct Resolver<'a> {
@@ -635,7 +636,7 @@ impl<'a> Resolver<'a> {
                 }
                 if activity == Activity::Electricity && self.choice("residual").is_some() {
                     let mut ch = Chain::new(unit.clone());
-                    match self.find("residual", a, &market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
+                    match self.find("residual", a, market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
                         Some((set, f)) => {
                             self.apply_factor(set, f, a, region, &[], &mut ch)?;
                             out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
@@ -807,9 +808,28 @@ type PlanKey = (Activity, String, String);
 
 /// Compute an inventory, keeping its lines (as `options.keep_lines` says).
 pub fn compute(inv: &Inventory, lib: &FactorLibrary, options: ComputeOptions) -> Result<Computation, Diagnostics> {
+    compute_inner(inv, lib, options, None)
+}
+
+/// Compute an inventory with its rows changed by an overlay (scenarios), keeping lines as `options` says.
+pub fn compute_overlaid(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    overlay: &mut dyn RowOverlay,
+) -> Result<Computation, Diagnostics> {
+    compute_inner(inv, lib, options, Some(overlay))
+}
+
+fn compute_inner(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    overlay: Option<&mut dyn RowOverlay>,
+) -> Result<Computation, Diagnostics> {
     let mut lines = Vec::new();
     let keep = options.keep_lines;
-    let mut c = compute_streaming(inv, lib, options, &mut |l: &Line| {
+    let mut c = compute_streaming_overlaid(inv, lib, options, overlay, &mut |l: &Line| {
         if keep {
             lines.push(l.clone());
         }
@@ -824,6 +844,17 @@ pub fn compute_streaming(
     inv: &Inventory,
     lib: &FactorLibrary,
     options: ComputeOptions,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<Computation, Diagnostics> {
+    compute_streaming_overlaid(inv, lib, options, None, sink)
+}
+
+/// [`compute_streaming`] with an optional overlay changing the rows (scenarios).
+pub fn compute_streaming_overlaid(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    mut overlay: Option<&mut dyn RowOverlay>,
     sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
 ) -> Result<Computation, Diagnostics> {
     let mut res = Resolver { inv, lib, sets_used: BTreeSet::new() };
@@ -870,7 +901,7 @@ pub fn compute_streaming(
     let mut rejected: Vec<Error> = Vec::new();
     let mut inputs = Vec::new();
     let mut certs: Vec<CertRow> = Vec::new();
-    let mut grid_mwh: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut grid = GridAcc::default();
     let mut sink_err: Option<std::io::Error> = None;
     let mwh = Unit::parse(MWH).map_err(|e| Diagnostics::from(Error::new(ErrorKind::UnknownUnit, e.to_string())))?;
 
@@ -894,18 +925,29 @@ pub fn compute_streaming(
         Ok(())
     };
 
-    for file in &inv.activity_files {
-        let f = std::fs::File::open(file).map_err(|e| Diagnostics::from(Error::io(file, &e)))?;
+    // The inventory's ledgers, then any extra ledgers an overlay adds (scenario rows).
+    let extra = overlay.as_mut().map(|o| o.extra_ledgers()).unwrap_or_default();
+    let sources =
+        inv.activity_files.iter().map(|f| (f.clone(), None)).chain(extra.into_iter().map(|(p, t)| (p, Some(t))));
+    for (file, text) in sources {
+        let file = &file;
+        let f: Box<dyn Read> = match text {
+            Some(t) => Box::new(std::io::Cursor::new(t.into_bytes())),
+            None => Box::new(std::fs::File::open(file).map_err(|e| Diagnostics::from(Error::io(file, &e)))?),
+        };
         let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new() };
         let mut reader = LedgerReader::new(file, hr).map_err(Diagnostics::from)?;
         while let Some(item) = reader.next_record() {
-            let rec = match item {
+            let mut rec = match item {
                 Ok(r) => r,
                 Err(e) => {
                     rejected.push(e);
                     continue;
                 }
             };
+            if let Some(o) = overlay.as_mut() {
+                o.adjust(&mut rec);
+            }
             if rec.period.year != inv.year {
                 rejected.push(
                     Error::new(
@@ -1004,12 +1046,7 @@ pub fn compute_streaming(
                         .rows += 1;
                 }
             }
-            if rec.activity == Activity::Electricity {
-                let m = grid_mwh.entry(market_of(&rec.region)).or_default();
-                if let Some(l) = row_lines.iter().find(|l| l.figure == "electricity.total") {
-                    *m += l.value;
-                }
-            }
+            record_grid(&mut grid, &rec, &row_lines);
             for l in row_lines {
                 emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
             }
@@ -1021,13 +1058,13 @@ pub fn compute_streaming(
     }
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
-    let outcome = super::certificates::allocate(&mut res, certs, &grid_mwh, &mwh);
+    let outcome = super::certificates::allocate(&mut res, &inv.certificates, certs, &grid.map(), &mwh);
     warnings.extend(outcome.warnings);
     rejected.extend(outcome.rejected);
+    rows.used += outcome.rows_used;
     for l in outcome.lines {
         emit(l, &mut sums, &mut by_entity, &mut sink_err).map_err(Diagnostics::from)?;
     }
-    rows.used += outcome.rows_used;
     if let Some(e) = sink_err {
         return Err(Error::new(ErrorKind::Io, format!("cannot write calculation lines: {e}")).into());
     }
@@ -1036,21 +1073,8 @@ pub fn compute_streaming(
     if options.strict && !rejected.is_empty() {
         return Err(Diagnostics(rejected));
     }
-    if let Some(rc) = &inv.factors.residual
-        && let Ok((_, f)) = lib.factor(&rc.factor)
-        && f.activity == "electricity"
-        && f.alternative.is_none()
-        && sums.figures.get("activity.certificate").is_some_and(|x| x.value > Decimal::ZERO)
-    {
-        warnings.push(Warning {
-            code: "residual-is-grid-average",
-            message: format!(
-                "certificates are deducted but the remainder is priced at {}, a grid average that already contains the certified (market-traded) renewable power: the renewable MWh are counted twice; a residual factor such as grid.national.excl_market_nonfossil avoids that",
-                rc.factor
-            ),
-            location: Some(rc.location.clone()),
-        });
-    }
+    let mut scope2 = outcome.report;
+    residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &sums.figures, &mwh, &mut warnings);
     let revenue = inv.denominator("revenue").and_then(|d| {
         let cur = match d.quantity.unit.dimension() {
             Dimension::Money(c) => c,
@@ -1106,5 +1130,6 @@ pub fn compute_streaming(
         fallbacks: fallbacks.into_values().collect(),
         warnings,
         rejected,
+        scope2,
     })
 }

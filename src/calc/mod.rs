@@ -2,9 +2,14 @@
 
 mod certificates;
 mod engine;
+mod overlay;
 mod trace;
 
-pub use engine::{ComputeOptions, compute, compute_streaming};
+pub use certificates::{
+    Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
+};
+pub use engine::{ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, market_of};
+pub use overlay::RowOverlay;
 pub use trace::{Trace, trace};
 
 use std::collections::BTreeMap;
@@ -185,6 +190,8 @@ pub struct Computation {
     pub warnings: Vec<Warning>,
     /// Rows rejected, with reasons (only in lenient mode; strict mode fails instead).
     pub rejected: Vec<Error>,
+    /// Scope 2 side by side: instrument coverage per market, certificate allocations, residual comparison.
+    pub scope2: Scope2Report,
 }
 
 impl Computation {

@@ -4,6 +4,7 @@ mod compute;
 mod factors;
 mod output;
 mod reconcile;
+mod scenario;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,6 +103,11 @@ enum Command {
         after_help = "Examples:\n  ghg reconcile examples/hikvision-2024/inventory.toml\n  ghg reconcile examples/hikvision-202{2,3,4}/inventory.toml --format markdown > working-paper.md\n\nStatuses: exact (equal at the printed precision), consistent (intervals overlap given the precision of printed inputs),\nwithin (inside the stated tolerance), outside. Exit codes: 0 all reconcile, 1 some figure outside, 2 bad input."
     )]
     Reconcile(reconcile::ReconcileArgs),
+    /// What if: baseline vs scenario for every figure, sweeps (table, CSV, SVG) and targets.
+    #[command(
+        after_help = "Examples:\n  ghg scenario examples/hikvision-2024/inventory.toml examples/hikvision-2024/scenarios/more-gec-50000.toml\n  ghg scenario inv.toml --add-certificates 50000 --price 30\n  ghg scenario inv.toml --remove-certificates\n  ghg scenario inv.toml --grid mee-grid@2023\n  ghg scenario inv.toml --sweep certificates=0..100000:10000 --csv sweep.csv --svg sweep.svg\n  ghg scenario inv.toml --target \"intensity.total.market<=1.80\"\n\nShort flags add changes after the scenario file's, in this order: --remove-certificates, --add-certificates, --pv, --scale, --grid, --residual.\nExit codes: 0 ok, 1 target out of reach, 2 bad input or usage."
+    )]
+    Scenario(Box<scenario::ScenarioArgs>),
     /// Browse the factor library.
     Factors {
         #[command(subcommand)]
@@ -144,6 +150,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Check { inventory, common } => compute::check(&mut out, &inventory, &common),
         Command::Reconcile(args) => reconcile::run(&mut out, &args),
+        Command::Scenario(args) => scenario::scenario(&mut out, &args),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),

@@ -4,11 +4,17 @@
 mod factors;
 mod json;
 mod reconcile;
+mod scenario;
+mod scope2;
 mod text;
 
 pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
 pub use json::{computation_json, lines_jsonl_row, trace_json};
 pub use reconcile::{ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_table};
+pub use scenario::{
+    SWEEP_FIGURES, render_scenario, render_solution, render_sweep, scenario_json, solution_json, sweep_csv, sweep_json,
+};
+pub use scope2::{render_scope2, scope2_csv_rows, scope2_json};
 pub use text::{render_compute, render_explain};
 
 use rust_decimal::Decimal;

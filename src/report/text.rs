@@ -34,6 +34,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                     fmt_dec(f.value, places)
                 );
             }
+            o.push_str(&super::scope2_csv_rows(c, places));
             return o;
         }
         Format::Markdown => {
@@ -47,6 +48,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 o,
                 "\nValues rounded half away from zero to {places} places; full precision in `--format json`.\n"
             );
+            o.push_str(&super::render_scope2(c, places, true));
         }
         Format::Table | Format::Json => {
             let _ = writeln!(o, "{} — {}", c.organisation, c.year);
@@ -58,6 +60,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 let _ = writeln!(o, "{}  {}  {}", pad(id, w), lpad(v, vw), c.figures[*id].unit);
             }
             o.push('\n');
+            o.push_str(&super::render_scope2(c, places, false));
         }
     }
     let md = format == Format::Markdown;

@@ -1,8 +1,10 @@
 //! Integration tests in one binary: golden CLI outputs, the error catalogue, hand-checked vectors, properties.
 
+mod certificates;
 mod errors;
 mod golden;
 mod props;
 mod reconcile;
+mod scenario;
 mod util;
 mod vectors;
