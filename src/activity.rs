@@ -202,11 +202,12 @@ pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantit
 /// The optional columns.
 pub const OPTIONAL_COLUMNS: &[&str] = &["note", "precision", "instrument", "vintage", "certificate_id"];
 
+/// Where each column of a ledger is (0-based field indices).
 #[derive(Debug, Clone, Default)]
-struct Columns {
-    idx: [usize; 6],
+pub(crate) struct Columns {
+    pub(crate) idx: [usize; 6],
     opt: [Option<usize>; 5],
-    count: usize,
+    pub(crate) count: usize,
 }
 
 /// Remembers where newlines are in the bytes the CSV parser has been given but not yet consumed, so that
@@ -456,6 +457,26 @@ impl<R: Read> LedgerReader<R> {
             std::str::from_utf8(&rec[i]).map_err(|_| encoding_error(file, line, &rec[i]))
         };
         let at = |i: usize| Location::at(file, line, Some(col_of(i)));
+        RowCheck { cols: &self.cols, source: Location::at(file, line, None) }.validate(&field, &at)
+    }
+}
+
+/// The checks every ledger row passes, whatever file it came from (CSV or spreadsheet): fields are read through
+/// `field(i)` and located through `at(i)`, so the messages are the same and only the locations differ.
+pub(crate) struct RowCheck<'c> {
+    /// Where each column is.
+    pub(crate) cols: &'c Columns,
+    /// The row, as the record's source.
+    pub(crate) source: Location,
+}
+
+impl RowCheck<'_> {
+    /// Validate one row.
+    pub(crate) fn validate<'f>(
+        &self,
+        field: &dyn Fn(usize) -> Result<&'f str, Error>,
+        at: &dyn Fn(usize) -> Location,
+    ) -> Result<ActivityRecord, Error> {
         let [ie, ip, ia, iq, iu, ir] = self.cols.idx;
         let entity = field(ie)?.trim().to_string();
         if entity.is_empty() {
@@ -548,7 +569,7 @@ impl<R: Read> LedgerReader<R> {
             },
         };
         Ok(ActivityRecord {
-            source: Location::at(file, line, None),
+            source: self.source.clone(),
             entity,
             period,
             activity,
@@ -561,6 +582,45 @@ impl<R: Read> LedgerReader<R> {
             certificate_id: opt(4)?,
         })
     }
+}
+
+/// Map header names to columns, with the same messages as the CSV header check; `at(i)` locates header cell `i`
+/// and `whole` the header as a whole. Used by the spreadsheet reader.
+pub(crate) fn columns_from_header(
+    names: &[String],
+    at: &dyn Fn(usize) -> Location,
+    whole: Location,
+) -> Result<Columns, Error> {
+    let mut cols = Columns { count: names.len(), ..Default::default() };
+    let mut found = [false; 6];
+    for (i, name) in names.iter().enumerate() {
+        let name = name.trim();
+        if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
+            if found[k] {
+                return Err(
+                    Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header")).at(at(i))
+                );
+            }
+            found[k] = true;
+            cols.idx[k] = i;
+        } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
+            cols.opt[k] = Some(i);
+        } else {
+            return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header")).at(at(i)).hint(
+                format!("columns are {} and optionally {}", REQUIRED_COLUMNS.join(", "), OPTIONAL_COLUMNS.join(", ")),
+            ));
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+    if !missing.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Csv,
+            format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+        )
+        .at(whole)
+        .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
+    }
+    Ok(cols)
 }
 
 fn csv_error(file: &Path, e: &csv::Error) -> Error {

@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod printed;
 pub mod region;
 pub mod report;
+pub mod sheet;
 pub mod tomlx;
 pub mod units;
 
