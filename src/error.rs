@@ -15,9 +15,10 @@ pub struct Location {
     /// 1-based column (in characters), if known.
     pub column: Option<usize>,
     /// The worksheet, for spreadsheet ledgers: `line` is then the 1-based row and `column` the 1-based column,
+    /// (an `Arc<String>`, a thin pointer, keeps `Error` small and clones cheap),
     /// shown as `file:Sheet!B7` (a cell) or `file:Sheet!7:7` (a whole row).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
+    pub sheet: Option<std::sync::Arc<String>>,
 }
 
 impl Location {
@@ -30,7 +31,12 @@ impl Location {
         Location { file: file.into(), line: Some(line), column, sheet: None }
     }
     /// A cell (1-based row and column) or, with `column` None, a whole row of a worksheet.
-    pub fn cell(file: impl Into<PathBuf>, sheet: impl Into<String>, row: usize, column: Option<usize>) -> Self {
+    pub fn cell(
+        file: impl Into<PathBuf>,
+        sheet: impl Into<std::sync::Arc<String>>,
+        row: usize,
+        column: Option<usize>,
+    ) -> Self {
         Location { file: file.into(), line: Some(row), column, sheet: Some(sheet.into()) }
     }
 }

@@ -99,7 +99,7 @@ fn sheet_error(file: &Path, message: impl Into<String>) -> Error {
 /// A spreadsheet ledger being read: one worksheet, validated row by row.
 pub struct SheetLedger {
     file: PathBuf,
-    sheet: String,
+    sheet: std::sync::Arc<String>,
     range: calamine::Range<Data>,
     /// Absolute (0-based) row and column of the range's first cell.
     origin: (u32, u32),
@@ -171,12 +171,12 @@ impl SheetLedger {
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
             _ => Vec::new(),
         };
-        SheetLedger::new(file, chosen, range, &merges, sha256)
+        SheetLedger::new(file, chosen.into(), range, &merges, sha256)
     }
 
     fn new(
         file: &Path,
-        sheet: String,
+        sheet: std::sync::Arc<String>,
         range: calamine::Range<Data>,
         merges: &[calamine::Dimensions],
         sha256: String,
@@ -229,14 +229,14 @@ impl SheetLedger {
     fn cell_loc(&self, rel_row: usize, rel_col: usize) -> Location {
         Location::cell(
             &self.file,
-            &self.sheet,
+            self.sheet.clone(),
             self.origin.0 as usize + rel_row + 1,
             Some(self.origin.1 as usize + rel_col + 1),
         )
     }
 
     fn row_loc(&self, rel_row: usize) -> Location {
-        Location::cell(&self.file, &self.sheet, self.origin.0 as usize + rel_row + 1, None)
+        Location::cell(&self.file, self.sheet.clone(), self.origin.0 as usize + rel_row + 1, None)
     }
 
     /// The value a person sees at a relative position (merged cells show their top-left value).
@@ -276,7 +276,7 @@ impl SheetLedger {
         }
         let Some(h) = header.or(first_nonblank) else {
             return Err(Error::new(ErrorKind::Empty, "ledger is empty: no header line")
-                .at(Location::cell(&self.file, &self.sheet, 1, Some(1)))
+                .at(Location::cell(&self.file, self.sheet.clone(), 1, Some(1)))
                 .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
         };
         let abs_row = self.origin.0 + h as u32;
@@ -295,7 +295,12 @@ impl SheetLedger {
                     ErrorKind::Spreadsheet,
                     format!("header cell '{}' is merged across {range_text}", name.trim()),
                 )
-                .at(Location::cell(&self.file, &self.sheet, m.start.0 as usize + 1, Some(m.start.1 as usize + 1)))
+                .at(Location::cell(
+                    &self.file,
+                    self.sheet.clone(),
+                    m.start.0 as usize + 1,
+                    Some(m.start.1 as usize + 1),
+                ))
                 .hint("unmerge the header cells: each column needs its own name, in one row"));
             }
         }
@@ -464,11 +469,11 @@ mod tests {
 
     #[test]
     fn locations_render_as_cells() {
-        let l = Location::cell("l.xlsx", "能源台账", 7, Some(28));
+        let l = Location::cell("l.xlsx", String::from("能源台账"), 7, Some(28));
         assert_eq!(l.to_string(), "l.xlsx:能源台账!AB7");
-        let l = Location::cell("l.xlsx", "My ledger", 7, None);
+        let l = Location::cell("l.xlsx", String::from("My ledger"), 7, None);
         assert_eq!(l.to_string(), "l.xlsx:'My ledger'!7:7");
-        let l = Location::cell("l.xlsx", "2024", 1, Some(1));
+        let l = Location::cell("l.xlsx", String::from("2024"), 1, Some(1));
         assert_eq!(l.to_string(), "l.xlsx:'2024'!A1");
     }
 

@@ -2,9 +2,11 @@
 
 mod certificates;
 mod engine;
+mod progress;
 mod trace;
 
-pub use engine::{ComputeOptions, compute, compute_streaming};
+pub use engine::{ComputeOptions, compute, compute_streaming, compute_streaming_with_progress};
+pub use progress::{PROGRESS_EVERY, Progress};
 pub use trace::{Trace, trace};
 
 use std::collections::BTreeMap;

@@ -1,13 +1,30 @@
 //! Renderers: one function per format. Values are full precision inside; rounding happens only here,
 //! half away from zero (四舍五入), to the places the user asks for.
 
+mod compute_doc;
+mod doc;
 mod factors;
+mod html;
 mod json;
+mod labels;
+pub mod svg;
 mod text;
+mod xlsx;
 
+pub use compute_doc::{
+    HTML_LINES, SHEETS, chart_by_activity, chart_by_entity, compute_document, compute_findings, factors_table,
+    provenance_stamp, summary_table,
+};
+pub use doc::{
+    BarChart, Block, Cell, Chart, Column, ColumnKind, Document, Finding, KeyFigure, Lang, Section, Severity, Table,
+    Waterfall,
+};
 pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
+pub use html::html;
 pub use json::{computation_json, lines_jsonl_row, trace_json};
+pub use labels::{activity_label, figure_label};
 pub use text::{render_compute, render_explain};
+pub use xlsx::{MAX_CELL_CHARS, MAX_ROWS, number_format, to_number, workbook};
 
 use rust_decimal::Decimal;
 
