@@ -65,7 +65,7 @@ pub(super) fn allocate(
             for p in ps.iter().filter(|p| p.figure.starts_with("activity.")) {
                 lines.push((
                     p.figure.clone(),
-                    c.rec.quantity.value * p.k_num / p.k_den,
+                    super::line_value(c.rec.quantity.value, p.k_num, p.k_den).unwrap_or_default(),
                     p.value_unit,
                     p.factors.clone(),
                     p.formula.clone(),
@@ -98,7 +98,7 @@ pub(super) fn allocate(
                     let r = res.apply_factor(set, f, "electricity", &market, &[], &mut ch);
                     match r.and_then(|_| res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, &market)) {
                         Ok(p) => {
-                            let v = covered * p.k_num / p.k_den;
+                            let v = super::line_value(covered, p.k_num, p.k_den).unwrap_or_default();
                             let formula: Arc<str> = Arc::from(format!(
                                 "- covered MWh x ({}) : certificates replace the residual factor with 0",
                                 p.formula

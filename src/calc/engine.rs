@@ -86,7 +86,7 @@ impl Chain {
         Ok(())
     }
     /// Express the current quantity in `unit` (same dimension).
-    fn to_unit(&mut self, unit: &Unit) -> Result<(), Error> {
+    fn express_in(&mut self, unit: &Unit) -> Result<(), Error> {
         if self.cur.dimension() != unit.dimension() {
             return Err(Error::new(
                 ErrorKind::DimensionMismatch,
@@ -109,7 +109,7 @@ impl Chain {
     }
     /// Multiply by a rate `value rate.num/rate.den`: the current quantity must be in rate.den's dimension.
     fn apply(&mut self, value: Decimal, rate: &RateUnit, text: String) -> Result<(), Error> {
-        self.to_unit(&rate.den)?;
+        self.express_in(&rate.den)?;
         self.mul(value)?;
         self.steps.push(text);
         self.cur = rate.num.clone();
@@ -117,7 +117,7 @@ impl Chain {
     }
     /// Divide by a rate (use it backwards): current quantity in rate.num's dimension -> rate.den.
     fn apply_inverse(&mut self, value: Decimal, rate: &RateUnit, text: String) -> Result<(), Error> {
-        self.to_unit(&rate.num)?;
+        self.express_in(&rate.num)?;
         self.div(value)?;
         self.steps.push(format!("/ {text}"));
         self.cur = rate.den.clone();
@@ -233,7 +233,12 @@ impl<'a> Resolver<'a> {
                 .factors
                 .pick
                 .iter()
-                .find(|p| p.choice == choice_name && p.activity == activity)
+                .find(|p| {
+                    // A pick applies to the lookups of its factor's kind (a picked CO2 factor does not pin the NCV).
+                    p.choice == choice_name
+                        && p.activity == activity
+                        && set.get(&p.id).is_none_or(|f| kinds.contains(&f.kind))
+                })
                 .map(|p| p.id.clone())
         });
         let found: &Factor = if let Some(id) = pinned_id {
@@ -368,16 +373,29 @@ impl<'a> Resolver<'a> {
         self.fallback_target(region).is_some_and(|t| t == used)
     }
 
-    /// NCV of a fuel from the first of these choices that has one.
+    /// NCV of a fuel per `amount_dim` (mass or volume): the first of these choices with one that fits.
     fn ncv(
         &mut self,
         choices: &[&str],
         activity: &str,
         region: &str,
+        amount_dim: Dimension,
         chain: &mut Chain,
     ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
         for c in choices {
-            if let Some(x) = self.find(c, activity, region, &[FactorKind::Ncv], None, false, chain)? {
+            let Some(choice) = self.choice(c) else { continue };
+            let set = self.set_of(c, choice)?;
+            let fits = set.factors.iter().any(|f| {
+                f.kind == FactorKind::Ncv
+                    && f.activity == activity
+                    && matches!(&f.value, FactorValue::Direct(p) if p.unit.den.dimension() == amount_dim)
+            });
+            if !fits {
+                continue;
+            }
+            if let Some(x) = self.find(c, activity, region, &[FactorKind::Ncv], None, false, chain)?
+                && matches!(&x.1.value, FactorValue::Direct(p) if p.unit.den.dimension() == amount_dim)
+            {
                 return Ok(Some(x));
             }
         }
@@ -402,7 +420,7 @@ impl<'a> Resolver<'a> {
                 let cur_dim = chain.cur.dimension();
                 if cur_dim == Dimension::Energy {
                     // Quantity already in energy: skip the NCV step.
-                    chain.to_unit(&ncv.unit.num)?;
+                    chain.express_in(&ncv.unit.num)?;
                 } else {
                     self.bridge(chain, &ncv.unit.den, activity, region, ncv_choices, &tag)?;
                     chain.apply(ncv.value, &ncv.unit, format!("{} {} (NCV)", ncv.value, ncv.unit.symbol()))?;
@@ -446,7 +464,7 @@ impl<'a> Resolver<'a> {
         if (want == Dimension::Energy && fuel_amount(have)) || (have == Dimension::Energy && fuel_amount(want)) {
             let amount_dim = if want == Dimension::Energy { have } else { want };
             let mut probe = chain.clone();
-            if let Some((nset, nf)) = self.ncv(ncv_choices, activity, region, &mut probe)? {
+            if let Some((nset, nf)) = self.ncv(ncv_choices, activity, region, amount_dim, &mut probe)? {
                 let FactorValue::Direct(p) = &nf.value else { return Err(overflow("ncv")) };
                 if p.unit.den.dimension() == amount_dim {
                     chain.fallbacks = probe.fallbacks;
@@ -491,10 +509,10 @@ impl<'a> Resolver<'a> {
             && g != Gas::CO2e
         {
             if g == Gas::CO2 {
-                chain.to_unit(&Unit::base(Dimension::Emission(Gas::CO2)))?;
+                chain.express_in(&Unit::base(Dimension::Emission(Gas::CO2)))?;
                 chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
             } else {
-                chain.to_unit(&Unit::base(Dimension::Emission(g)))?;
+                chain.express_in(&Unit::base(Dimension::Emission(g)))?;
                 let Some((set, f)) = self.find("gwp", "any", region, &[FactorKind::Gwp], Some(g), false, &mut chain)?
                 else {
                     return Err(Error::new(
@@ -511,7 +529,7 @@ impl<'a> Resolver<'a> {
             }
         }
         let out_unit = Unit::parse(out).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?;
-        chain.to_unit(&out_unit)?;
+        chain.express_in(&out_unit)?;
         Ok(Plan {
             figure,
             gas,
@@ -650,7 +668,7 @@ impl<'a> Resolver<'a> {
         // Electricity MWh.
         if matches!(activity, Activity::Electricity | Activity::OnsitePv) {
             let mut ch = Chain::new(unit.clone());
-            ch.to_unit(&Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?)?;
+            ch.express_in(&Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?)?;
             let plan = self.finish(ch.clone(), "electricity.total".into(), None, MWH, region)?;
             out.push(plan);
             if activity == Activity::OnsitePv {
@@ -829,6 +847,9 @@ impl Sums {
     }
 }
 
+/// Plans are cached per (activity, region, unit symbol).
+type PlanKey = (Activity, String, String);
+
 /// Compute an inventory, keeping its lines (as `options.keep_lines` says).
 pub fn compute(inv: &Inventory, lib: &FactorLibrary, options: ComputeOptions) -> Result<Computation, Diagnostics> {
     let mut lines = Vec::new();
@@ -912,7 +933,7 @@ pub fn compute_streaming_with_progress(
         return Err(d);
     }
     let mut warnings: Vec<Warning> = Vec::new();
-    let mut plan_cache: HashMap<(Activity, String, String), Result<Arc<Vec<Plan>>, Error>> = HashMap::new();
+    let mut plan_cache: HashMap<PlanKey, Result<Arc<Vec<Plan>>, Error>> = HashMap::new();
     let mut sums = Sums::default();
     let mut by_entity: BTreeMap<String, Sums> = BTreeMap::new();
     let mut fallbacks: BTreeMap<(String, String, Activity, String, String, String), Fallback> = BTreeMap::new();
@@ -994,11 +1015,12 @@ pub fn compute_streaming_with_progress(
             let plans = match plans {
                 Ok(p) => p,
                 Err(e) => {
+                    // The row is where the problem shows; the inventory line is where to fix it.
                     let mut e = e;
-                    e.message = format!("row {}: {}", rec.source, e.message);
-                    if e.location.is_none() {
-                        e.location = Some(rec.source.clone());
+                    if let Some(choice_at) = e.location.take() {
+                        e.message = format!("{} (factor choice at {choice_at})", e.message);
                     }
+                    e.location = Some(rec.source.clone());
                     rejected.push(e);
                     continue;
                 }
@@ -1006,19 +1028,15 @@ pub fn compute_streaming_with_progress(
             let mut row_lines = Vec::with_capacity(plans.len());
             let mut failed = None;
             for p in plans.iter() {
-                let v = rec.quantity.value.checked_mul(p.k_num).and_then(|x| x.checked_div(p.k_den));
+                let v = super::line_value(rec.quantity.value, p.k_num, p.k_den);
                 let Some(value) = v else {
                     failed =
                         Some(overflow(&format!("quantity {} x factors", rec.quantity.value)).at(rec.source.clone()));
                     break;
                 };
-                let half_width = rec.precision.map(|pr| {
-                    (pr / Decimal::TWO)
-                        .checked_mul(p.k_num)
-                        .and_then(|x| x.checked_div(p.k_den))
-                        .unwrap_or_default()
-                        .abs()
-                });
+                let half_width = rec
+                    .precision
+                    .map(|pr| super::line_value(pr / Decimal::TWO, p.k_num, p.k_den).unwrap_or_default().abs());
                 row_lines.push(Line {
                     figure: p.figure.clone(),
                     source: rec.source.clone(),

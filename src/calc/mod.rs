@@ -21,6 +21,19 @@ use crate::error::{Error, Location};
 use crate::factor::{Confidence, FactorRef};
 use crate::units::Gas;
 
+/// Decimal places every calculation line is carried to (1e-12 of its unit: a microgram of CO2e per tonne).
+///
+/// A line is `quantity x K_num / K_den`; the division (e.g. by 12 in 44/12) may not be exact. Carrying every
+/// line at this fixed scale makes every sum of lines exact, so a total equals the sum of its traced lines in any
+/// order, and results are identical whatever the thread count or chunking.
+pub const LINE_SCALE: u32 = 12;
+
+/// `quantity x k_num / k_den`, multiplied first, divided last, rounded half away from zero to [`LINE_SCALE`].
+pub fn line_value(quantity: Decimal, k_num: Decimal, k_den: Decimal) -> Option<Decimal> {
+    let v = quantity.checked_mul(k_num)?.checked_div(k_den)?;
+    Some(v.round_dp_with_strategy(LINE_SCALE, rust_decimal::RoundingStrategy::MidpointAwayFromZero).normalize())
+}
+
 /// One factor as used in a line: reference, value, unit, how it is formed, citation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsedFactor {

@@ -73,6 +73,8 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
         ),
         _ => ("sum of lines".into(), Vec::new(), id),
     };
+    let mut parts = parts;
+    parts.sort_by_key(|(id, _)| super::figure_order(id));
     let lines: Vec<&Line> = c.lines.iter().filter(|l| line_matches(basis, &l.figure)).collect();
     let lines_sum = lines.iter().map(|l| l.value).sum();
     Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum })

@@ -17,6 +17,7 @@ pub use output::Out;
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code kept for "reconciliation outside tolerance".
+#[allow(dead_code)] // used by `ghg reconcile`
 pub const EXIT_OUTSIDE: u8 = 1;
 
 /// Exact, traceable carbon accounting: scope 1, scope 2 (location and market), energy in tce, intensities.

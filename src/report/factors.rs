@@ -5,12 +5,20 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use super::full;
-use crate::factor::{FactorLibrary, FactorSet};
+use crate::factor::{Factor, FactorLibrary, FactorSet, FactorValue};
+
+/// A factor's effective value as written (direct values keep their printed trailing zeros).
+fn value_text(f: &Factor) -> String {
+    match &f.value {
+        FactorValue::Direct(p) => p.value.to_string(),
+        FactorValue::Combustion { .. } => full(f.rate().unwrap_or_default()),
+    }
+}
 
 /// `ghg factors list`.
 pub fn render_factor_list(lib: &FactorLibrary) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{:<34} {:>7}  {:<11}  {}", "set@edition", "factors", "confidence", "title (file)");
+    let _ = writeln!(o, "{:<34} {:>7}  {:<11}  title (file)", "set@edition", "factors", "confidence");
     for s in lib.sets() {
         let _ = writeln!(
             o,
@@ -85,7 +93,7 @@ pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
     }
     let added: Vec<_> = b.factors.iter().filter(|f| a.get(&f.id).is_none()).collect();
     let _ = writeln!(o, "changed ({}):", changed.len());
-    for (fa, _fb, ra, rb, ua, ub) in &changed {
+    for (fa, fb, ra, rb, ua, ub) in &changed {
         let (ra, rb) = (ra.unwrap_or_default(), rb.unwrap_or_default());
         let rel = if !ra.is_zero() && ua == ub {
             let r = (rb - ra) / ra * Decimal::ONE_HUNDRED;
@@ -93,15 +101,15 @@ pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(o, "  {}: {} {} -> {} {}{rel}", fa.id, full(ra), ua, full(rb), ub);
+        let _ = writeln!(o, "  {}: {} {} -> {} {}{rel}", fa.id, value_text(fa), ua, value_text(fb), ub);
     }
     let _ = writeln!(o, "added ({}):", added.len());
     for f in &added {
-        let _ = writeln!(o, "  {}: {} {}", f.id, full(f.rate().unwrap_or_default()), f.rate_unit().symbol());
+        let _ = writeln!(o, "  {}: {} {}", f.id, value_text(f), f.rate_unit().symbol());
     }
     let _ = writeln!(o, "removed ({}):", removed.len());
     for f in &removed {
-        let _ = writeln!(o, "  {}: {} {}", f.id, full(f.rate().unwrap_or_default()), f.rate_unit().symbol());
+        let _ = writeln!(o, "  {}: {} {}", f.id, value_text(f), f.rate_unit().symbol());
     }
     o
 }

@@ -69,14 +69,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         }
     };
     let item = if md { "- " } else { "  " };
-    let _ = writeln!(
-        o,
-        "{}rows: {} read, {} used, {} rejected",
-        if md { "" } else { "" },
-        p.rows.read,
-        p.rows.used,
-        p.rows.rejected
-    );
+    let _ = writeln!(o, "rows: {} read, {} used, {} rejected", p.rows.read, p.rows.used, p.rows.rejected);
     if md {
         o.push('\n');
     }

@@ -112,3 +112,38 @@ fn seed_2024_reproduces_the_report() {
     assert!(rel(fig("scope1"), rust_decimal::Decimal::new(1438548, 2)) < rust_decimal::Decimal::new(3, 2));
     assert!(rel(fig("scope2.market"), rust_decimal::Decimal::new(17549231, 2)) < rust_decimal::Decimal::new(3, 2));
 }
+
+/// The factor library is embedded: `ghg` works from any folder.
+#[test]
+fn works_from_any_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = crate::util::ghg_in(dir.path(), &["factors", "show", "gbt2589@2020"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("natural_gas.range_low"), "{}", r.stdout);
+    let inv = crate::util::root().join(INV);
+    let r = crate::util::ghg_in(dir.path(), &["compute", inv.to_str().expect("utf-8 path"), "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("energy.indirect,44563.050858,tce,\"44,563.05\""), "{}", r.stdout);
+}
+
+/// Strict by default: a rejected row stops the calculation; --lenient computes from the valid rows and says
+/// which rows it rejected and why.
+#[test]
+fn strict_by_default_lenient_lists_rejected_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = crate::util::root().join("examples/hikvision-2024");
+    let inv = std::fs::read_to_string(src.join("inventory.toml")).expect("inventory");
+    std::fs::write(dir.path().join("inventory.toml"), inv).expect("write");
+    let mut ledger = std::fs::read_to_string(src.join("ledger.csv")).expect("ledger");
+    ledger.push_str("hikvision-group,2024,petrol,1,t,CN,typo,\n");
+    std::fs::write(dir.path().join("ledger.csv"), ledger).expect("write");
+    let r = crate::util::ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("error: ledger.csv:8:22: unknown activity 'petrol'"), "{}", r.stderr);
+    let r = crate::util::ghg_in(dir.path(), &["compute", "inventory.toml", "--lenient"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("rows: 7 read, 6 used, 1 rejected"), "{}", r.stdout);
+    assert!(r.stdout.contains("ledger.csv:8:22: unknown activity 'petrol'"), "{}", r.stdout);
+    // The valid rows give exactly the figures of the untouched example.
+    assert!(r.stdout.contains("energy.indirect              44,563.05  tce"), "{}", r.stdout);
+}
