@@ -131,6 +131,10 @@ impl SheetLedger {
     /// chooses the worksheet (see the module documentation for the default).
     pub fn from_bytes(file: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<SheetLedger, Error> {
         let sha256 = crate::factor::sha256_hex(&bytes);
+        let looks_like_text = !bytes.is_empty()
+            && !bytes.starts_with(b"PK")
+            && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+            && bytes.iter().take(4096).all(|b| *b >= 0x09 && *b != 0x7F);
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let cur = Cursor::new(bytes);
         let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
@@ -140,8 +144,13 @@ impl SheetLedger {
             _ => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsx).map_err(|e| e.to_string()),
         };
         let mut book = opened.map_err(|e| {
-            sheet_error(file, format!("cannot read the workbook: {e}"))
-                .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
+            if looks_like_text {
+                sheet_error(file, "is not a workbook: it holds plain text (a CSV file with a spreadsheet's name?)")
+                    .hint("rename it to .csv, or save it from the spreadsheet program as .xlsx")
+            } else {
+                sheet_error(file, format!("cannot read the workbook: {e}"))
+                    .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
+            }
         })?;
         let names: Vec<String> = book.sheet_names();
         let visible: Vec<String> = book
@@ -366,7 +375,7 @@ impl SheetLedger {
         let date_error = |shown: String| {
             Error::new(ErrorKind::Spreadsheet, format!("cell holds a date ({shown}), not a number or text"))
                 .at(self.cell_loc(r, c))
-                .hint("format the cell as a number (or as text), not as a date")
+                .hint("format the cell as a number or as text, not as a date")
         };
         Ok(match d {
             Data::Empty => String::new(),

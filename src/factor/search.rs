@@ -61,9 +61,10 @@ impl FactorLibrary {
     ///
     /// ```
     /// let lib = ghg::FactorLibrary::builtin().unwrap();
-    /// for hit in lib.search("electricity CN") {
-    ///     assert_eq!(hit.factor.activity, "electricity");
-    /// }
+    /// let hits = lib.search("浙江省 2022"); // a province in Chinese, and an edition
+    /// assert_eq!(hits.len(), 1);
+    /// assert_eq!(hits[0].reference(), "mee-grid@2022:grid.province.zj");
+    /// assert_eq!(hits[0].factor.rate().unwrap().to_string(), "0.5153");
     /// assert!(lib.search("no-such-thing-anywhere").is_empty());
     /// ```
     pub fn search(&self, query: &str) -> Vec<FactorHit<'_>> {

@@ -1,6 +1,7 @@
 //! Integration tests in one binary: golden CLI outputs, the error catalogue, hand-checked vectors, properties.
 
 mod errors;
+mod excel;
 mod golden;
 mod props;
 mod util;
