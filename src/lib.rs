@@ -32,6 +32,8 @@ pub use calc::{Computation, ComputeOptions, Figure, Line, compute};
 pub use error::{Diagnostics, Error, ErrorKind, Location};
 pub use factor::{Factor, FactorLibrary, FactorRef, FactorSet};
 pub use inventory::Inventory;
+/// The exact decimal type of every value (re-exported so that programs need not depend on rust_decimal).
+pub use rust_decimal::Decimal;
 pub use units::{Dimension, Gas, Quantity, RateUnit, Unit};
 
 /// Load the library an inventory needs: the built-in sets, the inventory's `factor_paths`, and `extra` folders.

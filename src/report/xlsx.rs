@@ -77,12 +77,17 @@ struct Formats {
     wrap: Format,
 }
 
+/// Width of text in character cells (CJK and other wide characters take two).
+fn display_width(s: &str) -> f64 {
+    s.chars().map(|c| if (c as u32) < 0x2E80 { 1.0 } else { 2.0 }).sum()
+}
+
 fn estimate_width(t: &Table, col: usize) -> f64 {
     let header = t.columns[col].header.chars().count();
     let mut w = header.max(6);
     for row in t.rows.iter().take(500) {
         let n = match row.get(col) {
-            Some(Cell::Text(s)) => s.chars().map(|c| if (c as u32) < 0x2E80 { 1 } else { 2 }).sum(),
+            Some(Cell::Text(s)) => display_width(s) as usize,
             Some(Cell::Number(x)) => full(*x).len() + 4,
             Some(Cell::Count(n)) => n.to_string().len() + 2,
             _ => 0,
@@ -95,13 +100,26 @@ fn estimate_width(t: &Table, col: usize) -> f64 {
 fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &Formats) -> Result<(), Error> {
     let per_sheet = MAX_ROWS - 1;
     let chunks: Vec<&[Vec<Cell>]> = if t.rows.is_empty() { vec![&[][..]] } else { t.rows.chunks(per_sheet).collect() };
-    let num_formats: Vec<Option<Format>> = t
+    let widths: Vec<f64> = t
         .columns
         .iter()
-        .map(|c| match c.kind {
-            ColumnKind::Number { places } => Some(Format::new().set_num_format(number_format(places))),
-            ColumnKind::Count => Some(Format::new().set_num_format("#,##0")),
-            _ => None,
+        .enumerate()
+        .map(|(c, col)| col.width.map(f64::from).unwrap_or_else(|| estimate_width(t, c)))
+        .collect();
+    // Every cell aligned to the top; numbers with their display format; long text wrapped inside its column (text
+    // running over into the next cells would widen the printed page).
+    let cell_formats: Vec<Format> = t
+        .columns
+        .iter()
+        .zip(&widths)
+        .map(|(c, w)| {
+            let f = Format::new().set_align(FormatAlign::Top);
+            match c.kind {
+                ColumnKind::Number { places } => f.set_num_format(number_format(places)),
+                ColumnKind::Count => f.set_num_format("#,##0"),
+                _ if *w >= 30.0 => f.set_text_wrap(),
+                _ => f,
+            }
         })
         .collect();
     for (k, rows) in chunks.iter().enumerate() {
@@ -112,37 +130,49 @@ fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &For
         for (c, col) in t.columns.iter().enumerate() {
             let c16 = c as u16;
             ws.write_string_with_format(0, c16, cut(&col.header), &f.header).map_err(xerr)?;
-            let w = col.width.map(f64::from).unwrap_or_else(|| estimate_width(t, c));
-            ws.set_column_width(c16, w).map_err(xerr)?;
+            ws.set_column_width(c16, widths[c]).map_err(xerr)?;
         }
         for (r, row) in rows.iter().enumerate() {
             let r32 = (r + 1) as u32;
+            // Wrapped text needs a taller row; spreadsheet programs do not always measure it on opening.
+            let lines = row
+                .iter()
+                .zip(&widths)
+                .zip(&t.columns)
+                .filter(|((_, w), col)| matches!(col.kind, ColumnKind::Text | ColumnKind::Code) && **w >= 30.0)
+                .map(|((cell, w), _)| match cell {
+                    Cell::Text(s) => (display_width(s) / (w - 1.0)).ceil().max(1.0),
+                    _ => 1.0,
+                })
+                .fold(1.0_f64, f64::max)
+                .min(20.0);
+            if lines > 1.0 {
+                ws.set_row_height(r32, 15.0 * lines).map_err(xerr)?;
+            }
             for (c, cell) in row.iter().enumerate().take(t.columns.len()) {
                 let c16 = c as u16;
+                let cf = &cell_formats[c];
                 match cell {
                     Cell::Empty => {}
                     Cell::Text(s) => {
-                        ws.write_string(r32, c16, cut(s)).map_err(xerr)?;
+                        ws.write_string_with_format(r32, c16, cut(s), cf).map_err(xerr)?;
                     }
-                    Cell::Number(x) => match &num_formats[c] {
-                        Some(nf) => {
-                            ws.write_number_with_format(r32, c16, to_number(*x), nf).map_err(xerr)?;
-                        }
-                        None => {
-                            ws.write_number(r32, c16, to_number(*x)).map_err(xerr)?;
-                        }
-                    },
+                    Cell::Number(x) => {
+                        ws.write_number_with_format(r32, c16, to_number(*x), cf).map_err(xerr)?;
+                    }
                     Cell::Count(n) => {
-                        let v = *n as f64;
-                        match &num_formats[c] {
-                            Some(nf) => ws.write_number_with_format(r32, c16, v, nf).map_err(xerr)?,
-                            None => ws.write_number(r32, c16, v).map_err(xerr)?,
-                        };
+                        ws.write_number_with_format(r32, c16, *n as f64, cf).map_err(xerr)?;
                     }
                 }
             }
         }
         ws.set_freeze_panes(1, 0).map_err(xerr)?;
+        // Printed as a reviewer expects: A4 landscape, the header on every page, narrow tables one page wide.
+        ws.set_paper_size(9).set_landscape().set_print_gridlines(true);
+        if widths.iter().sum::<f64>() <= 200.0 {
+            ws.set_print_fit_to_pages(1, 0);
+        }
+        ws.set_repeat_rows(0, 0).map_err(xerr)?;
         if !t.columns.is_empty() {
             ws.autofilter(0, 0, rows.len() as u32, (t.columns.len() - 1) as u16).map_err(xerr)?;
         }
@@ -206,6 +236,7 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, Error> {
     let name = sheet_name("Provenance", &mut used);
     let ws = wb.add_worksheet();
     ws.set_name(&name).map_err(xerr)?;
+    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
     ws.set_column_width(0, 28).map_err(xerr)?;
     ws.set_column_width(1, 110).map_err(xerr)?;
     ws.write_string_with_format(0, 0, cut(&doc.title), &f.title).map_err(xerr)?;
