@@ -13,6 +13,11 @@
 //! let indirect = &result.figures["energy.indirect"];
 //! assert_eq!(ghg::printed::round_half_away(indirect.value, 2).to_string(), "44563.05");
 //! ```
+//!
+//! Ledgers may also be spreadsheets ([`sheet`]: .xlsx, .xls, .ods, with the same row checks located at cells);
+//! results are handed over as a workbook or a self-contained HTML report built from a [`report::Document`]
+//! ([`report::compute_document`], [`report::workbook`], [`report::html`]); long runs report [`calc::Progress`]
+//! to a hook ([`calc::compute_streaming_with_progress`]). `cargo run --example library_use` shows them together.
 #![deny(missing_docs)]
 
 pub mod activity;

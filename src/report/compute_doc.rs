@@ -343,6 +343,15 @@ pub fn factors_table(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang) -
     )
 }
 
+/// A small non-zero value with enough places to show a significant digit (up to six more than asked).
+fn small(x: Decimal, places: u32) -> String {
+    let mut p = places;
+    while p < places + 6 && super::printed_is_zero(x, p) {
+        p += 1;
+    }
+    super::fmt_dec(x, p)
+}
+
 /// The whole handover document of a computation. `lib` adds each factor set's provenance to the factors table.
 ///
 /// ```
@@ -390,7 +399,7 @@ pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang
                 unit: f.unit.clone(),
                 places,
                 note: Some(match f.half_width {
-                    Some(h) if !h.is_zero() => format!("{id} ± {}", super::fmt_dec(h, places)),
+                    Some(h) if !h.is_zero() => format!("{id} ± {}", small(h, places)),
                     _ => id.to_string(),
                 }),
             })

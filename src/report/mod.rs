@@ -46,6 +46,11 @@ pub fn fmt_dec(x: Decimal, places: u32) -> String {
     crate::printed::format_grouped(x, places, true)
 }
 
+/// Whether `x` rounded half away from zero to `places` is zero.
+pub(crate) fn printed_is_zero(x: Decimal, places: u32) -> bool {
+    crate::printed::round_half_away(x, places).is_zero()
+}
+
 /// Render a decimal at full precision without trailing zeros (the JSON/CSV form).
 pub fn full(x: Decimal) -> String {
     let n = x.normalize();
