@@ -716,20 +716,24 @@ impl<R: Read> Read for HashingReader<R> {
 
 /// One ledger being read: a CSV file or a worksheet of a spreadsheet (see [`crate::sheet`]).
 enum LedgerSource {
-    Csv { reader: LedgerReader<HashingReader<std::fs::File>>, read: std::rc::Rc<std::cell::Cell<u64>>, size: u64 },
-    Sheet(crate::sheet::SheetLedger),
+    Csv { reader: Box<LedgerReader<HashingReader<Box<dyn Read>>>>, read: std::rc::Rc<std::cell::Cell<u64>>, size: u64 },
+    Sheet(Box<crate::sheet::SheetLedger>),
 }
 
 impl LedgerSource {
     fn open(file: &std::path::Path) -> Result<LedgerSource, Error> {
         if crate::sheet::is_spreadsheet(file) {
-            return crate::sheet::SheetLedger::open(file).map(LedgerSource::Sheet);
+            return crate::sheet::SheetLedger::open(file).map(|s| LedgerSource::Sheet(Box::new(s)));
         }
         let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        LedgerSource::csv(file, Box::new(f), size)
+    }
+    /// A CSV ledger from any reader (`size` in bytes for progress, 0 when unknown).
+    fn csv(file: &std::path::Path, input: Box<dyn Read>, size: u64) -> Result<LedgerSource, Error> {
         let read = std::rc::Rc::new(std::cell::Cell::new(0));
-        let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new(), count: read.clone() };
-        Ok(LedgerSource::Csv { reader: LedgerReader::new(file, hr)?, read, size })
+        let hr = HashingReader { inner: input, hasher: <sha2::Sha256 as sha2::Digest>::new(), count: read.clone() };
+        Ok(LedgerSource::Csv { reader: Box::new(LedgerReader::new(file, hr)?), read, size })
     }
     fn next_record(&mut self) -> Option<Result<crate::activity::ActivityRecord, Error>> {
         match self {
@@ -745,6 +749,7 @@ impl LedgerSource {
     }
     fn position(&self) -> (u64, u64) {
         match self {
+            LedgerSource::Csv { read, size, .. } if *size == 0 => (read.get(), read.get()),
             LedgerSource::Csv { read, size, .. } => (read.get().min(*size), *size),
             LedgerSource::Sheet(s) => s.progress(),
         }

@@ -169,8 +169,10 @@ pub enum ColumnKind {
         /// Decimal places shown (the workbook keeps the value; only its display format rounds).
         places: u32,
     },
-    /// A whole number (a count of rows or lines).
+    /// A whole number (a count of rows or lines), with thousands separators.
     Count,
+    /// A whole number shown as it is, without separators (a year, a row number).
+    Integer,
 }
 
 /// A column of a table.
@@ -200,6 +202,10 @@ impl Column {
     /// A count column.
     pub fn count(header: impl Into<String>) -> Column {
         Column { header: header.into(), kind: ColumnKind::Count, width: None }
+    }
+    /// A column of whole numbers shown without separators (years).
+    pub fn integer(header: impl Into<String>) -> Column {
+        Column { header: header.into(), kind: ColumnKind::Integer, width: None }
     }
     /// Set the width in the workbook.
     pub fn width(mut self, chars: u16) -> Column {

@@ -30,9 +30,10 @@ h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 2
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 figure.chart-box { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; overflow-x: auto; }
 figure.chart-box svg { display: block; max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 4px 0 8px; }
+table { border-collapse: collapse; width: max-content; min-width: 100%; font-size: 13px; margin: 4px 0 8px; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; vertical-align: top; text-align: left; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; vertical-align: top; text-align: left;
+  max-width: 32em; }
 th { background: #f0f3f6; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
@@ -133,7 +134,7 @@ fn key_figures(o: &mut String, k: &[KeyFigure]) {
 
 fn cell_html(c: &Cell, kind: ColumnKind) -> (String, &'static str) {
     let class = match kind {
-        ColumnKind::Number { .. } | ColumnKind::Count => "num",
+        ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer => "num",
         ColumnKind::Code => "code",
         ColumnKind::Text => "",
     };
@@ -142,6 +143,7 @@ fn cell_html(c: &Cell, kind: ColumnKind) -> (String, &'static str) {
         (Cell::Text(s), _) => esc(s),
         (Cell::Number(x), ColumnKind::Number { places }) => fmt_dec(*x, places),
         (Cell::Number(x), _) => full(*x),
+        (Cell::Count(n), ColumnKind::Integer) => n.to_string(),
         (Cell::Count(n), _) => fmt_dec((*n).into(), 0),
     };
     (text, class)
@@ -154,7 +156,11 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
     }
     o.push_str("<thead><tr>");
     for c in &t.columns {
-        let class = if matches!(c.kind, ColumnKind::Number { .. } | ColumnKind::Count) { " class=\"num\"" } else { "" };
+        let class = if matches!(c.kind, ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer) {
+            " class=\"num\""
+        } else {
+            ""
+        };
         let _ = write!(o, "<th{class}>{}</th>", esc(&c.header));
     }
     o.push_str("</tr></thead>\n<tbody>\n");

@@ -34,6 +34,8 @@ pub const PALETTE: &[&str] = &["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B
 pub const UP: &str = "#D55E00";
 /// Colour of decreases in a waterfall.
 pub const DOWN: &str = "#009E73";
+/// Colour of steps that change nothing in a waterfall.
+pub const NONE: &str = "#999999";
 /// Colour of the start and end bars of a waterfall.
 pub const TOTAL: &str = "#0072B2";
 
@@ -380,7 +382,13 @@ pub fn waterfall(w: &Waterfall) -> String {
             label.clone(),
             run,
             next,
-            if *d >= Decimal::ZERO { UP } else { DOWN },
+            if d.is_zero() {
+                NONE
+            } else if *d > Decimal::ZERO {
+                UP
+            } else {
+                DOWN
+            },
             format!("{sign}{}", fmt_dec(*d, w.places)),
         ));
         run = next;

@@ -117,6 +117,7 @@ fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &For
             match c.kind {
                 ColumnKind::Number { places } => f.set_num_format(number_format(places)),
                 ColumnKind::Count => f.set_num_format("#,##0"),
+                ColumnKind::Integer => f.set_num_format("0"),
                 _ if *w >= 30.0 => f.set_text_wrap(),
                 _ => f,
             }

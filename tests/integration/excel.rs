@@ -645,3 +645,73 @@ fn progress_is_reported_to_the_hook_and_drawn_only_on_a_terminal() {
     let quiet = on_tty("--quiet");
     assert!(!quiet.contains("ledger.csv (1/1)"), "--quiet hides the bar: {quiet:?}");
 }
+
+/// The building blocks other commands (reconcile, scenario) hand over with: a document of key figures, tables,
+/// findings and a waterfall renders to HTML and to a workbook that reads back.
+#[test]
+fn generic_documents_render_waterfalls_tables_and_findings() {
+    use ghg::report::{
+        Block, Cell, Chart, Column, Document, Finding, KeyFigure, Lang, Section, Severity, Table, Waterfall, html,
+        workbook,
+    };
+    use rust_decimal_macros::dec;
+    let mut doc = Document::new("Plant A — 2023 to 2024", Lang::En);
+    doc.stamp.push(("scenario".into(), "more-gec.toml sha256 00ff".into()));
+    let w = Waterfall {
+        title: "total.market 2023 → 2024".into(),
+        unit: "tCO2e".into(),
+        start: ("2023".into(), dec!(100.5)),
+        steps: vec![("boundary".into(), dec!(0)), ("activity".into(), dec!(30.25)), ("factors".into(), dec!(-50))],
+        end: "2024".into(),
+        places: 2,
+    };
+    // 100.5 + 0 + 30.25 - 50 = 80.75
+    assert_eq!(w.end_value(), Some(dec!(80.75)));
+    let table = Table::new(
+        "Attribution",
+        vec![Column::integer("year"), Column::code("figure"), Column::number("change", 2), Column::text("note")],
+        vec![
+            vec![Cell::Count(2024), Cell::text("total.market"), Cell::Number(dec!(-19.75)), Cell::text("=SUM(A1)")],
+            vec![Cell::Count(2024), Cell::text("scope1"), Cell::Number(dec!(1234567.125)), Cell::Empty],
+        ],
+    );
+    doc.sections.push(Section::new(
+        "Change",
+        vec![
+            Block::KeyFigures(vec![KeyFigure {
+                label: "change".into(),
+                value: dec!(-19.75),
+                unit: "tCO2e".into(),
+                places: 2,
+                note: None,
+            }]),
+            Block::Chart(Chart::Waterfall(w)),
+            Block::Table(table),
+            Block::Findings(vec![Finding {
+                severity: Severity::Error,
+                code: "outside".into(),
+                message: "scope1 2024: reported 14,385.48, recomputed 14,245.41".into(),
+                location: Some("附录1".into()),
+            }]),
+        ],
+    ));
+    let page = html(&doc);
+    assert_eq!(page.matches("class=\"bar\"").count(), 5, "start, three steps, end");
+    for text in [">+30.25<", ">-50.00<", ">80.75<", ">100.50<", "<td class=\"num\">2024</td>", "1,234,567.13"] {
+        assert!(page.contains(text), "the page lacks {text}");
+    }
+    assert!(page.contains("<li class=\"error\">") && page.contains("[outside]"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("doc.xlsx");
+    std::fs::write(&path, workbook(&doc).expect("workbook")).expect("write");
+    let mut wb = open_xlsx(&path);
+    assert_eq!(wb.sheet_names(), ["Attribution", "Findings", "Provenance"]);
+    let rows = records(&sheet(&mut wb, "Attribution"));
+    assert_eq!(rows[0]["year"], Data::Float(2024.0));
+    assert_eq!(rows[0]["change"], Data::Float(-19.75));
+    assert_eq!(rows[1]["change"], Data::Float(1234567.125));
+    assert_eq!(text(&rows[0]["note"]), "=SUM(A1)", "text that looks like a formula stays text");
+    let findings = records(&sheet(&mut wb, "Findings"));
+    assert_eq!(text(&findings[0]["code"]), "outside");
+    assert_eq!(text(&findings[0]["location"]), "附录1");
+}
