@@ -42,11 +42,17 @@ impl Bar {
             if self.start.elapsed() < self.after {
                 return;
             }
-            let bar = ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{msg} [{wide_bar}] {percent:>3}% {elapsed}<{eta}")
+            // Drawn only once it shows where the run is: position, elapsed time since the start, a fresh estimate.
+            let bar = ProgressBar::with_draw_target(Some(p.total), ProgressDrawTarget::hidden())
+                .with_elapsed(self.start.elapsed());
+            let style = ProgressStyle::with_template("{msg} [{wide_bar}] {percent:>3}% {elapsed} (eta {eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> ");
             bar.set_style(style);
+            bar.set_position(p.done);
+            bar.reset_eta();
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.file_index = p.file_index;
             self.bar = Some(bar);
         }
         if let Some(bar) = &self.bar {

@@ -18,6 +18,8 @@ use crate::error::{Error, ErrorKind};
 
 /// Rows per worksheet, header included (Excel's limit); longer tables continue on `<sheet> (2)`, ...
 pub const MAX_ROWS: usize = 1_048_576;
+/// Tables longer than this are written in rust_xlsxwriter's constant-memory mode.
+const CONSTANT_MEMORY_ROWS: usize = 10_000;
 /// Characters per cell (Excel's limit); longer text is cut with an ellipsis.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
@@ -126,7 +128,12 @@ fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &For
     for (k, rows) in chunks.iter().enumerate() {
         let wanted = if k == 0 { t.sheet.clone() } else { format!("{} ({})", t.sheet, k + 1) };
         let name = sheet_name(&wanted, used);
-        let ws: &mut Worksheet = wb.add_worksheet();
+        // Large tables are streamed to a temporary file as they are written (rows in order), not held in memory.
+        let ws: &mut Worksheet = if rows.len() > CONSTANT_MEMORY_ROWS {
+            wb.add_worksheet_with_constant_memory().map_err(xerr)?
+        } else {
+            wb.add_worksheet()
+        };
         ws.set_name(&name).map_err(xerr)?;
         for (c, col) in t.columns.iter().enumerate() {
             let c16 = c as u16;
