@@ -13,7 +13,8 @@
 //!   15 significant digits (Excel keeps no more than 15 of the digits typed), then exact decimal arithmetic.
 //!   **Numbers stored as text** (`"1,909.06"`, `" 1909.06 "`) are read exactly like CSV fields.
 //! - **Dates**: a period cell holding a date (or a date serial formatted as a date) is read as the month of that
-//!   date, `2024-03`. A date in any other column is rejected, since it is almost always a number formatted as a date.
+//!   date, `2024-03`; a bare serial in a period cell (`45444`, not formatted as a date) is rejected with the date it
+//!   stands for. A date in any other column is rejected, since it is almost always a number formatted as a date.
 //! - **Error cells** (`#DIV/0!`, `#REF!`, ...) are rejected with the error named; values past the last header column
 //!   are rejected rather than dropped.
 //!
@@ -377,6 +378,29 @@ impl SheetLedger {
                 .at(self.cell_loc(r, c))
                 .hint("format the cell as a number or as text, not as a date")
         };
+        // A period typed as a plain number that is not a year is most likely a date serial without a date format.
+        if is_period {
+            let v = match d {
+                Data::Int(i) => Some(*i as f64),
+                Data::Float(f) => Some(*f),
+                _ => None,
+            };
+            if let Some(v) =
+                v.filter(|v| v.fract() == 0.0 && !(1900.0..=2200.0).contains(v) && (1.0..=2958465.0).contains(v))
+            {
+                let dt = calamine::ExcelDateTime::new(v, calamine::ExcelDateTimeType::DateTime, false);
+                let (y, m, day, ..) = dt.to_ymd_hms_milli();
+                return Err(Error::new(
+                    ErrorKind::Spreadsheet,
+                    format!(
+                        "period {} looks like a date serial ({y:04}-{m:02}-{day:02}) in a cell not formatted as a date",
+                        excel_number_text(v)
+                    ),
+                )
+                .at(self.cell_loc(r, c))
+                .hint(format!("format the cell as a date, or type the period as text: {y:04}-{m:02}")));
+            }
+        }
         Ok(match d {
             Data::Empty => String::new(),
             Data::String(s) => s.clone(),
