@@ -263,6 +263,17 @@ impl NewlineIndex {
 }
 
 /// Reads a ledger CSV row by row (streaming: nothing is kept per row).
+///
+/// ```
+/// use std::path::Path;
+/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrol,1,t,CN\n";
+/// let mut ledger = ghg::LedgerReader::new(Path::new("ledger.csv"), csv.as_bytes()).unwrap();
+/// let row = ledger.next_record().unwrap().unwrap();
+/// assert_eq!((row.quantity.value.to_string(), row.region.as_str()), ("1909.06".to_string(), "CN-ZJ"));
+/// let bad = ledger.next_record().unwrap().unwrap_err();
+/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrol'"));
+/// assert!(ledger.next_record().is_none());
+/// ```
 pub struct LedgerReader<R: Read> {
     file: PathBuf,
     rdr: csv::Reader<LineCounting<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
