@@ -205,11 +205,12 @@ pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantit
 pub const OPTIONAL_COLUMNS: &[&str] =
     &["note", "precision", "instrument", "vintage", "certificate_id", "supplier_factor"];
 
+/// Where each column of a ledger is (0-based field indices).
 #[derive(Debug, Clone, Default)]
-struct Columns {
-    idx: [usize; 6],
+pub(crate) struct Columns {
+    pub(crate) idx: [usize; 6],
     opt: [Option<usize>; 6],
-    count: usize,
+    pub(crate) count: usize,
 }
 
 /// Remembers where newlines are in the bytes the CSV parser has been given but not yet consumed, so that
@@ -265,6 +266,17 @@ impl NewlineIndex {
 }
 
 /// Reads a ledger CSV row by row (streaming: nothing is kept per row).
+///
+/// ```
+/// use std::path::Path;
+/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrol,1,t,CN\n";
+/// let mut ledger = ghg::LedgerReader::new(Path::new("ledger.csv"), csv.as_bytes()).unwrap();
+/// let row = ledger.next_record().unwrap().unwrap();
+/// assert_eq!((row.quantity.value.to_string(), row.region.as_str()), ("1909.06".to_string(), "CN-ZJ"));
+/// let bad = ledger.next_record().unwrap().unwrap_err();
+/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrol'"));
+/// assert!(ledger.next_record().is_none());
+/// ```
 pub struct LedgerReader<R: Read> {
     file: PathBuf,
     rdr: csv::Reader<LineCounting<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
@@ -459,6 +471,26 @@ impl<R: Read> LedgerReader<R> {
             std::str::from_utf8(&rec[i]).map_err(|_| encoding_error(file, line, &rec[i]))
         };
         let at = |i: usize| Location::at(file, line, Some(col_of(i)));
+        RowCheck { cols: &self.cols, source: Location::at(file, line, None) }.validate(&field, &at)
+    }
+}
+
+/// The checks every ledger row passes, whatever file it came from (CSV or spreadsheet): fields are read through
+/// `field(i)` and located through `at(i)`, so the messages are the same and only the locations differ.
+pub(crate) struct RowCheck<'c> {
+    /// Where each column is.
+    pub(crate) cols: &'c Columns,
+    /// The row, as the record's source.
+    pub(crate) source: Location,
+}
+
+impl RowCheck<'_> {
+    /// Validate one row.
+    pub(crate) fn validate<'f>(
+        &self,
+        field: &dyn Fn(usize) -> Result<&'f str, Error>,
+        at: &dyn Fn(usize) -> Location,
+    ) -> Result<ActivityRecord, Error> {
         let [ie, ip, ia, iq, iu, ir] = self.cols.idx;
         let entity = field(ie)?.trim().to_string();
         if entity.is_empty() {
@@ -551,7 +583,7 @@ impl<R: Read> LedgerReader<R> {
             },
         };
         Ok(ActivityRecord {
-            source: Location::at(file, line, None),
+            source: self.source.clone(),
             entity,
             period,
             activity,
@@ -565,6 +597,45 @@ impl<R: Read> LedgerReader<R> {
             supplier_factor: opt(5)?,
         })
     }
+}
+
+/// Map header names to columns, with the same messages as the CSV header check; `at(i)` locates header cell `i`
+/// and `whole` the header as a whole. Used by the spreadsheet reader.
+pub(crate) fn columns_from_header(
+    names: &[String],
+    at: &dyn Fn(usize) -> Location,
+    whole: Location,
+) -> Result<Columns, Error> {
+    let mut cols = Columns { count: names.len(), ..Default::default() };
+    let mut found = [false; 6];
+    for (i, name) in names.iter().enumerate() {
+        let name = name.trim();
+        if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
+            if found[k] {
+                return Err(
+                    Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header")).at(at(i))
+                );
+            }
+            found[k] = true;
+            cols.idx[k] = i;
+        } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
+            cols.opt[k] = Some(i);
+        } else {
+            return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header")).at(at(i)).hint(
+                format!("columns are {} and optionally {}", REQUIRED_COLUMNS.join(", "), OPTIONAL_COLUMNS.join(", ")),
+            ));
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+    if !missing.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Csv,
+            format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+        )
+        .at(whole)
+        .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
+    }
+    Ok(cols)
 }
 
 fn csv_error(file: &Path, e: &csv::Error) -> Error {

@@ -698,10 +698,11 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// A reader that hashes what passes through it.
+/// A reader that hashes (and counts) what passes through it.
 struct HashingReader<R> {
     inner: R,
     hasher: sha2::Sha256,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
@@ -709,7 +710,56 @@ impl<R: Read> Read for HashingReader<R> {
         use sha2::Digest;
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.count.set(self.count.get() + n as u64);
         Ok(n)
+    }
+}
+
+/// One ledger being read: a CSV file or a worksheet of a spreadsheet (see [`crate::sheet`]).
+enum LedgerSource {
+    Csv { reader: Box<LedgerReader<HashingReader<Box<dyn Read>>>>, read: std::rc::Rc<std::cell::Cell<u64>>, size: u64 },
+    Sheet(Box<crate::sheet::SheetLedger>),
+}
+
+impl LedgerSource {
+    fn open(file: &std::path::Path) -> Result<LedgerSource, Error> {
+        if crate::sheet::is_spreadsheet(file) {
+            return crate::sheet::SheetLedger::open(file).map(|s| LedgerSource::Sheet(Box::new(s)));
+        }
+        let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        LedgerSource::csv(file, Box::new(f), size)
+    }
+    /// A CSV ledger from any reader (`size` in bytes for progress, 0 when unknown).
+    fn csv(file: &std::path::Path, input: Box<dyn Read>, size: u64) -> Result<LedgerSource, Error> {
+        let read = std::rc::Rc::new(std::cell::Cell::new(0));
+        let hr = HashingReader { inner: input, hasher: <sha2::Sha256 as sha2::Digest>::new(), count: read.clone() };
+        Ok(LedgerSource::Csv { reader: Box::new(LedgerReader::new(file, hr)?), read, size })
+    }
+    fn next_record(&mut self) -> Option<Result<crate::activity::ActivityRecord, Error>> {
+        match self {
+            LedgerSource::Csv { reader, .. } => reader.next_record(),
+            LedgerSource::Sheet(s) => s.next_record(),
+        }
+    }
+    fn rows_read(&self) -> u64 {
+        match self {
+            LedgerSource::Csv { reader, .. } => reader.rows_read,
+            LedgerSource::Sheet(s) => s.rows_read,
+        }
+    }
+    fn position(&self) -> (u64, u64) {
+        match self {
+            LedgerSource::Csv { read, size, .. } if *size == 0 => (read.get(), read.get()),
+            LedgerSource::Csv { read, size, .. } => (read.get().min(*size), *size),
+            LedgerSource::Sheet(s) => s.progress(),
+        }
+    }
+    fn finish(self) -> String {
+        match self {
+            LedgerSource::Csv { reader, .. } => hex(&sha2::Digest::finalize(reader.into_inner().hasher)),
+            LedgerSource::Sheet(s) => s.sha256().to_string(),
+        }
     }
 }
 
@@ -854,8 +904,46 @@ pub fn compute_streaming_overlaid(
     inv: &Inventory,
     lib: &FactorLibrary,
     options: ComputeOptions,
+    overlay: Option<&mut dyn RowOverlay>,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<Computation, Diagnostics> {
+    compute_engine(inv, lib, options, overlay, sink, &mut |_| {})
+}
+
+/// [`compute_streaming`], reporting how far it has got to `progress` every [`super::PROGRESS_EVERY`] rows and at
+/// the end of each ledger.
+///
+/// ```
+/// # use std::path::Path;
+/// # let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sheet");
+/// let inv = ghg::Inventory::load(&dir.join("inventory.toml")).unwrap();
+/// let lib = ghg::library_for(&inv, &[]).unwrap();
+/// let mut rows_seen = 0;
+/// let c = ghg::calc::compute_streaming_with_progress(&inv, &lib, Default::default(), &mut |_| Ok(()), &mut |p| {
+///     rows_seen = p.rows;
+///     assert!(p.done <= p.total);
+/// })
+/// .unwrap();
+/// assert_eq!(rows_seen, c.provenance.rows.read);
+/// ```
+pub fn compute_streaming_with_progress(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+    progress: &mut dyn FnMut(&super::Progress<'_>),
+) -> Result<Computation, Diagnostics> {
+    compute_engine(inv, lib, options, None, sink, progress)
+}
+
+/// The engine behind every `compute*` function: optional overlay (scenarios) and progress reports.
+fn compute_engine(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
     mut overlay: Option<&mut dyn RowOverlay>,
     sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+    progress: &mut dyn FnMut(&super::Progress<'_>),
 ) -> Result<Computation, Diagnostics> {
     let mut res = Resolver { inv, lib, sets_used: BTreeSet::new() };
     // Fail early on choices that name nothing, each reported at its line in the inventory.
@@ -927,17 +1015,26 @@ pub fn compute_streaming_overlaid(
 
     // The inventory's ledgers, then any extra ledgers an overlay adds (scenario rows).
     let extra = overlay.as_mut().map(|o| o.extra_ledgers()).unwrap_or_default();
+    let files = inv.activity_files.len() + extra.len();
     let sources =
         inv.activity_files.iter().map(|f| (f.clone(), None)).chain(extra.into_iter().map(|(p, t)| (p, Some(t))));
-    for (file, text) in sources {
+    for (file_index, (file, text)) in sources.enumerate() {
         let file = &file;
-        let f: Box<dyn Read> = match text {
-            Some(t) => Box::new(std::io::Cursor::new(t.into_bytes())),
-            None => Box::new(std::fs::File::open(file).map_err(|e| Diagnostics::from(Error::io(file, &e)))?),
+        let mut reader = match text {
+            Some(t) => LedgerSource::csv(file, Box::new(std::io::Cursor::new(t.into_bytes())), 0),
+            None => LedgerSource::open(file),
+        }
+        .map_err(Diagnostics::from)?;
+        let report = |reader: &LedgerSource, rows_before: u64, progress: &mut dyn FnMut(&super::Progress<'_>)| {
+            let (done, total) = reader.position();
+            let rows = rows_before + reader.rows_read();
+            progress(&super::Progress { file, file_index, files, done, total, rows });
         };
-        let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new() };
-        let mut reader = LedgerReader::new(file, hr).map_err(Diagnostics::from)?;
+        let rows_before = rows.read;
         while let Some(item) = reader.next_record() {
+            if reader.rows_read() % super::PROGRESS_EVERY == 0 {
+                report(&reader, rows_before, progress);
+            }
             let mut rec = match item {
                 Ok(r) => r,
                 Err(e) => {
@@ -1052,9 +1149,9 @@ pub fn compute_streaming_overlaid(
             }
             rows.used += 1;
         }
-        rows.read += reader.rows_read;
-        let hr = reader.into_inner();
-        inputs.push(FileHash { path: file.clone(), sha256: hex(&sha2::Digest::finalize(hr.hasher)) });
+        report(&reader, rows_before, progress);
+        rows.read += reader.rows_read();
+        inputs.push(FileHash { path: file.clone(), sha256: reader.finish() });
     }
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).

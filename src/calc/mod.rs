@@ -3,13 +3,16 @@
 mod certificates;
 mod engine;
 mod overlay;
+mod progress;
 mod trace;
 
 pub use certificates::{
     Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
 };
+pub use engine::compute_streaming_with_progress;
 pub use engine::{ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, market_of};
 pub use overlay::RowOverlay;
+pub use progress::{PROGRESS_EVERY, Progress};
 pub use trace::{Trace, trace};
 
 use std::collections::BTreeMap;

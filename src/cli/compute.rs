@@ -11,10 +11,10 @@ use super::{Common, FormatArg, Out};
 
 fn format_of(f: FormatArg) -> Format {
     match f {
-        FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Table | FormatArg::Xlsx | FormatArg::Html => Format::Table,
     }
 }
 
@@ -70,17 +70,75 @@ fn line_csv_row(l: &Line) -> Vec<String> {
     ]
 }
 
+/// Where and how `ghg compute` writes its result.
+pub struct Target<'a> {
+    /// The format.
+    pub format: FormatArg,
+    /// A file instead of stdout.
+    pub output: Option<&'a Path>,
+    /// Language of the xlsx and html reports.
+    pub lang: ghg::report::Lang,
+}
+
+/// Compute with the progress bar, keeping lines as `keep` says and streaming them to `sink` as well.
+fn run_with_progress(
+    inv: &Inventory,
+    lib: &ghg::FactorLibrary,
+    common: &Common,
+    keep: bool,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<calc::Computation, Diagnostics> {
+    let mut bar = super::progress::Bar::new(common.quiet);
+    let mut kept = Vec::new();
+    let r = calc::compute_streaming_with_progress(
+        inv,
+        lib,
+        options(common, false),
+        &mut |l: &Line| {
+            if keep {
+                kept.push(l.clone());
+            }
+            sink(l)
+        },
+        &mut |p| bar.update(p),
+    );
+    bar.finish();
+    let mut c = r?;
+    c.lines = kept;
+    Ok(c)
+}
+
+/// Write the rendered output to the target file (atomically) or stdout.
+fn emit(out: &mut Out, target: &Target<'_>, bytes: &[u8]) -> Result<(), Diagnostics> {
+    match target.output {
+        Some(path) => {
+            let mut f = AtomicFile::create(path)?;
+            f.w.write_all(bytes).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+            f.commit()?;
+        }
+        None => out.write_bytes(bytes),
+    }
+    Ok(())
+}
+
 /// `ghg compute`.
 pub fn compute(
     out: &mut Out,
     inventory: &Path,
-    format: FormatArg,
+    target: Target<'_>,
     lines: Option<&Path>,
     common: &Common,
 ) -> Result<u8, Diagnostics> {
+    let format = target.format;
+    if format == FormatArg::Xlsx && target.output.is_none() && out.is_terminal() {
+        return Err(Error::new(ErrorKind::Usage, "--format xlsx writes a binary workbook, not text for a terminal")
+            .hint("add --output report.xlsx (or redirect stdout to a file)")
+            .into());
+    }
     let (inv, lib) = load(inventory, common)?;
+    let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html);
     let result = match lines {
-        None => calc::compute(&inv, &lib, options(common, format == FormatArg::Json))?,
+        None => run_with_progress(&inv, &lib, common, keep, &mut |_| Ok(()))?,
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
@@ -92,14 +150,14 @@ pub fn compute(
             }
             let r = if as_csv {
                 let mut csvw = csv::WriterBuilder::new().has_headers(false).from_writer(&mut file.w);
-                let r = calc::compute_streaming(&inv, &lib, options(common, false), &mut |l: &Line| {
+                let r = run_with_progress(&inv, &lib, common, keep, &mut |l: &Line| {
                     csvw.write_record(line_csv_row(l)).map_err(std::io::Error::other)
                 });
                 csvw.flush().map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
                 r
             } else {
                 let w = &mut file.w;
-                calc::compute_streaming(&inv, &lib, options(common, false), &mut |l: &Line| {
+                run_with_progress(&inv, &lib, common, keep, &mut |l: &Line| {
                     serde_json::to_writer(&mut *w, &report::lines_jsonl_row(l)).map_err(std::io::Error::other)?;
                     w.write_all(b"\n")
                 })
@@ -109,15 +167,23 @@ pub fn compute(
             r
         }
     };
-    let text = match format {
+    let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             let mut s = serde_json::to_string_pretty(&report::computation_json(&result)).unwrap_or_default();
             s.push('\n');
-            s
+            s.into_bytes()
         }
-        f => report::render_compute(&result, format_of(f), common.places),
+        FormatArg::Xlsx => {
+            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
+            report::workbook(&doc)?
+        }
+        FormatArg::Html => {
+            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
+            report::html(&doc).into_bytes()
+        }
+        f => report::render_compute(&result, format_of(f), common.places).into_bytes(),
     };
-    out.write(&text);
+    emit(out, &target, &bytes)?;
     Ok(0)
 }
 
@@ -129,8 +195,13 @@ pub fn explain(
     format: FormatArg,
     common: &Common,
 ) -> Result<u8, Diagnostics> {
+    if matches!(format, FormatArg::Xlsx | FormatArg::Html) {
+        return Err(Error::new(ErrorKind::Usage, "explain writes --format table or json")
+            .hint("ghg compute --format xlsx|html writes every line with its citations")
+            .into());
+    }
     let (inv, lib) = load(inventory, common)?;
-    let result = calc::compute(&inv, &lib, options(common, true))?;
+    let result = run_with_progress(&inv, &lib, common, true, &mut |_| Ok(()))?;
     let revenue = inv
         .denominator("revenue")
         .map(|d| format!(" ({} {})", report::full(d.quantity.value), d.quantity.unit.symbol()));
@@ -155,7 +226,7 @@ pub fn explain(
 /// `ghg check`: everything `compute` validates, without printing figures.
 pub fn check(out: &mut Out, inventory: &Path, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    let result = calc::compute(&inv, &lib, options(common, false))?;
+    let result = run_with_progress(&inv, &lib, common, false, &mut |_| Ok(()))?;
     let r = &result.provenance.rows;
     out.write(&format!(
         "ok: {} ({}), {} ledger file(s), rows: {} read, {} used, {} rejected; {} factor file(s); {} fallback(s), {} warning(s)\n",

@@ -18,6 +18,10 @@ pub enum ReconcileFormat {
     Json,
     /// The audit working paper.
     Markdown,
+    /// An Excel workbook (needs --output FILE).
+    Xlsx,
+    /// One self-contained HTML report with charts (--lang en|zh).
+    Html,
 }
 
 /// Options of `ghg reconcile`.
@@ -29,6 +33,12 @@ pub struct ReconcileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
     pub format: ReconcileFormat,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of the xlsx and html reports.
+    #[arg(long, value_enum, default_value_t = super::LangArg::En)]
+    pub lang: super::LangArg,
     /// Extra factor folders to add to the library (may not shadow built-in sets).
     #[arg(long = "factors", value_name = "DIR")]
     pub factor_dirs: Vec<PathBuf>,
@@ -75,6 +85,18 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
 /// `ghg reconcile`: exit 1 when any figure is outside tolerance, after rendering every figure.
 pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
     let r = load(args)?;
+    let bytes: Vec<u8> = match args.format {
+        ReconcileFormat::Xlsx => report::workbook(&report::reconcile_document(&r, None, args.lang.into(), 2))?,
+        ReconcileFormat::Html => report::html(&report::reconcile_document(&r, None, args.lang.into(), 2)).into_bytes(),
+        _ => Vec::new(),
+    };
+    if !bytes.is_empty() {
+        match &args.output {
+            Some(p) => std::fs::write(p, &bytes).map_err(|e| Diagnostics::from(ghg::Error::io(p, &e)))?,
+            None => out.write_bytes(&bytes),
+        }
+        return Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 });
+    }
     let text = match args.format {
         ReconcileFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report::reconcile_json(&r)).unwrap_or_default();
@@ -82,7 +104,7 @@ pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
             s
         }
         ReconcileFormat::Markdown => report::render_reconcile_markdown(&r),
-        ReconcileFormat::Table => report::render_reconcile_table(&r),
+        _ => report::render_reconcile_table(&r),
     };
     out.write(&text);
     Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 })

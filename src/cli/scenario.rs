@@ -71,6 +71,12 @@ pub struct ScenarioArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+    /// Write the output to FILE instead of stdout (xlsx and html).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of the xlsx and html reports.
+    #[arg(long, value_enum, default_value_t = super::LangArg::En)]
+    pub lang: super::LangArg,
     #[command(flatten)]
     pub common: Common,
 }
@@ -202,10 +208,10 @@ fn build(a: &ScenarioArgs) -> Result<Scenario, Diagnostics> {
 
 fn format_of(f: FormatArg) -> Format {
     match f {
-        FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Table | FormatArg::Xlsx | FormatArg::Html => Format::Table,
     }
 }
 
@@ -235,6 +241,16 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     // Parts of the output; JSON with more than one part becomes one object keyed by part.
     let mut parts: Vec<(&str, String, serde_json::Value)> = Vec::new();
     let json = format == Format::Json;
+    if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) {
+        let r = scenario::run(&inv, &lib, &s, options)?;
+        let doc = report::scenario_document(&r, Some(&lib), a.lang.into(), places);
+        let bytes = if a.format == FormatArg::Xlsx { report::workbook(&doc)? } else { report::html(&doc).into_bytes() };
+        match &a.output {
+            Some(p) => std::fs::write(p, &bytes).map_err(|e| Diagnostics::from(Error::io(p, &e)))?,
+            None => out.write_bytes(&bytes),
+        }
+        return Ok(0);
+    }
     if s.sweep.is_none() && s.target.is_none() {
         let r = scenario::run(&inv, &lib, &s, options)?;
         let text = if json { String::new() } else { report::render_scenario(&r, format, places) };

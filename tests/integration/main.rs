@@ -2,6 +2,7 @@
 
 mod certificates;
 mod errors;
+mod excel;
 mod golden;
 mod props;
 mod reconcile;
