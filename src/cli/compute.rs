@@ -181,10 +181,79 @@ pub fn compute(
             let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
             report::html(&doc).into_bytes()
         }
-        f => report::render_compute(&result, format_of(f), common.places).into_bytes(),
+        f => {
+            let mut text = report::render_compute(&result, format_of(f), common.places);
+            text.push_str(&reported_section(&inv, &lib, &result, f == FormatArg::Markdown));
+            text.into_bytes()
+        }
     };
     emit(out, &target, &bytes)?;
     Ok(0)
+}
+
+/// When the inventory names its reported figures, show each beside the recomputed one, so a gap is visible in
+/// the compute output itself (`ghg reconcile` gives the findings and the exit code).
+fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg::Computation, md: bool) -> String {
+    use std::fmt::Write as _;
+    let Some(path) = &inv.reported else { return String::new() };
+    let mut o = String::new();
+    let head = format!("reported figures ({}; `ghg reconcile` explains the gaps)", path.display());
+    let year = ghg::reconcile::ReportedFile::load(path)
+        .and_then(|rf| ghg::reconcile::reconcile_year(inv, lib, result.clone(), rf));
+    let year = match year {
+        Ok(y) => y,
+        Err(d) => {
+            let _ = writeln!(
+                o,
+                "{}{head}: not compared: {}",
+                if md { "\n## " } else { "\n" },
+                d.0.first().map(|e| e.to_string()).unwrap_or_default()
+            );
+            return o;
+        }
+    };
+    let rel = |f: &ghg::reconcile::FigureResult| {
+        f.relative.map(|r| format!("{}%", report::fmt_dec(r * ghg::Decimal::ONE_HUNDRED, 2))).unwrap_or_default()
+    };
+    if md {
+        let _ = writeln!(
+            o,
+            "\n## {head}\n\n| figure | printed | recomputed | difference | relative | status |\n|---|---:|---:|---:|---:|---|"
+        );
+        for f in &year.figures {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                f.id,
+                f.printed.text,
+                f.at_precision(),
+                report::fmt_dec(f.difference, f.detail_places()),
+                rel(f),
+                f.status.name()
+            );
+        }
+        return o;
+    }
+    let _ = writeln!(o, "{head}:");
+    let w = year.figures.iter().map(|f| f.id.len()).max().unwrap_or(6);
+    let _ = writeln!(
+        o,
+        "  {:<w$}  {:>14}  {:>12}  {:>9}  {:<10}  printed",
+        "figure", "recomputed", "difference", "relative", "status"
+    );
+    for f in &year.figures {
+        let _ = writeln!(
+            o,
+            "  {:<w$}  {:>14}  {:>12}  {:>9}  {:<10}  {}",
+            f.id,
+            f.at_precision(),
+            report::fmt_dec(f.difference, f.detail_places()),
+            rel(f),
+            f.status.name(),
+            f.printed.text
+        );
+    }
+    o
 }
 
 /// `ghg explain`.
