@@ -183,7 +183,9 @@ pub fn compute(
         }
         f => {
             let mut text = report::render_compute(&result, format_of(f), common.places);
-            text.push_str(&reported_section(&inv, &lib, &result, f == FormatArg::Markdown));
+            if matches!(f, FormatArg::Table | FormatArg::Markdown) {
+                text.push_str(&reported_section(&inv, &lib, &result, f == FormatArg::Markdown));
+            }
             text.into_bytes()
         }
     };
