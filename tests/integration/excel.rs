@@ -736,3 +736,38 @@ fn long_line_sheets_read_back_whole() {
     // Quantities are i % 100 + 0.5 for i in 0..4000: 40 cycles of (0+1+...+99) + 4000 x 0.5 = 40 x 4950 + 2000.
     assert_eq!(text(&diesel["exact value"]), "200000");
 }
+
+/// `reconcile` and `scenario` write the same kinds of documents: a workbook whose reconciliation rows carry the
+/// statuses of the JSON output, and self-contained HTML with their charts.
+#[test]
+fn reconcile_and_scenario_write_workbooks_and_html() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = "examples/hikvision-2024/inventory.toml";
+    let out = dir.path().join("rec.xlsx");
+    let r = ghg(&["reconcile", inv, "--format", "xlsx", "--output", out.to_str().expect("utf-8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut wb = open_xlsx(&out);
+    let rows = records(&sheet(&mut wb, "Reconciliation"));
+    let j = ghg(&["reconcile", inv, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
+    let figs = v["figures"].as_array().expect("figures");
+    assert_eq!(rows.len(), figs.len(), "one workbook row per reconciled figure");
+    let status_of = |id: &str| -> String {
+        rows.iter()
+            .find(|r| r.values().any(|c| text(c) == id))
+            .and_then(|r| r.iter().find(|(k, _)| k.to_lowercase().contains("status")).map(|(_, c)| text(c)))
+            .unwrap_or_default()
+    };
+    for f in figs {
+        let id = f["id"].as_str().expect("id");
+        assert_eq!(status_of(id), f["status"].as_str().expect("status"), "{id}");
+    }
+    // Two years: 2023 has figures outside tolerance, so the verdict is exit 1, and the report is still written.
+    let r = ghg(&["reconcile", "examples/hikvision-2023/inventory.toml", inv, "--format", "html"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rec_html = r.stdout;
+    assert!(rec_html.contains("<svg") && !rec_html.contains("<script") && !rec_html.contains("http://example"));
+    let sc_html =
+        html_of(&["scenario", inv, "examples/hikvision-2024/scenarios/more-gec-50000.toml", "--format", "html"]);
+    assert!(sc_html.contains("<svg") && sc_html.contains("149,500.41"), "the scenario's market scope 2 is shown");
+}
