@@ -73,3 +73,15 @@ pub fn full(x: Decimal) -> String {
 pub fn csv_text(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
 }
+
+/// Left-align `s` in `w` characters.
+pub(crate) fn pad(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n >= w { s.to_string() } else { format!("{s}{}", " ".repeat(w - n)) }
+}
+
+/// Right-align `s` in `w` characters.
+pub(crate) fn lpad(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - n)) }
+}

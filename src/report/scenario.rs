@@ -10,15 +10,7 @@ use super::{Format, csv_text, fmt_dec, full};
 use crate::calc::Computation;
 use crate::scenario::{Money, Param, ScenarioRun, Solution, SweepPoint};
 
-fn pad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{s}{}", " ".repeat(w - n)) }
-}
-
-fn lpad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - n)) }
-}
+use super::{lpad, pad};
 
 fn opt(x: Option<Decimal>, places: u32) -> String {
     x.map(|v| fmt_dec(v, places)).unwrap_or_else(|| "-".into())

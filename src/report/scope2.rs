@@ -19,15 +19,7 @@ fn percent(share: Decimal) -> Decimal {
     share * Decimal::ONE_HUNDRED
 }
 
-fn pad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{s}{}", " ".repeat(w - n)) }
-}
-
-fn lpad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - n)) }
-}
+use super::{lpad, pad};
 
 fn cell(c: &Computation, id: &str, places: u32) -> String {
     c.figures.get(id).map(|f| fmt_dec(f.value, places)).unwrap_or_else(|| "not computed".into())

@@ -5,15 +5,7 @@ use std::fmt::Write;
 use super::{Format, csv_text, fmt_dec, full};
 use crate::calc::{Computation, Trace};
 
-fn pad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{s}{}", " ".repeat(w - n)) }
-}
-
-fn lpad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - n)) }
-}
+use super::{lpad, pad};
 
 /// Render `ghg compute` as table, CSV or Markdown (JSON is [`super::computation_json`]).
 pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
