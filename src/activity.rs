@@ -195,18 +195,21 @@ pub struct ActivityRecord {
     pub vintage: Option<String>,
     /// Certificate id.
     pub certificate_id: Option<String>,
+    /// Supplier emission factor of a contract instrument (PPA), e.g. `0.12` (tCO2e/MWh) or `120 kgCO2/MWh`.
+    pub supplier_factor: Option<String>,
 }
 
 /// The required columns, in their usual order.
 pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantity", "unit", "region"];
 /// The optional columns.
-pub const OPTIONAL_COLUMNS: &[&str] = &["note", "precision", "instrument", "vintage", "certificate_id"];
+pub const OPTIONAL_COLUMNS: &[&str] =
+    &["note", "precision", "instrument", "vintage", "certificate_id", "supplier_factor"];
 
 /// Where each column of a ledger is (0-based field indices).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns {
     pub(crate) idx: [usize; 6],
-    pub(crate) opt: [Option<usize>; 5],
+    pub(crate) opt: [Option<usize>; 6],
     pub(crate) count: usize,
 }
 
@@ -261,6 +264,17 @@ impl NewlineIndex {
 }
 
 /// Reads a ledger CSV row by row (streaming: nothing is kept per row).
+///
+/// ```
+/// use std::path::Path;
+/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrol,1,t,CN\n";
+/// let mut ledger = ghg::LedgerReader::new(Path::new("ledger.csv"), csv.as_bytes()).unwrap();
+/// let row = ledger.next_record().unwrap().unwrap();
+/// assert_eq!((row.quantity.value.to_string(), row.region.as_str()), ("1909.06".to_string(), "CN-ZJ"));
+/// let bad = ledger.next_record().unwrap().unwrap_err();
+/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrol'"));
+/// assert!(ledger.next_record().is_none());
+/// ```
 pub struct LedgerReader<R: Read> {
     file: PathBuf,
     rdr: csv::Reader<LineCounting<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
@@ -394,7 +408,7 @@ impl<R: Read> LedgerReader<R> {
     }
 }
 
-/// Check one record of a ledger (at `line` of `file`): the row as a validated record, or what is wrong with it.
+/// Check one CSV record of a ledger (at `line` of `file`): the row as a validated record, or what is wrong.
 pub(crate) fn check_record(
     file: &Path,
     line: usize,
@@ -413,107 +427,131 @@ pub(crate) fn check_record(
         std::str::from_utf8(&rec[i]).map_err(|_| encoding_error(file, line, &rec[i]))
     };
     let at = |i: usize| Location::at(file, line, Some(col_of(i)));
-    let [ie, ip, ia, iq, iu, ir] = cols.idx;
-    let entity = field(ie)?.trim().to_string();
-    if entity.is_empty() {
-        return Err(Error::new(ErrorKind::BadValue, "entity is empty").at(at(ie)).hint("name the site or subsidiary"));
-    }
-    let ptxt = field(ip)?.trim();
-    let period = Period::parse(ptxt).ok_or_else(|| {
-        Error::new(ErrorKind::BadPeriod, format!("period '{ptxt}' is not YYYY, YYYY-MM or YYYY-Qn"))
-            .at(at(ip))
-            .hint("write 2024, 2024-03 or 2024-Q1")
-    })?;
-    let atxt = field(ia)?.trim();
-    let activity: Activity = atxt.parse().map_err(|_| {
-        let names: Vec<&str> = ACTIVITIES.iter().map(|a| a.name()).collect();
-        Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{atxt}'"))
-            .at(at(ia))
-            .hint(format!("activities are {}", names.join(", ")))
-    })?;
-    let qtxt = field(iq)?.trim();
-    let value = match parse_quantity(qtxt) {
-        Some(v) => v,
-        None if qtxt.is_empty() => {
-            return Err(Error::new(ErrorKind::BadNumber, "quantity is empty")
+    RowCheck { cols, source: Location::at(file, line, None) }.validate(&field, &at)
+}
+
+/// The checks every ledger row passes, whatever file it came from (CSV or spreadsheet): fields are read through
+/// `field(i)` and located through `at(i)`, so the messages are the same and only the locations differ.
+pub(crate) struct RowCheck<'c> {
+    /// Where each column is.
+    pub(crate) cols: &'c Columns,
+    /// The row, as the record's source.
+    pub(crate) source: Location,
+}
+
+impl RowCheck<'_> {
+    /// Validate one row.
+    pub(crate) fn validate<'f>(
+        &self,
+        field: &dyn Fn(usize) -> Result<&'f str, Error>,
+        at: &dyn Fn(usize) -> Location,
+    ) -> Result<ActivityRecord, Error> {
+        let [ie, ip, ia, iq, iu, ir] = self.cols.idx;
+        let entity = field(ie)?.trim().to_string();
+        if entity.is_empty() {
+            return Err(Error::new(ErrorKind::BadValue, "entity is empty")
+                .at(at(ie))
+                .hint("name the site or subsidiary"));
+        }
+        let ptxt = field(ip)?.trim();
+        let period = Period::parse(ptxt).ok_or_else(|| {
+            Error::new(ErrorKind::BadPeriod, format!("period '{ptxt}' is not YYYY, YYYY-MM or YYYY-Qn"))
+                .at(at(ip))
+                .hint("write 2024, 2024-03 or 2024-Q1")
+        })?;
+        let atxt = field(ia)?.trim();
+        let activity: Activity = atxt.parse().map_err(|_| {
+            let names: Vec<&str> = ACTIVITIES.iter().map(|a| a.name()).collect();
+            Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{atxt}'"))
+                .at(at(ia))
+                .hint(format!("activities are {}", names.join(", ")))
+        })?;
+        let qtxt = field(iq)?.trim();
+        let value = match parse_quantity(qtxt) {
+            Some(v) => v,
+            None if qtxt.is_empty() => {
+                return Err(Error::new(ErrorKind::BadNumber, "quantity is empty")
+                    .at(at(iq))
+                    .hint("write the quantity as a decimal number, e.g. 1909.06"));
+            }
+            None if qtxt.len() > 1 && qtxt.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') => {
+                return Err(Error::new(
+                    ErrorKind::Overflow,
+                    format!("quantity '{qtxt}' has more than 28 significant digits"),
+                )
                 .at(at(iq))
-                .hint("write the quantity as a decimal number, e.g. 1909.06"));
-        }
-        None if qtxt.len() > 1 && qtxt.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') => {
-            return Err(Error::new(
-                ErrorKind::Overflow,
-                format!("quantity '{qtxt}' has more than 28 significant digits"),
-            )
-            .at(at(iq))
-            .hint("a decimal holds at most 28 significant digits; use a larger unit"));
-        }
-        None => {
-            return Err(Error::new(ErrorKind::BadNumber, format!("quantity '{qtxt}' is not a decimal number"))
-                .at(at(iq))
-                .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
-        }
-    };
-    if value.is_sign_negative() && !value.is_zero() {
-        return Err(Error::new(ErrorKind::Negative, format!("quantity {qtxt} is negative"))
-            .at(at(iq))
-            .hint("ledger quantities are amounts consumed or bought; model removals as a scenario"));
-    }
-    let utxt = field(iu)?.trim();
-    let unit = Unit::parse(utxt).map_err(|_| {
-        let dims: &[Dimension] = if activity.is_fuel() {
-            &[Dimension::Mass, Dimension::Volume, Dimension::Energy]
-        } else {
-            &[Dimension::Energy]
+                .hint("a decimal holds at most 28 significant digits; use a larger unit"));
+            }
+            None => {
+                return Err(Error::new(ErrorKind::BadNumber, format!("quantity '{qtxt}' is not a decimal number"))
+                    .at(at(iq))
+                    .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
+            }
         };
-        let accepted: Vec<&str> = dims.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
-        Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
-            .at(at(iu))
-            .hint(format!("accepted: {}", accepted.join(", ")))
-    })?;
-    if !activity.accepts(unit.dimension()) {
-        let want = if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
-        return Err(Error::new(
-            ErrorKind::DimensionMismatch,
-            format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
-        )
-        .at(at(iu))
-        .hint(format!("{activity} is measured in {want}")));
-    }
-    let region = crate::region::normalize(field(ir)?);
-    let opt = |k: usize| -> Result<Option<String>, Error> {
-        match cols.opt[k] {
-            None => Ok(None),
-            Some(i) => {
-                let s = field(i)?.trim();
-                Ok(if s.is_empty() { None } else { Some(s.to_string()) })
-            }
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(Error::new(ErrorKind::Negative, format!("quantity {qtxt} is negative"))
+                .at(at(iq))
+                .hint("ledger quantities are amounts consumed or bought; model removals as a scenario"));
         }
-    };
-    let precision = match opt(1)? {
-        None => None,
-        Some(p) => match crate::tomlx::parse_decimal(&p) {
-            Some(x) if x > Decimal::ZERO => Some(x),
-            _ => {
-                let i = cols.opt[1].unwrap_or(0);
-                return Err(Error::new(ErrorKind::BadNumber, format!("precision '{p}' is not a positive decimal"))
-                    .at(at(i))
-                    .hint("write the printed resolution of the quantity, e.g. 0.01 or 100"));
+        let utxt = field(iu)?.trim();
+        let unit = Unit::parse(utxt).map_err(|_| {
+            let dims: &[Dimension] = if activity.is_fuel() {
+                &[Dimension::Mass, Dimension::Volume, Dimension::Energy]
+            } else {
+                &[Dimension::Energy]
+            };
+            let accepted: Vec<&str> = dims.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
+            Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
+                .at(at(iu))
+                .hint(format!("accepted: {}", accepted.join(", ")))
+        })?;
+        if !activity.accepts(unit.dimension()) {
+            let want =
+                if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
+            return Err(Error::new(
+                ErrorKind::DimensionMismatch,
+                format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
+            )
+            .at(at(iu))
+            .hint(format!("{activity} is measured in {want}")));
+        }
+        let region = crate::region::normalize(field(ir)?);
+        let opt = |k: usize| -> Result<Option<String>, Error> {
+            match self.cols.opt[k] {
+                None => Ok(None),
+                Some(i) => {
+                    let s = field(i)?.trim();
+                    Ok(if s.is_empty() { None } else { Some(s.to_string()) })
+                }
             }
-        },
-    };
-    Ok(ActivityRecord {
-        source: Location::at(file, line, None),
-        entity,
-        period,
-        activity,
-        quantity: Quantity { value, unit },
-        region,
-        note: opt(0)?,
-        precision,
-        instrument: opt(2)?,
-        vintage: opt(3)?,
-        certificate_id: opt(4)?,
-    })
+        };
+        let precision = match opt(1)? {
+            None => None,
+            Some(p) => match crate::tomlx::parse_decimal(&p) {
+                Some(x) if x > Decimal::ZERO => Some(x),
+                _ => {
+                    let i = self.cols.opt[1].unwrap_or(0);
+                    return Err(Error::new(ErrorKind::BadNumber, format!("precision '{p}' is not a positive decimal"))
+                        .at(at(i))
+                        .hint("write the printed resolution of the quantity, e.g. 0.01 or 100"));
+                }
+            },
+        };
+        Ok(ActivityRecord {
+            source: self.source.clone(),
+            entity,
+            period,
+            activity,
+            quantity: Quantity { value, unit },
+            region,
+            note: opt(0)?,
+            precision,
+            instrument: opt(2)?,
+            vintage: opt(3)?,
+            certificate_id: opt(4)?,
+            supplier_factor: opt(5)?,
+        })
+    }
 }
 
 /// Map a ledger's header record (None: the file has none) to its columns, or say what is wrong with it.
@@ -560,6 +598,45 @@ pub(crate) fn header_columns(file: &Path, header: Option<&csv::ByteRecord>) -> R
             format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
         )
         .at(loc1)
+        .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
+    }
+    Ok(cols)
+}
+
+/// Map header names to columns, with the same messages as the CSV header check; `at(i)` locates header cell `i`
+/// and `whole` the header as a whole. Used by the spreadsheet reader.
+pub(crate) fn columns_from_header(
+    names: &[String],
+    at: &dyn Fn(usize) -> Location,
+    whole: Location,
+) -> Result<Columns, Error> {
+    let mut cols = Columns { count: names.len(), ..Default::default() };
+    let mut found = [false; 6];
+    for (i, name) in names.iter().enumerate() {
+        let name = name.trim();
+        if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
+            if found[k] {
+                return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
+                    .at(at(i))
+                    .hint("keep one of them: each column may appear once"));
+            }
+            found[k] = true;
+            cols.idx[k] = i;
+        } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
+            cols.opt[k] = Some(i);
+        } else {
+            return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header")).at(at(i)).hint(
+                format!("columns are {} and optionally {}", REQUIRED_COLUMNS.join(", "), OPTIONAL_COLUMNS.join(", ")),
+            ));
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+    if !missing.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Csv,
+            format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+        )
+        .at(whole)
         .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
     }
     Ok(cols)

@@ -14,22 +14,64 @@ pub struct Location {
     pub line: Option<usize>,
     /// 1-based column (in characters), if known.
     pub column: Option<usize>,
+    /// The worksheet, for spreadsheet ledgers: `line` is then the 1-based row and `column` the 1-based column,
+    /// (an `Arc<String>`, a thin pointer, keeps `Error` small and clones cheap),
+    /// shown as `file:Sheet!B7` (a cell) or `file:Sheet!7:7` (a whole row).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<std::sync::Arc<String>>,
 }
 
 impl Location {
     /// A location naming only a file.
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Location { file: file.into(), line: None, column: None }
+        Location { file: file.into(), line: None, column: None, sheet: None }
     }
     /// A location at a line (and optionally a column) of a file.
     pub fn at(file: impl Into<PathBuf>, line: usize, column: Option<usize>) -> Self {
-        Location { file: file.into(), line: Some(line), column }
+        Location { file: file.into(), line: Some(line), column, sheet: None }
     }
+    /// A cell (1-based row and column) or, with `column` None, a whole row of a worksheet.
+    pub fn cell(
+        file: impl Into<PathBuf>,
+        sheet: impl Into<std::sync::Arc<String>>,
+        row: usize,
+        column: Option<usize>,
+    ) -> Self {
+        Location { file: file.into(), line: Some(row), column, sheet: Some(sheet.into()) }
+    }
+}
+
+/// The spreadsheet name of a 1-based column: 1 -> `A`, 26 -> `Z`, 27 -> `AA`.
+pub fn column_name(column: usize) -> String {
+    let mut n = column;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A sheet name as a formula would quote it: `Sheet1`, `'My ledger'`, `'it''s'`.
+pub fn quote_sheet(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| !c.is_ascii_digit())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    if plain { name.to_string() } else { format!("'{}'", name.replace('\'', "''")) }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ":{}!", quote_sheet(sheet))?;
+            return match (self.line, self.column) {
+                (Some(r), Some(c)) => write!(f, "{}{r}", column_name(c)),
+                (Some(r), None) => write!(f, "{r}:{r}"),
+                _ => Ok(()),
+            };
+        }
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
             if let Some(c) = self.column {
@@ -94,6 +136,12 @@ pub enum ErrorKind {
     Usage,
     /// A file recorded in `ghg.lock` changed (or the lock does not match what is used).
     LockMismatch,
+    /// A certificate fails a quality check the inventory makes an error (vintage, market, duplicate id, excess).
+    Certificate,
+    /// A scenario file or overlay is invalid.
+    Scenario,
+    /// A spreadsheet cannot be read as a ledger (unreadable workbook, merged header, date or error cell).
+    Spreadsheet,
 }
 
 impl ErrorKind {
@@ -125,6 +173,9 @@ impl ErrorKind {
             ErrorKind::Inventory => "inventory",
             ErrorKind::Usage => "usage",
             ErrorKind::LockMismatch => "lock-mismatch",
+            ErrorKind::Certificate => "certificate",
+            ErrorKind::Scenario => "scenario",
+            ErrorKind::Spreadsheet => "spreadsheet",
         }
     }
 }

@@ -90,6 +90,8 @@ pub struct Inventory {
     pub denominators: Vec<Denominator>,
     /// Factor choices.
     pub factors: FactorChoices,
+    /// How certificates are checked and allocated (`[certificates]`; defaults when absent).
+    pub certificates: CertificatePolicy,
     /// SHA-256 of the inventory file.
     pub sha256: String,
 }
@@ -201,6 +203,10 @@ impl Inventory {
                 }
             }
         }
+        let certificates = match top.table_opt("certificates", &mut d) {
+            Some(t) => CertificatePolicy::read(t, &mut d),
+            None => CertificatePolicy::default(),
+        };
         let mut choices = FactorChoices::default();
         match top.table_opt("factors", &mut d) {
             None => {
@@ -296,6 +302,7 @@ impl Inventory {
                 reported,
                 denominators,
                 factors: choices,
+                certificates,
                 sha256: sha256_hex(text.as_bytes()),
             }),
             _ => Err(d),
@@ -305,5 +312,152 @@ impl Inventory {
     /// The denominator named `name`.
     pub fn denominator(&self, name: &str) -> Option<&Denominator> {
         self.denominators.iter().find(|x| x.name == name)
+    }
+}
+
+/// What a failed certificate quality check does: warn and use the certificate, or reject the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Report a warning; the certificate is used as written (an excess is never used).
+    Warning,
+    /// Reject the certificate row (strict mode stops; `--lenient` computes without it).
+    Error,
+}
+
+impl Severity {
+    /// `warning` or `error`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// How a company-level certificate purchase (a row whose entity uses no grid electricity) reaches entities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllocationRule {
+    /// Spread over every entity's uncovered grid electricity of the certificate's market, in proportion to it.
+    ProRata,
+    /// All to one named entity.
+    Named(String),
+}
+
+/// The `[certificates]` section: quality checks (GHG Protocol Scope 2 Quality Criteria 3-5) and allocation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificatePolicy {
+    /// Vintage outside the window around the consumption period, or not stated.
+    pub vintage: Severity,
+    /// Months before the consumption period a vintage may start.
+    pub vintage_months_before: u32,
+    /// Months after the consumption period a vintage may end.
+    pub vintage_months_after: u32,
+    /// Certificate market different from the market where the covered electricity was used.
+    pub market: Severity,
+    /// The same certificate id claimed twice.
+    pub duplicate_id: Severity,
+    /// Certificates exceeding the grid electricity they may cover (the excess is never used).
+    pub excess: Severity,
+    /// How company-level purchases are allocated to entities.
+    pub allocation: AllocationRule,
+    /// A second residual factor to show market-based scope 2 under, beside the chosen one.
+    pub compare_residual: Option<Choice>,
+}
+
+impl Default for CertificatePolicy {
+    fn default() -> Self {
+        CertificatePolicy {
+            vintage: Severity::Warning,
+            vintage_months_before: 6,
+            vintage_months_after: 3,
+            market: Severity::Error,
+            duplicate_id: Severity::Error,
+            excess: Severity::Warning,
+            allocation: AllocationRule::ProRata,
+            compare_residual: None,
+        }
+    }
+}
+
+impl CertificatePolicy {
+    fn read(mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> CertificatePolicy {
+        let mut p = CertificatePolicy::default();
+        let sev = |t: &mut TableReader<'_, '_, '_>, key: &'static str, d: &mut Diagnostics, into: &mut Severity| {
+            if let Some((s, loc)) = t.str_opt(key, d) {
+                match s.as_str() {
+                    "warning" => *into = Severity::Warning,
+                    "error" => *into = Severity::Error,
+                    _ => d.push(
+                        Error::new(
+                            ErrorKind::BadValue,
+                            format!("certificates.{key} = \"{s}\" is not warning or error"),
+                        )
+                        .at(loc)
+                        .hint(format!("write {key} = \"warning\" or {key} = \"error\"")),
+                    ),
+                }
+            }
+        };
+        sev(&mut t, "vintage", d, &mut p.vintage);
+        sev(&mut t, "market", d, &mut p.market);
+        sev(&mut t, "duplicate_id", d, &mut p.duplicate_id);
+        sev(&mut t, "excess", d, &mut p.excess);
+        for (key, into) in [
+            ("vintage_months_before", &mut p.vintage_months_before),
+            ("vintage_months_after", &mut p.vintage_months_after),
+        ] {
+            if let Some((n, loc)) = t.int_opt(key, d) {
+                match u32::try_from(n) {
+                    Ok(n) if n <= 120 => *into = n,
+                    _ => d.push(
+                        Error::new(ErrorKind::BadValue, format!("certificates.{key} = {n} is not between 0 and 120"))
+                            .at(loc),
+                    ),
+                }
+            }
+        }
+        let rule = t.str_opt("allocation", d);
+        let to = t.str_opt("allocate_to", d);
+        match (rule, to) {
+            (None, None) => {}
+            (Some((r, _)), None) if r == "pro_rata" => p.allocation = AllocationRule::ProRata,
+            (Some((r, loc)), None) if r == "named" => d.push(
+                Error::new(ErrorKind::MissingKey, "certificates.allocation = \"named\" needs allocate_to")
+                    .at(loc)
+                    .hint("add allocate_to = \"<entity>\""),
+            ),
+            (Some((r, loc)), Some(_)) if r == "pro_rata" => d.push(
+                Error::new(ErrorKind::BadValue, "certificates.allocation = \"pro_rata\" contradicts allocate_to")
+                    .at(loc)
+                    .hint("write allocation = \"named\" or drop allocate_to"),
+            ),
+            (None, Some((e, loc))) | (Some(_), Some((e, loc))) if e.trim().is_empty() => {
+                d.push(Error::new(ErrorKind::BadValue, "certificates.allocate_to is empty").at(loc))
+            }
+            (Some((r, _)), Some((e, _))) if r == "named" => p.allocation = AllocationRule::Named(e.trim().to_string()),
+            (None, Some((e, _))) => p.allocation = AllocationRule::Named(e.trim().to_string()),
+            (Some((r, loc)), _) => d.push(
+                Error::new(ErrorKind::BadValue, format!("certificates.allocation = \"{r}\" is not pro_rata or named"))
+                    .at(loc)
+                    .hint("pro_rata spreads company-level purchases by grid MWh; named gives them to allocate_to"),
+            ),
+        }
+        if let Some((s, loc)) = t.str_opt("compare_residual", d) {
+            match FactorRef::parse(&s) {
+                Some(r) if r.id.is_some() => p.compare_residual = Some(Choice { factor: r, location: loc }),
+                _ => d.push(
+                    Error::new(
+                        ErrorKind::BadValue,
+                        format!("certificates.compare_residual = \"{s}\" must name one factor: set@edition:id"),
+                    )
+                    .at(loc)
+                    .hint("e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\""),
+                ),
+            }
+        }
+        t.finish(d);
+        p
     }
 }

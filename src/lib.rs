@@ -13,6 +13,11 @@
 //! let indirect = &result.figures["energy.indirect"];
 //! assert_eq!(ghg::printed::round_half_away(indirect.value, 2).to_string(), "44563.05");
 //! ```
+//!
+//! Ledgers may also be spreadsheets ([`sheet`]: .xlsx, .xls, .ods, with the same row checks located at cells);
+//! results are handed over as a workbook or a self-contained HTML report built from a [`report::Document`]
+//! ([`report::compute_document`], [`report::workbook`], [`report::html`]); long runs report [`calc::Progress`]
+//! to a hook ([`calc::compute_streaming_with_progress`]). `cargo run --example library_use` shows them together.
 #![deny(missing_docs)]
 
 pub mod activity;
@@ -24,8 +29,11 @@ pub mod factor;
 pub mod inventory;
 pub mod lock;
 pub mod printed;
+pub mod reconcile;
 pub mod region;
 pub mod report;
+pub mod scenario;
+pub mod sheet;
 pub mod tomlx;
 pub mod units;
 
@@ -34,6 +42,8 @@ pub use calc::{Computation, ComputeOptions, Figure, Line, compute};
 pub use error::{Diagnostics, Error, ErrorKind, Location};
 pub use factor::{Factor, FactorLibrary, FactorRef, FactorSet};
 pub use inventory::Inventory;
+/// The exact decimal type of every value (re-exported so that programs need not depend on rust_decimal).
+pub use rust_decimal::Decimal;
 pub use units::{Dimension, Gas, Quantity, RateUnit, Unit};
 
 /// Load the library an inventory needs: the built-in sets, the inventory's `factor_paths`, and `extra` folders.

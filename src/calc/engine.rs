@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::scan::{Acc, MAX_KEPT_REJECTED, Merged, Named, ReadOptions};
+use super::certificates::{GridMap, GridUse, residual_check};
+use super::overlay::RowOverlay;
+use super::scan::{Acc, MAX_KEPT_REJECTED, Merged, Named, ReadOptions, SinkFn, Source};
 use super::{Computation, Figure, FileHash, Line, Provenance, RowCounts, UsedFactor, Warning};
 use crate::activity::Activity;
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
@@ -174,8 +176,8 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
 }
 
 /// The market a region belongs to for certificates: China's GECs form one national market.
-pub(super) fn market_of(region: &str) -> String {
-    if region == "CN" || region.starts_with("CN-") { "CN".to_string() } else { region.to_string() }
+pub fn market_of(region: &str) -> &str {
+    if region == "CN" || region.starts_with("CN-") { "CN" } else { region }
 }
 
 pub(super) struct Resolver<'a> {
@@ -634,7 +636,7 @@ impl<'a> Resolver<'a> {
                 }
                 if activity == Activity::Electricity && self.choice("residual").is_some() {
                     let mut ch = Chain::new(unit.clone());
-                    match self.find("residual", a, &market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
+                    match self.find("residual", a, market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
                         Some((set, f)) => {
                             self.apply_factor(set, f, a, region, &[], &mut ch)?;
                             out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
@@ -780,22 +782,53 @@ pub fn compute(inv: &Inventory, lib: &FactorLibrary, options: ComputeOptions) ->
 }
 
 /// [`compute`], reading the ledgers as `read` says (threads, text encoding). Without `keep_lines` no calculation
-/// line is built at all, and a large ledger is read by several threads; the result is the same for any number.
+/// line is built at all, and a large CSV ledger is read by several threads; the result is the same for any number.
 pub fn compute_with(
     inv: &Inventory,
     lib: &FactorLibrary,
     options: ComputeOptions,
     read: &ReadOptions,
 ) -> Result<Computation, Diagnostics> {
+    compute_with_progress(inv, lib, options, read, &mut |_| {})
+}
+
+/// [`compute_with`], reporting how far it has got to `progress` (every [`super::PROGRESS_EVERY`] rows or so, and
+/// exactly at the end of each ledger).
+pub fn compute_with_progress(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    read: &ReadOptions,
+    progress: &mut dyn FnMut(&super::Progress<'_>),
+) -> Result<Computation, Diagnostics> {
+    keeping(options, |sink| engine(inv, lib, options, read, None, sink, progress))
+}
+
+/// Compute an inventory with its rows changed by an overlay (scenarios), keeping lines as `options` says.
+pub fn compute_overlaid(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    overlay: &mut dyn RowOverlay,
+) -> Result<Computation, Diagnostics> {
+    keeping(options, |sink| engine(inv, lib, options, &ReadOptions::default(), Some(overlay), sink, &mut |_| {}))
+}
+
+/// Run `f` with a sink that keeps every line when `options.keep_lines` says so, and with none otherwise (then no
+/// line is built at all).
+fn keeping(
+    options: ComputeOptions,
+    f: impl FnOnce(Option<&mut SinkFn<'_>>) -> Result<Computation, Diagnostics>,
+) -> Result<Computation, Diagnostics> {
     if !options.keep_lines {
-        return run(inv, lib, options, read, None);
+        return f(None);
     }
     let mut lines = Vec::new();
     let mut keep = |l: &Line| {
         lines.push(l.clone());
         Ok(())
     };
-    let mut c = run(inv, lib, options, read, Some(&mut keep))?;
+    let mut c = f(Some(&mut keep))?;
     c.lines = lines;
     Ok(c)
 }
@@ -807,26 +840,69 @@ pub fn compute_streaming(
     options: ComputeOptions,
     sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
 ) -> Result<Computation, Diagnostics> {
-    run(inv, lib, options, &ReadOptions::default(), Some(sink))
+    engine(inv, lib, options, &ReadOptions::default(), None, Some(sink), &mut |_| {})
 }
 
-/// [`compute_streaming`], reading the ledgers as `read` says (lines come in ledger order, so one thread reads).
+/// [`compute_streaming`] with an optional overlay changing the rows (scenarios).
+pub fn compute_streaming_overlaid(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    overlay: Option<&mut dyn RowOverlay>,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+) -> Result<Computation, Diagnostics> {
+    engine(inv, lib, options, &ReadOptions::default(), overlay, Some(sink), &mut |_| {})
+}
+
+/// [`compute_streaming`], reading the ledgers as `read` says (lines come in ledger order, so one thread reads),
+/// reporting how far it has got to `progress`.
 pub fn compute_streaming_with(
     inv: &Inventory,
     lib: &FactorLibrary,
     options: ComputeOptions,
     read: &ReadOptions,
     sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+    progress: &mut dyn FnMut(&super::Progress<'_>),
 ) -> Result<Computation, Diagnostics> {
-    run(inv, lib, options, read, Some(sink))
+    engine(inv, lib, options, read, None, Some(sink), progress)
 }
 
-fn run(
+/// [`compute_streaming`], reporting how far it has got to `progress` every [`super::PROGRESS_EVERY`] rows and at
+/// the end of each ledger.
+///
+/// ```
+/// # use std::path::Path;
+/// # let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sheet");
+/// let inv = ghg::Inventory::load(&dir.join("inventory.toml")).unwrap();
+/// let lib = ghg::library_for(&inv, &[]).unwrap();
+/// let mut rows_seen = 0;
+/// let c = ghg::calc::compute_streaming_with_progress(&inv, &lib, Default::default(), &mut |_| Ok(()), &mut |p| {
+///     rows_seen = p.rows;
+///     assert!(p.done <= p.total);
+/// })
+/// .unwrap();
+/// assert_eq!(rows_seen, c.provenance.rows.read);
+/// ```
+pub fn compute_streaming_with_progress(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+    sink: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+    progress: &mut dyn FnMut(&super::Progress<'_>),
+) -> Result<Computation, Diagnostics> {
+    engine(inv, lib, options, &ReadOptions::default(), None, Some(sink), progress)
+}
+
+/// The engine behind every `compute*` function: how to read, an optional overlay (scenarios), an optional sink
+/// for lines (which makes every row take the full path, in order), and progress reports.
+fn engine(
     inv: &Inventory,
     lib: &FactorLibrary,
     options: ComputeOptions,
     read: &ReadOptions,
-    mut sink: Option<&mut super::scan::SinkFn<'_>>,
+    mut overlay: Option<&mut (dyn RowOverlay + '_)>,
+    mut sink: Option<&mut SinkFn<'_>>,
+    progress: &mut dyn FnMut(&super::Progress<'_>),
 ) -> Result<Computation, Diagnostics> {
     let mut res = Resolver { inv, lib, sets_used: BTreeSet::new() };
     // Fail early on choices that name nothing, each reported at its line in the inventory.
@@ -866,24 +942,50 @@ fn run(
     let mwh = super::scan::mwh_unit().map_err(Diagnostics::from)?;
     let mut merged = Merged::default();
     let mut inputs = Vec::new();
-    for file in &inv.activity_files {
-        let sha256 = super::scan::scan_file(inv, lib, file, read, sink.as_deref_mut(), &mut merged)
-            .map_err(Diagnostics::from)?;
+    // The inventory's ledgers, then any extra ledgers an overlay adds (scenario rows).
+    let extra = overlay.as_mut().map(|o| o.extra_ledgers()).unwrap_or_default();
+    let files = inv.activity_files.len() + extra.len();
+    let sources =
+        inv.activity_files.iter().map(|f| (f.clone(), None)).chain(extra.into_iter().map(|(p, t)| (p, Some(t))));
+    for (file_index, (file, text)) in sources.enumerate() {
+        let rows_before = merged.rows_read;
+        let mut report = |done: u64, total: u64, rows: u64| {
+            progress(&super::Progress { file: &file, file_index, files, done, total, rows: rows_before + rows })
+        };
+        let source = match text {
+            Some(t) => Source::Text(t),
+            None => Source::File,
+        };
+        let sha256 = super::scan::scan_source(
+            inv,
+            lib,
+            &file,
+            source,
+            read,
+            overlay.as_deref_mut(),
+            sink.as_deref_mut(),
+            &mut report,
+            &mut merged,
+        )
+        .map_err(Diagnostics::from)?;
         inputs.push(FileHash { path: file.clone(), sha256 });
     }
     let mut warnings = std::mem::take(&mut merged.warnings);
     let mut rejected = std::mem::take(&mut merged.rejected);
     let mut rejected_count = merged.rejected_count;
     res.sets_used.extend(std::mem::take(&mut merged.sets_used));
-    let mut grid_mwh: BTreeMap<String, Decimal> = BTreeMap::new();
-    for (market, x) in &merged.grid_mwh {
-        let v = x.to_decimal().ok_or_else(|| overflow("grid electricity"))?;
-        grid_mwh.insert(market.clone(), v);
+    let mut grid = GridMap::new();
+    for (key, (m, t)) in &merged.grid {
+        let too_big = || Diagnostics::from(overflow("grid electricity"));
+        grid.insert(
+            key.clone(),
+            GridUse { mwh: m.to_decimal().ok_or_else(too_big)?, market_t: t.to_decimal().ok_or_else(too_big)? },
+        );
     }
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
     let certs = std::mem::take(&mut merged.certs);
-    let outcome = super::certificates::allocate(&mut res, certs, &grid_mwh, &mwh);
+    let outcome = super::certificates::allocate(&mut res, &inv.certificates, certs, &grid, &mwh);
     warnings.extend(outcome.warnings);
     for e in outcome.rejected {
         rejected_count += 1;
@@ -935,21 +1037,6 @@ fn run(
             total.entry(id.clone()).or_insert_with(|| Acc::new(a.unit)).merge(a);
         }
     }
-    if let Some(rc) = &inv.factors.residual
-        && let Ok((_, f)) = lib.factor(&rc.factor)
-        && f.activity == "electricity"
-        && f.alternative.is_none()
-        && total.get("activity.certificate").and_then(|x| x.value.to_decimal()).is_some_and(|x| x > Decimal::ZERO)
-    {
-        warnings.push(Warning {
-            code: "residual-is-grid-average",
-            message: format!(
-                "certificates are deducted but the remainder is priced at {}, a grid average that already contains the certified (market-traded) renewable power: the renewable MWh are counted twice; a residual factor such as grid.national.excl_market_nonfossil avoids that",
-                rc.factor
-            ),
-            location: Some(rc.location.clone()),
-        });
-    }
     let revenue = inv.denominator("revenue").and_then(|d| {
         let cur = match d.quantity.unit.dimension() {
             Dimension::Money(c) => c,
@@ -958,6 +1045,11 @@ fn run(
         let million = Unit::parse(&format!("million {cur}")).ok()?;
         crate::units::convert(d.quantity.value, &d.quantity.unit, &million).ok().map(|v| (v, cur.to_string()))
     });
+    let has_sc = inv.factors.standard_coal.is_some();
+    let has_res = inv.factors.residual.is_some();
+    let figures = figures_of(total, has_sc, has_res, revenue.clone()).map_err(Diagnostics::from)?;
+    let mut scope2 = outcome.report;
+    residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
     if revenue.is_none() {
         warnings.push(Warning {
             code: "no-revenue",
@@ -965,8 +1057,6 @@ fn run(
             location: None,
         });
     }
-    let has_sc = inv.factors.standard_coal.is_some();
-    let has_res = inv.factors.residual.is_some();
     if !has_sc {
         warnings.push(Warning {
             code: "no-standard-coal",
@@ -981,7 +1071,6 @@ fn run(
             location: None,
         });
     }
-    let figures = figures_of(total, has_sc, has_res, revenue).map_err(Diagnostics::from)?;
     let mut by_entity = BTreeMap::new();
     for (e, named) in merged.by_entity {
         by_entity.insert(e, figures_of(named, has_sc, has_res, None).map_err(Diagnostics::from)?);
@@ -1006,5 +1095,6 @@ fn run(
         fallbacks: merged.fallbacks.into_values().collect(),
         warnings,
         rejected,
+        scope2,
     })
 }

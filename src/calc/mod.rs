@@ -3,12 +3,22 @@
 mod certificates;
 mod engine;
 mod exact;
+mod overlay;
+mod progress;
 mod rows;
 mod scan;
 mod trace;
 
-pub use engine::{ComputeOptions, compute, compute_streaming, compute_streaming_with, compute_with};
+pub use certificates::{
+    Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
+};
+pub use engine::{
+    ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, compute_streaming_with,
+    compute_streaming_with_progress, compute_with, compute_with_progress, market_of,
+};
 pub use exact::Exact;
+pub use overlay::RowOverlay;
+pub use progress::{PROGRESS_EVERY, Progress};
 pub use scan::{MAX_KEPT_REJECTED, ReadOptions};
 pub use trace::{Trace, trace};
 
@@ -190,6 +200,8 @@ pub struct Computation {
     pub warnings: Vec<Warning>,
     /// Rows rejected, with reasons (only in lenient mode; strict mode fails instead).
     pub rejected: Vec<Error>,
+    /// Scope 2 side by side: instrument coverage per market, certificate allocations, residual comparison.
+    pub scope2: Scope2Report,
 }
 
 impl Computation {

@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use super::certificates::CertRow;
 use super::engine::{MWH, Plan, Resolver, overflow};
 use super::exact::Exact;
+use super::overlay::RowOverlay;
 use super::rows::RowReader;
 use super::{Fallback, Line, Warning};
 use crate::activity::{Activity, ActivityRecord, Columns, Period, check_record, header_columns};
@@ -259,12 +260,13 @@ struct Group {
     ints: Vec<Option<(u64, u32, u64, u32)>>,
     /// Figure index (in the tally's figure table) of each plan.
     figs: Vec<u16>,
-    /// The plan giving grid MWh (electricity.total of electricity rows), for certificates.
+    /// For electricity rows, the plans giving grid MWh (electricity.total) and their market-based tCO2e
+    /// (scope2.market), which certificates are allocated against.
     grid_plan: Option<usize>,
+    market_plan: Option<usize>,
     market: String,
     rows: u64,
     first_row: Option<Location>,
-    grid: Exact,
     /// The factor files its plans use.
     sets: BTreeSet<(PathBuf, String)>,
 }
@@ -353,6 +355,8 @@ pub(super) struct Tally<'a> {
     accs: Vec<Vec<Acc>>,
     /// Per entity, per group: the summed quantities of its pooled rows.
     pools: Vec<Vec<Pool>>,
+    /// Per (entity, group) of electricity rows: grid MWh and market-based tCO2e, for certificates.
+    grid: FxMap<(u32, u32), (Exact, Exact)>,
     warnings: Vec<Warning>,
     rejected: Vec<Error>,
     rejected_count: u64,
@@ -362,9 +366,9 @@ pub(super) struct Tally<'a> {
     sink_err: Option<std::io::Error>,
 }
 
-/// A plan's problem as a row's: the row (at the field most likely at fault) is the location; where the
-/// inventory made the factor choice goes into the message.
-fn plan_error(e: &Error, file: &Path, line: usize, column: &dyn Fn(usize) -> usize, cols: &Columns) -> Error {
+/// A plan's problem as a row's: the row (at the field most likely at fault, as `at` locates fields) is the
+/// location; where the inventory made the factor choice goes into the message.
+fn plan_error(e: &Error, at: &dyn Fn(usize) -> Location, cols: &Columns) -> Error {
     let mut e = e.clone();
     if let Some(choice_at) = e.location.take() {
         e.message = format!("{} (factor choice at {choice_at})", e.message);
@@ -375,7 +379,7 @@ fn plan_error(e: &Error, file: &Path, line: usize, column: &dyn Fn(usize) -> usi
         ErrorKind::MissingFactor => ir,
         _ => ia,
     };
-    e.location = Some(Location::at(file, line, Some(column(field))));
+    e.location = Some(at(field));
     e
 }
 
@@ -463,6 +467,7 @@ impl<'a> Tally<'a> {
             fig_of: HashMap::new(),
             accs: Vec::new(),
             pools: Vec::new(),
+            grid: FxMap::default(),
             warnings: Vec::new(),
             rejected: Vec::new(),
             rejected_count: 0,
@@ -536,6 +541,11 @@ impl<'a> Tally<'a> {
                 } else {
                     None
                 };
+                let market_plan = if activity == Activity::Electricity {
+                    plans.iter().position(|p| p.figure == "scope2.market")
+                } else {
+                    None
+                };
                 let g = self.groups.len() as u32;
                 self.groups.push(Group {
                     activity,
@@ -546,10 +556,10 @@ impl<'a> Tally<'a> {
                     ints,
                     figs,
                     grid_plan,
-                    market: super::engine::market_of(region),
+                    market_plan,
+                    market: super::engine::market_of(region).to_string(),
                     rows: 0,
                     first_row: None,
-                    grid: Exact::ZERO,
                     sets,
                 });
                 Ok(g)
@@ -692,7 +702,8 @@ impl<'a> Tally<'a> {
                 let _ = self.apply(g, eid, q, precision, (line, &|| field_column(rd, iq)), None);
             }
             Err(i) => {
-                let e = plan_error(&self.plan_errors[i as usize], &self.file, line, &|f| field_column(rd, f), cols);
+                let at = |f: usize| Location::at(&self.file, line, Some(field_column(rd, f)));
+                let e = plan_error(&self.plan_errors[i as usize], &at, cols);
                 self.reject(e);
             }
         }
@@ -792,10 +803,13 @@ impl<'a> Tally<'a> {
             }
             pools[g as usize].add(q);
         }
-        if let Some(i) = group.grid_plan
-            && !(pool && group.pooled[i])
-        {
-            group.grid.add(val(i));
+        for (which, plan) in [(0, group.grid_plan), (1, group.market_plan)] {
+            if let Some(i) = plan
+                && !(pool && group.pooled[i])
+            {
+                let e = self.grid.entry((eid, g)).or_default();
+                if which == 0 { e.0.add(val(i)) } else { e.1.add(val(i)) }
+            }
         }
         group.rows += 1;
         if group.first_row.is_none() {
@@ -851,7 +865,9 @@ impl<'a> Tally<'a> {
             a.value.add(vals[k]);
             a.lines += 1;
             if group.grid_plan == Some(i) {
-                group.grid.add(vals[k]);
+                self.grid.entry((eid, g)).or_default().0.add(vals[k]);
+            } else if group.market_plan == Some(i) {
+                self.grid.entry((eid, g)).or_default().1.add(vals[k]);
             }
             k += 1;
         }
@@ -896,7 +912,9 @@ impl<'a> Tally<'a> {
                     a.value.merge(&v);
                     a.lines += pool.rows;
                     if group.grid_plan == Some(i) {
-                        group.grid.merge(&v);
+                        self.grid.entry((eid as u32, g as u32)).or_default().0.merge(&v);
+                    } else if group.market_plan == Some(i) {
+                        self.grid.entry((eid as u32, g as u32)).or_default().1.merge(&v);
                     }
                 }
                 *pool = Pool::default();
@@ -905,17 +923,18 @@ impl<'a> Tally<'a> {
         Ok(())
     }
 
-    /// A fully checked row (the full path, and the only path when lines are wanted).
+    /// A fully checked row (the full path, and the only path when lines are wanted). `at` locates a field of it
+    /// (the row itself where fields have no column, as in spreadsheets).
     fn record(
         &mut self,
         rec: ActivityRecord,
         cols: &Columns,
-        column: &dyn Fn(usize) -> usize,
+        at: &dyn Fn(usize) -> Location,
         sink: Option<&mut SinkFn<'_>>,
     ) {
         let line = rec.source.line.unwrap_or(0);
         if rec.period.year != self.year {
-            let e = out_of_period(rec.period, self.year, Location::at(&self.file, line, Some(column(cols.idx[1]))));
+            let e = out_of_period(rec.period, self.year, at(cols.idx[1]));
             self.reject(e);
             return;
         }
@@ -932,30 +951,34 @@ impl<'a> Tally<'a> {
         let g = match self.group(rec.activity, &rec.region, &rec.quantity.unit) {
             Ok(g) => g,
             Err(e) => {
-                let e = plan_error(&e, &self.file, line, column, cols);
+                let e = plan_error(&e, at, cols);
                 self.reject(e);
                 return;
             }
         };
         let eid = self.entity(&rec.entity);
+        let qcol = || at(cols.idx[3]).column.unwrap_or(0);
         match sink {
-            Some(s) => {
-                self.apply(g, eid, rec.quantity.value, rec.precision, (line, &|| column(cols.idx[3])), Some((&rec, s)))
-            }
-            None => self.apply(g, eid, rec.quantity.value, rec.precision, (line, &|| column(cols.idx[3])), None),
+            Some(s) => self.apply(g, eid, rec.quantity.value, rec.precision, (line, &qcol), Some((&rec, s))),
+            None => self.apply(g, eid, rec.quantity.value, rec.precision, (line, &qcol), None),
         };
     }
 
     /// Read rows until the end, or until a record starts at or after `limit` (relative to where the reader began):
-    /// then return that record's start and line.
+    /// then return that record's start and line. An overlay adjusts every record (and turns the fast path off);
+    /// `progress` hears (bytes read, rows read) every [`super::PROGRESS_EVERY`] rows.
     fn run<R: Read>(
         &mut self,
         rd: &mut RowReader<R>,
         cols: &Columns,
         limit: u64,
+        mut overlay: Option<&mut (dyn RowOverlay + '_)>,
         mut sink: Option<&mut SinkFn<'_>>,
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Option<(u64, u64)> {
         let mut rec = csv::ByteRecord::new();
+        let plain = sink.is_none() && overlay.is_none();
+        let file = self.file.clone();
         loop {
             match rd.next() {
                 Ok(true) => {}
@@ -972,18 +995,27 @@ impl<'a> Tally<'a> {
                 continue;
             }
             self.rows_read += 1;
+            if self.rows_read.is_multiple_of(super::PROGRESS_EVERY) {
+                progress(rd.start(), self.rows_read);
+            }
             if let Some(issue) = rd.quote_issue() {
                 let e = quote_error(&self.file, issue, cols);
                 self.reject(e);
                 continue;
             }
-            let no_sink = sink.is_none();
-            if no_sink && self.fast(rd, cols) {
+            if plain && self.fast(rd, cols) {
                 continue;
             }
             rd.to_record(&mut rec);
             match check_record(&self.file, rd.line() as usize, cols, &rec) {
-                Ok(r) => self.record(r, cols, &|f| field_column(rd, f), sink.as_deref_mut()),
+                Ok(mut r) => {
+                    if let Some(o) = overlay.as_deref_mut() {
+                        o.adjust(&mut r);
+                    }
+                    let line = rd.line() as usize;
+                    let at = |f: usize| Location::at(&file, line, Some(field_column(rd, f)));
+                    self.record(r, cols, &at, sink.as_deref_mut());
+                }
                 Err(e) if e.kind == ErrorKind::Encoding && e.message.contains("GBK") => {
                     self.fatal = Some(gbk_file(e));
                     return None;
@@ -991,6 +1023,34 @@ impl<'a> Tally<'a> {
                 Err(e) => self.reject(e),
             }
         }
+    }
+
+    /// Read the rows of a worksheet (see [`crate::sheet`]); its rows have no fast path.
+    fn run_sheet(
+        &mut self,
+        sheet: &mut crate::sheet::SheetLedger,
+        mut overlay: Option<&mut (dyn RowOverlay + '_)>,
+        mut sink: Option<&mut SinkFn<'_>>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) {
+        // Spreadsheet rows are located by their row (their cells by the sheet reader's own checks).
+        let cols = Columns { idx: [0, 1, 2, 3, 4, 5], ..Columns::default() };
+        while let Some(item) = sheet.next_record() {
+            if sheet.rows_read.is_multiple_of(super::PROGRESS_EVERY) {
+                progress(sheet.progress().0, sheet.rows_read);
+            }
+            match item {
+                Err(e) => self.reject(e),
+                Ok(mut r) => {
+                    if let Some(o) = overlay.as_deref_mut() {
+                        o.adjust(&mut r);
+                    }
+                    let row = r.source.clone();
+                    self.record(r, &cols, &|_| row.clone(), sink.as_deref_mut());
+                }
+            }
+        }
+        self.rows_read = sheet.rows_read;
     }
 }
 
@@ -1032,7 +1092,8 @@ fn gbk_file(e: Error) -> Error {
 #[derive(Default)]
 pub(super) struct Merged {
     pub(super) by_entity: BTreeMap<String, Named>,
-    pub(super) grid_mwh: BTreeMap<String, Exact>,
+    /// Grid use by (market, entity): MWh and market-based tCO2e of electricity rows.
+    pub(super) grid: BTreeMap<(String, String), (Exact, Exact)>,
     pub(super) fallbacks: BTreeMap<(String, String, Activity, String, String, String), Fallback>,
     pub(super) warnings: Vec<Warning>,
     pub(super) rejected: Vec<Error>,
@@ -1081,9 +1142,6 @@ impl Merged {
                 continue;
             }
             self.sets_used.extend(g.sets.iter().cloned());
-            if g.grid_plan.is_some() {
-                self.grid_mwh.entry(g.market.clone()).or_default().merge(&g.grid);
-            }
             let Some(mut first) = g.first_row.clone() else { continue };
             fix(&mut first);
             for p in g.plans.iter() {
@@ -1112,6 +1170,14 @@ impl Merged {
                     }
                 }
             }
+        }
+        let mut parts: Vec<_> = t.grid.iter().collect();
+        parts.sort_by_key(|(k, _)| **k);
+        for ((eid, gid), (m, mt)) in parts {
+            let key = (t.groups[*gid as usize].market.clone(), t.entities[*eid as usize].clone());
+            let e = self.grid.entry(key).or_default();
+            e.0.merge(m);
+            e.1.merge(mt);
         }
         for w in t.warnings {
             if !self.warnings.contains(&w) {
@@ -1252,30 +1318,88 @@ fn header<R: Read>(file: &Path, rd: &mut RowReader<R>) -> Result<Columns, Error>
     header_columns(file, got.then_some(&rec))
 }
 
+/// Where a ledger's rows come from.
+pub(super) enum Source {
+    /// The file named (CSV, or a spreadsheet by its extension).
+    File,
+    /// CSV text held in memory (rows a scenario adds), named by the file name.
+    Text(String),
+}
+
 /// Read one ledger into `out`, returning its SHA-256. Errors that stop the file (unreadable, bad header, an
-/// undeclared GBK file) are returned; row problems are counted in `out`.
-pub(super) fn scan_file<'a>(
+/// undeclared GBK file) are returned; row problems are counted in `out`. `progress` hears (work done, work in all,
+/// rows read in this ledger), exactly at the end.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn scan_source<'a>(
+    inv: &'a Inventory,
+    lib: &'a FactorLibrary,
+    file: &Path,
+    source: Source,
+    opt: &ReadOptions,
+    overlay: Option<&mut (dyn RowOverlay + '_)>,
+    sink: Option<&mut SinkFn<'_>>,
+    progress: &mut dyn FnMut(u64, u64, u64),
+    out: &mut Merged,
+) -> Result<String, Error> {
+    match source {
+        Source::Text(text) => {
+            let size = text.len() as u64;
+            let hr = HashingReader { inner: std::io::Cursor::new(text.into_bytes()), hasher: sha2::Sha256::default() };
+            let mut rd = RowReader::new(hr);
+            let cols = header(file, &mut rd)?;
+            let mut t = Tally::new(inv, lib, file);
+            t.run(&mut rd, &cols, u64::MAX, overlay, sink, &mut |done, rows| progress(done, size, rows));
+            let rows = t.rows_read;
+            out.absorb(t, 0)?;
+            progress(size, size, rows);
+            Ok(hex(&sha2::Digest::finalize(rd.into_inner().hasher)))
+        }
+        Source::File if crate::sheet::is_spreadsheet(file) => {
+            let mut sheet = crate::sheet::SheetLedger::open(file)?;
+            let mut t = Tally::new(inv, lib, file);
+            t.run_sheet(&mut sheet, overlay, sink, &mut |done, rows| progress(done, sheet_total(done), rows));
+            let rows = t.rows_read;
+            out.absorb(t, 0)?;
+            let (done, total) = sheet.progress();
+            progress(done, total, rows);
+            Ok(sheet.sha256().to_string())
+        }
+        Source::File => scan_file(inv, lib, file, opt, overlay, sink, progress, out),
+    }
+}
+
+/// A sheet's total work is only known to the sheet; mid-run reports say "at least this much".
+fn sheet_total(done: u64) -> u64 {
+    done
+}
+
+/// Read one CSV ledger file (see [`scan_source`]).
+#[allow(clippy::too_many_arguments)]
+fn scan_file<'a>(
     inv: &'a Inventory,
     lib: &'a FactorLibrary,
     file: &Path,
     opt: &ReadOptions,
+    overlay: Option<&mut (dyn RowOverlay + '_)>,
     sink: Option<&mut SinkFn<'_>>,
+    progress: &mut dyn FnMut(u64, u64, u64),
     out: &mut Merged,
 ) -> Result<String, Error> {
     let size = std::fs::metadata(file).map_err(|e| Error::io(file, &e))?.len();
     let threads = threads_for(size, opt);
-    if sink.is_some() || opt.encoding != Encoding::Utf8 || threads < 2 {
-        return scan_sequential(inv, lib, file, opt, sink, out);
+    if sink.is_some() || overlay.is_some() || opt.encoding != Encoding::Utf8 || threads < 2 {
+        return scan_sequential(inv, lib, file, opt, overlay, sink, progress, out);
     }
     let points = split_points(file, size, threads);
     if points.is_empty() {
-        return scan_sequential(inv, lib, file, opt, sink, out);
+        return scan_sequential(inv, lib, file, opt, None, None, progress, out);
     }
     let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
     let mut first = RowReader::new(f);
     let cols = header(file, &mut first)?;
     let mut bounds = points.clone();
     bounds.push(u64::MAX);
+    let parts_n = (points.len() + 1) as u64;
     let (parts, hash) = std::thread::scope(|s| {
         let hasher = s.spawn(|| hash_file(file));
         let mut handles = Vec::new();
@@ -1287,13 +1411,17 @@ pub(super) fn scan_file<'a>(
                 f.seek(SeekFrom::Start(start)).map_err(|e| Error::io(file, &e))?;
                 let mut rd = RowReader::new(f);
                 let mut t = Tally::new(inv, lib, file);
-                let stopped = t.run(&mut rd, cols, end.saturating_sub(start), None);
+                let stopped = t.run(&mut rd, cols, end.saturating_sub(start), None, None, &mut |_, _| {});
                 Ok(Part { tally: t, stopped: stopped.map(|(at, line)| (start + at, line)) })
             }));
         }
-        // The first range, on this thread.
+        // The first range, on this thread, which also reports progress: the other ranges go at about its pace,
+        // so its share times the number of ranges estimates the whole (the report at the end is exact).
         let mut t = Tally::new(inv, lib, file);
-        let stopped = t.run(&mut first, &cols, bounds[0], None);
+        let share = |x: u64| x.saturating_mul(parts_n);
+        let stopped = t.run(&mut first, &cols, bounds[0], None, None, &mut |done, rows| {
+            progress(share(done).min(size), size, share(rows))
+        });
         let mut parts = vec![Ok(Part { tally: t, stopped })];
         for h in handles {
             parts.push(h.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "a reading thread failed"))));
@@ -1313,43 +1441,55 @@ pub(super) fn scan_file<'a>(
         None => p.tally.fatal.is_some(),
     });
     if !valid {
-        return scan_sequential(inv, lib, file, opt, None, out);
+        return scan_sequential(inv, lib, file, opt, None, None, progress, out);
     }
+    let rows_before = out.rows_read;
     let mut lines_before = 0;
     for p in ok_parts {
         let n = p.stopped.map(|(_, line)| line - 1).unwrap_or(0);
         out.absorb(p.tally, lines_before)?;
         lines_before += n;
     }
+    progress(size, size, out.rows_read - rows_before);
     Ok(hash)
 }
 
-/// Read one ledger on this thread, in order (lines for a sink, declared encodings, small files).
+/// Read one CSV ledger on this thread, in order (lines for a sink, an overlay, declared encodings, small files).
+#[allow(clippy::too_many_arguments)]
 fn scan_sequential<'a>(
     inv: &'a Inventory,
     lib: &'a FactorLibrary,
     file: &Path,
     opt: &ReadOptions,
+    overlay: Option<&mut (dyn RowOverlay + '_)>,
     sink: Option<&mut SinkFn<'_>>,
+    progress: &mut dyn FnMut(u64, u64, u64),
     out: &mut Merged,
 ) -> Result<String, Error> {
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
     let hr = HashingReader { inner: f, hasher: <sha2::Sha256 as sha2::Digest>::new() };
     let mut t = Tally::new(inv, lib, file);
+    let mut report = |done: u64, rows: u64| progress(done.min(size), size, rows);
     let hasher = if opt.encoding == Encoding::Utf8 {
         let mut rd = RowReader::new(hr);
         let cols = header(file, &mut rd)?;
-        t.run(&mut rd, &cols, u64::MAX, sink);
+        t.run(&mut rd, &cols, u64::MAX, overlay, sink, &mut report);
+        let rows = t.rows_read;
         out.absorb(t, 0)?;
+        progress(size, size, rows);
         let mut hr = rd.into_inner();
         // Hash whatever the reader did not need (nothing, normally).
         let _ = std::io::copy(&mut hr, &mut std::io::sink());
         hr.hasher
     } else {
+        // Progress counts decoded bytes here; close enough for a bar, exact at the end.
         let mut rd = RowReader::new(DecodingReader::new(hr, opt.encoding));
         let cols = header(file, &mut rd)?;
-        t.run(&mut rd, &cols, u64::MAX, sink);
+        t.run(&mut rd, &cols, u64::MAX, overlay, sink, &mut report);
+        let rows = t.rows_read;
         out.absorb(t, 0)?;
+        progress(size, size, rows);
         let mut hr = rd.into_inner().into_inner();
         let _ = std::io::copy(&mut hr, &mut std::io::sink());
         hr.hasher

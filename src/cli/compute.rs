@@ -12,10 +12,10 @@ use super::{Common, FormatArg, Out};
 
 fn format_of(f: FormatArg) -> Format {
     match f {
-        FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Table | FormatArg::Xlsx | FormatArg::Html => Format::Table,
     }
 }
 
@@ -74,19 +74,93 @@ fn write_line_csv<W: Write>(w: &mut csv::Writer<W>, l: &Line, buf: &mut String) 
     w.write_record(None::<&[u8]>)
 }
 
+/// Where and how `ghg compute` writes its result.
+pub struct Target<'a> {
+    /// The format.
+    pub format: FormatArg,
+    /// A file instead of stdout.
+    pub output: Option<&'a Path>,
+    /// Language of the xlsx and html reports.
+    pub lang: ghg::report::Lang,
+}
+
+/// Where calculation lines are written.
+type LineSink<'a> = dyn FnMut(&Line) -> std::io::Result<()> + 'a;
+
+/// Compute with the progress bar, keeping lines as `keep` says and streaming them to `sink` as well. With neither,
+/// no line is built at all and large ledgers are read by several threads.
+fn run_with_progress(
+    inv: &Inventory,
+    lib: &ghg::FactorLibrary,
+    common: &Common,
+    keep: bool,
+    sink: Option<&mut LineSink<'_>>,
+) -> Result<calc::Computation, Diagnostics> {
+    let mut bar = super::progress::Bar::new(common.quiet);
+    let read = read_options(common);
+    let r = match sink {
+        None if !keep => calc::compute_with_progress(inv, lib, options(common, false), &read, &mut |p| bar.update(p)),
+        sink => {
+            let mut kept = Vec::new();
+            let mut sink = sink;
+            let r = calc::compute_streaming_with(
+                inv,
+                lib,
+                options(common, false),
+                &read,
+                &mut |l: &Line| {
+                    if keep {
+                        kept.push(l.clone());
+                    }
+                    match sink.as_deref_mut() {
+                        Some(s) => s(l),
+                        None => Ok(()),
+                    }
+                },
+                &mut |p| bar.update(p),
+            );
+            r.map(|mut c| {
+                c.lines = kept;
+                c
+            })
+        }
+    };
+    bar.finish();
+    r
+}
+
+/// Write the rendered output to the target file (atomically) or stdout.
+fn emit(out: &mut Out, target: &Target<'_>, bytes: &[u8]) -> Result<(), Diagnostics> {
+    match target.output {
+        Some(path) => {
+            let mut f = AtomicFile::create(path)?;
+            f.write_all(bytes).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+            f.commit()?;
+        }
+        None => out.write_bytes(bytes),
+    }
+    Ok(())
+}
+
 /// `ghg compute`.
 pub fn compute(
     out: &mut Out,
     inventory: &Path,
-    format: FormatArg,
+    target: Target<'_>,
     lines: Option<&Path>,
     no_lines: bool,
     common: &Common,
 ) -> Result<u8, Diagnostics> {
+    let format = target.format;
+    if format == FormatArg::Xlsx && target.output.is_none() && out.is_terminal() {
+        return Err(Error::new(ErrorKind::Usage, "--format xlsx writes a binary workbook, not text for a terminal")
+            .hint("add --output report.xlsx (or redirect stdout to a file)")
+            .into());
+    }
     let (inv, lib) = load(inventory, common)?;
-    let read = read_options(common);
+    let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines;
     let result = match lines {
-        None => calc::compute_with(&inv, &lib, options(common, format == FormatArg::Json && !no_lines), &read)?,
+        None => run_with_progress(&inv, &lib, common, keep, None)?,
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
@@ -103,17 +177,27 @@ pub fn compute(
             let r = if as_csv {
                 let mut csvw = csv::WriterBuilder::new().has_headers(false).from_writer(&mut file);
                 let mut buf = String::new();
-                let r = calc::compute_streaming_with(&inv, &lib, options(common, false), &read, &mut |l: &Line| {
-                    write_line_csv(&mut csvw, l, &mut buf).map_err(std::io::Error::other)
-                });
+                let r = run_with_progress(
+                    &inv,
+                    &lib,
+                    common,
+                    keep,
+                    Some(&mut |l: &Line| write_line_csv(&mut csvw, l, &mut buf).map_err(std::io::Error::other)),
+                );
                 csvw.flush().map_err(werr)?;
                 r
             } else {
                 let w = &mut file;
-                calc::compute_streaming_with(&inv, &lib, options(common, false), &read, &mut |l: &Line| {
-                    serde_json::to_writer(&mut *w, &report::lines_jsonl_row(l)).map_err(std::io::Error::other)?;
-                    w.write_all(b"\n")
-                })
+                run_with_progress(
+                    &inv,
+                    &lib,
+                    common,
+                    keep,
+                    Some(&mut |l: &Line| {
+                        serde_json::to_writer(&mut *w, &report::lines_jsonl_row(l)).map_err(std::io::Error::other)?;
+                        w.write_all(b"\n")
+                    }),
+                )
             };
             // On an error the file is dropped uncommitted: nothing half-written is left behind.
             let r = r?;
@@ -122,18 +206,26 @@ pub fn compute(
         }
     };
     let mut result = result;
-    let text = match format {
+    let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
-            out.write_with(|w| {
+            let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
                 report::write_computation_json(&mut result, w)?;
                 w.write_all(b"\n")
-            });
+            };
+            match target.output {
+                Some(path) => {
+                    let mut f = AtomicFile::create(path)?;
+                    write(&mut f).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+                    f.commit()?;
+                }
+                None => out.write_with(write),
+            }
             return Ok(0);
         }
         FormatArg::Csv => {
             let mut s = report::render_compute(&result, format_of(format), common.places);
-            // Rows read, used and rejected, as counts (numbers stay numbers); reasons go to stderr.
+            // Rows read, used and rejected, as counts (numbers stay numbers); the reasons go to stderr.
             let r = &result.provenance.rows;
             s.push_str(&format!(
                 "rows.read,{},rows,\nrows.used,{},rows,\nrows.rejected,{},rows,\n",
@@ -142,12 +234,91 @@ pub fn compute(
             for e in &result.rejected {
                 eprintln!("rejected: {e}");
             }
-            s
+            s.into_bytes()
         }
-        f => report::render_compute(&result, format_of(f), common.places),
+        FormatArg::Xlsx => {
+            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
+            report::workbook(&doc)?
+        }
+        FormatArg::Html => {
+            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
+            report::html(&doc).into_bytes()
+        }
+        f => {
+            let mut text = report::render_compute(&result, format_of(f), common.places);
+            if matches!(f, FormatArg::Table | FormatArg::Markdown) {
+                text.push_str(&reported_section(&inv, &lib, &result, f == FormatArg::Markdown));
+            }
+            text.into_bytes()
+        }
     };
-    out.write(&text);
+    emit(out, &target, &bytes)?;
     Ok(0)
+}
+
+/// When the inventory names its reported figures, show each beside the recomputed one, so a gap is visible in
+/// the compute output itself (`ghg reconcile` gives the findings and the exit code).
+fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg::Computation, md: bool) -> String {
+    use std::fmt::Write as _;
+    let Some(path) = &inv.reported else { return String::new() };
+    let mut o = String::new();
+    let head = format!("reported figures ({}; `ghg reconcile` explains the gaps)", path.display());
+    let year = ghg::reconcile::ReportedFile::load(path)
+        .and_then(|rf| ghg::reconcile::reconcile_year(inv, lib, result.clone(), rf));
+    let year = match year {
+        Ok(y) => y,
+        Err(d) => {
+            let _ = writeln!(
+                o,
+                "{}{head}: not compared: {}",
+                if md { "\n## " } else { "\n" },
+                d.0.first().map(|e| e.to_string()).unwrap_or_default()
+            );
+            return o;
+        }
+    };
+    let rel = |f: &ghg::reconcile::FigureResult| {
+        f.relative.map(|r| format!("{}%", report::fmt_dec(r * ghg::Decimal::ONE_HUNDRED, 2))).unwrap_or_default()
+    };
+    if md {
+        let _ = writeln!(
+            o,
+            "\n## {head}\n\n| figure | printed | recomputed | difference | relative | status |\n|---|---:|---:|---:|---:|---|"
+        );
+        for f in &year.figures {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                f.id,
+                f.printed.text,
+                f.at_precision(),
+                report::fmt_dec(f.difference, f.detail_places()),
+                rel(f),
+                f.status.name()
+            );
+        }
+        return o;
+    }
+    let _ = writeln!(o, "{head}:");
+    let w = year.figures.iter().map(|f| f.id.len()).max().unwrap_or(6);
+    let _ = writeln!(
+        o,
+        "  {:<w$}  {:>14}  {:>12}  {:>9}  {:<10}  printed",
+        "figure", "recomputed", "difference", "relative", "status"
+    );
+    for f in &year.figures {
+        let _ = writeln!(
+            o,
+            "  {:<w$}  {:>14}  {:>12}  {:>9}  {:<10}  {}",
+            f.id,
+            f.at_precision(),
+            report::fmt_dec(f.difference, f.detail_places()),
+            rel(f),
+            f.status.name(),
+            f.printed.text
+        );
+    }
+    o
 }
 
 /// `ghg explain`.
@@ -158,8 +329,13 @@ pub fn explain(
     format: FormatArg,
     common: &Common,
 ) -> Result<u8, Diagnostics> {
+    if matches!(format, FormatArg::Xlsx | FormatArg::Html) {
+        return Err(Error::new(ErrorKind::Usage, "explain writes --format table or json")
+            .hint("ghg compute --format xlsx|html writes every line with its citations")
+            .into());
+    }
     let (inv, lib) = load(inventory, common)?;
-    let result = calc::compute_with(&inv, &lib, options(common, true), &read_options(common))?;
+    let result = run_with_progress(&inv, &lib, common, true, None)?;
     let rows = result.provenance.rows;
     let revenue = inv
         .denominator("revenue")
@@ -191,7 +367,7 @@ pub fn explain(
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    let result = calc::compute_with(&inv, &lib, options(common, false), &read_options(common))?;
+    let result = run_with_progress(&inv, &lib, common, false, None)?;
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;
         format!("; wrote {} ({n} files)", path.display())

@@ -52,3 +52,82 @@ pub fn diff(out: &mut Out, dirs: &[PathBuf], a: &str, b: &str) -> Result<u8, Dia
     out.write(&report::render_factor_diff(sa, sb));
     Ok(0)
 }
+
+/// `ghg factors search WORDS...`.
+pub fn search(out: &mut Out, dirs: &[PathBuf], words: &[String], format: super::FormatArg) -> Result<u8, Diagnostics> {
+    let lib = library(dirs)?;
+    let query = words.join(" ");
+    let hits = lib.search(&query);
+    if format == super::FormatArg::Json {
+        let v: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| {
+                let f = h.factor;
+                serde_json::json!({
+                    "ref": h.reference(),
+                    "kind": f.kind.name(),
+                    "activity": f.activity,
+                    "region": f.region,
+                    "gas": f.gas.map(|g| g.to_string()),
+                    "value": f.rate().map(report::full),
+                    "unit": f.rate_unit().symbol(),
+                    "form": f.describe(),
+                    "confidence": f.confidence.to_string(),
+                    "valid_years": f.valid_years.to_string(),
+                    "citation": f.citation,
+                    "publisher": h.set.meta.publisher,
+                    "file": h.set.path.display().to_string(),
+                })
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        out.write(&s);
+        return Ok(0);
+    }
+    if hits.is_empty() {
+        out.write(&format!("no factor matches '{query}' (ghg factors list shows every set)\n"));
+        return Ok(0);
+    }
+    let rows: Vec<[String; 6]> = hits
+        .iter()
+        .map(|h| {
+            let f = h.factor;
+            [
+                h.reference(),
+                f.kind.name().to_string(),
+                f.region.clone(),
+                f.gas.map(|g| g.to_string()).unwrap_or_default(),
+                format!("{} {}", f.rate().map(report::full).unwrap_or_default(), f.rate_unit().symbol()),
+                format!("{} ({})", h.set.meta.publisher, f.confidence),
+            ]
+        })
+        .collect();
+    let heads = ["factor", "kind", "region", "gas", "value", "publisher (confidence)"];
+    let mut w = heads.map(|h| h.chars().count());
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 6]| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 5 {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(w[i] - c.chars().count() + 2));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut o = line(heads);
+    for r in &rows {
+        o.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]));
+    }
+    o.push_str(&format!("{} factor{} found\n", hits.len(), if hits.len() == 1 { "" } else { "s" }));
+    out.write(&o);
+    Ok(0)
+}

@@ -1,8 +1,13 @@
 //! clap definitions and dispatch. Each subcommand lives in its own file.
 
 mod compute;
+mod docs;
 mod factors;
+mod init;
 mod output;
+mod progress;
+mod reconcile;
+mod scenario;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,9 +22,9 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 #[allow(dead_code)] // used by `ghg reconcile`
 pub const EXIT_OUTSIDE: u8 = 1;
 
-/// ghg — exact, traceable carbon accounting: scope 1, scope 2 (location and market), energy in tce, intensities.
+/// Exact, traceable carbon accounting: scope 1, scope 2 (location and market), energy in tce, intensities.
 #[derive(Debug, Parser)]
-#[command(name = "ghg", version, about, long_about = None, after_help = "Examples:\n  ghg compute examples/hikvision-2024/inventory.toml\n  ghg explain examples/hikvision-2024/inventory.toml scope1\n  ghg factors show mee-grid@2022\n\nExit codes: 0 ok, 1 reconciliation outside tolerance, 2 bad input or usage.")]
+#[command(name = "ghg", version, about, long_about = None, after_help = "Examples:\n  ghg init my-company                    # an inventory, a ledger and a reported-figures template\n  ghg compute examples/hikvision-2024/inventory.toml\n  ghg compute examples/hikvision-2024/inventory.toml --format xlsx --output report.xlsx\n  ghg compute examples/hikvision-2024/inventory.toml --format html --lang zh --output report.html\n  ghg explain examples/hikvision-2024/inventory.toml scope1\n  ghg factors search diesel\n\nExit codes: 0 ok, 1 reconciliation outside tolerance, 2 bad input or usage.")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,6 +45,9 @@ pub struct Common {
     /// Refuse to produce figures when any row is rejected (the default).
     #[arg(long)]
     pub strict: bool,
+    /// No progress bar (it is shown on stderr only when that is a terminal and the run takes over a second).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Text encoding of the ledgers: utf-8 (the default; a byte-order mark is fine), gbk or gb18030.
     #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = clap::builder::ValueParser::new(parse_encoding))]
     pub encoding: ghg::encoding::Encoding,
@@ -66,13 +74,36 @@ pub enum FormatArg {
     Csv,
     /// A Markdown document.
     Markdown,
+    /// An Excel workbook: Summary, By entity, Factors, Lines, Findings, Provenance sheets (needs --output FILE
+    /// unless stdout is redirected).
+    Xlsx,
+    /// One self-contained HTML report with inline SVG charts (--lang en|zh).
+    Html,
+}
+
+/// Languages of the xlsx and html reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Simplified Chinese (简体中文).
+    Zh,
+}
+
+impl From<LangArg> for ghg::report::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => ghg::report::Lang::En,
+            LangArg::Zh => ghg::report::Lang::Zh,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Compute every figure of an inventory.
     #[command(
-        after_help = "Examples:\n  ghg compute examples/hikvision-2024/inventory.toml\n  ghg compute examples/hikvision-2024/inventory.toml --format json\n  ghg compute inv.toml --lines lines.csv   # every calculation line, streamed to a file"
+        after_help = "Examples:\n  ghg compute examples/hikvision-2024/inventory.toml\n  ghg compute examples/hikvision-2024/inventory.toml --format json\n  ghg compute examples/hikvision-2024/inventory.toml --format csv --output figures.csv\n  ghg compute examples/hikvision-2024/inventory.toml --format markdown\n  ghg compute examples/hikvision-2024/inventory.toml --format xlsx --output report.xlsx\n  ghg compute examples/hikvision-2024/inventory.toml --format html --lang zh --output report.html\n  ghg compute inv.toml --lines lines.csv   # every calculation line, streamed to a file\n\nLedgers may be CSV or spreadsheets (.xlsx, .xls, .ods; `ledger.xlsx#Sheet2` names a sheet)."
     )]
     Compute {
         /// The inventory TOML.
@@ -80,10 +111,16 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+        /// Write the output to FILE (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Language of the xlsx and html reports.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
         /// Stream every calculation line to FILE (.csv for CSV, otherwise JSON Lines) instead of keeping them.
         #[arg(long, value_name = "FILE")]
         lines: Option<PathBuf>,
-        /// Build no calculation lines at all (JSON: figures, per-entity figures and provenance only). For large
+        /// Build no calculation lines at all (JSON: figures, per-entity figures and provenance, no lines). For large
         /// ledgers: rows are then read by several threads in constant memory.
         #[arg(long, conflicts_with = "lines")]
         no_lines: bool,
@@ -105,9 +142,9 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Validate an inventory, its ledgers and factor choices without printing figures; verify ghg.lock.
+    /// Validate an inventory, its ledgers and factor choices without printing figures.
     #[command(
-        after_help = "Examples:\n  ghg check examples/hikvision-2024/inventory.toml\n  ghg check inv.toml --update-lock   # record (or accept changes to) the SHA-256 of every file used, in ghg.lock"
+        after_help = "Examples:\n  ghg check examples/hikvision-2024/inventory.toml\n  ghg check my-company/inventory.toml --lenient\n  ghg check inv.toml --update-lock   # record (or accept changes to) the SHA-256 of every file used, in ghg.lock"
     )]
     Check {
         /// The inventory TOML.
@@ -119,7 +156,20 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Compare the figures a report prints with the recomputed ones: exit 1 if any is outside tolerance.
+    #[command(
+        after_help = "Examples:\n  ghg reconcile examples/hikvision-2024/inventory.toml\n  ghg reconcile examples/hikvision-202{2,3,4}/inventory.toml --format markdown > working-paper.md\n\nStatuses: exact (equal at the printed precision), consistent (intervals overlap given the precision of printed inputs),\nwithin (inside the stated tolerance), outside. Exit codes: 0 all reconcile, 1 some figure outside, 2 bad input."
+    )]
+    Reconcile(reconcile::ReconcileArgs),
+    /// What if: baseline vs scenario for every figure, sweeps (table, CSV, SVG) and targets.
+    #[command(
+        after_help = "Examples:\n  ghg scenario examples/hikvision-2024/inventory.toml examples/hikvision-2024/scenarios/more-gec-50000.toml\n  ghg scenario inv.toml --add-certificates 50000 --price 30\n  ghg scenario inv.toml --remove-certificates\n  ghg scenario inv.toml --grid mee-grid@2023\n  ghg scenario inv.toml --sweep certificates=0..100000:10000 --csv sweep.csv --svg sweep.svg\n  ghg scenario inv.toml --target \"intensity.total.market<=1.80\"\n\nShort flags add changes after the scenario file's, in this order: --remove-certificates, --add-certificates, --pv, --scale, --grid, --residual.\nExit codes: 0 ok, 1 target out of reach, 2 bad input or usage."
+    )]
+    Scenario(Box<scenario::ScenarioArgs>),
     /// Browse the factor library.
+    #[command(
+        after_help = "Examples:\n  ghg factors list\n  ghg factors search diesel\n  ghg factors show mee-grid@2022\n  ghg factors diff mee-grid@2021 mee-grid@2022"
+    )]
     Factors {
         #[command(subcommand)]
         action: FactorsAction,
@@ -127,20 +177,69 @@ enum Command {
         #[arg(long = "factors", value_name = "DIR", global = true)]
         factor_dirs: Vec<PathBuf>,
     },
+    /// Start an inventory in a folder: inventory.toml, a ledger template and a reported-figures template.
+    #[command(
+        after_help = "Examples:\n  ghg init my-company\n  ghg init my-company --organisation \"Example Co.\" --year 2024 --xlsx\n  ghg check my-company/inventory.toml"
+    )]
+    Init {
+        /// The folder (created if missing).
+        dir: PathBuf,
+        /// Organisation name written into inventory.toml.
+        #[arg(long, default_value = "Example Co.")]
+        organisation: String,
+        /// Reporting year.
+        #[arg(long, default_value_t = 2024, value_parser = clap::value_parser!(i32).range(1900..=2200))]
+        year: i32,
+        /// Write the ledger template as ledger.xlsx (with a drop-down of activities) instead of ledger.csv.
+        #[arg(long)]
+        xlsx: bool,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  ghg completions bash > ~/.local/share/bash-completion/completions/ghg\n  ghg completions zsh > ~/.zfunc/_ghg\n  ghg completions fish > ~/.config/fish/completions/ghg.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (ghg.1), or write one page per command into a folder.
+    #[command(after_help = "Examples:\n  ghg man | man -l -\n  ghg man --dir /usr/local/share/man/man1")]
+    Man {
+        /// Write ghg.1, ghg-compute.1, ... into DIR instead of printing ghg.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum FactorsAction {
     /// List every factor set.
+    #[command(after_help = "Examples:\n  ghg factors list\n  ghg factors list --factors my-factors/")]
     List,
+    /// Find factors by activity, region, gas, publisher, set or citation (every word must match).
+    #[command(
+        after_help = "Examples:\n  ghg factors search diesel\n  ghg factors search electricity 浙江\n  ghg factors search 生态环境部\n  ghg factors search grid CN-East --format json"
+    )]
+    Search {
+        /// Words to look for (case-insensitive; activities and regions also in Chinese, e.g. 柴油, 浙江).
+        #[arg(required = true)]
+        words: Vec<String>,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+    },
     /// Show one set with every factor and its provenance.
-    #[command(after_help = "Example:\n  ghg factors show mee-grid@2022")]
+    #[command(after_help = "Examples:\n  ghg factors show mee-grid@2022\n  ghg factors show cn-guideline-fuels@2015")]
     Show {
         /// SET@EDITION
         set: String,
     },
     /// Changed, added and removed factors between two editions.
-    #[command(after_help = "Example:\n  ghg factors diff mee-grid@2021 mee-grid@2022")]
+    #[command(after_help = "Examples:\n  ghg factors diff mee-grid@2021 mee-grid@2022")]
     Diff {
         /// SET@EDITION (old)
         a: String,
@@ -153,18 +252,31 @@ enum FactorsAction {
 pub fn run(cli: Cli) -> ExitCode {
     let mut out = Out::stdout();
     let r = match cli.command {
-        Command::Compute { inventory, format, lines, no_lines, common } => {
-            compute::compute(&mut out, &inventory, format, lines.as_deref(), no_lines, &common)
-        }
+        Command::Compute { inventory, format, output, lang, lines, no_lines, common } => compute::compute(
+            &mut out,
+            &inventory,
+            compute::Target { format, output: output.as_deref(), lang: lang.into() },
+            lines.as_deref(),
+            no_lines,
+            &common,
+        ),
         Command::Explain { inventory, figure, format, common } => {
             compute::explain(&mut out, &inventory, &figure, format, &common)
         }
         Command::Check { inventory, update_lock, common } => compute::check(&mut out, &inventory, update_lock, &common),
+        Command::Reconcile(args) => reconcile::run(&mut out, &args),
+        Command::Scenario(args) => scenario::scenario(&mut out, &args),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),
+            FactorsAction::Search { words, format } => factors::search(&mut out, &factor_dirs, &words, format),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),
             FactorsAction::Diff { a, b } => factors::diff(&mut out, &factor_dirs, &a, &b),
         },
+        Command::Init { dir, organisation, year, xlsx, force } => {
+            init::init(&mut out, &dir, &init::Options { organisation, year, xlsx, force })
+        }
+        Command::Completions { shell } => docs::completions(&mut out, shell),
+        Command::Man { dir } => docs::man(&mut out, dir.as_deref()),
     };
     match r {
         Ok(code) => ExitCode::from(code),

@@ -54,3 +54,21 @@ pub fn print_diagnostics(d: &Diagnostics) {
         let _ = writeln!(err, "{} problems found", d.0.len());
     }
 }
+
+impl Out {
+    /// Write bytes (a workbook) to stdout, with the same broken-pipe handling as [`Out::write`].
+    pub fn write_bytes(&mut self, b: &[u8]) {
+        let mut lock = self.inner.lock();
+        if let Err(e) = lock.write_all(b).and_then(|_| lock.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("error: cannot write output: {e}");
+            std::process::exit(2);
+        }
+    }
+    /// Whether stdout is a terminal.
+    pub fn is_terminal(&self) -> bool {
+        std::io::IsTerminal::is_terminal(&self.inner)
+    }
+}

@@ -5,9 +5,11 @@
 
 mod library;
 mod load;
+mod search;
 
 pub use library::{FactorLibrary, FactorRef};
 pub use load::parse_set;
+pub use search::FactorHit;
 
 use std::fmt;
 use std::path::PathBuf;

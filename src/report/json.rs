@@ -118,6 +118,7 @@ pub fn computation_json(c: &Computation) -> Value {
         "year": c.year,
         "figures": figures,
         "by_entity": by_entity,
+        "scope2": super::scope2_json(c),
         "lines": c.lines.iter().map(lines_jsonl_row).collect::<Vec<_>>(),
         "fallbacks": c.fallbacks.iter().map(|f| json!({
             "kind": f.kind, "choice": f.choice, "activity": f.activity.name(), "wanted": f.wanted,

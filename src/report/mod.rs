@@ -1,13 +1,42 @@
 //! Renderers: one function per format. Values are full precision inside; rounding happens only here,
 //! half away from zero (四舍五入), to the places the user asks for.
 
+mod compute_doc;
+mod doc;
 mod factors;
+mod html;
 mod json;
+mod labels;
+mod reconcile;
+mod reconcile_doc;
+mod scenario;
+mod scenario_doc;
+mod scope2;
+pub mod svg;
 mod text;
+mod xlsx;
 
+pub use compute_doc::{
+    HTML_LINES, SHEETS, chart_by_activity, chart_by_entity, compute_document, compute_findings, factors_table,
+    provenance_stamp, summary_table,
+};
+pub use doc::{
+    BarChart, Block, Cell, Chart, Column, ColumnKind, Document, Finding, KeyFigure, Lang, Section, Severity, Table,
+    Waterfall,
+};
 pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
+pub use html::html;
 pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json};
+pub use labels::{activity_label, figure_label};
+pub use reconcile::{ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_table};
+pub use reconcile_doc::reconcile_document;
+pub use scenario::{
+    SWEEP_FIGURES, render_scenario, render_solution, render_sweep, scenario_json, solution_json, sweep_csv, sweep_json,
+};
+pub use scenario_doc::{scenario_document, scenario_waterfall};
+pub use scope2::{render_scope2, scope2_csv_rows, scope2_json};
 pub use text::{render_compute, render_explain};
+pub use xlsx::{MAX_CELL_CHARS, MAX_ROWS, number_format, to_number, workbook};
 
 use rust_decimal::Decimal;
 
@@ -29,6 +58,11 @@ pub fn fmt_dec(x: Decimal, places: u32) -> String {
     crate::printed::format_grouped(x, places, true)
 }
 
+/// Whether `x` rounded half away from zero to `places` is zero.
+pub(crate) fn printed_is_zero(x: Decimal, places: u32) -> bool {
+    crate::printed::round_half_away(x, places).is_zero()
+}
+
 /// Render a decimal at full precision without trailing zeros (the JSON/CSV form).
 pub fn full(x: Decimal) -> String {
     let n = x.normalize();
@@ -47,4 +81,16 @@ pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(s)
     }
+}
+
+/// Left-align `s` in `w` characters.
+pub(crate) fn pad(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n >= w { s.to_string() } else { format!("{s}{}", " ".repeat(w - n)) }
+}
+
+/// Right-align `s` in `w` characters.
+pub(crate) fn lpad(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - n)) }
 }

@@ -5,15 +5,7 @@ use std::fmt::Write;
 use super::{Format, csv_text, fmt_dec, full};
 use crate::calc::{Computation, Trace};
 
-fn pad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{s}{}", " ".repeat(w - n)) }
-}
-
-fn lpad(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n >= w { s.to_string() } else { format!("{}{s}", " ".repeat(w - n)) }
-}
+use super::{lpad, pad};
 
 /// Render `ghg compute` as table, CSV or Markdown (JSON is [`super::computation_json`]).
 pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
@@ -34,6 +26,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                     fmt_dec(f.value, places)
                 );
             }
+            o.push_str(&super::scope2_csv_rows(c, places));
             return o;
         }
         Format::Markdown => {
@@ -47,6 +40,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 o,
                 "\nValues rounded half away from zero to {places} places; full precision in `--format json`.\n"
             );
+            o.push_str(&super::render_scope2(c, places, true));
         }
         Format::Table | Format::Json => {
             let _ = writeln!(o, "{} — {}", c.organisation, c.year);
@@ -58,6 +52,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 let _ = writeln!(o, "{}  {}  {}", pad(id, w), lpad(v, vw), c.figures[*id].unit);
             }
             o.push('\n');
+            o.push_str(&super::render_scope2(c, places, false));
         }
     }
     let md = format == Format::Markdown;

@@ -1,0 +1,111 @@
+//! `ghg reconcile`: reported figures against recomputed ones, for one or several inventories (one per year).
+
+use std::path::PathBuf;
+
+use ghg::calc::ComputeOptions;
+use ghg::reconcile::{self, Reconciliation};
+use ghg::report;
+use ghg::{Diagnostics, Inventory};
+
+use super::{EXIT_OUTSIDE, Out};
+
+/// Output formats of `ghg reconcile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReconcileFormat {
+    /// Aligned text for people.
+    Table,
+    /// One JSON object: figures, findings, attribution, provenance; decimals as strings at full precision.
+    Json,
+    /// The audit working paper.
+    Markdown,
+    /// An Excel workbook (needs --output FILE).
+    Xlsx,
+    /// One self-contained HTML report with charts (--lang en|zh).
+    Html,
+}
+
+/// Options of `ghg reconcile`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReconcileArgs {
+    /// Inventory TOML files, one per year; each names its reported figures (reported = "reported.toml").
+    #[arg(required = true, value_name = "INVENTORY")]
+    pub inventories: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+    pub format: ReconcileFormat,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of the xlsx and html reports.
+    #[arg(long, value_enum, default_value_t = super::LangArg::En)]
+    pub lang: super::LangArg,
+    /// Extra factor folders to add to the library (may not shadow built-in sets).
+    #[arg(long = "factors", value_name = "DIR")]
+    pub factor_dirs: Vec<PathBuf>,
+    /// Reconcile figures computed from the valid rows even when some rows are rejected.
+    #[arg(long, conflicts_with = "strict")]
+    pub lenient: bool,
+    /// Refuse to produce figures when any ledger row is rejected (the default).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
+    let mut d = Diagnostics::new();
+    let mut invs = Vec::new();
+    for p in &args.inventories {
+        match Inventory::load(p) {
+            Ok(i) => invs.push(i),
+            Err(e) => d.0.extend(e.0),
+        }
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    let mut lib = ghg::FactorLibrary::builtin()?;
+    // Several inventories often share one factor folder: load each folder once.
+    let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for p in invs.iter().flat_map(|i| i.factor_paths.iter()).chain(&args.factor_dirs) {
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if !dirs.iter().any(|(k, _)| *k == key) {
+            dirs.push((key, p.clone()));
+        }
+    }
+    for (_, dir) in &dirs {
+        if let Err(e) = lib.add_dir(dir) {
+            d.0.extend(e.0);
+        }
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    reconcile::reconcile_inventories(&invs, &lib, ComputeOptions { strict: !args.lenient, keep_lines: true })
+}
+
+/// `ghg reconcile`: exit 1 when any figure is outside tolerance, after rendering every figure.
+pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
+    let r = load(args)?;
+    let bytes: Vec<u8> = match args.format {
+        ReconcileFormat::Xlsx => report::workbook(&report::reconcile_document(&r, None, args.lang.into(), 2))?,
+        ReconcileFormat::Html => report::html(&report::reconcile_document(&r, None, args.lang.into(), 2)).into_bytes(),
+        _ => Vec::new(),
+    };
+    if !bytes.is_empty() {
+        match &args.output {
+            Some(p) => std::fs::write(p, &bytes).map_err(|e| Diagnostics::from(ghg::Error::io(p, &e)))?,
+            None => out.write_bytes(&bytes),
+        }
+        return Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 });
+    }
+    let text = match args.format {
+        ReconcileFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report::reconcile_json(&r)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ReconcileFormat::Markdown => report::render_reconcile_markdown(&r),
+        _ => report::render_reconcile_table(&r),
+    };
+    out.write(&text);
+    Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 })
+}

@@ -1,0 +1,297 @@
+//! `ghg scenario INVENTORY [SCENARIO.toml]`: baseline vs scenario, sweeps (table, CSV, SVG) and targets.
+
+use std::path::{Path, PathBuf};
+
+use ghg::calc::ComputeOptions;
+use ghg::report::{self, Format};
+use ghg::scenario::{self, Change, ChangeKind, Scenario, SweepSpec, TargetSpec};
+use ghg::{Diagnostics, Error, ErrorKind, Location};
+use rust_decimal::Decimal;
+
+use super::{Common, EXIT_OUTSIDE, FormatArg, Out};
+
+/// Options of `ghg scenario` (the short flags add changes after the scenario file's own).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScenarioArgs {
+    /// The inventory TOML.
+    pub inventory: PathBuf,
+    /// The scenario TOML (optional when short flags state the changes).
+    pub scenario: Option<PathBuf>,
+    /// Remove every certificate row of the ledger.
+    #[arg(long)]
+    pub remove_certificates: bool,
+    /// Add MWh of certificates (a company-level purchase, allocated by the inventory's rule).
+    #[arg(long, value_name = "MWH")]
+    pub add_certificates: Option<String>,
+    /// Price of the added certificates, per MWh ("30" means 30 CNY/MWh; or "30 元/MWh").
+    #[arg(long, value_name = "PRICE", requires = "add_certificates")]
+    pub price: Option<String>,
+    /// Market of the added certificates (default: the market with the most grid electricity).
+    #[arg(long, value_name = "REGION", requires = "add_certificates")]
+    pub market: Option<String>,
+    /// Instrument of the added certificates (GEC, I-REC, green-power-trade, PPA).
+    #[arg(long, value_name = "TYPE", default_value = "GEC", requires = "add_certificates")]
+    pub instrument: String,
+    /// Add on-site PV, MWh (displaces grid electricity of the entity using the most).
+    #[arg(long, value_name = "MWH", conflicts_with = "pv_mw")]
+    pub pv: Option<String>,
+    /// Add on-site PV by capacity, MW (with --pv-hours).
+    #[arg(long, value_name = "MW", requires = "pv_hours")]
+    pub pv_mw: Option<String>,
+    /// Full-load hours of the PV capacity.
+    #[arg(long, value_name = "HOURS", requires = "pv_mw")]
+    pub pv_hours: Option<String>,
+    /// Scale an activity: ACTIVITY=FACTOR (e.g. natural_gas=0.9); may repeat.
+    #[arg(long, value_name = "ACTIVITY=FACTOR")]
+    pub scale: Vec<String>,
+    /// Use another grid set or edition (SET@EDITION); a residual from the same set follows the edition.
+    #[arg(long, value_name = "SET@EDITION")]
+    pub grid: Option<String>,
+    /// Use another residual factor (SET@EDITION:ID).
+    #[arg(long, value_name = "SET@EDITION:ID")]
+    pub residual: Option<String>,
+    /// Sweep a parameter: NAME=FROM..TO:STEP (e.g. certificates=0..100000:10000).
+    #[arg(long, value_name = "NAME=FROM..TO:STEP")]
+    pub sweep: Option<String>,
+    /// Write the sweep as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the sweep as an SVG chart to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Solve for the smallest lever amount meeting FIGURE<=VALUE (or <, >=, >).
+    #[arg(long, value_name = "FIGURE<=VALUE")]
+    pub target: Option<String>,
+    /// The lever of --target (default certificates): certificates, onsite_pv, onsite_pv.mw, switch.share, ...
+    #[arg(long, value_name = "PARAM")]
+    pub lever: Option<String>,
+    /// The lever's largest amount to consider.
+    #[arg(long, value_name = "AMOUNT")]
+    pub lever_max: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write the output to FILE instead of stdout (xlsx and html).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of the xlsx and html reports.
+    #[arg(long, value_enum, default_value_t = super::LangArg::En)]
+    pub lang: super::LangArg,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+fn usage(msg: String, hint: &str) -> Diagnostics {
+    Error::new(ErrorKind::Usage, msg).hint(hint).into()
+}
+
+fn dec(flag: &str, s: &str) -> Result<Decimal, Diagnostics> {
+    match ghg::activity::parse_quantity(s) {
+        Some(v) if v >= Decimal::ZERO => Ok(v),
+        _ => Err(usage(format!("--{flag} '{s}' is not a non-negative decimal number"), "e.g. 50000 or 1234.5")),
+    }
+}
+
+fn change(flag: &str, kind: ChangeKind) -> Change {
+    Change { kind, location: Location::file(format!("--{flag}")), label: None, cost: None }
+}
+
+/// The scenario: the file's changes, then the short flags' changes.
+fn build(a: &ScenarioArgs) -> Result<Scenario, Diagnostics> {
+    let mut s = match &a.scenario {
+        Some(p) => Scenario::load(p)?,
+        None => Scenario::empty("command line"),
+    };
+    let mut flags = Vec::new();
+    if a.remove_certificates {
+        flags.push("remove-certificates");
+        s.changes.push(change(
+            "remove-certificates",
+            ChangeKind::RemoveCertificates { filter: Default::default(), mwh: None },
+        ));
+    }
+    if let Some(m) = &a.add_certificates {
+        flags.push("add-certificates");
+        let price = match &a.price {
+            None => None,
+            Some(p) => {
+                let text = if p.trim().chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+                    format!("{p} CNY/MWh")
+                } else {
+                    p.clone()
+                };
+                Some(
+                    scenario::parse_price(&text)
+                        .map_err(|m| usage(m, "write --price 30 (CNY/MWh) or --price \"30 元/MWh\""))?,
+                )
+            }
+        };
+        s.changes.push(change(
+            "add-certificates",
+            ChangeKind::AddCertificates {
+                mwh: dec("add-certificates", m)?,
+                instrument: ghg::calc::instrument_name(Some(&a.instrument)),
+                market: a.market.as_deref().map(ghg::region::normalize),
+                entity: None,
+                vintage: None,
+                supplier_factor: None,
+                price,
+            },
+        ));
+    }
+    if a.pv.is_some() || a.pv_mw.is_some() {
+        flags.push("pv");
+        let (mwh, mw, hours) = match (&a.pv, &a.pv_mw, &a.pv_hours) {
+            (Some(m), _, _) => (Some(dec("pv", m)?), None, None),
+            (None, Some(w), Some(h)) => (None, Some(dec("pv-mw", w)?), Some(dec("pv-hours", h)?)),
+            _ => return Err(usage("--pv-mw needs --pv-hours".into(), "e.g. --pv-mw 10 --pv-hours 1100")),
+        };
+        s.changes.push(change(
+            "pv",
+            ChangeKind::OnsitePv { mwh, mw, hours, entity: None, region: None, displaces_grid: true },
+        ));
+    }
+    for x in &a.scale {
+        flags.push("scale");
+        let (act, f) = x
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--scale '{x}' is not ACTIVITY=FACTOR"), "e.g. --scale natural_gas=0.9"))?;
+        let activity = act.trim().parse().map_err(|_| {
+            usage(format!("--scale: unknown activity '{act}'"), "e.g. natural_gas, gasoline, electricity")
+        })?;
+        s.changes.push(change(
+            "scale",
+            ChangeKind::Scale { activity, factor: dec("scale", f)?, entity: None, region: None },
+        ));
+    }
+    if let Some(g) = &a.grid {
+        flags.push("grid");
+        let r = ghg::FactorRef::parse(g)
+            .ok_or_else(|| usage(format!("--grid '{g}' is not SET@EDITION"), "e.g. --grid mee-grid@2023"))?;
+        s.changes.push(change("grid", ChangeKind::Factor { choice: "grid".into(), reference: r }));
+    }
+    if let Some(g) = &a.residual {
+        flags.push("residual");
+        let r = ghg::FactorRef::parse(g).filter(|r| r.id.is_some()).ok_or_else(|| {
+            usage(
+                format!("--residual '{g}' is not SET@EDITION:ID"),
+                "e.g. --residual mee-grid@2022:grid.national.excl_market_nonfossil",
+            )
+        })?;
+        s.changes.push(change("residual", ChangeKind::Residual { reference: r }));
+    }
+    if a.scenario.is_none() && !flags.is_empty() {
+        s.name = format!("--{}", flags.join(" --"));
+    }
+    if let Some(x) = &a.sweep {
+        s.sweep = Some(SweepSpec::parse(x).map_err(|m| usage(m, "e.g. --sweep certificates=0..100000:10000"))?);
+    }
+    if let Some(x) = &a.target {
+        let mut t = TargetSpec::parse(x).map_err(|m| usage(m, "e.g. --target \"intensity.total.market<=1.80\""))?;
+        if let Some(l) = &a.lever {
+            t.lever = Some(l.clone());
+        }
+        if let Some(m) = &a.lever_max {
+            t.lever_max = Some(dec("lever-max", m)?);
+        }
+        s.target = Some(t);
+    } else if let Some(t) = s.target.as_mut() {
+        if let Some(l) = &a.lever {
+            t.lever = Some(l.clone());
+        }
+        if let Some(m) = &a.lever_max {
+            t.lever_max = Some(dec("lever-max", m)?);
+        }
+    }
+    Ok(s)
+}
+
+fn format_of(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Json => Format::Json,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Table | FormatArg::Xlsx | FormatArg::Html => Format::Table,
+    }
+}
+
+/// Write a file atomically (to `<name>.tmp`, then renamed).
+fn write_file(path: &Path, text: &str) -> Result<(), Diagnostics> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text).map_err(|e| Diagnostics::from(Error::io(&tmp, &e)))?;
+    std::fs::rename(&tmp, path).map_err(|e| Diagnostics::from(Error::io(path, &e)))
+}
+
+/// `ghg scenario`.
+pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
+    let (inv, lib) = super::compute::load(&a.inventory, &a.common)?;
+    let s = build(a)?;
+    let options = ComputeOptions { strict: !a.common.lenient, keep_lines: false };
+    let format = format_of(a.format);
+    let places = a.common.places;
+    if (a.csv.is_some() || a.svg.is_some()) && s.sweep.is_none() {
+        return Err(usage(
+            "--csv and --svg write a sweep; give --sweep too".into(),
+            "e.g. --sweep certificates=0..100000:10000 --svg chart.svg",
+        ));
+    }
+    let mut code = 0;
+    // Parts of the output; JSON with more than one part becomes one object keyed by part.
+    let mut parts: Vec<(&str, String, serde_json::Value)> = Vec::new();
+    let json = format == Format::Json;
+    if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) {
+        let r = scenario::run(&inv, &lib, &s, options)?;
+        let doc = report::scenario_document(&r, Some(&lib), a.lang.into(), places);
+        let bytes = if a.format == FormatArg::Xlsx { report::workbook(&doc)? } else { report::html(&doc).into_bytes() };
+        match &a.output {
+            Some(p) => std::fs::write(p, &bytes).map_err(|e| Diagnostics::from(Error::io(p, &e)))?,
+            None => out.write_bytes(&bytes),
+        }
+        return Ok(0);
+    }
+    if s.sweep.is_none() && s.target.is_none() {
+        let r = scenario::run(&inv, &lib, &s, options)?;
+        let text = if json { String::new() } else { report::render_scenario(&r, format, places) };
+        parts.push(("scenario", text, if json { report::scenario_json(&r) } else { serde_json::Value::Null }));
+    }
+    if let Some(spec) = &s.sweep {
+        let (p, points) = scenario::sweep(&inv, &lib, &s, spec, options)?;
+        let title = format!("{} {}: {}", inv.organisation, inv.year, s.name);
+        if let Some(path) = &a.csv {
+            write_file(path, &report::sweep_csv(&p, &points))?;
+        }
+        if let Some(path) = &a.svg {
+            write_file(path, &scenario::svg::chart(&title, &p, &points))?;
+        }
+        let text = if json { String::new() } else { report::render_sweep(&title, &p, &points, format, places) };
+        parts.push((
+            "sweep",
+            text,
+            if json { report::sweep_json(&title, &p, &points) } else { serde_json::Value::Null },
+        ));
+    }
+    if let Some(t) = &s.target {
+        let sol = scenario::solve(&inv, &lib, &s, t, options)?;
+        if !sol.reachable {
+            code = EXIT_OUTSIDE;
+        }
+        let text = if json { String::new() } else { report::render_solution(&sol, format, places) };
+        parts.push(("target", text, if json { report::solution_json(&sol) } else { serde_json::Value::Null }));
+    }
+    let text = if json {
+        let v = if parts.len() == 1 {
+            parts.pop().map(|p| p.2).unwrap_or_default()
+        } else {
+            serde_json::Value::Object(parts.into_iter().map(|(k, _, v)| (k.to_string(), v)).collect())
+        };
+        let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+        t.push('\n');
+        t
+    } else {
+        parts.into_iter().map(|p| p.1).collect::<Vec<_>>().join("\n")
+    };
+    out.write(&text);
+    Ok(code)
+}

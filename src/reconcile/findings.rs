@@ -1,0 +1,720 @@
+//! Explanations for figures that are not `exact` or `consistent`: what would reproduce them.
+//!
+//! A figure is `scale x sum of lines` (scale is 1, or 1 / revenue for intensities). The lines are grouped by their
+//! primary factor (the emission or combustion factor of scope lines, the standard-coal coefficient of energy
+//! lines); a group's *effective activity* is the sum of `line value / factor` in the factor's denominator unit
+//! (for scope 2 with certificates: grid MWh minus covered MWh). Holding the other lines fixed:
+//!
+//! * `implied-factor`: (reported − other lines) / activity, with its interval, next to the factor used, and every
+//!   library factor for the same activity (other editions, regions, alternatives) that reproduces the printed
+//!   figure — exactly, or within the precision of the printed inputs and of the factor as printed;
+//! * `implied-activity` (one group only): (reported − other lines) / factor, next to the ledger activity and the
+//!   reported activity figure if there is one;
+//! * `rounding`: the sum of the parts (or lines) each rounded the way the report rounds, against the rounded sum;
+//! * `propagated`: for totals and intensities, the figure recomputed from the *reported* parts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::unit::{FigureUnit, same_dimension};
+use super::{FigureResult, ReportedFile, Status, YearResult, meets};
+use crate::activity::Activity;
+use crate::calc::{self, Line};
+use crate::factor::{Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue};
+use crate::printed::{PrintedNumber, format_grouped};
+use crate::units::{Gas, RateUnit, Unit};
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// Reported / activity against the factor used, and the library factors that reproduce the figure.
+    ImpliedFactor,
+    /// Reported / factor against the ledger activity.
+    ImpliedActivity,
+    /// Sum of rounded parts against the rounded sum.
+    Rounding,
+    /// A total or intensity recomputed from the reported parts.
+    Propagated,
+    /// Parts add up to a total, in the report itself.
+    InternalSum,
+    /// An intensity equals numerator / denominator, in the report itself.
+    InternalRatio,
+    /// An "of which" row is not larger than its parent, in the report itself.
+    InternalOfWhich,
+    /// A stated year-on-year change matches the figures.
+    InternalChange,
+}
+
+impl FindingKind {
+    /// The kebab-case name used in every output.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::ImpliedFactor => "implied-factor",
+            FindingKind::ImpliedActivity => "implied-activity",
+            FindingKind::Rounding => "rounding",
+            FindingKind::Propagated => "propagated",
+            FindingKind::InternalSum => "internal-sum",
+            FindingKind::InternalRatio => "internal-ratio",
+            FindingKind::InternalOfWhich => "internal-of-which",
+            FindingKind::InternalChange => "internal-change",
+        }
+    }
+}
+
+/// What a finding concludes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// It reproduces the printed figure (an explanation was found).
+    Explains,
+    /// It does not reproduce the printed figure.
+    DoesNotExplain,
+    /// Information to weigh (e.g. an implied activity).
+    Info,
+    /// An internal relation of the report holds at printed precision.
+    Holds,
+    /// An internal relation of the report fails at printed precision.
+    Fails,
+    /// The check could not be made (a figure is missing).
+    Unchecked,
+}
+
+impl Outcome {
+    /// The kebab-case name used in every output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Explains => "explains",
+            Outcome::DoesNotExplain => "does-not-explain",
+            Outcome::Info => "info",
+            Outcome::Holds => "holds",
+            Outcome::Fails => "fails",
+            Outcome::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// A library factor that reproduces a printed figure when it replaces the factor used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// `set@edition:id`.
+    pub factor: String,
+    /// Its value, as written in its file (combustion factors: NCV x CC x OF x 44/12 at full precision).
+    pub value: Decimal,
+    /// Its value for people: as written, or at 6 places with "(computed)".
+    pub value_text: String,
+    /// Its unit.
+    pub unit: String,
+    /// How it relates to the factor used: used, edition, region, alternative, other.
+    pub relation: &'static str,
+    /// The figure it gives, in the printed unit.
+    pub recomputed: Decimal,
+    /// Whether it gives the printed value exactly at the printed precision (otherwise: within the precision
+    /// of the printed inputs and of the factor as printed).
+    pub exact: bool,
+}
+
+/// One finding: an explanation of a gap, or an internal check of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Kind.
+    pub kind: FindingKind,
+    /// Inventory year.
+    pub year: i32,
+    /// The figure it is about.
+    pub figure: Option<String>,
+    /// Conclusion.
+    pub outcome: Outcome,
+    /// One sentence for people.
+    pub message: String,
+    /// The numbers behind it (decimals as strings), in a stable order.
+    pub values: Vec<(String, String)>,
+    /// For implied factors: library factors that reproduce the figure.
+    pub candidates: Vec<Candidate>,
+    /// For implied factors: how many library factors were tried.
+    pub tried: usize,
+}
+
+impl Finding {
+    pub(crate) fn new(kind: FindingKind, year: i32, figure: Option<&str>, outcome: Outcome, message: String) -> Self {
+        Finding {
+            kind,
+            year,
+            figure: figure.map(str::to_string),
+            outcome,
+            message,
+            values: Vec::new(),
+            candidates: Vec::new(),
+            tried: 0,
+        }
+    }
+    pub(crate) fn value(mut self, key: &str, v: impl Into<String>) -> Self {
+        self.values.push((key.to_string(), v.into()));
+        self
+    }
+}
+
+/// Full-precision decimal text (no trailing zeros).
+pub(crate) fn full(x: Decimal) -> String {
+    let n = x.normalize();
+    if n.is_zero() { "0".to_string() } else { n.to_string() }
+}
+
+/// `x` rounded to `places`, grouped.
+pub(crate) fn show(x: Decimal, places: u32) -> String {
+    format_grouped(x, places, true)
+}
+
+/// Places that show a factor value two digits beyond how it is written (at least 4); 6 for values computed
+/// from combustion parameters.
+fn factor_places(f: &Factor, v: Decimal) -> u32 {
+    match f.value {
+        FactorValue::Direct(_) => (v.scale() + 2).clamp(4, 10),
+        FactorValue::Combustion { .. } => 6,
+    }
+}
+
+/// A factor's value as written in its file, or at 6 places when computed from combustion parameters.
+fn factor_text(f: &Factor, v: Decimal) -> String {
+    match f.value {
+        FactorValue::Direct(_) => v.to_string(),
+        FactorValue::Combustion { .. } => format!("{} (computed)", show(v, 6)),
+    }
+}
+
+/// Half of the last written digit of a factor value (0 for values computed from parameters).
+fn factor_half(f: &Factor) -> Decimal {
+    match &f.value {
+        FactorValue::Direct(p) => Decimal::try_new(5, p.value.scale() + 1).unwrap_or(Decimal::ZERO),
+        FactorValue::Combustion { .. } => Decimal::ZERO,
+    }
+}
+
+/// How the figure's lines map to the printed unit: printed = (sum of lines) / scale, converted.
+struct Frame<'a> {
+    printed: &'a PrintedNumber,
+    /// Figure unit -> printed unit.
+    fu: FigureUnit,
+    ru: FigureUnit,
+    /// The divisor applied to the sum of lines (revenue in millions for intensities, else 1).
+    scale: Decimal,
+}
+
+impl Frame<'_> {
+    /// Sum of lines (line units) -> printed unit.
+    fn out(&self, lines_total: Decimal) -> Option<Decimal> {
+        self.fu.convert(lines_total.checked_div(self.scale)?, &self.ru)
+    }
+    /// Printed unit -> sum of lines.
+    fn back(&self, printed: Decimal) -> Option<Decimal> {
+        self.ru.convert(printed, &self.fu)?.checked_mul(self.scale)
+    }
+}
+
+/// Lines that share one primary factor.
+struct Group<'a> {
+    reference: FactorRef,
+    factor: &'a Factor,
+    rate: Decimal,
+    rate_unit: RateUnit,
+    /// Multiply a line value by this to express it in the rate's numerator unit.
+    k: Decimal,
+    activity: Decimal,
+    activity_hw: Decimal,
+    value: Decimal,
+    hw: Decimal,
+    activities: BTreeSet<Activity>,
+    units: BTreeSet<String>,
+}
+
+/// The factor of a line that sets its magnitude: emission or combustion for scope lines, standard coal for energy.
+fn primary<'a>(lib: &'a FactorLibrary, l: &Line) -> Option<(FactorRef, &'a Factor)> {
+    let want: &[FactorKind] = if l.figure.starts_with("scope") {
+        &[FactorKind::Emission, FactorKind::Combustion]
+    } else if l.figure.starts_with("energy.") {
+        &[FactorKind::StandardCoal]
+    } else {
+        return None;
+    };
+    for uf in l.factors.iter() {
+        if let Ok((_, f)) = lib.factor(&uf.reference)
+            && want.contains(&f.kind)
+        {
+            let co2ish = matches!(f.gas, None | Some(Gas::CO2) | Some(Gas::CO2e));
+            return co2ish.then(|| (uf.reference.clone(), f));
+        }
+    }
+    None
+}
+
+/// Factor from a line's value unit to a rate's numerator unit (CO2 and CO2e count as one).
+fn line_to_num(line_unit: &str, num: &Unit) -> Option<Decimal> {
+    let u = Unit::parse(line_unit).ok()?;
+    if !same_dimension(u.dimension(), num.dimension()) {
+        return None;
+    }
+    u.to_base().checked_div(num.to_base())
+}
+
+fn group_lines<'a>(lib: &'a FactorLibrary, lines: &[&Line]) -> (Vec<Group<'a>>, Decimal, Decimal) {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    let (mut total, mut total_hw) = (Decimal::ZERO, Decimal::ZERO);
+    for l in lines {
+        total = total.saturating_add(l.value);
+        total_hw = total_hw.saturating_add(l.half_width.unwrap_or_default());
+        let Some((r, f)) = primary(lib, l) else { continue };
+        let (Some(rate), unit) = (f.rate(), f.rate_unit()) else { continue };
+        if rate.is_zero() {
+            continue;
+        }
+        let Some(k) = line_to_num(l.value_unit, &unit.num) else { continue };
+        let Some(a) = l.value.checked_mul(k).and_then(|x| x.checked_div(rate)) else { continue };
+        let ahw = l.half_width.unwrap_or_default().checked_mul(k).and_then(|x| x.checked_div(rate)).unwrap_or_default();
+        let g = match groups.iter_mut().position(|g| g.reference == r) {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(Group {
+                    reference: r,
+                    factor: f,
+                    rate,
+                    rate_unit: unit,
+                    k,
+                    activity: Decimal::ZERO,
+                    activity_hw: Decimal::ZERO,
+                    value: Decimal::ZERO,
+                    hw: Decimal::ZERO,
+                    activities: BTreeSet::new(),
+                    units: BTreeSet::new(),
+                });
+                let n = groups.len() - 1;
+                &mut groups[n]
+            }
+        };
+        g.activity = g.activity.saturating_add(a);
+        g.activity_hw = g.activity_hw.saturating_add(ahw.abs());
+        g.value = g.value.saturating_add(l.value);
+        g.hw = g.hw.saturating_add(l.half_width.unwrap_or_default());
+        g.activities.insert(l.activity);
+        g.units.insert(l.unit.clone());
+    }
+    (groups, total, total_hw)
+}
+
+/// A rate of `f` expressed in `to` (numerator CO2 and CO2e count as one).
+fn rate_in(value: Decimal, from: &RateUnit, to: &RateUnit) -> Option<Decimal> {
+    if !same_dimension(from.num.dimension(), to.num.dimension()) || from.den.dimension() != to.den.dimension() {
+        return None;
+    }
+    value
+        .checked_mul(from.num.to_base())?
+        .checked_mul(to.den.to_base())?
+        .checked_div(from.den.to_base().checked_mul(to.num.to_base())?)
+}
+
+/// min and max of the products of two intervals.
+fn mul_range(a: (Decimal, Decimal), b: (Decimal, Decimal)) -> Option<(Decimal, Decimal)> {
+    let c = [a.0.checked_mul(b.0)?, a.0.checked_mul(b.1)?, a.1.checked_mul(b.0)?, a.1.checked_mul(b.1)?];
+    Some((c.iter().copied().min()?, c.iter().copied().max()?))
+}
+
+/// min and max of the quotients of two intervals (None if the divisor interval contains 0).
+fn div_range(a: (Decimal, Decimal), b: (Decimal, Decimal)) -> Option<(Decimal, Decimal)> {
+    if b.0 <= Decimal::ZERO && b.1 >= Decimal::ZERO {
+        return None;
+    }
+    let c = [a.0.checked_div(b.0)?, a.0.checked_div(b.1)?, a.1.checked_div(b.0)?, a.1.checked_div(b.1)?];
+    Some((c.iter().copied().min()?, c.iter().copied().max()?))
+}
+
+fn relation(used: &FactorRef, set: &FactorSet, f: &Factor, used_factor: &Factor) -> &'static str {
+    if set.meta.id == used.set && set.meta.edition == used.edition && Some(&f.id) == used.id.as_ref() {
+        "used"
+    } else if set.meta.id == used.set && set.meta.edition != used.edition && Some(&f.id) == used.id.as_ref() {
+        "edition"
+    } else if f.alternative.is_some() && set.meta.id == used.set {
+        "alternative"
+    } else if f.region != used_factor.region {
+        "region"
+    } else if set.meta.id == used.set {
+        "edition"
+    } else {
+        "other"
+    }
+}
+
+fn kinds_match(a: FactorKind, b: FactorKind) -> bool {
+    let emission = |k| matches!(k, FactorKind::Emission | FactorKind::Combustion);
+    a == b || (emission(a) && emission(b))
+}
+
+/// Implied factor and the library factors that reproduce the figure, for one group.
+fn implied_factor(
+    year: i32,
+    fr: &FigureResult,
+    frame: &Frame<'_>,
+    g: &Group<'_>,
+    others: (Decimal, Decimal),
+    lib: &FactorLibrary,
+) -> Option<Finding> {
+    let p = frame.printed;
+    let r_lines = (frame.back(p.lower())?, frame.back(p.upper())?);
+    let unit = g.rate_unit.symbol();
+    let num_range = (
+        r_lines.0.saturating_sub(others.0).saturating_sub(others.1).saturating_mul(g.k),
+        r_lines.1.saturating_sub(others.0).saturating_add(others.1).saturating_mul(g.k),
+    );
+    let a_range = (g.activity.saturating_sub(g.activity_hw), g.activity.saturating_add(g.activity_hw));
+    let implied = frame.back(p.value)?.saturating_sub(others.0).checked_mul(g.k)?.checked_div(g.activity)?;
+    let range = div_range(num_range, a_range);
+    let places = factor_places(g.factor, g.rate);
+    let mut candidates = Vec::new();
+    let mut tried = 0;
+    for set in lib.sets() {
+        for f in &set.factors {
+            if f.activity != g.factor.activity || !kinds_match(f.kind, g.factor.kind) {
+                continue;
+            }
+            if !matches!(f.gas, None | Some(Gas::CO2) | Some(Gas::CO2e)) {
+                continue;
+            }
+            let (Some(rate), fu) = (f.rate(), f.rate_unit()) else { continue };
+            let (Some(c), Some(ch)) = (rate_in(rate, &fu, &g.rate_unit), rate_in(factor_half(f), &fu, &g.rate_unit))
+            else {
+                continue;
+            };
+            tried += 1;
+            let Some(contrib) = g.activity.checked_mul(c).and_then(|x| x.checked_div(g.k)) else { continue };
+            let Some(total) = frame.out(others.0.saturating_add(contrib)) else { continue };
+            let exact = p.round_like(total) == p.value;
+            let Some((lo, hi)) = mul_range(a_range, (c.saturating_sub(ch), c.saturating_add(ch))) else { continue };
+            let (Some(lo), Some(hi)) = (lo.checked_div(g.k), hi.checked_div(g.k)) else { continue };
+            let lo = frame.out(others.0.saturating_sub(others.1).saturating_add(lo));
+            let hi = frame.out(others.0.saturating_add(others.1).saturating_add(hi));
+            let near = matches!((lo, hi), (Some(lo), Some(hi)) if meets(p, lo.min(hi), lo.max(hi)));
+            if exact || near {
+                candidates.push(Candidate {
+                    factor: format!("{}@{}:{}", set.meta.id, set.meta.edition, f.id),
+                    value: rate,
+                    value_text: factor_text(f, rate),
+                    unit: fu.symbol(),
+                    relation: relation(&g.reference, set, f, g.factor),
+                    recomputed: total,
+                    exact,
+                });
+            }
+        }
+    }
+    // Exact reproductions first; then the factor used, other editions, alternatives, regions, other sets.
+    let rank = |r: &str| ["used", "edition", "alternative", "region", "other"].iter().position(|x| *x == r);
+    candidates.sort_by(|a, b| {
+        b.exact.cmp(&a.exact).then(rank(a.relation).cmp(&rank(b.relation))).then(a.factor.cmp(&b.factor))
+    });
+    let used_reproduces = candidates.iter().any(|c| c.relation == "used");
+    let others_reproduce = candidates.iter().filter(|c| c.relation != "used").count();
+    let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();
+    let interval = match range {
+        Some((lo, hi)) => format!(" (interval [{}, {}])", show(lo, places), show(hi, places)),
+        None => String::new(),
+    };
+    let mut msg = format!(
+        "{} {}: implied factor {} {unit}{interval} for {} against {} {} {unit} used",
+        fr.id,
+        p.text,
+        show(implied, places),
+        acts.join(" + "),
+        g.reference,
+        factor_text(g.factor, g.rate)
+    );
+    if used_reproduces {
+        msg.push_str("; the factor used reproduces it within its printed precision");
+    }
+    if others_reproduce > 0 {
+        let names: Vec<String> = candidates
+            .iter()
+            .filter(|c| c.relation != "used")
+            .take(6)
+            .map(|c| format!("{} {} ({}{})", c.factor, c.value_text, c.relation, if c.exact { ", exact" } else { "" }))
+            .collect();
+        let more = if others_reproduce > 6 { format!(" and {} more", others_reproduce - 6) } else { String::new() };
+        msg.push_str(&format!("; reproduced by {}{more}", names.join(", ")));
+    } else if !used_reproduces {
+        msg.push_str(&format!("; none of {tried} library factors for {} reproduces it", g.factor.activity));
+    }
+    let outcome = if candidates.is_empty() { Outcome::DoesNotExplain } else { Outcome::Explains };
+    let mut f = Finding::new(FindingKind::ImpliedFactor, year, Some(&fr.id), outcome, msg)
+        .value("factor_used", g.reference.to_string())
+        .value("factor_value", full(g.rate))
+        .value("unit", unit)
+        .value("implied", full(implied))
+        .value("activity", full(g.activity))
+        .value("activity_unit", g.rate_unit.den.symbol().to_string());
+    if let Some((lo, hi)) = range {
+        f = f.value("implied_low", full(lo)).value("implied_high", full(hi));
+    }
+    f.candidates = candidates;
+    f.tried = tried;
+    Some(f)
+}
+
+/// Implied activity (reported / factor) for a figure with one primary factor.
+fn implied_activity(
+    year: i32,
+    fr: &FigureResult,
+    frame: &Frame<'_>,
+    g: &Group<'_>,
+    others: (Decimal, Decimal),
+    reported: &ReportedFile,
+) -> Option<Finding> {
+    let p = frame.printed;
+    let den = &g.rate_unit.den;
+    // Express activities in the ledger's unit when all lines share one, else in the factor's denominator unit.
+    let shown = match g.units.iter().next() {
+        Some(u) if g.units.len() == 1 => {
+            Unit::parse(u).ok().filter(|x| x.dimension() == den.dimension()).unwrap_or_else(|| den.clone())
+        }
+        _ => den.clone(),
+    };
+    let conv = |x: Decimal| -> Option<Decimal> { x.checked_mul(den.to_base())?.checked_div(shown.to_base()) };
+    let imp = conv(frame.back(p.value)?.saturating_sub(others.0).checked_mul(g.k)?.checked_div(g.rate)?)?;
+    let lo = conv(
+        frame
+            .back(p.lower())?
+            .saturating_sub(others.0)
+            .saturating_sub(others.1)
+            .checked_mul(g.k)?
+            .checked_div(g.rate)?,
+    )?;
+    let hi = conv(
+        frame
+            .back(p.upper())?
+            .saturating_sub(others.0)
+            .saturating_add(others.1)
+            .checked_mul(g.k)?
+            .checked_div(g.rate)?,
+    )?;
+    let ledger = conv(g.activity)?;
+    let ledger_hw = conv(g.activity_hw)?;
+    let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();
+    let net = if g.activities.contains(&Activity::Certificate) { " (net of certificate-covered MWh)" } else { "" };
+    let places = 2;
+    let mut msg = format!(
+        "{} {}: with {} {} {}, the implied {} is {} {} (interval [{}, {}]); the ledger has {} {}{net}, {} {}",
+        fr.id,
+        p.text,
+        g.reference,
+        factor_text(g.factor, g.rate),
+        g.rate_unit.symbol(),
+        acts.join(" + "),
+        show(imp, places),
+        shown.symbol(),
+        show(lo.min(hi), places),
+        show(lo.max(hi), places),
+        show(ledger, places),
+        shown.symbol(),
+        if ledger > imp { "more by" } else { "less by" },
+        show(ledger.saturating_sub(imp).abs(), places),
+    );
+    let mut outcome = Outcome::Info;
+    if ledger_hw > Decimal::ZERO
+        && ledger.saturating_sub(ledger_hw) <= lo.max(hi)
+        && ledger.saturating_add(ledger_hw) >= lo.min(hi)
+    {
+        msg.push_str(" (within the precision of the ledger's printed inputs)");
+        outcome = Outcome::Explains;
+    }
+    // A reported activity figure for the same single activity.
+    if g.activities.len() == 1
+        && let Some(a) = g.activities.iter().next()
+        && let Some(ra) = reported.figure(&format!("activity.{}", a.name()))
+        && let Some(ru) = &ra.unit
+        && let Some(imp_r) = (FigureUnit { num: shown.clone(), den: None }).convert(imp, ru)
+    {
+        let verdict = if ra.printed.round_like(imp_r) == ra.printed.value {
+            "which prints as the reported"
+        } else {
+            "against the reported"
+        };
+        msg.push_str(&format!("; {verdict} activity.{} {}", a.name(), ra.printed.text));
+    }
+    Some(
+        Finding::new(FindingKind::ImpliedActivity, year, Some(&fr.id), outcome, msg)
+            .value("factor_used", g.reference.to_string())
+            .value("implied_activity", full(imp))
+            .value("implied_low", full(lo.min(hi)))
+            .value("implied_high", full(lo.max(hi)))
+            .value("ledger_activity", full(ledger))
+            .value("unit", shown.symbol().to_string()),
+    )
+}
+
+/// Sum of parts (or lines) each rounded like the printed figure, against the rounded sum.
+fn rounding(year: i32, fr: &FigureResult, frame: &Frame<'_>, items: &[(String, Decimal)]) -> Option<Finding> {
+    let p = frame.printed;
+    let mut sum = Decimal::ZERO;
+    for (_, v) in items {
+        sum = sum.saturating_add(p.round_like(frame.out(*v)?));
+    }
+    let rounded_sum = p.round_like(fr.recomputed);
+    let what = if items.iter().all(|(k, _)| k.contains(':')) { "lines" } else { "parts" };
+    let explains = sum == p.value && rounded_sum != p.value;
+    let msg = if explains {
+        format!(
+            "{} {}: summing the {} {what} each rounded as printed gives {}, the printed value, while rounding the sum gives {}: the report summed rounded {what}",
+            fr.id,
+            p.text,
+            items.len(),
+            p.render_like(sum),
+            p.render_like(rounded_sum)
+        )
+    } else {
+        format!(
+            "{} {}: summing the {} {what} each rounded as printed gives {}, rounding the sum gives {}: rounding does not explain the gap of {}",
+            fr.id,
+            p.text,
+            items.len(),
+            p.render_like(sum),
+            p.render_like(rounded_sum),
+            show(fr.difference, fr.detail_places())
+        )
+    };
+    let outcome = if explains { Outcome::Explains } else { Outcome::DoesNotExplain };
+    Some(
+        Finding::new(FindingKind::Rounding, year, Some(&fr.id), outcome, msg)
+            .value("sum_of_rounded", full(sum))
+            .value("rounded_sum", full(rounded_sum))
+            .value("items", items.len().to_string()),
+    )
+}
+
+/// A total or intensity recomputed from the reported values of its parts.
+fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option<Finding> {
+    let parts: &[&str] = match fr.id.as_str() {
+        "total.location" => &["scope1", "scope2.location"],
+        "total.market" => &["scope1", "scope2.market"],
+        "energy.total" => &["energy.direct", "energy.indirect"],
+        "intensity.total.location" => &["total.location"],
+        "intensity.total.market" => &["total.market"],
+        "intensity.energy" => &["energy.total"],
+        _ => return None,
+    };
+    let reported = &year.reported;
+    let (mut v, mut lo, mut hi) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let mut gaps = Vec::new();
+    for id in parts {
+        let rf = reported.figure(id)?;
+        let f = year.computation.figures.get(*id)?;
+        let fu = FigureUnit::parse(&f.unit).ok()?;
+        let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
+        v = v.saturating_add(ru.convert(rf.printed.value, &fu)?);
+        lo = lo.saturating_add(ru.convert(rf.printed.lower(), &fu)?);
+        hi = hi.saturating_add(ru.convert(rf.printed.upper(), &fu)?);
+        if let Some(pr) = year.figures.iter().find(|x| x.id == *id)
+            && !matches!(pr.status, Status::Exact | Status::Consistent)
+        {
+            gaps.push(format!("{} ({}, {})", id, pr.status, signed(pr.difference, pr.detail_places())));
+        }
+    }
+    let p = frame.printed;
+    let (v, lo, hi) = (frame.out(v)?, frame.out(lo)?, frame.out(hi)?);
+    let exact = p.round_like(v) == p.value;
+    let holds = exact || meets(p, lo, hi);
+    let basis = if parts.len() == 1 {
+        format!("the reported {} / revenue", parts[0])
+    } else {
+        format!("the reported {}", parts.join(" + "))
+    };
+    let msg = if holds {
+        let gap = if gaps.is_empty() { String::new() } else { format!("; the gap comes from {}", gaps.join(", ")) };
+        format!(
+            "{} {}: {basis} gives {} ({}){gap}",
+            fr.id,
+            p.text,
+            p.render_like(v),
+            if exact { "the printed value" } else { "within printed precision" }
+        )
+    } else {
+        format!("{} {}: {basis} gives {}, not the printed value either", fr.id, p.text, p.render_like(v))
+    };
+    let outcome = if holds { Outcome::Explains } else { Outcome::DoesNotExplain };
+    Some(Finding::new(FindingKind::Propagated, year.year, Some(&fr.id), outcome, msg).value("from_reported", full(v)))
+}
+
+/// A signed decimal for messages ("+838.0993", "-12.00").
+pub(crate) fn signed(x: Decimal, places: u32) -> String {
+    let s = show(x, places);
+    if s.starts_with('-') || x.is_zero() { s } else { format!("+{s}") }
+}
+
+/// Findings for every figure that is neither `exact` nor `consistent`.
+pub(super) fn explain(
+    year: &YearResult,
+    lib: &FactorLibrary,
+    units: &BTreeMap<String, Option<FigureUnit>>,
+) -> Vec<Finding> {
+    let c = &year.computation;
+    let mut out = Vec::new();
+    for fr in &year.figures {
+        if matches!(fr.status, Status::Exact | Status::Consistent) {
+            continue;
+        }
+        let Some(rf) = year.reported.figure(&fr.id) else { continue };
+        let Some(figure) = c.figures.get(&fr.id) else { continue };
+        let (Ok(fu), Some(Some(ru))) = (FigureUnit::parse(&figure.unit), units.get(&fr.id)) else { continue };
+        let intensity = fr.id.starts_with("intensity.");
+        let scale = if intensity {
+            match &year.revenue {
+                Some(r) => r.million,
+                None => continue,
+            }
+        } else {
+            Decimal::ONE
+        };
+        // For intensities the lines are the numerator's; the frame divides their sum by revenue (in millions).
+        let frame = Frame { printed: &rf.printed, fu, ru: ru.clone(), scale };
+        let Some(t) = calc::trace(c, &fr.id, None) else { continue };
+        if !intensity {
+            let (groups, total, total_hw) = group_lines(lib, &t.lines);
+            if !groups.is_empty() {
+                let largest =
+                    groups.iter().enumerate().max_by_key(|(_, g)| g.value.abs()).map(|(i, _)| i).unwrap_or_default();
+                for (i, g) in groups.iter().enumerate() {
+                    let others = (total.saturating_sub(g.value), total_hw.saturating_sub(g.hw));
+                    if let Some(f) = implied_factor(year.year, fr, &frame, g, others, lib)
+                        && (i == largest || f.outcome == Outcome::Explains)
+                    {
+                        out.push(f);
+                    }
+                }
+                if groups.len() == 1 {
+                    let g = &groups[0];
+                    if let Some(f) = implied_activity(
+                        year.year,
+                        fr,
+                        &frame,
+                        g,
+                        (total.saturating_sub(g.value), total_hw.saturating_sub(g.hw)),
+                        &year.reported,
+                    ) {
+                        out.push(f);
+                    }
+                }
+            }
+            let items: Vec<(String, Decimal)> = if t.parts.len() >= 2 {
+                t.parts.iter().map(|(id, f)| (id.clone(), f.value)).collect()
+            } else {
+                t.lines.iter().map(|l| (format!("{}:{}", l.source, l.figure), l.value)).collect()
+            };
+            if items.len() >= 2
+                && let Some(f) = rounding(year.year, fr, &frame, &items)
+            {
+                out.push(f);
+            }
+        }
+        if let Some(f) = propagated(year, fr, &frame) {
+            out.push(f);
+        }
+    }
+    out
+}

@@ -1,0 +1,486 @@
+//! Audit reconciliation: figures as a report prints them against the figures `ghg` recomputes.
+//!
+//! A printed figure is an interval, not a point: "0.56" stands for `[0.555, 0.565)` (see [`crate::printed`]).
+//! Each reported figure gets a [`Status`]:
+//!
+//! * `exact`: the recomputed value, rounded the way the report rounds (half away from zero, at the printed
+//!   places and multiplier), equals the printed value;
+//! * `consistent`: not exact, but the recomputed interval (value ± the half-width propagated from ledger rows that
+//!   state their printed `precision`) overlaps the printed interval: agreement as good as the printed inputs allow;
+//! * `within`: |recomputed − reported| ≤ the tolerance the reported file states (per figure or global; absolute,
+//!   relative, or the larger of both);
+//! * `outside`: none of these.
+//!
+//! Figures that are not `exact` or `consistent` get [findings](Finding) that say what would reproduce them
+//! (implied factor and the library factors that reproduce the figure, implied activity, rounding, propagation from
+//! parts). The report's own internal relations (parts add to totals, intensities, "of which", stated changes) are
+//! checked without any recomputation. Several years at once get a [change attribution](Attribution).
+//!
+//! ```
+//! use std::path::Path;
+//! use ghg::{calc, reconcile, Inventory};
+//!
+//! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reconcile/basic");
+//! let inv = Inventory::load(&dir.join("inventory.toml")).expect("valid inventory");
+//! let lib = ghg::library_for(&inv, &[]).expect("valid factor files");
+//! let r = reconcile::reconcile_inventories(&[inv], &lib, calc::ComputeOptions::default()).expect("reconciles");
+//! let s2 = r.years[0].figures.iter().find(|f| f.id == "scope2.market").expect("scope2.market is reported");
+//! // 800 MWh x 0.5366 = 429.28 recomputed; the report prints 445.44 (= 800 x 0.5568, the 2021 edition)
+//! assert_eq!(s2.status, reconcile::Status::Outside);
+//! assert_eq!(r.outside(), 4);
+//! ```
+
+mod attribution;
+mod findings;
+mod internal;
+mod reported;
+mod unit;
+
+pub use attribution::{Attribution, attribute};
+pub use findings::{Candidate, Finding, FindingKind, Outcome};
+pub use reported::{Check, Relation, ReportedFigure, ReportedFile, StatedChange, Tolerance};
+pub use unit::{FigureUnit, same_dimension};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::calc::{self, Computation, ComputeOptions};
+use crate::error::{Diagnostics, Error, ErrorKind, Location};
+use crate::factor::FactorLibrary;
+use crate::inventory::Inventory;
+use crate::printed::PrintedNumber;
+use crate::units::{Dimension, Unit};
+
+/// How a reported figure compares with the recomputed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Equal at the printed precision.
+    Exact,
+    /// The intervals of reported and recomputed overlap, given the precision of printed inputs.
+    Consistent,
+    /// Inside the tolerance the reported file states.
+    Within,
+    /// None of the above.
+    Outside,
+}
+
+impl Status {
+    /// The name used in every output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Exact => "exact",
+            Status::Consistent => "consistent",
+            Status::Within => "within",
+            Status::Outside => "outside",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One reported figure against its recomputation. All values are in the printed unit (multiplier applied).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureResult {
+    /// Figure id.
+    pub id: String,
+    /// Inventory year.
+    pub year: i32,
+    /// The figure as printed.
+    pub printed: PrintedNumber,
+    /// The unit the comparison is made in (the printed one, or the figure's when the report prints none).
+    pub unit: String,
+    /// Where in the report.
+    pub locator: Option<String>,
+    /// The recomputed value at full precision.
+    pub recomputed: Decimal,
+    /// Half-width of the recomputed interval, when ledger rows state their printed precision.
+    pub half_width: Option<Decimal>,
+    /// recomputed − reported.
+    pub difference: Decimal,
+    /// difference / |reported| (None when the reported value is 0).
+    pub relative: Option<Decimal>,
+    /// The absolute allowance used (0 when no tolerance is stated).
+    pub tolerance: Decimal,
+    /// How the allowance is stated, and where ("relative 0.02 (global)").
+    pub tolerance_rule: String,
+    /// The verdict.
+    pub status: Status,
+}
+
+impl FigureResult {
+    /// The recomputed value at the reported precision ("1.8万", "14,376.12").
+    pub fn at_precision(&self) -> String {
+        self.printed.render_like(self.recomputed)
+    }
+    /// Decimal places that show the recomputed value two digits beyond the printed precision, in the unit.
+    pub fn detail_places(&self) -> u32 {
+        let k = self.printed.multiplier.normalize().to_string().len().saturating_sub(1) as u32;
+        self.printed.places.saturating_sub(k) + 2
+    }
+}
+
+/// Where the revenue denominator comes from and its value in millions of its currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revenue {
+    /// Revenue in millions.
+    pub million: Decimal,
+    /// Currency code.
+    pub currency: String,
+}
+
+/// The reconciliation of one inventory (one year).
+#[derive(Debug, Clone, Serialize)]
+pub struct YearResult {
+    /// Inventory year.
+    pub year: i32,
+    /// Organisation.
+    pub organisation: String,
+    /// The inventory file.
+    pub inventory: PathBuf,
+    /// The reported-figures file, parsed.
+    pub reported: ReportedFile,
+    /// The recomputation (with its lines and provenance).
+    #[serde(skip)]
+    pub computation: Computation,
+    /// The revenue denominator, if the inventory has one in money.
+    pub revenue: Option<Revenue>,
+    /// Every reconciled figure, in the order of the reported file.
+    pub figures: Vec<FigureResult>,
+    /// Findings: explanations and internal checks.
+    pub findings: Vec<Finding>,
+}
+
+impl YearResult {
+    /// How many figures are outside tolerance.
+    pub fn outside(&self) -> usize {
+        self.figures.iter().filter(|f| f.status == Status::Outside).count()
+    }
+    /// Figures reported only (not recomputed), used by the internal checks.
+    pub fn reported_only(&self) -> impl Iterator<Item = &ReportedFigure> {
+        self.reported.figures.iter().filter(|f| !f.reconcile)
+    }
+}
+
+/// A reconciliation of one or several inventories.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reconciliation {
+    /// One result per inventory, by year.
+    pub years: Vec<YearResult>,
+    /// Change attributions between consecutive years.
+    pub attributions: Vec<Attribution>,
+}
+
+impl Reconciliation {
+    /// How many figures, over all years, are outside tolerance.
+    pub fn outside(&self) -> usize {
+        self.years.iter().map(YearResult::outside).sum()
+    }
+    /// Every finding of every year, in year order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.years.iter().flat_map(|y| y.findings.iter())
+    }
+}
+
+/// The figures whose change between years is attributed.
+pub const ATTRIBUTED: &[&str] = &["scope1", "scope2.location", "scope2.market", "energy.total"];
+
+/// The revenue denominator of an inventory in millions of its currency.
+pub fn revenue_million(inv: &Inventory) -> Option<Revenue> {
+    let d = inv.denominator("revenue")?;
+    let Dimension::Money(cur) = d.quantity.unit.dimension() else { return None };
+    let million = Unit::parse(&format!("million {cur}")).ok()?;
+    let v = crate::units::convert(d.quantity.value, &d.quantity.unit, &million).ok()?;
+    Some(Revenue { million: v, currency: cur.to_string() })
+}
+
+/// The recomputed counterpart of a reported id: value, unit, half-width.
+fn recomputed(inv: &Inventory, c: &Computation, id: &str) -> Option<(Decimal, FigureUnit, Option<Decimal>)> {
+    if let Some(name) = id.strip_prefix("denominator.") {
+        let d = inv.denominator(name)?;
+        return Some((d.quantity.value, FigureUnit { num: d.quantity.unit.clone(), den: None }, None));
+    }
+    let f = c.figures.get(id)?;
+    let unit = FigureUnit::parse(&f.unit).ok()?;
+    Some((f.value, unit, f.half_width))
+}
+
+/// Whether the closed interval `[lo, hi]` meets the printed interval of `p` (half-open the way `p` rounds).
+pub(crate) fn meets(p: &PrintedNumber, lo: Decimal, hi: Decimal) -> bool {
+    if p.contains(lo) || p.contains(hi) {
+        return true;
+    }
+    lo <= p.lower() && hi >= p.upper()
+}
+
+/// Compare one reported figure with its recomputation.
+fn compare(
+    year: i32,
+    rf: &ReportedFigure,
+    value: Decimal,
+    half_width: Option<Decimal>,
+    unit: &FigureUnit,
+    global: &Tolerance,
+) -> FigureResult {
+    let p = &rf.printed;
+    let difference = value.saturating_sub(p.value);
+    let relative = if p.value.is_zero() { None } else { difference.checked_div(p.value.abs()) };
+    let (tol, rule) = match &rf.tolerance {
+        Some(t) => (t.clone(), format!("{} (this figure)", t.describe())),
+        None if global.is_none() => (Tolerance::default(), "none".to_string()),
+        None => (global.clone(), format!("{} (global)", global.describe())),
+    };
+    let allowance = tol.allowance(p.value);
+    let hw = half_width.unwrap_or_default();
+    let status = if p.round_like(value) == p.value {
+        Status::Exact
+    } else if hw > Decimal::ZERO && meets(p, value.saturating_sub(hw), value.saturating_add(hw)) {
+        Status::Consistent
+    } else if !tol.is_none() && difference.abs() <= allowance {
+        Status::Within
+    } else {
+        Status::Outside
+    };
+    FigureResult {
+        id: rf.id.clone(),
+        year,
+        printed: p.clone(),
+        unit: unit.symbol(),
+        locator: rf.locator.clone(),
+        recomputed: value,
+        half_width,
+        difference,
+        relative,
+        tolerance: allowance,
+        tolerance_rule: rule,
+        status,
+    }
+}
+
+/// Reconcile one computed inventory against its reported figures. Bad references (unknown ids, units that
+/// cannot measure the figure) are bad input; a figure that does not reconcile is a result, never an error.
+pub fn reconcile_year(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    computation: Computation,
+    reported: ReportedFile,
+) -> Result<YearResult, Diagnostics> {
+    let mut d = Diagnostics::new();
+    let mut figures = Vec::new();
+    let mut units: BTreeMap<String, Option<FigureUnit>> = BTreeMap::new();
+    for rf in &reported.figures {
+        if !rf.reconcile {
+            units.insert(rf.id.clone(), rf.unit.clone());
+            continue;
+        }
+        let Some((value, fu, hw)) = recomputed(inv, &computation, &rf.id) else {
+            let mut ids: Vec<String> = computation.ordered_ids().iter().map(|s| s.to_string()).collect();
+            ids.extend(inv.denominators.iter().map(|x| format!("denominator.{}", x.name)));
+            d.push(
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("reported figure '{}' is not a figure of this inventory", rf.id),
+                )
+                .at(rf.location.clone())
+                .hint(format!(
+                    "ids are: {}; or mark it reconcile = false to use it in the internal checks only",
+                    ids.join(", ")
+                )),
+            );
+            continue;
+        };
+        let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
+        let (Some(v), hw) = (fu.convert(value, &ru), hw.map(|h| fu.convert(h, &ru).map(|x| x.abs()))) else {
+            d.push(
+                Error::new(
+                    ErrorKind::DimensionMismatch,
+                    format!(
+                        "reported figure '{}' is printed in {} ({}), but it measures {}",
+                        rf.id,
+                        rf.printed.unit,
+                        ru.symbol(),
+                        fu.symbol()
+                    ),
+                )
+                .at(rf.location.clone())
+                .hint("check the id, or the unit copied from the report"),
+            );
+            continue;
+        };
+        units.insert(rf.id.clone(), Some(ru.clone()));
+        figures.push(compare(inv.year, rf, v, hw.flatten(), &ru, &reported.tolerance));
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    let revenue = revenue_million(inv);
+    let mut year = YearResult {
+        year: inv.year,
+        organisation: computation.organisation.clone(),
+        inventory: inv.path.clone(),
+        reported,
+        computation,
+        revenue,
+        figures,
+        findings: Vec::new(),
+    };
+    let mut found = findings::explain(&year, lib, &units);
+    found.extend(internal::check(&year, &units));
+    year.findings = found;
+    Ok(year)
+}
+
+/// Compute and reconcile several inventories (one per year): each keeps its own factor choices. Years are
+/// ordered; stated changes are checked against the previous year's reported figures; consecutive years get a
+/// change attribution. All problems of all inventories are reported together.
+pub fn reconcile_inventories(
+    inventories: &[Inventory],
+    lib: &FactorLibrary,
+    options: ComputeOptions,
+) -> Result<Reconciliation, Diagnostics> {
+    let mut d = Diagnostics::new();
+    let mut years = Vec::new();
+    let options = ComputeOptions { keep_lines: true, ..options };
+    let mut seen: BTreeMap<i32, PathBuf> = BTreeMap::new();
+    for inv in inventories {
+        if let Some(first) = seen.get(&inv.year) {
+            d.push(
+                Error::new(
+                    ErrorKind::Usage,
+                    format!("two inventories for {}: {} and {}", inv.year, first.display(), inv.path.display()),
+                )
+                .at(Location::file(&inv.path))
+                .hint("reconcile one inventory per year"),
+            );
+            continue;
+        }
+        seen.insert(inv.year, inv.path.clone());
+        let Some(rpath) = &inv.reported else {
+            d.push(
+                Error::new(ErrorKind::MissingKey, "inventory names no reported figures")
+                    .at(Location::file(&inv.path))
+                    .hint("add reported = \"reported.toml\" at the top level (see examples/hikvision-2024)"),
+            );
+            continue;
+        };
+        let reported = ReportedFile::load(rpath);
+        let computation = calc::compute(inv, lib, options);
+        match (reported, computation) {
+            (Ok(r), Ok(c)) => match reconcile_year(inv, lib, c, r) {
+                Ok(y) => years.push(y),
+                Err(e) => d.0.extend(e.0),
+            },
+            (r, c) => {
+                if let Err(e) = r {
+                    d.0.extend(e.0);
+                }
+                if let Err(e) = c {
+                    d.0.extend(e.0);
+                }
+            }
+        }
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    years.sort_by_key(|y| y.year);
+    for i in 1..years.len() {
+        let (before, after) = years.split_at_mut(i);
+        let prev = &before[i - 1];
+        let cur = &mut after[0];
+        let extra = internal::changes(cur, Some(prev));
+        cur.findings.extend(extra);
+    }
+    if let Some(first) = years.first_mut() {
+        let extra = internal::changes(first, None);
+        first.findings.extend(extra);
+    }
+    let mut attributions = Vec::new();
+    for w in years.windows(2) {
+        for id in ATTRIBUTED {
+            if let Some(a) = attribute(&w[0], &w[1], id) {
+                attributions.push(a);
+            }
+        }
+    }
+    Ok(Reconciliation { years, attributions })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn rf(printed: &str, tolerance: Option<Tolerance>) -> ReportedFigure {
+        ReportedFigure {
+            id: "x".into(),
+            printed: PrintedNumber::parse(printed).expect("printed"),
+            unit: None,
+            locator: None,
+            tolerance,
+            reconcile: true,
+            location: Location::file("r.toml"),
+        }
+    }
+
+    fn status(printed: &str, value: Decimal, hw: Option<Decimal>, tol: &Tolerance) -> Status {
+        let unit = FigureUnit::parse("t").expect("unit");
+        compare(2024, &rf(printed, None), value, hw, &unit, tol).status
+    }
+
+    #[test]
+    fn exact_means_equal_once_rounded_half_away_from_zero_at_the_printed_places() {
+        let none = Tolerance::default();
+        // "51,758.70": trailing zero significant, interval [51758.695, 51758.705)
+        assert_eq!(status("51,758.70", dec!(51758.695), None, &none), Status::Exact);
+        assert_eq!(status("51,758.70", dec!(51758.7049999), None, &none), Status::Exact);
+        assert_eq!(status("51,758.70", dec!(51758.705), None, &none), Status::Outside);
+        assert_eq!(status("51,758.70", dec!(51758.6949999), None, &none), Status::Outside);
+        // "1.8万": [17500, 18500)
+        assert_eq!(status("1.8万", dec!(17500), None, &none), Status::Exact);
+        assert_eq!(status("1.8万", dec!(18089.22), None, &none), Status::Exact);
+        assert_eq!(status("1.8万", dec!(18500), None, &none), Status::Outside);
+        // "1.59万": [15850, 15950)
+        assert_eq!(status("1.59万", dec!(15900), None, &none), Status::Exact);
+        assert_eq!(status("1.59万", dec!(15849.99), None, &none), Status::Outside);
+        // "0.56": [0.555, 0.565); 2.345 rounds half away from zero (banker's rounding would give 2.34)
+        assert_eq!(status("0.56", dec!(0.5596), None, &none), Status::Exact);
+        assert_eq!(status("2.35", dec!(2.345), None, &none), Status::Exact);
+        // "1.2亿": [115,000,000, 125,000,000)
+        assert_eq!(status("1.2亿", dec!(124999999.99), None, &none), Status::Exact);
+        assert_eq!(status("1.2亿", dec!(125000000), None, &none), Status::Outside);
+        // thousands separators, no decimals: "1,234" is [1233.5, 1234.5)
+        assert_eq!(status("1,234", dec!(1233.5), None, &none), Status::Exact);
+        assert_eq!(status("1,234", dec!(1234.5), None, &none), Status::Outside);
+    }
+
+    #[test]
+    fn consistent_needs_a_half_width_and_within_needs_a_tolerance() {
+        let none = Tolerance::default();
+        // 1050.0 ± 0.5 meets [1050.25, 1050.35)
+        assert_eq!(status("1,050.3", dec!(1050.0), Some(dec!(0.5)), &none), Status::Consistent);
+        assert_eq!(status("1,050.3", dec!(1050.0), Some(dec!(0.2)), &none), Status::Outside);
+        // the closed recomputed interval touching the open upper bound does not meet it
+        assert_eq!(status("1,050.3", dec!(1050.45), Some(dec!(0.1)), &none), Status::Outside);
+        let rel = Tolerance { absolute: None, relative: Some(dec!(0.02)) };
+        // 2% of 445.44 is 8.9088; 429.28 is 16.16 away
+        assert_eq!(status("445.44", dec!(429.28), None, &rel), Status::Outside);
+        assert_eq!(status("445.44", dec!(437), None, &rel), Status::Within);
+        let abs = Tolerance { absolute: Some(dec!(20)), relative: Some(dec!(0.02)) };
+        assert_eq!(status("445.44", dec!(429.28), None, &abs), Status::Within);
+        // a per-figure tolerance replaces the global one
+        let unit = FigureUnit::parse("t").expect("unit");
+        let own = rf("445.44", Some(Tolerance { absolute: None, relative: Some(dec!(0.05)) }));
+        let r = compare(2024, &own, dec!(429.28), None, &unit, &none);
+        assert_eq!((r.status, r.tolerance_rule.as_str()), (Status::Within, "relative 0.05 (this figure)"));
+        assert_eq!(r.tolerance, dec!(22.2720));
+        assert_eq!(r.difference, dec!(-16.16));
+    }
+}

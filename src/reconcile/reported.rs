@@ -1,0 +1,534 @@
+//! The reported-figures file (`reported.toml`): figures exactly as a report prints them, tolerances, the
+//! relations the report claims between its own figures, and the year-on-year changes it states.
+//!
+//! ```toml
+//! source = "海康威视 2024 年 ESG 报告, 附录1 关键绩效表"
+//! [tolerance]                       # optional; relative and/or absolute (in each figure's printed unit)
+//! relative = "0.02"
+//!
+//! [[figure]]
+//! id = "scope1"                     # an id of `ghg compute`, `denominator.<name>`, or any name with reconcile = false
+//! printed = "14,385.48 吨二氧化碳当量"
+//! locator = "附录1 关键绩效表, 温室气体排放, 范围 1"
+//! tolerance = { relative = "0.001" } # optional, replaces the global tolerance for this figure
+//! reconcile = true                  # optional; false = reported only, used by the internal checks (any unit)
+//!
+//! [[check]]                          # optional: a relation the report claims (sum, ratio, of-which)
+//! kind = "sum"
+//! total = "electricity.renewable"
+//! parts = ["activity.certificate", "activity.onsite_pv"]
+//! locator = "附录1 注: 光伏发电包含光伏发电绿证和自有生产基地光伏发电"
+//!
+//! [[change]]                         # optional: a stated year-on-year change
+//! id = "energy.total"
+//! printed = "+43.0%"                # a percentage, or an absolute change with its unit
+//! from = "36,193.3 吨标煤"           # optional: the previous year as printed (default: the previous inventory's)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::unit::FigureUnit;
+use crate::error::{Diagnostics, Error, ErrorKind, Location};
+use crate::factor::sha256_hex;
+use crate::printed::PrintedNumber;
+use crate::tomlx::{Src, TableReader};
+
+/// A tolerance: an absolute allowance (in the figure's printed unit), a relative one, or both (the larger wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tolerance {
+    /// Absolute allowance in the printed unit of the figure.
+    pub absolute: Option<Decimal>,
+    /// Relative allowance, as a fraction of the reported value (0.02 = 2%).
+    pub relative: Option<Decimal>,
+}
+
+impl Tolerance {
+    /// Whether no allowance is stated.
+    pub fn is_none(&self) -> bool {
+        self.absolute.is_none() && self.relative.is_none()
+    }
+    /// The allowance for a reported value: the larger of the absolute one and relative x |reported|.
+    pub fn allowance(&self, reported: Decimal) -> Decimal {
+        let a = self.absolute.unwrap_or_default().abs();
+        let r = self.relative.and_then(|r| r.abs().checked_mul(reported.abs())).unwrap_or_default();
+        a.max(r)
+    }
+    /// How the allowance is stated, e.g. "relative 0.02" or "absolute 0.5, relative 0.01".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = self.absolute {
+            parts.push(format!("absolute {}", a.normalize()));
+        }
+        if let Some(r) = self.relative {
+            parts.push(format!("relative {}", r.normalize()));
+        }
+        if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+    }
+}
+
+/// One figure as printed in a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportedFigure {
+    /// The figure id (`scope1`, `denominator.revenue`, or a free name when `reconcile` is false).
+    pub id: String,
+    /// The number exactly as printed, with its precision.
+    pub printed: PrintedNumber,
+    /// The printed unit, when the text names one.
+    #[serde(skip)]
+    pub unit: Option<FigureUnit>,
+    /// Where in the report.
+    pub locator: Option<String>,
+    /// A tolerance for this figure only (replaces the global one).
+    pub tolerance: Option<Tolerance>,
+    /// Whether to compare with a recomputed figure (false: reported only, for the internal checks).
+    pub reconcile: bool,
+    /// Where it is written in the reported file.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// A relation the report claims between its own figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Relation {
+    /// `total` = sum of `parts`.
+    Sum {
+        /// The total's figure id.
+        total: String,
+        /// The parts' figure ids.
+        parts: Vec<String>,
+    },
+    /// `value` = `numerator` / `denominator` (an intensity).
+    Ratio {
+        /// The ratio's figure id.
+        value: String,
+        /// Numerator figure id.
+        numerator: String,
+        /// Denominator figure id.
+        denominator: String,
+    },
+    /// `part` is "of which" `parent`: it cannot be larger.
+    OfWhich {
+        /// The parent figure id.
+        parent: String,
+        /// The part figure id.
+        part: String,
+    },
+}
+
+/// A relation with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// The relation.
+    pub relation: Relation,
+    /// Where the report states it (free text), if given.
+    pub locator: Option<String>,
+    /// Whether `ghg` added it on its own (the standard relations between figure ids).
+    pub builtin: bool,
+}
+
+/// A stated year-on-year change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatedChange {
+    /// The figure whose change is stated.
+    pub id: String,
+    /// The change as printed ("+43.0%", "-1,234.5 吨标煤").
+    pub printed: PrintedNumber,
+    /// The previous year's value as printed, when given here.
+    pub from: Option<PrintedNumber>,
+    /// Where in the report.
+    pub locator: Option<String>,
+    /// Where it is written.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// The parsed reported-figures file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportedFile {
+    /// The file as named.
+    pub path: PathBuf,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// What report the figures come from.
+    pub source: Option<String>,
+    /// The global tolerance.
+    pub tolerance: Tolerance,
+    /// Figures in file order.
+    pub figures: Vec<ReportedFigure>,
+    /// Relations to check (declared ones, then the built-in ones that apply).
+    pub checks: Vec<Check>,
+    /// Stated changes.
+    pub changes: Vec<StatedChange>,
+}
+
+impl ReportedFile {
+    /// The figure with this id.
+    pub fn figure(&self, id: &str) -> Option<&ReportedFigure> {
+        self.figures.iter().find(|f| f.id == id)
+    }
+
+    /// Read and validate a reported-figures file; every problem of the file is reported together.
+    pub fn load(path: &Path) -> Result<ReportedFile, Diagnostics> {
+        let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Diagnostics::from(
+                Error::new(ErrorKind::Encoding, "reported figures are not UTF-8")
+                    .at(Location::file(path))
+                    .hint("save the file as UTF-8"),
+            )
+        })?;
+        ReportedFile::parse(path, &text)
+    }
+
+    /// Parse a reported-figures file from text; `path` names it in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<ReportedFile, Diagnostics> {
+        let src = Src { file: path, text };
+        let doc = src.parse()?;
+        let mut d = Diagnostics::new();
+        let mut top = TableReader::new(src, doc.get_ref(), doc.span(), "top level");
+        let source = top.str_opt("source", &mut d).map(|x| x.0);
+        let tolerance = match top.table_opt("tolerance", &mut d) {
+            Some(t) => read_tolerance(t, &mut d),
+            None => Tolerance::default(),
+        };
+        let mut figures: Vec<ReportedFigure> = Vec::new();
+        for mut fr in top.tables_opt("figure", &mut d) {
+            let id = fr.str_req("id", &mut d);
+            let printed = fr.str_req("printed", &mut d);
+            let locator = fr.str_opt("locator", &mut d).map(|x| x.0);
+            let tol = fr.table_opt("tolerance", &mut d).map(|t| read_tolerance(t, &mut d));
+            let reconcile = fr.bool_opt("reconcile", &mut d).unwrap_or(true);
+            let loc = fr.loc();
+            fr.finish(&mut d);
+            let (Some((id, id_loc)), Some((p, ploc))) = (id, printed) else { continue };
+            if let Some(first) = figures.iter().find(|f| f.id == id) {
+                d.push(
+                    Error::new(
+                        ErrorKind::DuplicateId,
+                        format!("figure '{id}' is reported twice (first at {})", first.location),
+                    )
+                    .at(id_loc)
+                    .hint("each figure id appears once per reported file"),
+                );
+                continue;
+            }
+            let Some((printed, unit)) = read_printed(&p, &ploc, "printed", !reconcile, &mut d) else { continue };
+            figures.push(ReportedFigure { id, printed, unit, locator, tolerance: tol, reconcile, location: loc });
+        }
+        let known = |id: &str| figures.iter().any(|f| f.id == id);
+        let mut checks = Vec::new();
+        for mut cr in top.tables_opt("check", &mut d) {
+            let kind = cr.str_req("kind", &mut d);
+            let locator = cr.str_opt("locator", &mut d).map(|x| x.0);
+            let mut ids: Vec<(String, Location)> = Vec::new();
+            let relation = match kind.as_ref().map(|(k, l)| (k.as_str(), l.clone())) {
+                Some(("sum", _)) => {
+                    let total = cr.str_req("total", &mut d);
+                    let parts = cr.str_array_opt("parts", &mut d);
+                    if parts.is_none() && !cr.has("parts") {
+                        d.push(
+                            Error::new(ErrorKind::MissingKey, format!("{} (kind sum) lacks 'parts'", cr.ctx()))
+                                .at(cr.loc())
+                                .hint("add parts = [\"scope1\", \"scope2.market\"]"),
+                        );
+                    }
+                    match (total, parts) {
+                        (Some(t), Some(p)) if p.len() >= 2 => {
+                            ids.push(t.clone());
+                            ids.extend(p.iter().cloned());
+                            Some(Relation::Sum { total: t.0, parts: p.into_iter().map(|x| x.0).collect() })
+                        }
+                        (Some(_), Some(_)) => {
+                            d.push(
+                                Error::new(
+                                    ErrorKind::BadValue,
+                                    format!("{}: a sum needs at least two parts", cr.ctx()),
+                                )
+                                .at(cr.loc()),
+                            );
+                            None
+                        }
+                        _ => None,
+                    }
+                }
+                Some(("ratio", _)) => {
+                    let v = cr.str_req("value", &mut d);
+                    let n = cr.str_req("numerator", &mut d);
+                    let den = cr.str_req("denominator", &mut d);
+                    match (v, n, den) {
+                        (Some(v), Some(n), Some(den)) => {
+                            ids.extend([v.clone(), n.clone(), den.clone()]);
+                            Some(Relation::Ratio { value: v.0, numerator: n.0, denominator: den.0 })
+                        }
+                        _ => None,
+                    }
+                }
+                Some(("of-which", _)) => {
+                    let parent = cr.str_req("parent", &mut d);
+                    let part = cr.str_req("part", &mut d);
+                    match (parent, part) {
+                        (Some(a), Some(b)) => {
+                            ids.extend([a.clone(), b.clone()]);
+                            Some(Relation::OfWhich { parent: a.0, part: b.0 })
+                        }
+                        _ => None,
+                    }
+                }
+                Some((k, l)) => {
+                    d.push(
+                        Error::new(ErrorKind::BadValue, format!("check kind \"{k}\" is unknown"))
+                            .at(l)
+                            .hint("kind is one of sum, ratio, of-which"),
+                    );
+                    None
+                }
+                None => None,
+            };
+            for k in ["total", "parts", "value", "numerator", "denominator", "parent", "part"] {
+                cr.allow(k);
+            }
+            cr.finish(&mut d);
+            let mut ok = true;
+            for (id, loc) in &ids {
+                if !known(id) {
+                    ok = false;
+                    d.push(
+                        Error::new(
+                            ErrorKind::BadValue,
+                            format!("check refers to figure '{id}', which is not reported"),
+                        )
+                        .at(loc.clone())
+                        .hint("add a [[figure]] with this id (reconcile = false if ghg cannot recompute it)"),
+                    );
+                }
+            }
+            if let (Some(relation), true) = (relation, ok) {
+                checks.push(Check { relation, locator, builtin: false });
+            }
+        }
+        let mut changes = Vec::new();
+        for mut cr in top.tables_opt("change", &mut d) {
+            let id = cr.str_req("id", &mut d);
+            let printed = cr.str_req("printed", &mut d);
+            let from = cr.str_opt("from", &mut d);
+            let locator = cr.str_opt("locator", &mut d).map(|x| x.0);
+            let loc = cr.loc();
+            cr.finish(&mut d);
+            let (Some((id, id_loc)), Some((p, ploc))) = (id, printed) else { continue };
+            if !known(&id) {
+                d.push(
+                    Error::new(ErrorKind::BadValue, format!("change of figure '{id}', which is not reported"))
+                        .at(id_loc)
+                        .hint("add a [[figure]] with this id for the current year"),
+                );
+                continue;
+            }
+            let Some((printed, _)) = read_printed(&p, &ploc, "printed", true, &mut d) else { continue };
+            let from = match from {
+                Some((f, floc)) => match read_printed(&f, &floc, "from", true, &mut d) {
+                    Some((x, _)) => Some(x),
+                    None => continue,
+                },
+                None => None,
+            };
+            changes.push(StatedChange { id, printed, from, locator, location: loc });
+        }
+        top.finish(&mut d);
+        if !d.is_empty() {
+            return Err(d);
+        }
+        add_builtin_checks(&figures, &mut checks);
+        Ok(ReportedFile {
+            path: path.to_path_buf(),
+            sha256: sha256_hex(text.as_bytes()),
+            source,
+            tolerance,
+            figures,
+            checks,
+            changes,
+        })
+    }
+}
+
+fn read_tolerance(mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Tolerance {
+    let absolute = t.decimal_opt("absolute", d);
+    let relative = t.decimal_opt("relative", d);
+    for (name, v) in [("absolute", &absolute), ("relative", &relative)] {
+        if let Some((x, loc)) = v
+            && x.is_sign_negative()
+            && !x.is_zero()
+        {
+            d.push(
+                Error::new(ErrorKind::Negative, format!("tolerance {name} is negative ({x})"))
+                    .at(loc.clone())
+                    .hint("a tolerance is an allowance, e.g. relative = \"0.02\" for 2%"),
+            );
+        }
+    }
+    if absolute.is_none() && relative.is_none() && !t.has("absolute") && !t.has("relative") {
+        d.push(
+            Error::new(ErrorKind::MissingKey, format!("{} states neither absolute nor relative", t.ctx()))
+                .at(t.loc())
+                .hint("write relative = \"0.02\" (2%) or absolute = \"0.5\" (in the figure's printed unit)"),
+        );
+    }
+    t.finish(d);
+    Tolerance { absolute: absolute.map(|x| x.0), relative: relative.map(|x| x.0) }
+}
+
+/// Parse a printed number and its unit; problems are reported at the column inside the TOML string. With
+/// `any_unit`, a unit ghg does not know is kept as text only (reported-only figures, stated changes).
+fn read_printed(
+    text: &str,
+    loc: &Location,
+    key: &str,
+    any_unit: bool,
+    d: &mut Diagnostics,
+) -> Option<(PrintedNumber, Option<FigureUnit>)> {
+    // The string's location points at its opening quote; the text starts one column later.
+    let at = |column: usize| {
+        let mut l = loc.clone();
+        l.column = l.column.map(|c| c + column);
+        l
+    };
+    match PrintedNumber::parse(text) {
+        Err(e) => {
+            let column = match &e {
+                crate::printed::PrintedError::NotANumber { column, .. }
+                | crate::printed::PrintedError::BadGrouping { column, .. } => *column,
+                _ => 1,
+            };
+            d.push(
+                Error::new(ErrorKind::BadNumber, format!("'{key}' is not a printed number: {e}")).at(at(column)).hint(
+                    "copy the figure as the report prints it, e.g. \"14,385.48 吨二氧化碳当量\" or \"1.8万 兆瓦时\"",
+                ),
+            );
+            None
+        }
+        Ok(p) => {
+            if p.unit.is_empty() {
+                return Some((p, None));
+            }
+            match FigureUnit::parse(&p.unit) {
+                Ok(u) => Some((p, Some(u))),
+                Err(_) if any_unit => Some((p, None)),
+                Err(e) => {
+                    let column = text.chars().count() - text.trim_start().chars().count() + text.trim().chars().count()
+                        - p.unit.chars().count()
+                        + 1;
+                    d.push(
+                        Error::new(ErrorKind::UnknownUnit, format!("unit '{}' of '{key}' is unknown: {e}", p.unit))
+                            .at(at(column))
+                            .hint("use a unit ghg knows (吨二氧化碳当量, 吨标煤, 兆瓦时, 吨, 万立方米, 百万元, %), or leave it out"),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The relations between standard figure ids that hold by definition; added when all their figures are reported
+/// and the file does not already declare a check with the same total, ratio or part.
+fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
+    let has = |id: &str| figures.iter().any(|f| f.id == id);
+    // A declared check of the same kind about the same figure replaces the built-in one.
+    let declared = |checks: &[Check], kind: &str, head: &str| {
+        checks.iter().any(|c| match &c.relation {
+            Relation::Sum { total, .. } => kind == "sum" && total == head,
+            Relation::Ratio { value, .. } => kind == "ratio" && value == head,
+            Relation::OfWhich { part, .. } => kind == "of-which" && part == head,
+        })
+    };
+    let sums: &[(&str, &[&str])] = &[
+        ("total.location", &["scope1", "scope2.location"]),
+        ("total.market", &["scope1", "scope2.market"]),
+        ("energy.total", &["energy.direct", "energy.indirect"]),
+    ];
+    let mut add = Vec::new();
+    for (total, parts) in sums {
+        if has(total) && parts.iter().all(|p| has(p)) && !declared(checks, "sum", total) {
+            add.push(Relation::Sum { total: total.to_string(), parts: parts.iter().map(|p| p.to_string()).collect() });
+        }
+    }
+    for (value, num) in [
+        ("intensity.total.location", "total.location"),
+        ("intensity.total.market", "total.market"),
+        ("intensity.energy", "energy.total"),
+    ] {
+        if has(value) && has(num) && has("denominator.revenue") && !declared(checks, "ratio", value) {
+            add.push(Relation::Ratio {
+                value: value.to_string(),
+                numerator: num.to_string(),
+                denominator: "denominator.revenue".to_string(),
+            });
+        }
+    }
+    if has("electricity.renewable")
+        && has("electricity.total")
+        && !declared(checks, "of-which", "electricity.renewable")
+    {
+        add.push(Relation::OfWhich { parent: "electricity.total".into(), part: "electricity.renewable".into() });
+    }
+    for f in figures {
+        if let Some(rest) = f.id.strip_prefix("scope1.")
+            && !rest.is_empty()
+            && has("scope1")
+            && !declared(checks, "of-which", &f.id)
+        {
+            add.push(Relation::OfWhich { parent: "scope1".into(), part: f.id.clone() });
+        }
+    }
+    checks.extend(add.into_iter().map(|relation| Check { relation, locator: None, builtin: true }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ReportedFile, Vec<String>> {
+        ReportedFile::parse(Path::new("r.toml"), text).map_err(|d| d.0.iter().map(|e| e.to_string()).collect())
+    }
+
+    #[test]
+    fn figures_keep_their_printed_precision_and_builtin_checks_are_added() {
+        let r = parse(
+            "[tolerance]\nrelative = \"0.02\"\n[[figure]]\nid = \"scope1\"\nprinted = \"14,385.48 吨二氧化碳当量\"\n\
+             [[figure]]\nid = \"scope2.market\"\nprinted = \"175,492.31 吨二氧化碳当量\"\n\
+             [[figure]]\nid = \"total.market\"\nprinted = \"189,877.79 吨二氧化碳当量\"\n\
+             [[figure]]\nid = \"activity.certificate\"\nprinted = \"1.8万 兆瓦时\"\ntolerance = { absolute = \"100\" }\n",
+        )
+        .expect("valid");
+        assert_eq!(r.tolerance.relative, Some(Decimal::new(2, 2)));
+        let c = r.figure("activity.certificate").expect("figure");
+        assert_eq!((c.printed.value, c.printed.half_unit), (Decimal::from(18000), Decimal::from(500)));
+        assert_eq!(c.tolerance.as_ref().and_then(|t| t.absolute), Some(Decimal::from(100)));
+        assert_eq!(r.checks.len(), 1);
+        assert_eq!(
+            r.checks[0].relation,
+            Relation::Sum { total: "total.market".into(), parts: vec!["scope1".into(), "scope2.market".into()] }
+        );
+    }
+
+    #[test]
+    fn problems_name_line_and_column_inside_the_string() {
+        let e = parse("[[figure]]\nid = \"scope1\"\nprinted = \"14,38.48 吨\"\n").expect_err("bad grouping");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("r.toml:3:14: 'printed' is not a printed number: bad thousands grouping"), "{e:?}");
+        let e = parse("[[figure]]\nid = \"scope1\"\nprinted = \"14.5 吨煤\"\n").expect_err("unit");
+        assert!(e[0].starts_with("r.toml:3:17: unit '吨煤' of 'printed' is unknown"), "{e:?}");
+        let e = parse("[tolerance]\nrelative = 0.02\n[[figure]]\nid = \"a\"\nprinted = \"1\"\nvalue = \"2\"\n")
+            .expect_err("float, unknown key");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("r.toml:2:12: 'relative' in [tolerance] is a TOML float"), "{e:?}");
+        assert!(e[1].starts_with("r.toml:6:1: unknown key 'value' in [[figure]] #1"), "{e:?}");
+        let e = parse("[[figure]]\nid = \"a\"\nprinted = \"1\"\n[[check]]\nkind = \"sum\"\ntotal = \"a\"\nparts = [\"b\", \"c\"]\n")
+            .expect_err("unknown ids");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("check refers to figure 'b', which is not reported"), "{e:?}");
+    }
+}

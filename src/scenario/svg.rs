@@ -1,0 +1,284 @@
+//! An SVG chart of a sweep: scope 2 (location-based and market-based) and GHG intensity against the parameter.
+//! Two panels sharing the x axis; location-based is a solid blue line with circles, market-based a dashed red
+//! line with squares, so the methods stay apart in grey print too. Coordinates are computed in decimals.
+
+use std::fmt::Write;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::{Param, SweepPoint};
+
+const W: i64 = 900;
+const H: i64 = 660;
+const LEFT: i64 = 110;
+const RIGHT: i64 = 40;
+const LOC: &str = "#1f5fa8";
+const MKT: &str = "#c0392b";
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn px(x: Decimal) -> String {
+    x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize().to_string()
+}
+
+/// Nice ticks covering [lo, hi]: (first, step, ticks). Falls back to the two ends when the range is too large.
+fn ticks(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Vec<Decimal>) {
+    nice_ticks(lo, hi).unwrap_or_else(|| (lo, (hi - lo).max(Decimal::ONE), vec![lo, hi]))
+}
+
+fn nice_ticks(lo: Decimal, hi: Decimal) -> Option<(Decimal, Decimal, Vec<Decimal>)> {
+    let (mut lo, mut hi) = (lo, hi);
+    if hi <= lo {
+        let pad = (lo.abs() / Decimal::TEN).max(Decimal::ONE);
+        lo = lo.checked_sub(pad)?;
+        hi = hi.checked_add(pad)?;
+    }
+    let raw = hi.checked_sub(lo)? / Decimal::from(5);
+    let mut m = Decimal::ONE;
+    while m.checked_mul(Decimal::TEN)? <= raw && m < Decimal::from(1_000_000_000_000_000_i64) {
+        m *= Decimal::TEN;
+    }
+    while m > raw && m > Decimal::new(1, 12) {
+        m /= Decimal::TEN;
+    }
+    let step = [1, 2, 5, 10].iter().filter_map(|k| m.checked_mul(Decimal::from(*k))).find(|s| *s >= raw)?;
+    let first = (lo / step).floor().checked_mul(step)?;
+    let last = (hi / step).ceil().checked_mul(step)?;
+    let mut t = Vec::new();
+    let mut x = first;
+    while x <= last && t.len() < 40 {
+        t.push(x);
+        x = x.checked_add(step)?;
+    }
+    Some((first, step, t))
+}
+
+fn label(x: Decimal, step: Decimal) -> String {
+    let places = if step >= Decimal::ONE { 0 } else { step.normalize().scale() };
+    crate::printed::format_grouped(x, places, true)
+}
+
+struct Series<'a> {
+    name: &'a str,
+    color: &'a str,
+    dashed: bool,
+    square: bool,
+    ys: Vec<Option<Decimal>>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panel(
+    o: &mut String,
+    top: i64,
+    height: i64,
+    xs: &[Decimal],
+    xr: (Decimal, Decimal),
+    series: &[Series<'_>],
+    ylabel: &str,
+    show_x_labels: bool,
+    xstep: Decimal,
+    xticks: &[Decimal],
+) {
+    let (x0, x1) = xr;
+    let right = W - RIGHT;
+    let plot_w = Decimal::from(right - LEFT);
+    let bottom = top + height;
+    let values: Vec<Decimal> = series.iter().flat_map(|s| s.ys.iter().flatten().copied()).collect();
+    let _ = writeln!(
+        o,
+        r##"<rect x="{LEFT}" y="{top}" width="{}" height="{height}" fill="#fbfbfb" stroke="#999"/>"##,
+        right - LEFT
+    );
+    let tx = |x: Decimal| -> Decimal {
+        if x1 == x0 {
+            return Decimal::from(LEFT);
+        }
+        let f = x.checked_sub(x0).and_then(|d| d.checked_div(x1.checked_sub(x0)?)).unwrap_or_default();
+        Decimal::from(LEFT) + f * plot_w
+    };
+    for x in xticks {
+        let p = px(tx(*x));
+        let _ = writeln!(o, r##"<line x1="{p}" y1="{top}" x2="{p}" y2="{bottom}" stroke="#e2e2e2"/>"##);
+        if show_x_labels {
+            let _ = writeln!(
+                o,
+                r##"<text x="{p}" y="{}" font-size="12" text-anchor="middle" fill="#333">{}</text>"##,
+                bottom + 18,
+                esc(&label(*x, xstep))
+            );
+        }
+    }
+    let mid = top + height / 2;
+    let _ = writeln!(
+        o,
+        r##"<text transform="translate(28,{mid}) rotate(-90)" font-size="13" text-anchor="middle" fill="#222">{}</text>"##,
+        esc(ylabel)
+    );
+    if values.is_empty() {
+        let _ = writeln!(
+            o,
+            r##"<text x="{}" y="{mid}" font-size="14" text-anchor="middle" fill="#666">not computed (see the inventory's warnings)</text>"##,
+            (LEFT + right) / 2
+        );
+        return;
+    }
+    let lo = values.iter().copied().fold(values[0], Decimal::min);
+    let hi = values.iter().copied().fold(values[0], Decimal::max);
+    let (_, ystep, yt) = ticks(lo, hi);
+    let (y0, y1) = (yt.first().copied().unwrap_or(lo), yt.last().copied().unwrap_or(hi));
+    let ph = Decimal::from(height);
+    let ty = |y: Decimal| -> Decimal {
+        if y1 == y0 {
+            return Decimal::from(mid);
+        }
+        let f = y.checked_sub(y0).and_then(|d| d.checked_div(y1.checked_sub(y0)?)).unwrap_or_default();
+        Decimal::from(bottom) - f * ph
+    };
+    for y in &yt {
+        let p = px(ty(*y));
+        let _ = writeln!(o, r##"<line x1="{LEFT}" y1="{p}" x2="{right}" y2="{p}" stroke="#e2e2e2"/>"##);
+        let _ = writeln!(
+            o,
+            r##"<text x="{}" y="{p}" font-size="12" text-anchor="end" dominant-baseline="middle" fill="#333">{}</text>"##,
+            LEFT - 6,
+            esc(&label(*y, ystep))
+        );
+    }
+    let markers = xs.len() <= 60;
+    for s in series {
+        let pts: Vec<String> =
+            xs.iter().zip(&s.ys).filter_map(|(x, y)| y.map(|y| format!("{},{}", px(tx(*x)), px(ty(y))))).collect();
+        let dash = if s.dashed { r#" stroke-dasharray="9 5""# } else { "" };
+        let _ = writeln!(
+            o,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}><title>{}</title></polyline>"#,
+            pts.join(" "),
+            s.color,
+            esc(s.name)
+        );
+        if markers {
+            for (x, y) in xs.iter().zip(&s.ys) {
+                let Some(y) = y else { continue };
+                let (cx, cy) = (tx(*x), ty(*y));
+                if s.square {
+                    let _ = writeln!(
+                        o,
+                        r##"<rect x="{}" y="{}" width="9" height="9" fill="{}" stroke="#fff"/>"##,
+                        px(cx - Decimal::new(45, 1)),
+                        px(cy - Decimal::new(45, 1)),
+                        s.color
+                    );
+                } else {
+                    let _ = writeln!(
+                        o,
+                        r##"<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="#fff"/>"##,
+                        px(cx),
+                        px(cy),
+                        s.color
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The chart of a sweep, as an SVG document.
+pub fn chart(title: &str, param: &Param, points: &[SweepPoint]) -> String {
+    let xs: Vec<Decimal> = points.iter().map(|p| p.value).collect();
+    let get =
+        |id: &str| -> Vec<Option<Decimal>> { points.iter().map(|p| p.figures.get(id).map(|f| f.value)).collect() };
+    let unit_of = |id: &str| points.iter().find_map(|p| p.figures.get(id).map(|f| f.unit.clone()));
+    let (x0, x1) = (xs.first().copied().unwrap_or_default(), xs.last().copied().unwrap_or_default());
+    let (_, xstep, xt) = ticks(x0, x1);
+    let xr = if x1 > x0 { (x0, x1) } else { (xt.first().copied().unwrap_or(x0), xt.last().copied().unwrap_or(x1)) };
+    let xt: Vec<Decimal> = xt.into_iter().filter(|x| *x >= xr.0 && *x <= xr.1).collect();
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, 'Noto Sans CJK SC', sans-serif">"#
+    );
+    let _ = writeln!(o, r##"<rect width="{W}" height="{H}" fill="#ffffff"/>"##);
+    let _ = writeln!(
+        o,
+        r##"<text x="{}" y="24" font-size="17" font-weight="bold" text-anchor="middle" fill="#111">{}</text>"##,
+        W / 2,
+        esc(title)
+    );
+    let _ = writeln!(
+        o,
+        r##"<text x="{}" y="44" font-size="13" text-anchor="middle" fill="#444">scope 2 and GHG intensity, location-based and market-based, against {} ({})</text>"##,
+        W / 2,
+        esc(&param.label),
+        esc(&param.unit)
+    );
+    // Legend.
+    let ly = 62;
+    for (k, (name, color, dashed, square)) in
+        [("location-based", LOC, false, false), ("market-based", MKT, true, true)].iter().enumerate()
+    {
+        let x = LEFT + 10 + 230 * k as i64;
+        let dash = if *dashed { r#" stroke-dasharray="9 5""# } else { "" };
+        let _ = writeln!(
+            o,
+            r#"<line x1="{x}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2.5"{dash}/>"#,
+            x + 44
+        );
+        if *square {
+            let _ = writeln!(o, r#"<rect x="{}" y="{}" width="9" height="9" fill="{color}"/>"#, x + 17, ly - 4);
+        } else {
+            let _ = writeln!(o, r#"<circle cx="{}" cy="{ly}" r="4.5" fill="{color}"/>"#, x + 22);
+        }
+        let _ = writeln!(o, r##"<text x="{}" y="{}" font-size="13" fill="#222">{name}</text>"##, x + 52, ly + 4);
+    }
+    let s2 = [
+        Series {
+            name: "scope 2, location-based",
+            color: LOC,
+            dashed: false,
+            square: false,
+            ys: get("scope2.location"),
+        },
+        Series { name: "scope 2, market-based", color: MKT, dashed: true, square: true, ys: get("scope2.market") },
+    ];
+    let s2unit = unit_of("scope2.location").unwrap_or_else(|| "tCO2e".into());
+    panel(&mut o, 76, 226, &xs, xr, &s2, &format!("scope 2 ({s2unit})"), false, xstep, &xt);
+    let iu = unit_of("intensity.total.location")
+        .or_else(|| unit_of("intensity.total.market"))
+        .unwrap_or_else(|| "tCO2e/million CNY".into());
+    let it = [
+        Series {
+            name: "GHG intensity, location-based",
+            color: LOC,
+            dashed: false,
+            square: false,
+            ys: get("intensity.total.location"),
+        },
+        Series {
+            name: "GHG intensity, market-based",
+            color: MKT,
+            dashed: true,
+            square: true,
+            ys: get("intensity.total.market"),
+        },
+    ];
+    panel(&mut o, 330, 230, &xs, xr, &it, &format!("GHG intensity ({iu})"), true, xstep, &xt);
+    let _ = writeln!(
+        o,
+        r##"<text x="{}" y="{}" font-size="14" text-anchor="middle" fill="#222">{} ({})</text>"##,
+        (LEFT + W - RIGHT) / 2,
+        H - 38,
+        esc(&param.label),
+        esc(&param.unit)
+    );
+    let _ = writeln!(
+        o,
+        r##"<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#777">ghg {}: scope 2 = purchased electricity and heat; intensity = (scope 1 + scope 2) / revenue</text>"##,
+        W - RIGHT,
+        H - 12,
+        env!("CARGO_PKG_VERSION")
+    );
+    o.push_str("</svg>\n");
+    o
+}

@@ -1,0 +1,522 @@
+//! Ledgers kept in spreadsheets (.xlsx, .xlsm, .xls, .xlsb, .ods): the same columns and the same row checks as the
+//! CSV ledger ([`crate::activity`]), with every message located at a cell, `ledger.xlsx:Sheet1!D7`.
+//!
+//! What a spreadsheet adds, and how it is treated:
+//! - **Which sheet**: `ledger.xlsx#Sheet2` names one (when no file of that literal name exists); otherwise a sheet
+//!   named `ledger` (any case) if there is one, else the first visible worksheet.
+//! - **Title rows** above the header (a report title merged across the columns) are skipped: the header is the first
+//!   of the first ten non-empty rows that names a ledger column.
+//! - **Merged header cells** are rejected, naming the merged range: each column needs its own name in one row.
+//!   Merged cells among the data rows (an entity name merged down a block of rows) are read as a person sees them:
+//!   every cell of the merged range has the value of its top-left cell.
+//! - **Numbers** in numeric cells are read as Excel shows them at full precision: the stored binary value rounded to
+//!   15 significant digits (Excel keeps no more than 15 of the digits typed), then exact decimal arithmetic.
+//!   **Numbers stored as text** (`"1,909.06"`, `" 1909.06 "`) are read exactly like CSV fields.
+//! - **Dates**: a period cell holding a date (or a date serial formatted as a date) is read as the month of that
+//!   date, `2024-03`; a bare serial in a period cell (`45444`, not formatted as a date) is rejected with the date it
+//!   stands for. A date in any other column is rejected, since it is almost always a number formatted as a date.
+//! - **Error cells** (`#DIV/0!`, `#REF!`, ...) are rejected with the error named; values past the last header column
+//!   are rejected rather than dropped.
+//!
+//! ```
+//! use std::path::Path;
+//! // A workbook written with rust_xlsxwriter; any .xlsx, .xls or .ods file reads the same way.
+//! let mut wb = rust_xlsxwriter::Workbook::new();
+//! let ws = wb.add_worksheet();
+//! for (c, h) in ["entity", "period", "activity", "quantity", "unit", "region"].iter().enumerate() {
+//!     ws.write_string(0, c as u16, *h).unwrap();
+//! }
+//! ws.write_string(1, 0, "plant-a").unwrap();
+//! ws.write_number(1, 1, 2024).unwrap();
+//! ws.write_string(1, 2, "diesel").unwrap();
+//! ws.write_string(1, 3, "1,909.06").unwrap(); // a number stored as text
+//! ws.write_string(1, 4, "吨").unwrap();
+//! ws.write_string(1, 5, "浙江").unwrap();
+//! ws.write_string(2, 0, "plant-a").unwrap();
+//! ws.write_number(2, 1, 2024).unwrap();
+//! ws.write_string(2, 2, "diesel").unwrap();
+//! ws.write_number(2, 3, -3).unwrap();
+//! ws.write_string(2, 4, "t").unwrap();
+//! ws.write_string(2, 5, "CN").unwrap();
+//! let bytes = wb.save_to_buffer().unwrap();
+//!
+//! let mut ledger = ghg::sheet::SheetLedger::from_bytes(Path::new("ledger.xlsx"), bytes, None).unwrap();
+//! let first = ledger.next_record().unwrap().unwrap();
+//! assert_eq!(first.quantity.value.to_string(), "1909.06");
+//! assert_eq!(first.region, "CN-ZJ");
+//! assert_eq!(first.source.to_string(), "ledger.xlsx:Sheet1!2:2");
+//! let second = ledger.next_record().unwrap().unwrap_err();
+//! assert_eq!(second.to_string(), "ledger.xlsx:Sheet1!D3: quantity -3 is negative \
+//!     (ledger quantities are amounts consumed or bought; model removals as a scenario)");
+//! assert!(ledger.next_record().is_none());
+//! ```
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, Sheets};
+use rust_decimal::Decimal;
+
+use crate::activity::{ActivityRecord, Columns, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, RowCheck, columns_from_header};
+use crate::error::{Error, ErrorKind, Location, column_name};
+
+/// File extensions read as spreadsheets (compared without regard to case).
+pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// How many non-empty rows at the top may be titles before the header.
+const TITLE_ROWS: usize = 10;
+
+/// Split `book.xlsx#Sheet` into the file and the sheet name, when the literal path does not exist.
+pub fn split_sheet(path: &Path) -> (PathBuf, Option<String>) {
+    if path.exists() {
+        return (path.to_path_buf(), None);
+    }
+    let s = path.to_string_lossy();
+    if let Some((file, sheet)) = s.rsplit_once('#') {
+        let f = PathBuf::from(file);
+        if has_spreadsheet_extension(&f) && !sheet.is_empty() {
+            return (f, Some(sheet.to_string()));
+        }
+    }
+    (path.to_path_buf(), None)
+}
+
+fn has_spreadsheet_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SPREADSHEET_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Whether a ledger path names a spreadsheet (by its extension, `#Sheet` suffix allowed).
+pub fn is_spreadsheet(path: &Path) -> bool {
+    has_spreadsheet_extension(&split_sheet(path).0)
+}
+
+fn sheet_error(file: &Path, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Spreadsheet, message).at(Location::file(file))
+}
+
+/// A spreadsheet ledger being read: one worksheet, validated row by row.
+pub struct SheetLedger {
+    file: PathBuf,
+    sheet: std::sync::Arc<String>,
+    range: calamine::Range<Data>,
+    /// Absolute (0-based) row and column of the range's first cell.
+    origin: (u32, u32),
+    /// Covered cell of a merged range -> its top-left cell (absolute positions).
+    merged: HashMap<(u32, u32), (u32, u32)>,
+    cols: Columns,
+    /// Relative index of the next row to read.
+    next: usize,
+    sha256: String,
+    /// Data rows read so far (blank rows are not counted).
+    pub rows_read: u64,
+}
+
+impl std::fmt::Debug for SheetLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SheetLedger").field("file", &self.file).field("sheet", &self.sheet).finish_non_exhaustive()
+    }
+}
+
+impl SheetLedger {
+    /// Open a spreadsheet ledger; `path` may end in `#Sheet` to name the worksheet.
+    pub fn open(path: &Path) -> Result<SheetLedger, Error> {
+        let (file, sheet) = split_sheet(path);
+        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, &e))?;
+        SheetLedger::from_bytes(&file, bytes, sheet.as_deref())
+    }
+
+    /// Read a workbook from bytes; `file` names it in messages (its extension chooses the format) and `sheet`
+    /// chooses the worksheet (see the module documentation for the default).
+    pub fn from_bytes(file: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<SheetLedger, Error> {
+        let sha256 = crate::factor::sha256_hex(&bytes);
+        let looks_like_text = !bytes.is_empty()
+            && !bytes.starts_with(b"PK")
+            && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+            && bytes.iter().take(4096).all(|b| *b >= 0x09 && *b != 0x7F);
+        let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let cur = Cursor::new(bytes);
+        let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
+            "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
+            "xlsb" => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsb).map_err(|e| e.to_string()),
+            "ods" => calamine::open_workbook_from_rs(cur).map(Sheets::Ods).map_err(|e| e.to_string()),
+            _ => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsx).map_err(|e| e.to_string()),
+        };
+        let mut book = opened.map_err(|e| {
+            if looks_like_text {
+                sheet_error(file, "is not a workbook: it holds plain text (a CSV file with a spreadsheet's name?)")
+                    .hint("rename it to .csv, or save it from the spreadsheet program as .xlsx")
+            } else {
+                sheet_error(file, format!("cannot read the workbook: {e}"))
+                    .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
+            }
+        })?;
+        let names: Vec<String> = book.sheet_names();
+        let visible: Vec<String> = book
+            .sheets_metadata()
+            .iter()
+            .filter(|s| s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible)
+            .map(|s| s.name.clone())
+            .collect();
+        let chosen = match sheet {
+            Some(s) => names.iter().find(|n| *n == s).cloned().ok_or_else(|| {
+                sheet_error(file, format!("the workbook has no sheet '{s}'"))
+                    .hint(format!("its sheets are {}", names.join(", ")))
+            })?,
+            None => names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case("ledger"))
+                .or_else(|| visible.first())
+                .or_else(|| names.first())
+                .cloned()
+                .ok_or_else(|| sheet_error(file, "the workbook has no worksheet"))?,
+        };
+        let range = book.worksheet_range(&chosen).map_err(|e| {
+            sheet_error(file, format!("cannot read sheet '{chosen}': {e}")).hint("check that it is a worksheet")
+        })?;
+        let merges: Vec<calamine::Dimensions> = match &mut book {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        SheetLedger::new(file, chosen.into(), range, &merges, sha256)
+    }
+
+    fn new(
+        file: &Path,
+        sheet: std::sync::Arc<String>,
+        range: calamine::Range<Data>,
+        merges: &[calamine::Dimensions],
+        sha256: String,
+    ) -> Result<SheetLedger, Error> {
+        let origin = range.start().unwrap_or((0, 0));
+        let mut merged = HashMap::new();
+        for m in merges {
+            // A merged range never holds more cells than the sheet can; guard against nonsense dimensions anyway.
+            if m.len() > 1_000_000 {
+                continue;
+            }
+            for r in m.start.0..=m.end.0 {
+                for c in m.start.1..=m.end.1 {
+                    if (r, c) != m.start {
+                        merged.insert((r, c), m.start);
+                    }
+                }
+            }
+        }
+        let mut me = SheetLedger {
+            file: file.to_path_buf(),
+            sheet,
+            range,
+            origin,
+            merged,
+            cols: Columns::default(),
+            next: 0,
+            sha256,
+            rows_read: 0,
+        };
+        me.read_header(merges)?;
+        Ok(me)
+    }
+
+    /// The worksheet read.
+    pub fn sheet_name(&self) -> &str {
+        &self.sheet
+    }
+
+    /// SHA-256 of the workbook file's bytes, lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Rows of the sheet looked at so far and in all (for progress reports).
+    pub fn progress(&self) -> (u64, u64) {
+        (self.next as u64, self.range.height() as u64)
+    }
+
+    fn cell_loc(&self, rel_row: usize, rel_col: usize) -> Location {
+        Location::cell(
+            &self.file,
+            self.sheet.clone(),
+            self.origin.0 as usize + rel_row + 1,
+            Some(self.origin.1 as usize + rel_col + 1),
+        )
+    }
+
+    fn row_loc(&self, rel_row: usize) -> Location {
+        Location::cell(&self.file, self.sheet.clone(), self.origin.0 as usize + rel_row + 1, None)
+    }
+
+    /// The value a person sees at a relative position (merged cells show their top-left value).
+    fn value(&self, rel_row: usize, rel_col: usize) -> &Data {
+        let abs = (self.origin.0 + rel_row as u32, self.origin.1 + rel_col as u32);
+        let abs = self.merged.get(&abs).copied().unwrap_or(abs);
+        self.range.get_value(abs).unwrap_or(&Data::Empty)
+    }
+
+    fn row_is_blank(&self, rel_row: usize) -> bool {
+        (0..self.range.width()).all(|c| is_blank(self.value(rel_row, c)))
+    }
+
+    fn read_header(&mut self, merges: &[calamine::Dimensions]) -> Result<(), Error> {
+        let height = self.range.height();
+        let known = |d: &Data| -> bool {
+            let t = plain_text(d);
+            let t = t.trim();
+            REQUIRED_COLUMNS.contains(&t) || OPTIONAL_COLUMNS.contains(&t)
+        };
+        let mut first_nonblank = None;
+        let mut header = None;
+        let mut seen = 0;
+        for r in 0..height {
+            if self.row_is_blank(r) {
+                continue;
+            }
+            first_nonblank.get_or_insert(r);
+            if (0..self.range.width()).any(|c| known(self.value(r, c))) {
+                header = Some(r);
+                break;
+            }
+            seen += 1;
+            if seen >= TITLE_ROWS {
+                break;
+            }
+        }
+        let Some(h) = header.or(first_nonblank) else {
+            return Err(Error::new(ErrorKind::Empty, "ledger is empty: no header line")
+                .at(Location::cell(&self.file, self.sheet.clone(), 1, Some(1)))
+                .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
+        };
+        let abs_row = self.origin.0 + h as u32;
+        // A merged range touching the header row that is more than one cell: the header is ambiguous.
+        for m in merges {
+            if m.start.0 <= abs_row && abs_row <= m.end.0 && m.len() > 1 {
+                let name = plain_text(self.range.get_value(m.start).unwrap_or(&Data::Empty));
+                let range_text = format!(
+                    "{}{}:{}{}",
+                    column_name(m.start.1 as usize + 1),
+                    m.start.0 + 1,
+                    column_name(m.end.1 as usize + 1),
+                    m.end.0 + 1
+                );
+                return Err(Error::new(
+                    ErrorKind::Spreadsheet,
+                    format!("header cell '{}' is merged across {range_text}", name.trim()),
+                )
+                .at(Location::cell(
+                    &self.file,
+                    self.sheet.clone(),
+                    m.start.0 as usize + 1,
+                    Some(m.start.1 as usize + 1),
+                ))
+                .hint("unmerge the header cells: each column needs its own name, in one row"));
+            }
+        }
+        let width = self.range.width();
+        let mut names: Vec<String> = (0..width).map(|c| plain_text(self.value(h, c)).trim().to_string()).collect();
+        while names.last().is_some_and(|n| n.is_empty()) {
+            names.pop();
+        }
+        if let Some(i) = names.iter().position(|n| n.is_empty()) {
+            return Err(Error::new(ErrorKind::Spreadsheet, "header cell is empty between named columns")
+                .at(self.cell_loc(h, i))
+                .hint("give every column a name in the header row (were header cells merged?)"));
+        }
+        let whole = self.row_loc(h);
+        let cols = {
+            let at = |i: usize| self.cell_loc(h, i);
+            columns_from_header(&names, &at, whole)?
+        };
+        self.cols = cols;
+        self.next = h + 1;
+        Ok(())
+    }
+
+    /// The next row: `None` at the end, `Some(Err)` for a row that failed validation (the caller decides whether
+    /// to stop), `Some(Ok)` for a valid row. Blank rows are skipped and not counted.
+    pub fn next_record(&mut self) -> Option<Result<ActivityRecord, Error>> {
+        let height = self.range.height();
+        while self.next < height {
+            let r = self.next;
+            self.next += 1;
+            if self.row_is_blank(r) {
+                continue;
+            }
+            self.rows_read += 1;
+            return Some(self.validate(r));
+        }
+        None
+    }
+
+    fn validate(&self, r: usize) -> Result<ActivityRecord, Error> {
+        let count = self.cols.count;
+        if let Some(c) = (count..self.range.width()).find(|c| !is_blank(self.value(r, *c))) {
+            return Err(Error::new(
+                ErrorKind::Spreadsheet,
+                format!("cell has a value but its column has no header (the header has {count} columns)"),
+            )
+            .at(self.cell_loc(r, c))
+            .hint("name the column in the header row, or clear the cell"));
+        }
+        let period_col = self.cols.idx[1];
+        let mut texts = Vec::with_capacity(count);
+        for c in 0..count {
+            texts.push(self.cell_text(r, c, c == period_col)?);
+        }
+        let field = |i: usize| -> Result<&str, Error> { Ok(texts.get(i).map(String::as_str).unwrap_or("")) };
+        let at = |i: usize| self.cell_loc(r, i);
+        RowCheck { cols: &self.cols, source: self.row_loc(r) }.validate(&field, &at)
+    }
+
+    /// The text of a cell as the CSV reader would see it.
+    fn cell_text(&self, r: usize, c: usize, is_period: bool) -> Result<String, Error> {
+        let d = self.value(r, c);
+        let date_error = |shown: String| {
+            Error::new(ErrorKind::Spreadsheet, format!("cell holds a date ({shown}), not a number or text"))
+                .at(self.cell_loc(r, c))
+                .hint("format the cell as a number or as text, not as a date")
+        };
+        // A period typed as a plain number that is not a year is most likely a date serial without a date format.
+        if is_period {
+            let v = match d {
+                Data::Int(i) => Some(*i as f64),
+                Data::Float(f) => Some(*f),
+                _ => None,
+            };
+            if let Some(v) =
+                v.filter(|v| v.fract() == 0.0 && !(1900.0..=2200.0).contains(v) && (1.0..=2958465.0).contains(v))
+            {
+                let dt = calamine::ExcelDateTime::new(v, calamine::ExcelDateTimeType::DateTime, false);
+                let (y, m, day, ..) = dt.to_ymd_hms_milli();
+                return Err(Error::new(
+                    ErrorKind::Spreadsheet,
+                    format!(
+                        "period {} looks like a date serial ({y:04}-{m:02}-{day:02}) in a cell not formatted as a date",
+                        excel_number_text(v)
+                    ),
+                )
+                .at(self.cell_loc(r, c))
+                .hint(format!("format the cell as a date, or type the period as text: {y:04}-{m:02}")));
+            }
+        }
+        Ok(match d {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) => excel_number_text(*f),
+            Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Data::DateTime(dt) => {
+                if dt.is_duration() {
+                    return Err(date_error(format!("a duration, serial {}", excel_number_text(dt.as_f64()))));
+                }
+                let (y, m, day, ..) = dt.to_ymd_hms_milli();
+                if is_period {
+                    format!("{y:04}-{m:02}")
+                } else {
+                    return Err(date_error(format!(
+                        "{y:04}-{m:02}-{day:02}, serial {}",
+                        excel_number_text(dt.as_f64())
+                    )));
+                }
+            }
+            Data::DateTimeIso(s) => {
+                let ymd = s.get(..7).filter(|p| p.len() == 7 && p.as_bytes()[4] == b'-');
+                match ymd {
+                    Some(p) if is_period => p.to_string(),
+                    _ => return Err(date_error(s.clone())),
+                }
+            }
+            Data::DurationIso(s) => return Err(date_error(format!("a duration, {s}"))),
+            Data::Error(e) => {
+                return Err(Error::new(ErrorKind::Spreadsheet, format!("cell holds the error {e}"))
+                    .at(self.cell_loc(r, c))
+                    .hint("fix the formula in the workbook, or type the value"));
+            }
+        })
+    }
+}
+
+impl Iterator for SheetLedger {
+    type Item = Result<ActivityRecord, Error>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record()
+    }
+}
+
+fn is_blank(d: &Data) -> bool {
+    match d {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn plain_text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        Data::Float(f) => excel_number_text(*f),
+        other => other.to_string(),
+    }
+}
+
+/// The decimal text of a number stored in a cell, as Excel shows it at full precision: the binary value rounded to
+/// 15 significant digits, without trailing zeros. Values a decimal cannot hold keep their digits (and are then
+/// rejected with the ledger's overflow message).
+pub fn excel_number_text(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    let sci = format!("{f:.14e}");
+    match Decimal::from_scientific(&sci) {
+        Ok(d) => {
+            let n = d.normalize();
+            if n.is_zero() { "0".to_string() } else { n.to_string() }
+        }
+        Err(_) if f.abs() >= 1.0 => format!("{f:.0}"),
+        Err(_) => sci,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifteen_significant_digits() {
+        assert_eq!(excel_number_text(1909.06), "1909.06");
+        assert_eq!(excel_number_text(0.1 + 0.2), "0.3");
+        assert_eq!(excel_number_text(2024.0), "2024");
+        assert_eq!(excel_number_text(-3.0), "-3");
+        assert_eq!(excel_number_text(376.66 * 10000.0), "3766600");
+        assert_eq!(excel_number_text(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(excel_number_text(123456789012345.0), "123456789012345");
+        // Too large for a decimal: every digit is kept, so the ledger check reports an overflow.
+        assert_eq!(excel_number_text(1e30), "1000000000000000019884624838656");
+    }
+
+    #[test]
+    fn locations_render_as_cells() {
+        let l = Location::cell("l.xlsx", String::from("能源台账"), 7, Some(28));
+        assert_eq!(l.to_string(), "l.xlsx:能源台账!AB7");
+        let l = Location::cell("l.xlsx", String::from("My ledger"), 7, None);
+        assert_eq!(l.to_string(), "l.xlsx:'My ledger'!7:7");
+        let l = Location::cell("l.xlsx", String::from("2024"), 1, Some(1));
+        assert_eq!(l.to_string(), "l.xlsx:'2024'!A1");
+    }
+
+    #[test]
+    fn sheet_suffix() {
+        let (f, s) = split_sheet(Path::new("/nonexistent/book.xlsx#能源"));
+        assert_eq!(f, PathBuf::from("/nonexistent/book.xlsx"));
+        assert_eq!(s.as_deref(), Some("能源"));
+        assert!(is_spreadsheet(Path::new("x/ledger.XLSX")));
+        assert!(is_spreadsheet(Path::new("x/ledger.ods#s")));
+        assert!(!is_spreadsheet(Path::new("x/ledger.csv")));
+    }
+}
