@@ -6,24 +6,9 @@ use std::path::Path;
 use ghg::calc::{self, ComputeOptions};
 use ghg::{FactorLibrary, Inventory};
 use proptest::prelude::*;
-use rust_decimal::Decimal;
 
-const INVENTORY: &str = r#"
-organisation = "Property test"
-year = 2024
-activity_files = ["ledger.csv"]
-[denominators.revenue]
-quantity = "1000"
-unit = "百万元"
-[factors]
-combustion = "cn-guideline-fuels@2015"
-standard_coal = "gbt2589@2020"
-grid = "mee-grid@2022"
-residual = "mee-grid@2022:grid.national.excl_market_nonfossil"
-allow_year_mismatch = true
-[factors.pick]
-"standard_coal.natural_gas" = "natural_gas.range_low"
-"#;
+use crate::util::INVENTORY;
+use rust_decimal::Decimal;
 
 fn dec(cents: u64) -> Decimal {
     Decimal::new(cents as i64, 2)

@@ -5,23 +5,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::util::{Run, ghg_in};
-
-const INVENTORY: &str = r#"organisation = "Robustness"
-year = 2024
-activity_files = ["ledger.csv"]
-[denominators.revenue]
-quantity = "1000"
-unit = "百万元"
-[factors]
-combustion = "cn-guideline-fuels@2015"
-standard_coal = "gbt2589@2020"
-grid = "mee-grid@2022"
-residual = "mee-grid@2022:grid.national.excl_market_nonfossil"
-allow_year_mismatch = true
-[factors.pick]
-"standard_coal.natural_gas" = "natural_gas.range_low"
-"#;
+use crate::util::{INVENTORY, Run, ghg_in};
 
 /// A deterministic ledger of `n` rows with everything a real export has: a byte-order mark, quoted notes holding
 /// commas and newlines, thousands separators, CRLF line ends, blank and whitespace-only lines, Chinese units and
