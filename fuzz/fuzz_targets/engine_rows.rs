@@ -8,30 +8,18 @@ use std::sync::OnceLock;
 use ghg::calc::{self, ComputeOptions, ReadOptions};
 use libfuzzer_sys::fuzz_target;
 
-const INVENTORY: &str = r#"organisation = "Fuzz"
-year = 2024
-activity_files = ["ledger.csv"]
-[denominators.revenue]
-quantity = "1000"
-unit = "百万元"
-[factors]
-combustion = "cn-guideline-fuels@2015"
-standard_coal = "gbt2589@2020"
-grid = "mee-grid@2022"
-residual = "mee-grid@2022:grid.national.excl_market_nonfossil"
-allow_year_mismatch = true
-[factors.pick]
-"standard_coal.natural_gas" = "natural_gas.range_low"
-[factors.region_fallback]
-"*" = "CN"
-"#;
+/// The tests' inventory (tests/data/inventory.toml), with every region falling back to China's factors so that
+/// more of the fuzzer's rows reach the calculation.
+fn inventory() -> String {
+    format!("{}[factors.region_fallback]\n\"*\" = \"CN\"\n", include_str!("../../tests/data/inventory.toml"))
+}
 
 fn dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let d = std::env::temp_dir().join(format!("ghg-fuzz-engine-{}", std::process::id()));
         std::fs::create_dir_all(&d).expect("temp dir");
-        std::fs::write(d.join("inventory.toml"), INVENTORY).expect("inventory");
+        std::fs::write(d.join("inventory.toml"), inventory()).expect("inventory");
         d
     })
 }

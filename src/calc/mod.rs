@@ -212,13 +212,22 @@ impl Computation {
     /// Figure ids in canonical order.
     pub fn ordered_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.figures.keys().map(String::as_str).collect();
-        ids.sort_by_key(|id| figure_order(id));
+        // The keys come sorted by id; a stable sort by rank keeps that order among equal ranks.
+        ids.sort_by_cached_key(|id| figure_rank(id));
         ids
     }
 }
 
 /// Sort key giving the canonical figure order: scope 1, scope 2, totals, energy, electricity, intensities, activity.
 pub fn figure_order(id: &str) -> (u8, String) {
+    let (rank, pos) = figure_rank(id);
+    let sub =
+        if id.starts_with("activity.") || id.starts_with("scope1.") { format!("{pos:02}{id}") } else { id.to_string() };
+    (rank, sub)
+}
+
+/// [`figure_order`] without allocating: ids in canonical order are ordered by this rank, then by the id itself.
+pub fn figure_rank(id: &str) -> (u8, u8) {
     let rank = match id {
         "scope1" => 0,
         _ if id.starts_with("scope1.") => 1,
@@ -242,13 +251,12 @@ pub fn figure_order(id: &str) -> (u8, String) {
         _ if id.starts_with("activity.") => 19,
         _ => 20,
     };
-    let sub = if id.starts_with("activity.") || id.starts_with("scope1.") {
+    let pos = if id.starts_with("activity.") || id.starts_with("scope1.") {
         // activities in ledger order
         let a = id.rsplit('.').next().unwrap_or("");
-        let pos = crate::activity::ACTIVITIES.iter().position(|x| x.name() == a).unwrap_or(99);
-        format!("{pos:02}{id}")
+        crate::activity::ACTIVITIES.iter().position(|x| x.name() == a).unwrap_or(99) as u8
     } else {
-        id.to_string()
+        0
     };
-    (rank, sub)
+    (rank, pos)
 }

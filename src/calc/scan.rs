@@ -167,6 +167,19 @@ impl Acc {
     }
 }
 
+/// Figure `f` among an entity's running sums, made on first use with the plan's unit.
+#[inline]
+fn acc_at<'a>(accs: &'a mut Vec<Acc>, f: usize, unit: &'static str) -> &'a mut Acc {
+    if accs.len() <= f {
+        accs.resize_with(f + 1, Acc::default);
+    }
+    let a = &mut accs[f];
+    if a.unit.is_empty() {
+        a.unit = unit;
+    }
+    a
+}
+
 /// Figure id -> running sum.
 pub(super) type Named = BTreeMap<String, Acc>;
 
@@ -787,13 +800,7 @@ impl<'a> Tally<'a> {
                 continue;
             }
             let f = group.figs[i] as usize;
-            if accs.len() <= f {
-                accs.resize_with(f + 1, Acc::default);
-            }
-            let a = &mut accs[f];
-            if a.unit.is_empty() {
-                a.unit = group.plans[i].value_unit;
-            }
+            let a = acc_at(accs, f, group.plans[i].value_unit);
             a.add(val(i), half(i));
         }
         if pool {
@@ -855,13 +862,7 @@ impl<'a> Tally<'a> {
                 continue;
             }
             let f = group.figs[i] as usize;
-            if accs.len() <= f {
-                accs.resize_with(f + 1, Acc::default);
-            }
-            let a = &mut accs[f];
-            if a.unit.is_empty() {
-                a.unit = group.plans[i].value_unit;
-            }
+            let a = acc_at(accs, f, group.plans[i].value_unit);
             a.value.add(vals[k]);
             a.lines += 1;
             if group.grid_plan == Some(i) {
@@ -901,14 +902,7 @@ impl<'a> Tally<'a> {
                     let too_big = || overflow(&format!("figure {}", group.plans[i].figure));
                     let v = pool.times(r).ok_or_else(too_big)?;
                     let f = group.figs[i] as usize;
-                    let accs = &mut self.accs[eid];
-                    if accs.len() <= f {
-                        accs.resize_with(f + 1, Acc::default);
-                    }
-                    let a = &mut accs[f];
-                    if a.unit.is_empty() {
-                        a.unit = group.plans[i].value_unit;
-                    }
+                    let a = acc_at(&mut self.accs[eid], f, group.plans[i].value_unit);
                     a.value.merge(&v);
                     a.lines += pool.rows;
                     if group.grid_plan == Some(i) {

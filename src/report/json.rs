@@ -56,9 +56,42 @@ pub fn lines_jsonl_row(l: &Line) -> Value {
 
 /// One entity's figures, in canonical order.
 fn entity_json(m: &std::collections::BTreeMap<String, Figure>) -> Value {
+    Value::Object(entity_ids(m).into_iter().map(|id| (id.clone(), figure_json(&m[id]))).collect())
+}
+
+fn entity_ids(m: &std::collections::BTreeMap<String, Figure>) -> Vec<&String> {
+    // The keys come sorted by id; a stable sort by rank keeps that order among equal ranks.
     let mut ids: Vec<&String> = m.keys().collect();
-    ids.sort_by_cached_key(|id| crate::calc::figure_order(id));
-    Value::Object(ids.into_iter().map(|id| (id.clone(), figure_json(&m[id]))).collect())
+    ids.sort_by_cached_key(|id| crate::calc::figure_rank(id));
+    ids
+}
+
+/// [`entity_json`] pretty-printed at the depth of `by_entity` (each line after the first indented by four spaces),
+/// exactly as `serde_json::to_string_pretty` prints it, but written straight out: a portfolio's ledger has
+/// thousands of entities, and building and re-indenting each one's JSON value cost more than reading its rows.
+fn write_entity_json(
+    m: &std::collections::BTreeMap<String, Figure>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let s = |w: &mut dyn std::io::Write, t: &str| serde_json::to_writer(&mut *w, t).map_err(std::io::Error::other);
+    if m.is_empty() {
+        return w.write_all(b"{}");
+    }
+    for (j, id) in entity_ids(m).into_iter().enumerate() {
+        let f = &m[id];
+        w.write_all(if j == 0 { b"{\n      " } else { b",\n      " })?;
+        s(w, id)?;
+        w.write_all(b": {\n        \"value\": ")?;
+        s(w, &full(f.value))?;
+        w.write_all(b",\n        \"unit\": ")?;
+        s(w, &f.unit)?;
+        if let Some(h) = f.half_width {
+            w.write_all(b",\n        \"half_width\": ")?;
+            s(w, &full(h))?;
+        }
+        w.write_all(b"\n      }")?;
+    }
+    w.write_all(b"\n    }")
 }
 
 /// Write [`computation_json`] pretty-printed (exactly as `serde_json::to_string_pretty` prints it) without
@@ -85,7 +118,8 @@ pub fn write_computation_json(c: &mut Computation, w: &mut dyn std::io::Write) -
                 w.write_all(b"{")?;
                 for (j, (e, m)) in c.by_entity.iter().enumerate() {
                     w.write_all(if j == 0 { b"\n    " } else { b",\n    " })?;
-                    write!(w, "{}: {}", key(e), pretty(&entity_json(m), "    "))?;
+                    write!(w, "{}: ", key(e))?;
+                    write_entity_json(m, w)?;
                 }
                 w.write_all(b"\n  }")?;
             }
@@ -151,4 +185,34 @@ pub fn trace_json(t: &Trace<'_>) -> Value {
         "lines": t.lines.iter().map(|l| lines_jsonl_row(l)).collect::<Vec<_>>(),
         "lines_sum": full(t.lines_sum),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
+    use std::str::FromStr;
+
+    fn fig(v: &str, unit: &str, half: Option<&str>) -> Figure {
+        let d = |s: &str| Decimal::from_str(s).expect("decimal");
+        Figure { value: d(v), unit: unit.into(), half_width: half.map(d), lines: 1 }
+    }
+
+    /// The streamed entity object is byte for byte what pretty-printing its JSON value and indenting it gives.
+    #[test]
+    fn streamed_entities_print_like_serde_json() {
+        let mut m = BTreeMap::new();
+        m.insert("activity.diesel".to_string(), fig("12.500", "t", None));
+        m.insert("scope1".to_string(), fig("3.1", "tCO2e", Some("0.05")));
+        m.insert("scope1.diesel".to_string(), fig("3.1", "tCO2e", Some("0.05")));
+        m.insert("energy.total".to_string(), fig("0", "tce", None));
+        m.insert("x \"quoted\"\n".to_string(), fig("-1", "t", None));
+        for m in [m, BTreeMap::new()] {
+            let want = serde_json::to_string_pretty(&entity_json(&m)).expect("json").replace('\n', "\n    ");
+            let mut got = Vec::new();
+            write_entity_json(&m, &mut got).expect("write");
+            assert_eq!(String::from_utf8(got).expect("utf-8"), want);
+        }
+    }
 }

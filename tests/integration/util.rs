@@ -54,19 +54,6 @@ pub fn golden(name: &str, actual: &str) {
     }
 }
 
-/// An inventory over the built-in library, for tests that write their own ledger.csv beside it.
-pub const INVENTORY: &str = r#"organisation = "Test"
-year = 2024
-activity_files = ["ledger.csv"]
-[denominators.revenue]
-quantity = "1000"
-unit = "百万元"
-[factors]
-combustion = "cn-guideline-fuels@2015"
-standard_coal = "gbt2589@2020"
-grid = "mee-grid@2022"
-residual = "mee-grid@2022:grid.national.excl_market_nonfossil"
-allow_year_mismatch = true
-[factors.pick]
-"standard_coal.natural_gas" = "natural_gas.range_low"
-"#;
+/// An inventory over the built-in library, for tests that write their own ledger.csv beside it (the `engine_rows`
+/// fuzz target reads the same file).
+pub const INVENTORY: &str = include_str!("../data/inventory.toml");
