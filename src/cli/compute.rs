@@ -158,7 +158,8 @@ pub fn compute(
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
-    let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines;
+    // Lines streamed to a file are not also kept: at scale that would hold every line in memory.
+    let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none();
     let result = match lines {
         None => run_with_progress(&inv, &lib, common, keep, None)?,
         Some(path) => {
