@@ -48,6 +48,9 @@ pub struct ReconcileArgs {
     /// Refuse to produce figures when any ledger row is rejected (the default).
     #[arg(long)]
     pub strict: bool,
+    /// Accept changed inputs: rewrite each inventory's ghg.lock (the SHA-256 of every file its figures use).
+    #[arg(long)]
+    pub update_lock: bool,
 }
 
 fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
@@ -79,7 +82,21 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
-    reconcile::reconcile_inventories(&invs, &lib, ComputeOptions { strict: !args.lenient, keep_lines: true })
+    let r = reconcile::reconcile_inventories(&invs, &lib, ComputeOptions { strict: !args.lenient, keep_lines: true })?;
+    // Tamper evidence: a locked file that changed stops the reconciliation (every change of every year is named),
+    // until it is accepted with --update-lock.
+    for inv in &invs {
+        let Some(y) = r.years.iter().find(|y| y.inventory == inv.path) else { continue };
+        if args.update_lock {
+            ghg::lock::write(inv, &y.computation)?;
+        } else if let Err(e) = ghg::lock::verify(inv, &y.computation) {
+            d.0.extend(e.0);
+        }
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
+    Ok(r)
 }
 
 /// `ghg reconcile`: exit 1 when any figure is outside tolerance, after rendering every figure.
@@ -88,24 +105,17 @@ pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
     let bytes: Vec<u8> = match args.format {
         ReconcileFormat::Xlsx => report::workbook(&report::reconcile_document(&r, None, args.lang.into(), 2))?,
         ReconcileFormat::Html => report::html(&report::reconcile_document(&r, None, args.lang.into(), 2)).into_bytes(),
-        _ => Vec::new(),
-    };
-    if !bytes.is_empty() {
-        match &args.output {
-            Some(p) => std::fs::write(p, &bytes).map_err(|e| Diagnostics::from(ghg::Error::io(p, &e)))?,
-            None => out.write_bytes(&bytes),
-        }
-        return Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 });
-    }
-    let text = match args.format {
         ReconcileFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report::reconcile_json(&r)).unwrap_or_default();
             s.push('\n');
-            s
+            s.into_bytes()
         }
-        ReconcileFormat::Markdown => report::render_reconcile_markdown(&r),
-        _ => report::render_reconcile_table(&r),
+        ReconcileFormat::Markdown => report::render_reconcile_markdown(&r).into_bytes(),
+        ReconcileFormat::Table => report::render_reconcile_table(&r).into_bytes(),
     };
-    out.write(&text);
+    match &args.output {
+        Some(p) => ghg::atomic::write(p, &bytes)?,
+        None => out.write_bytes(&bytes),
+    }
     Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 })
 }

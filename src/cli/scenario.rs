@@ -215,13 +215,9 @@ fn format_of(f: FormatArg) -> Format {
     }
 }
 
-/// Write a file atomically (to `<name>.tmp`, then renamed).
+/// Write a file atomically (a temporary file beside it, then renamed).
 fn write_file(path: &Path, text: &str) -> Result<(), Diagnostics> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text).map_err(|e| Diagnostics::from(Error::io(&tmp, &e)))?;
-    std::fs::rename(&tmp, path).map_err(|e| Diagnostics::from(Error::io(path, &e)))
+    Ok(ghg::atomic::write(path, text.as_bytes())?)
 }
 
 /// `ghg scenario`.
@@ -246,7 +242,7 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         let doc = report::scenario_document(&r, Some(&lib), a.lang.into(), places);
         let bytes = if a.format == FormatArg::Xlsx { report::workbook(&doc)? } else { report::html(&doc).into_bytes() };
         match &a.output {
-            Some(p) => std::fs::write(p, &bytes).map_err(|e| Diagnostics::from(Error::io(p, &e)))?,
+            Some(p) => ghg::atomic::write(p, &bytes)?,
             None => out.write_bytes(&bytes),
         }
         return Ok(0);

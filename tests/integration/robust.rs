@@ -205,6 +205,36 @@ fn ghg_lock_catches_a_changed_file_until_the_change_is_accepted() {
 }
 
 #[test]
+fn reconcile_refuses_a_changed_locked_file_until_the_change_is_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
+    for f in ["inventory.toml", "ledger.csv", "reported.toml"] {
+        std::fs::copy(seed.join(f), dir.path().join(f)).expect("copy the seed example");
+    }
+    assert_eq!(ghg_in(dir.path(), &["reconcile", "inventory.toml"]).code, 0, "no lock: nothing to verify");
+    let r = ghg_in(dir.path(), &["reconcile", "inventory.toml", "--update-lock"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lock = std::fs::read_to_string(dir.path().join("ghg.lock")).expect("reconcile --update-lock wrote the lock");
+    assert!(lock.contains("role = \"reported\""), "{lock}");
+    // A printed figure edited after the lock was taken.
+    let reported = std::fs::read_to_string(dir.path().join("reported.toml")).expect("reported");
+    std::fs::write(dir.path().join("reported.toml"), format!("{reported}\n# edited\n")).expect("write");
+    let r = ghg_in(dir.path(), &["reconcile", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.is_empty(), "no figures while a locked file changed: {}", r.stdout);
+    assert!(r.stderr.contains("reported.toml (reported) changed since it was locked (sha256 "), "{}", r.stderr);
+    assert!(r.stderr.contains("--update-lock"), "{}", r.stderr);
+    assert_eq!(ghg_in(dir.path(), &["reconcile", "inventory.toml", "--update-lock"]).code, 0);
+    assert_eq!(ghg_in(dir.path(), &["reconcile", "inventory.toml"]).code, 0);
+    // --output takes every format, written atomically, nothing on stdout.
+    let r = ghg_in(dir.path(), &["reconcile", "inventory.toml", "--format", "markdown", "--output", "paper.md"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let paper = std::fs::read_to_string(dir.path().join("paper.md")).expect("the working paper");
+    assert!(paper.contains("scope2.market"), "{paper}");
+}
+
+#[test]
 fn declared_gbk_is_decoded_and_undeclared_gbk_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let utf8 = ledger(300, false);
