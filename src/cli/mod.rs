@@ -158,7 +158,7 @@ enum Command {
     },
     /// Compare the figures a report prints with the recomputed ones: exit 1 if any is outside tolerance.
     #[command(
-        after_help = "Examples:\n  ghg reconcile examples/hikvision-2024/inventory.toml\n  ghg reconcile examples/hikvision-202{2,3,4}/inventory.toml --format markdown > working-paper.md\n\nStatuses: exact (equal at the printed precision), consistent (intervals overlap given the precision of printed inputs),\nwithin (inside the stated tolerance), outside. Exit codes: 0 all reconcile, 1 some figure outside, 2 bad input."
+        after_help = "Examples:\n  ghg reconcile examples/hikvision-2024/inventory.toml\n  ghg reconcile examples/hikvision-202{2,3,4}/inventory.toml --format markdown --output working-paper.md\n  ghg reconcile inv.toml --update-lock   # accept changed inputs: rewrite ghg.lock (a changed locked file stops reconcile)\n\nStatuses: exact (equal at the printed precision), consistent (intervals overlap given the precision of printed inputs),\nwithin (inside the stated tolerance), outside. Exit codes: 0 all reconcile, 1 some figure outside, 2 bad input."
     )]
     Reconcile(reconcile::ReconcileArgs),
     /// What if: baseline vs scenario for every figure, sweeps (table, CSV, SVG) and targets.
