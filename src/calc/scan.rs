@@ -268,6 +268,8 @@ struct Group {
     /// rate below 2^32 in mantissa, with at most LINE_SCALE places in the product): their rows' quantities are
     /// summed per entity, and the sum multiplied by the rate once, when the range is merged.
     pooled: Vec<bool>,
+    /// Every plan is pooled (a pooled row then only adds its quantity).
+    all_pooled: bool,
     pool_scale: Option<u32>,
     /// Inexact plans' factors as integers, for [`int_line_value`].
     ints: Vec<Option<(u64, u32, u64, u32)>>,
@@ -564,6 +566,7 @@ impl<'a> Tally<'a> {
                     activity,
                     plans: Arc::new(plans),
                     rates,
+                    all_pooled: pooled.iter().all(|p| *p),
                     pooled,
                     pool_scale,
                     ints,
@@ -803,13 +806,6 @@ impl<'a> Tally<'a> {
             let a = acc_at(accs, f, group.plans[i].value_unit);
             a.add(val(i), half(i));
         }
-        if pool {
-            let pools = &mut self.pools[eid as usize];
-            if pools.len() <= g as usize {
-                pools.resize(g as usize + 1, Pool::default());
-            }
-            pools[g as usize].add(q);
-        }
         for (which, plan) in [(0, group.grid_plan), (1, group.market_plan)] {
             if let Some(i) = plan
                 && !(pool && group.pooled[i])
@@ -818,9 +814,10 @@ impl<'a> Tally<'a> {
                 if which == 0 { e.0.add(val(i)) } else { e.1.add(val(i)) }
             }
         }
-        group.rows += 1;
-        if group.first_row.is_none() {
-            group.first_row = Some(Location::at(&self.file, line, None));
+        if pool {
+            self.pool_row(g, eid, q, line)
+        } else {
+            self.count_row(g, line)
         }
         true
     }
@@ -831,6 +828,10 @@ impl<'a> Tally<'a> {
         let (line, qcol) = at;
         let group = &self.groups[g as usize];
         let pool = group.pool_scale.is_some_and(|s| q.scale() <= s && q.mantissa().unsigned_abs() < 1 << 64);
+        if pool && group.all_pooled {
+            self.pool_row(g, eid, q, line);
+            return;
+        }
         let mut vals = [Decimal::ZERO; 4];
         let mut k = 0;
         for (i, p) in group.plans.iter().enumerate() {
@@ -872,13 +873,25 @@ impl<'a> Tally<'a> {
             }
             k += 1;
         }
-        if pool {
-            let pools = &mut self.pools[eid as usize];
-            if pools.len() <= g as usize {
-                pools.resize(g as usize + 1, Pool::default());
-            }
-            pools[g as usize].add(q);
+        if pool { self.pool_row(g, eid, q, line) } else { self.count_row(g, line) }
+    }
+
+    /// Add a pooled row's quantity to its entity's pool of group `g` (multiplied out when the range is merged),
+    /// and count the row.
+    #[inline]
+    fn pool_row(&mut self, g: u32, eid: u32, q: Decimal, line: usize) {
+        let pools = &mut self.pools[eid as usize];
+        if pools.len() <= g as usize {
+            pools.resize(g as usize + 1, Pool::default());
         }
+        pools[g as usize].add(q);
+        self.count_row(g, line);
+    }
+
+    /// Count a used row of group `g` (the first one locates the group's fallbacks).
+    #[inline]
+    fn count_row(&mut self, g: u32, line: usize) {
+        let group = &mut self.groups[g as usize];
         group.rows += 1;
         if group.first_row.is_none() {
             group.first_row = Some(Location::at(&self.file, line, None));
