@@ -591,16 +591,22 @@ pub(crate) fn header_columns(file: &Path, header: Option<&csv::ByteRecord>) -> R
         }
         col_start += raw.len() + 1;
     }
-    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
-    if !missing.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Csv,
-            format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
-        )
-        .at(loc1)
-        .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
-    }
+    missing_columns(found, loc1)?;
     Ok(cols)
+}
+
+/// The required columns a header lacks, as one error located at the header.
+fn missing_columns(found: [bool; 6], at: Location) -> Result<(), Error> {
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Csv,
+        format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
+    )
+    .at(at)
+    .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))))
 }
 
 /// Map header names to columns, with the same messages as the CSV header check; `at(i)` locates header cell `i`
@@ -630,15 +636,7 @@ pub(crate) fn columns_from_header(
             ));
         }
     }
-    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().zip(found).filter(|(_, f)| !f).map(|(c, _)| *c).collect();
-    if !missing.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Csv,
-            format!("header lacks required column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")),
-        )
-        .at(whole)
-        .hint(format!("the header must be {},note", REQUIRED_COLUMNS.join(","))));
-    }
+    missing_columns(found, whole)?;
     Ok(cols)
 }
 
