@@ -10,7 +10,8 @@ mod scan;
 mod trace;
 
 pub use certificates::{
-    Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
+    Allocation, EntityCoverage, MarketCoverage, ResidualComparison, Scope2Report, instrument_name,
+    parse_supplier_factor, parse_vintage,
 };
 pub use engine::{
     ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, compute_streaming_with,
