@@ -130,7 +130,7 @@ struct State {
 fn too_big(what: &str, at: &Location) -> Error {
     Error::new(ErrorKind::Overflow, format!("{what} is too large to allocate certificates exactly"))
         .at(at.clone())
-        .hint("quantities up to 10^26 MWh, with at most 12 decimal places, are allocated exactly; use a larger unit")
+        .hint("check the quantity and unit of the electricity and certificate rows: certificates are allocated exactly up to 10^26 MWh of grid electricity in all")
 }
 
 impl State {
@@ -451,7 +451,7 @@ fn cover(
         let market = market_of(&r.row.rec.region).to_string();
         // Covered MWh are carried at 10^-12 MWh, as every line is.
         let want = r.row.mwh.round_dp_with_strategy(crate::calc::LINE_SCALE, rust_decimal::RoundingStrategy::ToZero);
-        let covered = want.min(pool_mwh);
+        let covered = want.min(pool_mwh).normalize();
         let excess = r.row.mwh - pool_mwh;
         if excess > Decimal::ZERO {
             let keep = check(
