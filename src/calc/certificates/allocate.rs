@@ -102,6 +102,9 @@ struct Cover {
     rank: usize,
     /// The row's own quantity lines (activity.certificate).
     quantity_lines: Vec<Line>,
+    /// The rows spread together with it (see [`State::spread_batch`]): the pool's uncovered MWh before them,
+    /// the MWh they cover together, how many they are.
+    batch: (Decimal, Decimal, usize),
 }
 
 /// One share of one row: the grid electricity (by index), MWh covered, uncovered MWh before, tCO2e deducted
@@ -158,22 +161,77 @@ impl State {
     fn spread(&mut self, c: &Cover) -> Result<Vec<Share>, Error> {
         let at = &c.rec.source;
         let live = self.live(&c.pool);
-        let weights = live
-            .iter()
-            .map(|i| units(self.left[*i].0))
-            .collect::<Option<Vec<u128>>>()
-            .ok_or_else(|| too_big("the uncovered grid electricity of an entity", at))?;
+        let weights = self.weights(&live, at)?;
         let total = units(c.covered).ok_or_else(|| too_big("the certificate's MWh", at))?;
         let parts = split(total, &weights).ok_or_else(|| too_big("the uncovered grid electricity of the pool", at))?;
         let mut shares = Vec::new();
         for (i, u) in live.iter().zip(&parts) {
             if *u > 0 {
-                let mwh = decimal(*u).ok_or_else(|| too_big("a share", at))?;
-                shares.push(Share { at: *i, units: *u, mwh, before: self.left[*i].0, deducted: None, added: None });
+                shares.push(self.share(*i, *u, at)?);
             }
         }
-        // Per market: the deduction and the supplier-factor emissions, each computed once on the MWh covered
-        // there and split over the shares in proportion to their MWh.
+        self.price(c, &mut shares)?;
+        Ok(shares)
+    }
+
+    /// The shares of company-level pro-rata rows priced alike (one market, one supplier factor), in rank order:
+    /// their covered MWh together are spread pro rata over the pool once, and each row's MWh then go to the
+    /// entities in rank and entity order, so there are at most entities + rows shares, not entities x rows.
+    fn spread_batch(&mut self, covers: &[Cover]) -> Result<Vec<Vec<Share>>, Error> {
+        let Some(first) = covers.first() else { return Ok(Vec::new()) };
+        let at = &first.rec.source;
+        let live = self.live(&first.pool);
+        let weights = self.weights(&live, at)?;
+        let need: Vec<u128> = covers
+            .iter()
+            .map(|c| units(c.covered).ok_or_else(|| too_big("the certificate's MWh", &c.rec.source)))
+            .collect::<Result<_, _>>()?;
+        let total =
+            need.iter().try_fold(0u128, |a, n| a.checked_add(*n)).ok_or_else(|| too_big("the covered MWh", at))?;
+        let mut to_entity =
+            split(total, &weights).ok_or_else(|| too_big("the uncovered grid electricity of the pool", at))?;
+        let mut all = Vec::with_capacity(covers.len());
+        let mut e = 0;
+        for (c, mut n) in covers.iter().zip(need) {
+            let mut shares = Vec::new();
+            while n > 0 && e < live.len() {
+                let take = n.min(to_entity[e]);
+                if take > 0 {
+                    shares.push(self.share(live[e], take, &c.rec.source)?);
+                    n -= take;
+                    to_entity[e] -= take;
+                }
+                if to_entity[e] == 0 {
+                    e += 1;
+                }
+            }
+            all.push(shares);
+        }
+        for (c, shares) in covers.iter().zip(&mut all) {
+            self.price(c, shares)?;
+        }
+        Ok(all)
+    }
+
+    /// The uncovered MWh of grid electricity, in units of 10^-12 MWh.
+    fn weights(&self, live: &[usize], at: &Location) -> Result<Vec<u128>, Error> {
+        live.iter()
+            .map(|i| units(self.left[*i].0))
+            .collect::<Option<Vec<u128>>>()
+            .ok_or_else(|| too_big("the uncovered grid electricity of an entity", at))
+    }
+
+    /// A share of `u` units of grid electricity `i`.
+    fn share(&self, i: usize, u: u128, at: &Location) -> Result<Share, Error> {
+        let mwh = decimal(u).ok_or_else(|| too_big("a share", at))?;
+        Ok(Share { at: i, units: u, mwh, before: self.left[i].0, deducted: None, added: None })
+    }
+
+    /// What a row's shares deduct and add; the uncovered electricity goes down by them. Per market, the
+    /// deduction and the supplier-factor emissions are each computed once on the MWh the row covers there and
+    /// split over its shares in proportion to their MWh.
+    fn price(&mut self, c: &Cover, shares: &mut [Share]) -> Result<(), Error> {
+        let at = &c.rec.source;
         let markets: BTreeSet<String> = shares.iter().map(|s| self.keys[s.at].0.clone()).collect();
         for m in markets {
             let idx: Vec<usize> = (0..shares.len()).filter(|k| self.keys[shares[*k].at].0 == m).collect();
@@ -199,7 +257,7 @@ impl State {
                 }
             }
         }
-        for s in &mut shares {
+        for s in shares.iter_mut() {
             let (mwh_left, t_left) = &mut self.left[s.at];
             *mwh_left -= s.mwh;
             if let Some(d) = &mut s.deducted {
@@ -208,8 +266,14 @@ impl State {
                 *t_left -= *d;
             }
         }
-        Ok(shares)
+        Ok(())
     }
+}
+
+/// A unit of allocation: one row, or company-level pro-rata rows priced alike spread together.
+enum Step {
+    One(Cover),
+    Batch(Vec<Cover>),
 }
 
 /// Step 1: each row's supplier factor (a bad one rejects the row) and whether it is its entity's own purchase.
@@ -430,7 +494,8 @@ fn line(rec: &ActivityRecord, figure: &str, entity: &str, region: &str, q: Decim
 }
 
 /// Step 5: in rank order, how much each row covers of what earlier rows left in its pool; the excess is checked
-/// (a warning, or the row is rejected). Returns the rows that cover, with their quantity lines.
+/// (a warning, or the row is rejected). Company-level pro-rata rows priced alike that follow one another in rank
+/// order (same supplier factor; one market each) are spread together per market ([`State::spread_batch`]).
 #[allow(clippy::too_many_arguments)]
 fn cover(
     res: &mut Resolver<'_>,
@@ -442,76 +507,141 @@ fn cover(
     tally: &mut Tally,
     mwh: &Unit,
     out: &mut CertOutcome,
-) -> Result<Vec<Cover>, Error> {
-    let mut covers = Vec::with_capacity(rows.len());
+) -> Result<(Vec<Step>, usize), Error> {
+    let mut placed: Vec<Option<(Ranked, Pool, Rule)>> = Vec::with_capacity(rows.len());
     for r in rows {
-        let Some((pool, rule)) = pool_of(policy, &r, grid, with_grid, out) else { continue };
-        let at = r.row.rec.source.clone();
-        let pool_mwh = state.pool_mwh(&pool, &at)?;
-        let market = market_of(&r.row.rec.region).to_string();
-        // Covered MWh are carried at 10^-12 MWh, as every line is.
-        let want = r.row.mwh.round_dp_with_strategy(crate::calc::LINE_SCALE, rust_decimal::RoundingStrategy::ToZero);
-        let covered = want.min(pool_mwh).normalize();
-        let excess = r.row.mwh - pool_mwh;
-        if excess > Decimal::ZERO {
-            let keep = check(
-                policy.excess,
-                "certificate-excess",
-                ErrorKind::Certificate,
-                format!(
-                    "certificates of {} MWh exceed the uncovered grid electricity they may cover ({} MWh in market {market}) by {} MWh; the excess is not used",
-                    r.row.mwh.normalize(),
-                    pool_mwh.normalize(),
-                    excess.normalize()
-                ),
-                "buy or claim no more certificates than the grid electricity of their market; market-based scope 2 is never negative",
-                &at,
-                out,
-            );
-            if !keep {
-                continue;
-            }
+        if let Some((pool, rule)) = pool_of(policy, &r, grid, with_grid, out) {
+            placed.push(Some((r, pool, rule)));
         }
-        // The residual factor of every market the row covers, found once per market.
-        for i in state.live(&pool) {
-            let m = state.keys[i].0.clone();
-            if !state.residuals.contains_key(&m) {
-                let plan: Result<ResidualPlan, Error> = residual_plan(res, &m, mwh);
-                let known = match plan {
-                    Ok(p) => p,
-                    Err(e) => {
-                        out.rejected.push(e.at(at.clone()));
-                        None
-                    }
-                };
-                state.residuals.insert(m, known);
-            }
-        }
-        let instrument = instrument_name(r.row.rec.instrument.as_deref());
-        let what = if instrument == "unspecified" {
-            "certificate (instrument not stated)".to_string()
-        } else {
-            instrument.clone()
-        };
-        let quantity_lines = quantity_lines(res, &r.row.rec, out)?;
-        let c = Cover {
-            rec: r.row.rec,
-            supplier: r.supplier,
-            rule,
-            pool,
-            pool_mwh,
-            covered,
-            instrument,
-            what,
-            rank: covers.len() + 1,
-            quantity_lines,
-        };
-        let shares = state.spread(&c)?;
-        tally.add(&c, &shares, state, out)?;
-        out.rows_used += 1;
-        covers.push(c);
     }
-    Ok(covers)
+    let key = |p: &Option<(Ranked, Pool, Rule)>| {
+        p.as_ref().map(|(r, pool, rule)| (*rule == Rule::ProRata, r.supplier, pool.market.is_some()))
+    };
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while i < placed.len() {
+        let k = key(&placed[i]);
+        let mut j = i + 1;
+        while j < placed.len() && key(&placed[j]).map(|x| (x.0, x.1)) == k.map(|x| (x.0, x.1)) {
+            j += 1;
+        }
+        let pooled = k.is_some_and(|x| x.0) && (i..j).all(|x| key(&placed[x]).is_some_and(|x| x.2));
+        if !pooled {
+            j = i + 1;
+        }
+        // The rows of the run per market, in rank order.
+        let mut by_market: BTreeMap<String, Vec<(usize, Ranked, Pool, Rule)>> = BTreeMap::new();
+        for (x, p) in placed.iter_mut().enumerate().take(j).skip(i) {
+            if let Some((r, pool, rule)) = p.take() {
+                let m = pool.market.clone().unwrap_or_default();
+                by_market.entry(if pooled { m } else { String::new() }).or_default().push((x + 1, r, pool, rule));
+            }
+        }
+        for (_, group) in by_market {
+            let mut covers = Vec::new();
+            let mut pool_start = None;
+            let mut taken = Decimal::ZERO;
+            for (rank, r, pool, rule) in group {
+                let start = match pool_start {
+                    Some(s) => s,
+                    None => *pool_start.insert(state.pool_mwh(&pool, &r.row.rec.source)?),
+                };
+                let left = start - taken;
+                if let Some(c) = admit(res, policy, r, pool, rule, left, rank, state, mwh, out)? {
+                    taken += c.covered;
+                    covers.push(c);
+                }
+            }
+            let n = covers.len();
+            for c in &mut covers {
+                c.batch = (pool_start.unwrap_or_default(), taken, n);
+            }
+            let shares = state.spread_batch(&covers)?;
+            for (c, s) in covers.iter().zip(&shares) {
+                tally.add(c, s, state, out)?;
+                out.rows_used += 1;
+            }
+            steps.push(if n == 1 { Step::One(covers.remove(0)) } else { Step::Batch(covers) });
+        }
+        i = j;
+    }
+    Ok((steps, placed.len()))
+}
+
+/// One row's turn: the excess check (`None` when it rejects the row), the residual factor of every market it
+/// covers (found once per market), its quantity lines.
+#[allow(clippy::too_many_arguments)]
+fn admit(
+    res: &mut Resolver<'_>,
+    policy: &CertificatePolicy,
+    r: Ranked,
+    pool: Pool,
+    rule: Rule,
+    pool_mwh: Decimal,
+    rank: usize,
+    state: &mut State,
+    mwh: &Unit,
+    out: &mut CertOutcome,
+) -> Result<Option<Cover>, Error> {
+    let at = r.row.rec.source.clone();
+    let market = market_of(&r.row.rec.region).to_string();
+    // Covered MWh are carried at 10^-12 MWh, as every line is.
+    let want = r.row.mwh.round_dp_with_strategy(crate::calc::LINE_SCALE, rust_decimal::RoundingStrategy::ToZero);
+    let covered = want.min(pool_mwh).normalize();
+    let excess = r.row.mwh - pool_mwh;
+    if excess > Decimal::ZERO {
+        let keep = check(
+            policy.excess,
+            "certificate-excess",
+            ErrorKind::Certificate,
+            format!(
+                "certificates of {} MWh exceed the uncovered grid electricity they may cover ({} MWh in market {market}) by {} MWh; the excess is not used",
+                r.row.mwh.normalize(),
+                pool_mwh.normalize(),
+                excess.normalize()
+            ),
+            "buy or claim no more certificates than the grid electricity of their market; market-based scope 2 is never negative",
+            &at,
+            out,
+        );
+        if !keep {
+            return Ok(None);
+        }
+    }
+    for i in state.live(&pool) {
+        let m = state.keys[i].0.clone();
+        if !state.residuals.contains_key(&m) {
+            let plan: Result<ResidualPlan, Error> = residual_plan(res, &m, mwh);
+            let known = match plan {
+                Ok(p) => p,
+                Err(e) => {
+                    out.rejected.push(e.at(at.clone()));
+                    None
+                }
+            };
+            state.residuals.insert(m, known);
+        }
+    }
+    let instrument = instrument_name(r.row.rec.instrument.as_deref());
+    let what = if instrument == "unspecified" {
+        "certificate (instrument not stated)".to_string()
+    } else {
+        instrument.clone()
+    };
+    let quantity_lines = quantity_lines(res, &r.row.rec, out)?;
+    Ok(Some(Cover {
+        rec: r.row.rec,
+        supplier: r.supplier,
+        rule,
+        pool,
+        pool_mwh,
+        covered,
+        instrument,
+        what,
+        rank,
+        quantity_lines,
+        batch: (pool_mwh, covered, 1),
+    }))
 }
 
 /// The lines of one row: its quantity lines, then per share the covered MWh, the deduction and the
@@ -522,12 +652,16 @@ fn lines_of(c: &Cover, of: usize, shares: &[Share], state: &State) -> Vec<Line> 
     let what = &c.what;
     for s in shares {
         let (m, e) = &state.keys[s.at];
+        let (pool, together, n) = c.batch;
         let how = match c.rule {
+            Rule::ProRata if n == 1 => {
+                format!("pro rata: {}/{} of {} MWh", s.before.normalize(), pool.normalize(), together.normalize())
+            }
             Rule::ProRata => format!(
-                "pro rata: {}/{} of {} MWh",
+                "pro rata: {}/{} of the {} MWh of {n} company-level rows priced alike, spread together",
                 s.before.normalize(),
-                c.pool_mwh.normalize(),
-                c.covered.normalize()
+                pool.normalize(),
+                together.normalize()
             ),
             Rule::Named => "named entity".to_string(),
             Rule::Own => "own entity".to_string(),
@@ -572,7 +706,9 @@ fn lines_of(c: &Cover, of: usize, shares: &[Share], state: &State) -> Vec<Line> 
 /// The lines of every share of every certificate row, made again row by row as they are read: memory stays
 /// O(entities + certificates) however many shares there are.
 pub struct CertLines {
-    covers: Vec<Cover>,
+    steps: Vec<Step>,
+    /// How many rows were placed in the allocation order.
+    of: usize,
     state: State,
     next: usize,
     buf: std::vec::IntoIter<Line>,
@@ -585,11 +721,20 @@ impl Iterator for CertLines {
             if let Some(l) = self.buf.next() {
                 return Some(l);
             }
-            let c = self.covers.get(self.next)?;
+            let step = self.steps.get(self.next)?;
             self.next += 1;
             // The same computation as in `allocate`, which returned any error it met; it cannot fail here.
-            let shares = self.state.spread(c).unwrap_or_default();
-            self.buf = lines_of(c, self.covers.len(), &shares, &self.state).into_iter();
+            self.buf = match step {
+                Step::One(c) => {
+                    let shares = self.state.spread(c).unwrap_or_default();
+                    lines_of(c, self.of, &shares, &self.state)
+                }
+                Step::Batch(covers) => {
+                    let shares = self.state.spread_batch(covers).unwrap_or_default();
+                    covers.iter().zip(&shares).flat_map(|(c, s)| lines_of(c, self.of, s, &self.state)).collect()
+                }
+            }
+            .into_iter();
         }
     }
 }
@@ -632,6 +777,12 @@ impl Tally {
                 many => format!("{} entities", many.len()),
             };
             let basis = match c.rule {
+                Rule::ProRata if c.batch.2 > 1 => format!(
+                    "pro rata by uncovered MWh, spread together with {} other rows priced alike: {} of {} uncovered MWh in the pool",
+                    c.batch.2 - 1,
+                    c.batch.1.normalize(),
+                    c.batch.0.normalize()
+                ),
                 Rule::ProRata => format!(
                     "pro rata by uncovered MWh: {} of {} uncovered MWh in the pool",
                     c.covered.normalize(),
@@ -722,7 +873,7 @@ pub(in crate::calc) fn allocate(
     mwh: &Unit,
 ) -> Result<CertOutcome, Error> {
     let mut out = CertOutcome {
-        lines: CertLines { covers: Vec::new(), state: State::new(grid), next: 0, buf: Vec::new().into_iter() },
+        lines: CertLines { steps: Vec::new(), of: 0, state: State::new(grid), next: 0, buf: Vec::new().into_iter() },
         warnings: Vec::new(),
         rejected: Vec::new(),
         rows_used: 0,
@@ -737,11 +888,13 @@ pub(in crate::calc) fn allocate(
     let rows = quality(policy, rank(rows), &mut out);
     let mut state = State::new(grid);
     let mut tally = Tally::default();
-    let covers = cover(res, policy, rows, grid, &with_grid, &mut state, &mut tally, mwh, &mut out)?;
+    let (steps, of) = cover(res, policy, rows, grid, &with_grid, &mut state, &mut tally, mwh, &mut out)?;
     tally.finish(grid, &state, &first_ledger, &mut out)?;
+    // Rows spread together per market are listed in rank order, as every other row.
+    out.report.allocations.sort_by_key(|a| a.rank);
     // The lines are made again from the start when they are read.
     let mut start = State::new(grid);
     start.residuals = state.residuals;
-    out.lines = CertLines { covers, state: start, next: 0, buf: Vec::new().into_iter() };
+    out.lines = CertLines { steps, of, state: start, next: 0, buf: Vec::new().into_iter() };
     Ok(out)
 }
