@@ -190,7 +190,7 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
         }
     }
     if !s2.allocations.is_empty() {
-        let _ = writeln!(o, "certificate allocation, in allocation order ({}):", s2.rule);
+        let _ = writeln!(o, "certificate allocation, in allocation order:\n  (rule: {})", s2.rule);
         for a in &s2.allocations {
             let _ = writeln!(
                 o,

@@ -42,7 +42,7 @@ use crate::inventory::{AllocationRule, CertificatePolicy};
 use crate::units::Unit;
 
 /// The rule in a sentence, shown in every deduction line (and so in `ghg explain ... scope2.market`).
-pub const RULE: &str = "own-entity rows before company-level rows; zero-emission before supplier factors, lowest first; then vintage, certificate id, instrument, entity, market, quantity, period, row";
+pub const RULE: &str = "own-entity rows before company-level rows; zero-emission before supplier factors, lowest first; then vintage, certificate id, instrument, entity, market, quantity, period, row; company-level rows priced alike are spread pro rata together";
 
 /// A certificate row with its supplier factor, and whether it is its entity's own purchase.
 struct Ranked {
