@@ -147,7 +147,31 @@ impl State {
 
     /// The indices of the pool's grid electricity still uncovered.
     fn live(&self, pool: &Pool) -> Vec<usize> {
-        (0..self.keys.len()).filter(|i| self.left[*i].0 > Decimal::ZERO && pool.contains(&self.keys[*i])).collect()
+        self.span(pool).filter(|i| self.left[*i].0 > Decimal::ZERO && pool.contains(&self.keys[*i])).collect()
+    }
+
+    /// The indices where a pool's grid electricity can be (the keys are sorted by market, then entity), so that
+    /// a row of one entity looks at one place, not at every entity.
+    fn span(&self, pool: &Pool) -> std::ops::Range<usize> {
+        let Some(m) = &pool.market else { return 0..self.keys.len() };
+        let lo = self.keys.partition_point(|(k, _)| k < m);
+        let hi = lo + self.keys[lo..].partition_point(|(k, _)| k == m);
+        match &pool.entity {
+            None => lo..hi,
+            Some(e) => {
+                let i = lo + self.keys[lo..hi].partition_point(|(_, k)| k < e);
+                i..(i + 1).min(hi)
+            }
+        }
+    }
+
+    /// The markets of a pool's uncovered grid electricity.
+    fn markets(&self, pool: &Pool) -> BTreeSet<String> {
+        match &pool.market {
+            Some(m) if !self.live(pool).is_empty() => BTreeSet::from([m.clone()]),
+            Some(_) => BTreeSet::new(),
+            None => self.live(pool).into_iter().map(|i| self.keys[i].0.clone()).collect(),
+        }
     }
 
     /// Uncovered MWh of a pool.
@@ -427,8 +451,16 @@ fn pool_of(
         });
     }
     let in_market = Pool { market: Some(market.clone()), entity: entity.clone() };
-    fn used<'g>(grid: &'g GridMap, p: &'g Pool) -> impl Iterator<Item = (&'g (String, String), &'g super::GridUse)> {
-        grid.iter().filter(move |(k, g)| g.mwh > Decimal::ZERO && p.contains(k))
+    /// The grid electricity a pool holds (a range of the map when the market is known).
+    fn used<'g>(
+        grid: &'g GridMap,
+        p: &'g Pool,
+    ) -> Box<dyn Iterator<Item = (&'g (String, String), &'g super::GridUse)> + 'g> {
+        let all: Box<dyn Iterator<Item = _>> = match &p.market {
+            Some(m) => Box::new(grid.range((m.clone(), String::new())..).take_while(move |((k, _), _)| k == m)),
+            None => Box::new(grid.iter()),
+        };
+        Box::new(all.filter(move |(k, g)| g.mwh > Decimal::ZERO && p.contains(k)))
     }
     if used(grid, &in_market).next().is_some() || c.mwh.is_zero() {
         return Some((in_market, rule));
@@ -539,13 +571,10 @@ fn cover(
         }
         for (_, group) in by_market {
             let mut covers = Vec::new();
-            let mut pool_start = None;
+            let Some((_, first, pool, _)) = group.first() else { continue };
+            let start = state.pool_mwh(pool, &first.row.rec.source)?;
             let mut taken = Decimal::ZERO;
             for (rank, r, pool, rule) in group {
-                let start = match pool_start {
-                    Some(s) => s,
-                    None => *pool_start.insert(state.pool_mwh(&pool, &r.row.rec.source)?),
-                };
                 let left = start - taken;
                 if let Some(c) = admit(res, policy, r, pool, rule, left, rank, state, mwh, out)? {
                     taken += c.covered;
@@ -554,7 +583,7 @@ fn cover(
             }
             let n = covers.len();
             for c in &mut covers {
-                c.batch = (pool_start.unwrap_or_default(), taken, n);
+                c.batch = (start, taken, n);
             }
             let shares = state.spread_batch(&covers)?;
             for (c, s) in covers.iter().zip(&shares) {
@@ -608,8 +637,7 @@ fn admit(
             return Ok(None);
         }
     }
-    for i in state.live(&pool) {
-        let m = state.keys[i].0.clone();
+    for m in state.markets(&pool) {
         if !state.residuals.contains_key(&m) {
             let plan: Result<ResidualPlan, Error> = residual_plan(res, &m, mwh);
             let known = match plan {
@@ -697,7 +725,8 @@ fn lines_of(c: &Cover, of: usize, shares: &[Share], state: &State) -> Vec<Line> 
     {
         for l in &mut lines {
             // Divided first: |value| / quantity is at most a factor, so the product stays in range.
-            l.half_width = (l.value.abs() / rec.quantity.value.abs()).checked_mul(pr / Decimal::TWO);
+            l.half_width =
+                l.value.abs().checked_div(rec.quantity.value.abs()).and_then(|x| x.checked_mul(pr / Decimal::TWO));
         }
     }
     lines
