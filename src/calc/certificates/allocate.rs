@@ -457,7 +457,10 @@ fn pool_of(
         p: &'g Pool,
     ) -> Box<dyn Iterator<Item = (&'g (String, String), &'g super::GridUse)> + 'g> {
         let all: Box<dyn Iterator<Item = _>> = match &p.market {
-            Some(m) => Box::new(grid.range((m.clone(), String::new())..).take_while(move |((k, _), _)| k == m)),
+            Some(m) => {
+                let from = (m.clone(), p.entity.clone().unwrap_or_default());
+                Box::new(grid.range(from..).take_while(move |((k, _), _)| k == m))
+            }
             None => Box::new(grid.iter()),
         };
         Box::new(all.filter(move |(k, g)| g.mwh > Decimal::ZERO && p.contains(k)))
@@ -554,22 +557,21 @@ fn cover(
     while i < placed.len() {
         let k = key(&placed[i]);
         let mut j = i + 1;
-        while j < placed.len() && key(&placed[j]).map(|x| (x.0, x.1)) == k.map(|x| (x.0, x.1)) {
-            j += 1;
-        }
-        let pooled = k.is_some_and(|x| x.0) && (i..j).all(|x| key(&placed[x]).is_some_and(|x| x.2));
-        if !pooled {
-            j = i + 1;
-        }
-        // The rows of the run per market, in rank order.
-        let mut by_market: BTreeMap<String, Vec<(usize, Ranked, Pool, Rule)>> = BTreeMap::new();
-        for (x, p) in placed.iter_mut().enumerate().take(j).skip(i) {
-            if let Some((r, pool, rule)) = p.take() {
-                let m = pool.market.clone().unwrap_or_default();
-                by_market.entry(if pooled { m } else { String::new() }).or_default().push((x + 1, r, pool, rule));
+        if k.is_some_and(|x| x.0) {
+            while j < placed.len() && key(&placed[j]).map(|x| (x.0, x.1)) == k.map(|x| (x.0, x.1)) {
+                j += 1;
             }
         }
-        for (_, group) in by_market {
+        let pooled = k.is_some_and(|x| x.0) && (i..j).all(|x| key(&placed[x]).is_some_and(|x| x.2));
+        // Pooled: the rows of the run per market, in rank order; else each row alone, in rank order.
+        let mut groups: BTreeMap<(String, usize), Vec<(usize, Ranked, Pool, Rule)>> = BTreeMap::new();
+        for (x, p) in placed.iter_mut().enumerate().take(j).skip(i) {
+            if let Some((r, pool, rule)) = p.take() {
+                let key = if pooled { (pool.market.clone().unwrap_or_default(), 0) } else { (String::new(), x) };
+                groups.entry(key).or_default().push((x + 1, r, pool, rule));
+            }
+        }
+        for (_, group) in groups {
             let mut covers = Vec::new();
             let Some((_, first, pool, _)) = group.first() else { continue };
             let start = state.pool_mwh(pool, &first.row.rec.source)?;
