@@ -31,8 +31,8 @@ use rust_decimal::Decimal;
 
 use super::split::{decimal, split, units};
 use super::{
-    Allocation, CertOutcome, CertRow, EntityCoverage, GridMap, MarketCoverage, ResidualPlan, Scope2Report, check,
-    instrument_name, month_text, months, parse_supplier_factor, parse_vintage, residual_plan,
+    Allocation, CertOutcome, CertRow, EntityCoverage, GridMap, MarketCoverage, Scope2Report, check, instrument_name,
+    month_text, months, parse_supplier_factor, parse_vintage, residual_plan,
 };
 use crate::activity::{Activity, ActivityRecord};
 use crate::calc::engine::{MWH, Resolver, T_CO2E, market_of};
@@ -102,7 +102,7 @@ struct Cover {
     rank: usize,
     /// The row's own quantity lines (activity.certificate).
     quantity_lines: Vec<Line>,
-    /// The rows spread together with it (see [`State::spread_batch`]): the pool's uncovered MWh before them,
+    /// The rows spread together with it (see [`State::spread`]): the pool's uncovered MWh before them,
     /// the MWh they cover together, how many they are.
     batch: (Decimal, Decimal, usize),
 }
@@ -181,27 +181,12 @@ impl State {
         })
     }
 
-    /// The shares of one row and what they deduct and add; the uncovered electricity goes down by them.
-    fn spread(&mut self, c: &Cover) -> Result<Vec<Share>, Error> {
-        let at = &c.rec.source;
-        let live = self.live(&c.pool);
-        let weights = self.weights(&live, at)?;
-        let total = units(c.covered).ok_or_else(|| too_big("the certificate's MWh", at))?;
-        let parts = split(total, &weights).ok_or_else(|| too_big("the uncovered grid electricity of the pool", at))?;
-        let mut shares = Vec::new();
-        for (i, u) in live.iter().zip(&parts) {
-            if *u > 0 {
-                shares.push(self.share(*i, *u, at)?);
-            }
-        }
-        self.price(c, &mut shares)?;
-        Ok(shares)
-    }
-
-    /// The shares of company-level pro-rata rows priced alike (one market, one supplier factor), in rank order:
-    /// their covered MWh together are spread pro rata over the pool once, and each row's MWh then go to the
-    /// entities in rank and entity order, so there are at most entities + rows shares, not entities x rows.
-    fn spread_batch(&mut self, covers: &[Cover]) -> Result<Vec<Vec<Share>>, Error> {
+    /// The shares of rows spread together, in rank order (one row, or company-level pro-rata rows priced alike:
+    /// one market, one supplier factor), and what they deduct and add; the uncovered electricity goes down by
+    /// them. Their covered MWh together are spread over the pool once, in proportion to the uncovered MWh, and
+    /// each row's MWh then go to the entities in rank and entity order, so there are at most entities + rows
+    /// shares, not entities x rows.
+    fn spread(&mut self, covers: &[Cover]) -> Result<Vec<Vec<Share>>, Error> {
         let Some(first) = covers.first() else { return Ok(Vec::new()) };
         let at = &first.rec.source;
         let live = self.live(&first.pool);
@@ -295,10 +280,10 @@ impl State {
 }
 
 /// A unit of allocation: one row, or company-level pro-rata rows priced alike spread together.
-enum Step {
-    One(Cover),
-    Batch(Vec<Cover>),
-}
+type Step = Vec<Cover>;
+
+/// A row placed in the allocation order: its rank, the row, its pool and rule.
+type Placed = (usize, Ranked, Pool, Rule);
 
 /// Step 1: each row's supplier factor (a bad one rejects the row) and whether it is its entity's own purchase.
 fn read_rows(certs: Vec<CertRow>, with_grid: &BTreeSet<&str>, out: &mut CertOutcome) -> Vec<Ranked> {
@@ -530,7 +515,7 @@ fn line(rec: &ActivityRecord, figure: &str, entity: &str, region: &str, q: Decim
 
 /// Step 5: in rank order, how much each row covers of what earlier rows left in its pool; the excess is checked
 /// (a warning, or the row is rejected). Company-level pro-rata rows priced alike that follow one another in rank
-/// order (same supplier factor; one market each) are spread together per market ([`State::spread_batch`]).
+/// order (same supplier factor; one market each) are spread together per market ([`State::spread`]).
 #[allow(clippy::too_many_arguments)]
 fn cover(
     res: &mut Resolver<'_>,
@@ -564,7 +549,7 @@ fn cover(
         }
         let pooled = k.is_some_and(|x| x.0) && (i..j).all(|x| key(&placed[x]).is_some_and(|x| x.2));
         // Pooled: the rows of the run per market, in rank order; else each row alone, in rank order.
-        let mut groups: BTreeMap<(String, usize), Vec<(usize, Ranked, Pool, Rule)>> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, usize), Vec<Placed>> = BTreeMap::new();
         for (x, p) in placed.iter_mut().enumerate().take(j).skip(i) {
             if let Some((r, pool, rule)) = p.take() {
                 let key = if pooled { (pool.market.clone().unwrap_or_default(), 0) } else { (String::new(), x) };
@@ -587,12 +572,12 @@ fn cover(
             for c in &mut covers {
                 c.batch = (start, taken, n);
             }
-            let shares = state.spread_batch(&covers)?;
+            let shares = state.spread(&covers)?;
             for (c, s) in covers.iter().zip(&shares) {
                 tally.add(c, s, state, out)?;
                 out.rows_used += 1;
             }
-            steps.push(if n == 1 { Step::One(covers.remove(0)) } else { Step::Batch(covers) });
+            steps.push(covers);
         }
         i = j;
     }
@@ -640,16 +625,15 @@ fn admit(
         }
     }
     for m in state.markets(&pool) {
-        if !state.residuals.contains_key(&m) {
-            let plan: Result<ResidualPlan, Error> = residual_plan(res, &m, mwh);
-            let known = match plan {
+        if let std::collections::btree_map::Entry::Vacant(v) = state.residuals.entry(m) {
+            let known = match residual_plan(res, v.key(), mwh) {
                 Ok(p) => p,
                 Err(e) => {
                     out.rejected.push(e.at(at.clone()));
                     None
                 }
             };
-            state.residuals.insert(m, known);
+            v.insert(known);
         }
     }
     let instrument = instrument_name(r.row.rec.instrument.as_deref());
@@ -755,17 +739,13 @@ impl Iterator for CertLines {
             let step = self.steps.get(self.next)?;
             self.next += 1;
             // The same computation as in `allocate`, which returned any error it met; it cannot fail here.
-            self.buf = match step {
-                Step::One(c) => {
-                    let shares = self.state.spread(c).unwrap_or_default();
-                    lines_of(c, self.of, &shares, &self.state)
-                }
-                Step::Batch(covers) => {
-                    let shares = self.state.spread_batch(covers).unwrap_or_default();
-                    covers.iter().zip(&shares).flat_map(|(c, s)| lines_of(c, self.of, s, &self.state)).collect()
-                }
-            }
-            .into_iter();
+            let shares = self.state.spread(step).unwrap_or_default();
+            self.buf = step
+                .iter()
+                .zip(&shares)
+                .flat_map(|(c, s)| lines_of(c, self.of, s, &self.state))
+                .collect::<Vec<_>>()
+                .into_iter();
         }
     }
 }

@@ -25,7 +25,7 @@ pub(super) fn units(d: Decimal) -> Option<u128> {
 /// A count of 10^-12 as a decimal (trailing zeros dropped); `None` when it needs more than 28 digits.
 pub(super) fn decimal(mut u: u128) -> Option<Decimal> {
     let mut s = LINE_SCALE;
-    while s > 0 && u % 10 == 0 {
+    while s > 0 && u.is_multiple_of(10) {
         u /= 10;
         s -= 1;
     }
