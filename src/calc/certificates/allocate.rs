@@ -481,8 +481,11 @@ fn quantity_lines(res: &mut Resolver<'_>, rec: &ActivityRecord, out: &mut CertOu
         return Ok(lines);
     };
     for p in plans.iter().filter(|p| p.figure.starts_with("activity.")) {
-        let value = line_value(rec.quantity.value, p.k_num, p.k_den)
-            .ok_or_else(|| crate::calc::engine::overflow("the certificate quantity").at(rec.source.clone()))?;
+        let value = line_value(rec.quantity.value, p.k_num, p.k_den).ok_or_else(|| {
+            Error::new(ErrorKind::Overflow, "the certificate quantity overflows 28 significant digits")
+                .at(rec.source.clone())
+                .hint("use a larger unit for the quantity")
+        })?;
         let mut l = line(rec, &p.figure, &rec.entity, &rec.region, rec.quantity.value, value);
         l.unit = rec.quantity.unit.symbol().to_string();
         l.value_unit = p.value_unit;
