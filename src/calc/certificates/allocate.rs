@@ -912,3 +912,117 @@ pub(in crate::calc) fn allocate(
     out.lines = CertLines { steps, of, state: start, next: 0, buf: Vec::new().into_iter() };
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calc::certificates::GridUse;
+    use crate::units::Quantity;
+    use rust_decimal_macros::dec;
+
+    fn grid(rows: &[(&str, &str, Decimal)]) -> GridMap {
+        rows.iter()
+            .map(|(m, e, mwh)| ((m.to_string(), e.to_string()), GridUse { mwh: *mwh, market_t: *mwh * dec!(0.5) }))
+            .collect()
+    }
+
+    fn cover(line: usize, covered: Decimal, pool: Pool, rank: usize) -> Cover {
+        let rec = ActivityRecord {
+            source: Location::at("ledger.csv", line, None),
+            entity: "group".into(),
+            period: crate::activity::Period::parse("2024").expect("period"),
+            activity: Activity::Certificate,
+            quantity: Quantity { value: covered, unit: Unit::parse("MWh").expect("unit") },
+            region: "CN".into(),
+            note: None,
+            precision: None,
+            instrument: Some("GEC".into()),
+            vintage: Some("2024".into()),
+            certificate_id: None,
+            supplier_factor: None,
+        };
+        Cover {
+            rec,
+            supplier: None,
+            rule: Rule::ProRata,
+            pool,
+            pool_mwh: Decimal::ZERO,
+            covered,
+            instrument: "GEC".into(),
+            what: "GEC".into(),
+            rank,
+            quantity_lines: Vec::new(),
+            batch: (Decimal::ZERO, covered, 1),
+        }
+    }
+
+    fn state(g: &GridMap) -> State {
+        let mut s = State::new(g);
+        let residual: Residual = (dec!(0.5), Decimal::ONE, Arc::new(Vec::new()), Arc::from("q x 0.5"));
+        s.residuals.insert("CN".into(), Some(residual));
+        s
+    }
+
+    #[test]
+    fn a_pool_of_one_entity_or_one_market_is_found_by_range() {
+        let g = grid(&[("CN", "a", dec!(1)), ("CN", "b", dec!(2)), ("IN", "a", dec!(3)), ("IN", "c", Decimal::ZERO)]);
+        let s = State::new(&g);
+        let pool =
+            |m: Option<&str>, e: Option<&str>| Pool { market: m.map(str::to_string), entity: e.map(str::to_string) };
+        assert_eq!(s.live(&pool(Some("CN"), None)), vec![0, 1]);
+        assert_eq!(s.live(&pool(Some("CN"), Some("b"))), vec![1]);
+        assert_eq!(s.live(&pool(Some("CN"), Some("c"))), Vec::<usize>::new());
+        assert_eq!(s.live(&pool(None, Some("a"))), vec![0, 2]);
+        // No uncovered electricity: not live.
+        assert_eq!(s.live(&pool(Some("IN"), Some("c"))), Vec::<usize>::new());
+        assert_eq!(s.live(&pool(Some("ZZ"), None)), Vec::<usize>::new());
+        assert_eq!(s.markets(&pool(None, Some("a"))), BTreeSet::from(["CN".to_string(), "IN".to_string()]));
+    }
+
+    #[test]
+    fn rows_spread_together_make_at_most_entities_plus_rows_shares_and_add_up_exactly() {
+        // Three rows of 1 MWh over 1, 1 and 1 MWh: each row exactly one entity's, 3 shares (not 9), and the whole
+        // pool covered: every entity's residual tCO2e is exactly 0.
+        let g = grid(&[("CN", "a", dec!(1)), ("CN", "b", dec!(1)), ("CN", "c", dec!(1))]);
+        let mut s = state(&g);
+        let pool = Pool { market: Some("CN".into()), entity: None };
+        let rows: Vec<Cover> = (0..3).map(|k| cover(10 + k, dec!(1), pool.clone(), k + 1)).collect();
+        let shares = s.spread(&rows).expect("spread");
+        let got: Vec<Vec<(usize, Decimal, Option<Decimal>)>> =
+            shares.iter().map(|r| r.iter().map(|x| (x.at, x.mwh, x.deducted)).collect()).collect();
+        assert_eq!(
+            got,
+            vec![
+                vec![(0, dec!(1), Some(dec!(0.5)))],
+                vec![(1, dec!(1), Some(dec!(0.5)))],
+                vec![(2, dec!(1), Some(dec!(0.5)))]
+            ]
+        );
+        assert!(s.left.iter().all(|(m, t)| m.is_zero() && t.is_zero()), "{:?}", s.left);
+
+        // Rows of 1 and 0.5 MWh over 3 x 1 MWh: the 1.5 MWh are spread 0.5 to each entity; row 1 takes a's and
+        // b's 0.5, row 2 c's: 3 shares (at most entities + rows - 1 = 4).
+        let mut s = state(&g);
+        let rows = vec![cover(10, dec!(1), pool.clone(), 1), cover(11, dec!(0.5), pool.clone(), 2)];
+        let shares = s.spread(&rows).expect("spread");
+        let got: Vec<Vec<(usize, Decimal)>> =
+            shares.iter().map(|r| r.iter().map(|x| (x.at, x.mwh)).collect()).collect();
+        assert_eq!(got, vec![vec![(0, dec!(0.5)), (1, dec!(0.5))], vec![(2, dec!(0.5))]]);
+        // Each row deducts exactly its covered MWh x 0.5.
+        let d: Vec<Decimal> = shares.iter().map(|r| r.iter().filter_map(|x| x.deducted).sum()).collect();
+        assert_eq!(d, vec![dec!(0.5), dec!(0.25)]);
+    }
+
+    #[test]
+    fn an_entity_too_large_to_split_is_a_located_error() {
+        let g = grid(&[("CN", "a", dec!(40000000000000000000000000000)), ("CN", "b", dec!(1))]);
+        let mut s = state(&g);
+        let pool = Pool { market: Some("CN".into()), entity: None };
+        let e = s.spread(&[cover(7, dec!(1), pool, 1)]).err().expect("overflow");
+        assert_eq!(e.kind, ErrorKind::Overflow);
+        assert_eq!(
+            e.to_string(),
+            "ledger.csv:7: the uncovered grid electricity of an entity is too large to allocate certificates exactly (check the quantity and unit of the electricity and certificate rows: certificates are allocated exactly up to 10^26 MWh of grid electricity in all)"
+        );
+    }
+}
