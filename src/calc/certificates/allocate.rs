@@ -1,8 +1,8 @@
 //! The allocation of certificate rows to the grid electricity they cover, one function per step:
 //! [`read_rows`] (supplier factors), [`rank`] (the allocation order), [`quality`] (Scope 2 Quality Criteria 3
 //! and 4), [`pool_of`] (which grid electricity a row may cover, Quality Criterion 5), [`cover`] (how much of it
-//! each row covers, in rank order, and the excess), [`State::spread`] (the exact shares of one row and what they
-//! deduct), [`Tally`] (coverage per market, per certificate, per entity).
+//! each row covers, in rank order, and the excess), [`State::spread`] (the exact shares of a row, or of rows
+//! spread together, and what they deduct), [`Tally`] (coverage per market, per certificate, per entity).
 //!
 //! The rule, which does not depend on the order of the ledger rows: rows are allocated one after another in rank
 //! order. Rows of an entity that uses grid electricity (its own purchases) come before company-level rows; within
@@ -10,7 +10,11 @@
 //! first; then earlier vintage, certificate id, instrument, entity, market, quantity, period; the file and line
 //! of the row decide only between rows that are otherwise identical. Each row covers what earlier rows left
 //! uncovered in its pool; what it cannot cover is its excess. A company-level row under the pro-rata rule is
-//! spread over its pool in proportion to each entity's uncovered MWh at that point.
+//! spread over its pool in proportion to each entity's uncovered MWh at that point; company-level pro-rata rows
+//! priced alike (one market, one supplier factor) that follow one another in this order are spread together:
+//! their covered MWh at once, in proportion to the uncovered MWh, and each row's MWh then go to the entities in
+//! rank and entity order. This changes no entity's figures beyond the 10^-12 rounding (the rows are priced
+//! alike), and the shares number at most entities + rows instead of entities x rows.
 //!
 //! Exactness: the shares of one row are its covered MWh split by largest remainder at 10^-12 MWh, so they add up
 //! to it exactly and a row that covers its pool fully gives every entity exactly its uncovered MWh. The row's
@@ -21,8 +25,9 @@
 //! split the same way.
 //!
 //! Memory: the shares are not kept. [`allocate`] computes them once for the figures and summaries; the lines of
-//! every share are made again, row by row, while [`CertLines`] is iterated, so memory stays O(entities +
-//! certificates) however many shares there are.
+//! every share are made again, group by group, while [`CertLines`] is iterated, so memory stays O(entities +
+//! certificates) however many shares there are (their number, and so the time and the lines written, reaches
+//! entities x rows only when every company-level row has its own supplier factor).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
