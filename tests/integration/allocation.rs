@@ -16,7 +16,8 @@ use crate::certificates::{HEADER, lib, setup};
 use crate::util::ghg_in;
 
 fn compute(dir: &Path, rows: &str, strict: bool) -> Computation {
-    let inv = setup(dir, "", rows);
+    let extra = if strict { "" } else { "\n[certificates]\nmarket = \"warning\"\n" };
+    let inv = setup(dir, extra, rows);
     calc::compute(&inv, &lib(), ComputeOptions { strict, keep_lines: true }).unwrap_or_else(|d| panic!("computes: {d}"))
 }
 
@@ -158,20 +159,22 @@ fn an_overflow_in_allocation_is_a_located_error_not_zero_nor_a_panic() {
     }
 }
 
-/// One certificate row of the property test: entity, MWh (hundredths), instrument, supplier factor, id, vintage.
-type Row = (usize, u64, usize, usize, usize, usize);
+/// One certificate row of the property test: entity, MWh (hundredths), instrument, supplier factor, id, vintage,
+/// market.
+type Row = (usize, u64, usize, usize, usize, usize, usize);
 
-fn cert_row((e, q, i, sf, id, v): &Row) -> String {
-    let entity = ["plant-a", "plant-b", "group", "holding"][*e];
+fn cert_row((e, q, i, sf, id, v, m): &Row) -> String {
+    let entity = ["plant-a", "plant-b", "plant-c", "group", "holding"][*e];
+    let market = ["CN", "CN", "IN", "US"][*m];
     let instrument = ["GEC", "PPA", "I-REC", ""][*i];
     let sf = ["", "0.2", "0.5", "0"][*sf];
     let id = ["", "X1", "X2"][*id];
     let vintage = ["2024", "2024-03", ""][*v];
-    format!("{entity},2024,certificate,{},MWh,CN,,{instrument},{vintage},{id},{sf}\n", Decimal::new(*q as i64, 2))
+    format!("{entity},2024,certificate,{},MWh,{market},,{instrument},{vintage},{id},{sf}\n", Decimal::new(*q as i64, 2))
 }
 
 fn rows_strategy() -> impl Strategy<Value = (Vec<Row>, Vec<Row>)> {
-    prop::collection::vec((0usize..4, 0u64..300_000, 0usize..4, 0usize..4, 0usize..3, 0usize..3), 1..8)
+    prop::collection::vec((0usize..5, 0u64..300_000, 0usize..4, 0usize..4, 0usize..3, 0usize..3, 0usize..4), 1..9)
         .prop_flat_map(|rows| (Just(rows.clone()), Just(rows).prop_shuffle()))
 }
 
@@ -210,7 +213,9 @@ proptest! {
 
     #[test]
     fn every_order_of_the_certificate_rows_gives_the_same_result((rows, shuffled) in rows_strategy()) {
-        let grid = "plant-a,2024,electricity,1000,MWh,CN-ZJ,,,,,\nplant-b,2024,electricity,3000,MWh,CN-GD,,,,,\n";
+        // Two markets; certificates of a third (US) cover grid electricity elsewhere, as the market check is a
+        // warning here; duplicate ids are rejected (lenient mode computes without them).
+        let grid = "plant-a,2024,electricity,1000,MWh,CN-ZJ,,,,,\nplant-b,2024,electricity,3000,MWh,CN-GD,,,,,\nplant-c,2024,electricity,700,MWh,IN,,,,,\n";
         let text = |rows: &[Row]| format!("{grid}{}", rows.iter().map(cert_row).collect::<String>());
         let dir = tempfile::tempdir().expect("tempdir");
         let a = compute(dir.path(), &text(&rows), false);
