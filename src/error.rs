@@ -355,6 +355,12 @@ mod tests {
     use std::error::Error as _;
 
     #[test]
+    fn an_error_stays_small() {
+        // clippy.toml allows an `Err` of this size; a larger one would need boxing.
+        assert!(std::mem::size_of::<Error>() <= 128, "Error is {} bytes", std::mem::size_of::<Error>());
+    }
+
+    #[test]
     fn an_io_error_stays_the_source() {
         let missing = Path::new("no/such/ledger.csv");
         let io = std::fs::read(missing).expect_err("the file does not exist");
