@@ -23,6 +23,7 @@ impl AtomicFile {
         let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let f = File::create(&tmp).map_err(|e| {
             Error::new(ErrorKind::Io, format!("cannot create {}: {e}", tmp.display()))
+                .with_source(e)
                 .at(Location::file(path))
                 .hint("check that the folder exists and is writable")
         })?;
@@ -31,8 +32,7 @@ impl AtomicFile {
 
     /// Flush, sync and rename into place.
     pub fn commit(mut self) -> Result<(), Error> {
-        let werr =
-            |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot write: {e}")).at(Location::file(&self.path));
+        let werr = |e: std::io::Error| Error::io_write(&self.path, e);
         if let Some(w) = self.w.take() {
             let f = w.into_inner().map_err(|e| werr(e.into_error()))?;
             f.sync_all().map_err(werr)?;
@@ -67,7 +67,7 @@ impl Drop for AtomicFile {
 /// Write `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut f = AtomicFile::create(path)?;
-    f.write_all(bytes).map_err(|e| Error::new(ErrorKind::Io, format!("cannot write: {e}")).at(Location::file(path)))?;
+    f.write_all(bytes).map_err(|e| Error::io_write(path, e))?;
     f.commit()
 }
 

@@ -165,9 +165,7 @@ pub fn compute(
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
-            let werr = |e: std::io::Error| {
-                Diagnostics::from(Error::new(ErrorKind::Io, format!("cannot write: {e}")).at(ghg::Location::file(path)))
-            };
+            let werr = |e: std::io::Error| Diagnostics::from(Error::io_write(path, e));
             if as_csv {
                 writeln!(
                     file,

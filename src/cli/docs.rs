@@ -20,7 +20,7 @@ fn render(cmd: clap::Command) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd)
         .render(&mut buf)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot render the man page: {e}")))?;
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot render the man page: {e}")).with_source(e))?;
     Ok(buf)
 }
 
