@@ -55,6 +55,23 @@ pub const FIXED: &[FigureId<'static>] = &[
     INTENSITY_ENERGY,
 ];
 
+/// The totals and the figures each is the sum of.
+pub const SUMS: &[(FigureId<'static>, &[FigureId<'static>])] = &[
+    (TOTAL_LOCATION, &[SCOPE1, SCOPE2_LOCATION]),
+    (TOTAL_MARKET, &[SCOPE1, SCOPE2_MARKET]),
+    (ENERGY_TOTAL, &[ENERGY_DIRECT, ENERGY_INDIRECT]),
+];
+
+/// The intensities per revenue and the figure each divides by revenue.
+pub const PER_REVENUE: &[(FigureId<'static>, FigureId<'static>)] = &[
+    (INTENSITY_TOTAL_LOCATION, TOTAL_LOCATION),
+    (INTENSITY_TOTAL_MARKET, TOTAL_MARKET),
+    (INTENSITY_ENERGY, ENERGY_TOTAL),
+];
+
+/// The id of the revenue denominator in a reported-figures file.
+pub const DENOMINATOR_REVENUE: &str = "denominator.revenue";
+
 /// Prefix of the per-activity scope 1 figures (`scope1.natural_gas`).
 pub const SCOPE1_PREFIX: &str = "scope1.";
 /// Prefix of the ledger-quantity figures (`activity.electricity`).
@@ -167,7 +184,10 @@ impl<'a> FigureId<'a> {
     }
     /// Whether this is an energy figure (`energy.*`).
     pub fn is_energy(self) -> bool {
-        matches!(self.family(), Family::EnergyDirect | Family::EnergyIndirect | Family::EnergyTotal | Family::EnergyPart)
+        matches!(
+            self.family(),
+            Family::EnergyDirect | Family::EnergyIndirect | Family::EnergyTotal | Family::EnergyPart
+        )
     }
     /// Whether this is an emission figure (scope 1, scope 2 or a total).
     pub fn is_emission(self) -> bool {
@@ -183,6 +203,14 @@ impl<'a> FigureId<'a> {
             ENERGY_TOTAL => l == ENERGY_DIRECT || l == ENERGY_INDIRECT,
             _ => l == self,
         }
+    }
+    /// For a total: the figures it is the sum of.
+    pub fn summands(self) -> Option<&'static [FigureId<'static>]> {
+        SUMS.iter().find(|(t, _)| *t == self).map(|(_, parts)| *parts)
+    }
+    /// For an intensity per revenue: the figure it divides by revenue.
+    pub fn per_revenue_of(self) -> Option<FigureId<'static>> {
+        PER_REVENUE.iter().find(|(i, _)| *i == self).map(|(_, n)| *n)
     }
     /// Canonical rank: the family, then (for per-activity ids) the activity's position in report order.
     /// Ids of equal rank are ordered by their text.
