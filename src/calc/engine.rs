@@ -154,7 +154,6 @@ impl<'a> Calculation<'a> {
         };
         let lines: Option<&mut SinkFn<'_>> = if keep || wants { Some(&mut hand) } else { None };
         let c = engine(self.inv, self.lib, self.options, &self.read, self.overlay, lines, &sink);
-        drop(hand);
         let mut c = c?;
         c.lines = kept;
         let sink = sink.into_inner();

@@ -132,15 +132,17 @@ pub(super) struct Plan {
     pub(super) fallbacks: Vec<PlanFallback>,
 }
 
-fn used(set: &FactorSet, f: &Factor) -> UsedFactor {
-    UsedFactor {
+/// A factor as a line shows it; its effective value (for combustion, a product of parameters) must fit a decimal.
+fn used(set: &FactorSet, f: &Factor) -> Result<UsedFactor, Error> {
+    let value = f.rate().ok_or_else(|| overflow(&format!("the value of {}", fref(set, f))))?;
+    Ok(UsedFactor {
         reference: FactorRef { set: set.meta.id.clone(), edition: set.meta.edition.clone(), id: Some(f.id.clone()) },
-        value: f.rate().unwrap_or_default(),
+        value,
         unit: f.rate_unit().symbol(),
         form: f.describe(),
         citation: f.citation.clone(),
         confidence: f.confidence,
-    }
+    })
 }
 
 fn fref(set: &FactorSet, f: &Factor) -> String {
@@ -394,7 +396,7 @@ impl<'a> Resolver<'a> {
         ncv_choices: &[&str],
         chain: &mut Chain,
     ) -> Result<(), Error> {
-        chain.used.push(used(set, f));
+        chain.used.push(used(set, f)?);
         let tag = fref(set, f);
         match &f.value {
             FactorValue::Combustion { ncv, carbon_content, oxidation } => {
@@ -450,7 +452,7 @@ impl<'a> Resolver<'a> {
                 let FactorValue::Direct(p) = &nf.value else { return Err(overflow("ncv")) };
                 if p.unit.den.dimension() == amount_dim {
                     chain.fallbacks = probe.fallbacks;
-                    chain.used.push(used(nset, nf));
+                    chain.used.push(used(nset, nf)?);
                     let text = format!("{} {} (NCV) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
                     return if want == Dimension::Energy {
                         chain.apply(p.value, &p.unit, text)
@@ -503,8 +505,8 @@ impl<'a> Resolver<'a> {
                     )
                     .hint("add gwp = \"ipcc-gwp@AR5\" (or AR4, AR6) under [factors]"));
                 };
-                let v = f.rate().unwrap_or_default();
-                chain.used.push(used(set, f));
+                let v = f.rate().ok_or_else(|| overflow(&format!("the value of {}", fref(set, f))))?;
+                chain.used.push(used(set, f)?);
                 chain.mul(v)?;
                 chain.steps.push(format!("{} tCO2e/t{g} (GWP) [{}]", v.normalize(), fref(set, f)));
                 chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
