@@ -77,7 +77,7 @@ pub fn open(path: &Path, opt: &ReadOptions) -> Result<Ledger, Error> {
     };
     let mut rd = RowReader::new(input);
     let cols = header(path, &mut rd)?;
-    let csv = CsvRows { file: path.to_path_buf(), rd, cols, rec: csv::ByteRecord::new(), done: false };
+    let csv = CsvRows { file: path.to_path_buf(), rd, cols, rec: csv::ByteRecord::new(), done: false, stopped: false };
     Ok(Ledger { path: path.to_path_buf(), inner: Inner::Csv(Box::new(csv)) })
 }
 
@@ -91,6 +91,15 @@ impl Ledger {
     /// The ledger's path (or the name of records made in memory).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether reading stopped at a problem of the whole file (the last error returned): the rest of the file was
+    /// not read.
+    pub fn stopped(&self) -> bool {
+        match &self.inner {
+            Inner::Csv(c) => c.stopped,
+            Inner::Sheet(_) | Inner::Memory(_) => false,
+        }
     }
 
     /// The next record (see [`Ledger`]).
@@ -123,6 +132,7 @@ struct CsvRows {
     cols: Columns,
     rec: csv::ByteRecord,
     done: bool,
+    stopped: bool,
 }
 
 impl CsvRows {
@@ -138,7 +148,7 @@ impl CsvRows {
                     return None;
                 }
                 Err(e) => {
-                    self.done = true;
+                    (self.done, self.stopped) = (true, true);
                     return Some(Err(read_error(&self.file, &e, self.rd.line())));
                 }
             }
@@ -151,7 +161,7 @@ impl CsvRows {
             self.rd.to_record(&mut self.rec);
             return Some(match check_record(&self.file, self.rd.line() as usize, &self.cols, &self.rec) {
                 Err(e) if is_undeclared_gbk(&e) => {
-                    self.done = true;
+                    (self.done, self.stopped) = (true, true);
                     Err(gbk_file(e))
                 }
                 r => r,
@@ -231,4 +241,58 @@ pub(crate) fn quote_error(file: &Path, issue: QuoteIssue, cols: &Columns) -> Err
 /// (as the row checks count).
 pub(crate) fn field_column<R: Read>(rd: &RowReader<R>, i: usize) -> usize {
     1 + (0..i.min(rd.len())).map(|j| String::from_utf8_lossy(rd.field(j)).chars().count() + 1).sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    const TEXT: &str = "entity,period,activity,quantity,unit,region\nsite,2024,gasoline,\"1,909.06\",吨,浙江\n\nsite,2024,petrol,1,t,CN\n";
+
+    #[test]
+    fn csv_rows_in_any_declared_encoding_are_the_same_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let utf8 = write(dir.path(), "a.csv", format!("\u{feff}{TEXT}").as_bytes());
+        let (gbk_bytes, _, bad) = encoding_rs::GBK.encode(TEXT);
+        assert!(!bad);
+        let gbk = write(dir.path(), "b.csv", &gbk_bytes);
+        let read = |p: &Path, encoding| {
+            let l = open(p, &ReadOptions { encoding, ..ReadOptions::default() }).expect("opens");
+            l.map(|r| r.map(|r| (r.source.line, r.quantity.value.to_string(), r.region)).map_err(|e| e.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let a = read(&utf8, Encoding::Utf8);
+        assert_eq!(a[0], Ok((Some(2), "1909.06".to_string(), "CN-ZJ".to_string())));
+        // The blank line counts: the bad row is on line 4, its activity in column 11 (after "site,2024,").
+        let bad = a[1].as_ref().expect_err("rejected");
+        assert!(bad.contains("a.csv:4:11: unknown activity 'petrol'"), "{bad}");
+        assert_eq!(a.len(), 2);
+        let b = read(&gbk, Encoding::Gbk);
+        assert_eq!(b[0], a[0]);
+        // Undeclared, a GBK file stops at its first row with Chinese text, naming the option.
+        let mut l = open(&gbk, &ReadOptions::default()).expect("opens");
+        let e = l.next().expect("an item").expect_err("refused");
+        assert!(l.stopped());
+        assert!(e.to_string().contains("--encoding gbk"), "{e}");
+        assert!(l.next().is_none());
+    }
+
+    #[test]
+    fn records_made_in_memory_keep_their_own_location() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = write(dir.path(), "a.csv", TEXT.as_bytes());
+        let mut rec = open(&p, &ReadOptions::default()).expect("opens").next().expect("row").expect("valid");
+        rec.source = Location::at("s.toml", 7, None);
+        let m = Memory::new("s.toml (scenario rows)", vec![rec.clone()]);
+        let hash = m.sha256();
+        let got: Vec<_> = Ledger::memory(m).collect();
+        assert_eq!(got, vec![Ok(rec)]);
+        assert_eq!(hash.len(), 64);
+    }
 }

@@ -70,11 +70,11 @@ impl Basis {
         let mut b = Basis { year: inv.year, ..Default::default() };
         let mwh = unit("MWh");
         for file in &inv.activity_files {
-            let ledger = crate::ledger::open(file, read)?;
-            for item in ledger {
+            let mut ledger = crate::ledger::open(file, read)?;
+            while let Some(item) = ledger.next_record() {
                 let rec = match item {
                     Ok(rec) => rec,
-                    Err(e) if matches!(e.kind, ErrorKind::Io | ErrorKind::Encoding) => return Err(e.into()),
+                    Err(e) if ledger.stopped() => return Err(e.into()),
                     Err(_) => continue,
                 };
                 if rec.period.year != inv.year {
