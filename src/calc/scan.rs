@@ -10,7 +10,6 @@
 //! exactly at a line start (only blank lines in between). A quoted field holding a newline at the split point
 //! fails that check, and the file is then read again on one thread.
 
-use std::io::{Seek, SeekFrom};
 use std::path::Path;
 
 use super::Line;
@@ -18,12 +17,15 @@ use super::merge::Merged;
 use super::overlay::RowOverlay;
 use super::plan::MWH;
 use super::tally::Tally;
+use crate::activity::Columns;
 use crate::encoding::{DecodingReader, Encoding};
 use crate::error::{Error, ErrorKind};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
 use crate::ledger::rows::RowReader;
-use crate::ledger::{HashingReader, Memory, ReadOptions, hash_file, header, split_points, threads_for};
+use crate::ledger::{
+    HashingReader, Ledger, Memory, RangeRead, ReadOptions, header, read_ranges, split_points, threads_for,
+};
 use crate::units::Unit;
 
 /// At most this many rejected rows are kept with their reasons; all are counted.
@@ -31,13 +33,6 @@ pub const MAX_KEPT_REJECTED: usize = 1000;
 
 /// Where calculation lines go, one by one.
 pub(super) type SinkFn<'c> = dyn FnMut(&Line) -> std::io::Result<()> + 'c;
-
-/// One range's result.
-struct Part<'a> {
-    tally: Tally<'a>,
-    /// The record that crossed its end (absolute start, and its line counted from the range's start), if any.
-    stopped: Option<(u64, u64)>,
-}
 
 /// Where a ledger's rows come from.
 pub(super) enum Source {
@@ -63,34 +58,35 @@ pub(super) fn scan_source<'a>(
     out: &mut Merged,
 ) -> Result<String, Error> {
     match source {
-        Source::Memory(m) => {
-            let sha256 = m.sha256();
-            let (_, records) = m.into_parts();
-            let size = records.len() as u64;
-            let mut t = Tally::new(inv, lib, file);
-            t.run_records(records, sink, &mut |done, rows| progress(done, size, rows));
-            let rows = t.rows_read;
-            out.absorb(t, 0)?;
-            progress(size, size, rows);
-            Ok(sha256)
-        }
+        Source::Memory(m) => scan_ledger(inv, lib, file, Ledger::memory(m), None, sink, progress, out),
         Source::File if crate::sheet::is_spreadsheet(file) => {
-            let mut sheet = crate::sheet::SheetLedger::open(file)?;
-            let mut t = Tally::new(inv, lib, file);
-            t.run_sheet(&mut sheet, overlay, sink, &mut |done, rows| progress(done, sheet_total(done), rows));
-            let rows = t.rows_read;
-            out.absorb(t, 0)?;
-            let (done, total) = sheet.progress();
-            progress(done, total, rows);
-            Ok(sheet.sha256().to_string())
+            scan_ledger(inv, lib, file, crate::ledger::open(file, opt)?, overlay, sink, progress, out)
         }
         Source::File => scan_file(inv, lib, file, opt, overlay, sink, progress, out),
     }
 }
 
-/// A sheet's total work is only known to the sheet; mid-run reports say "at least this much".
-fn sheet_total(done: u64) -> u64 {
-    done
+/// Read a ledger record by record (a spreadsheet, records made in memory), on this thread.
+#[allow(clippy::too_many_arguments)]
+fn scan_ledger<'a>(
+    inv: &'a Inventory,
+    lib: &'a FactorLibrary,
+    file: &Path,
+    mut ledger: Ledger,
+    overlay: Option<&mut (dyn RowOverlay + '_)>,
+    sink: Option<&mut SinkFn<'_>>,
+    progress: &mut dyn FnMut(u64, u64, u64),
+    out: &mut Merged,
+) -> Result<String, Error> {
+    let total = ledger.progress().1;
+    let mut t = Tally::new(inv, lib, file);
+    t.run_ledger(&mut ledger, overlay, sink, &mut |done, rows| progress(done, total, rows));
+    let rows = t.rows_read;
+    out.absorb(t, 0)?;
+    let (done, total) = ledger.progress();
+    progress(done, total, rows);
+    // Spreadsheets and records in memory are hashed by their reader (only CSV is hashed as it is read, elsewhere).
+    ledger.sha256().map(str::to_string).ok_or_else(|| Error::new(ErrorKind::Io, "the ledger's hash is unknown"))
 }
 
 /// Read one CSV ledger file (see [`scan_source`]).
@@ -114,64 +110,22 @@ fn scan_file<'a>(
     if points.is_empty() {
         return scan_sequential(inv, lib, file, opt, None, None, progress, out);
     }
-    let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
-    let mut first = RowReader::new(f);
-    let cols = header(file, &mut first)?;
-    let mut bounds = points.clone();
-    bounds.push(u64::MAX);
-    let parts_n = (points.len() + 1) as u64;
-    let (parts, hash) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| hash_file(file));
-        let mut handles = Vec::new();
-        for k in 0..points.len() {
-            let (start, end) = (bounds[k], bounds[k + 1]);
-            let cols = &cols;
-            handles.push(s.spawn(move || -> Result<Part<'a>, Error> {
-                let mut f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
-                f.seek(SeekFrom::Start(start)).map_err(|e| Error::io(file, &e))?;
-                let mut rd = RowReader::new(f);
-                let mut t = Tally::new(inv, lib, file);
-                let stopped = t.run(&mut rd, cols, end.saturating_sub(start), None, None, &mut |_, _| {});
-                Ok(Part { tally: t, stopped: stopped.map(|(at, line)| (start + at, line)) })
-            }));
-        }
-        // The first range, on this thread, which also reports progress: the other ranges go at about its pace,
-        // so its share times the number of ranges estimates the whole (the report at the end is exact).
+    let read = |rd: &mut RowReader<std::fs::File>, cols: &Columns, limit: u64, report: &mut dyn FnMut(u64, u64)| {
         let mut t = Tally::new(inv, lib, file);
-        let share = |x: u64| x.saturating_mul(parts_n);
-        let stopped = t.run(&mut first, &cols, bounds[0], None, None, &mut |done, rows| {
-            progress(share(done).min(size), size, share(rows))
-        });
-        let mut parts = vec![Ok(Part { tally: t, stopped })];
-        for h in handles {
-            parts.push(h.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "a reading thread failed"))));
-        }
-        let hash = hasher.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "the hashing thread failed")));
-        (parts, hash)
-    });
-    let hash = hash?;
-    let mut ok_parts = Vec::new();
-    for p in parts {
-        ok_parts.push(p?);
-    }
-    // Verify every split: the range before it must have stopped at a record starting exactly there. (Otherwise
-    // the split fell inside a quoted field: read the file again on one thread; nothing of it was merged yet.)
-    let valid = ok_parts.iter().zip(&points).all(|(p, &b)| match p.stopped {
-        Some((at, _)) => at == b,
-        None => p.tally.fatal.is_some(),
-    });
-    if !valid {
+        let stopped = t.run(rd, cols, limit, None, None, report);
+        let failed = t.fatal.is_some();
+        RangeRead { value: t, stopped, failed }
+    };
+    let Some(ranges) = read_ranges(file, size, &points, &read, progress)? else {
+        // A split fell inside a quoted field: nothing of the file was merged yet.
         return scan_sequential(inv, lib, file, opt, None, None, progress, out);
-    }
+    };
     let rows_before = out.rows_read;
-    let mut lines_before = 0;
-    for p in ok_parts {
-        let n = p.stopped.map(|(_, line)| line - 1).unwrap_or(0);
-        out.absorb(p.tally, lines_before)?;
-        lines_before += n;
+    for (t, lines_before) in ranges.parts {
+        out.absorb(t, lines_before)?;
     }
     progress(size, size, out.rows_read - rows_before);
-    Ok(hash)
+    Ok(ranges.sha256)
 }
 
 /// Read one CSV ledger on this thread, in order (lines for a sink, an overlay, declared encodings, small files).

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
 use crate::ledger::rows::RowReader;
-use crate::ledger::{field_column, gbk_file, is_undeclared_gbk, quote_error, read_error};
+use crate::ledger::{Ledger, field_column, gbk_file, is_undeclared_gbk, quote_error, read_error};
 use crate::units::Unit;
 
 /// Rows that share an activity, region and unit share their plans (and so their factors and fallbacks).
@@ -712,55 +712,45 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// Read records made in memory: each is located where it was made (its own `source`); they have no fast path.
-    pub(super) fn run_records(
+    /// Read a ledger's records one by one (spreadsheets, records made in memory: no fast path). Records made in
+    /// memory keep their own locations and are not adjusted by the overlay; `progress` hears (work done, rows read)
+    /// every [`super::PROGRESS_EVERY`] rows.
+    pub(super) fn run_ledger(
         &mut self,
-        records: Vec<ActivityRecord>,
-        mut sink: Option<&mut SinkFn<'_>>,
-        progress: &mut dyn FnMut(u64, u64),
-    ) {
-        let cols = Columns { idx: [0, 1, 2, 3, 4, 5], ..Columns::default() };
-        for r in records {
-            self.rows_read += 1;
-            if self.rows_read.is_multiple_of(super::PROGRESS_EVERY) {
-                progress(self.rows_read, self.rows_read);
-            }
-            let row = r.source.clone();
-            self.row_source = Some(row.clone());
-            self.record(r, &cols, &|_| row.clone(), sink.as_deref_mut());
-        }
-        self.row_source = None;
-    }
-
-    /// Read the rows of a worksheet (see [`crate::sheet`]); its rows have no fast path.
-    pub(super) fn run_sheet(
-        &mut self,
-        sheet: &mut crate::sheet::SheetLedger,
+        ledger: &mut Ledger,
         mut overlay: Option<&mut (dyn RowOverlay + '_)>,
         mut sink: Option<&mut SinkFn<'_>>,
         progress: &mut dyn FnMut(u64, u64),
     ) {
-        // Spreadsheet rows are located by their row (their cells by the sheet reader's own checks).
+        // Rows are located by their own location (their cells by the readers' own checks).
         let cols = Columns { idx: [0, 1, 2, 3, 4, 5], ..Columns::default() };
-        while let Some(item) = sheet.next_record() {
-            if sheet.rows_read.is_multiple_of(super::PROGRESS_EVERY) {
-                progress(sheet.progress().0, sheet.rows_read);
+        let own = ledger.own_locations();
+        while let Some(item) = ledger.next_record() {
+            self.rows_read += 1;
+            if self.rows_read.is_multiple_of(super::PROGRESS_EVERY) {
+                progress(ledger.progress().0, self.rows_read);
             }
             match item {
+                Err(e) if ledger.stopped() => {
+                    self.fatal = Some(e);
+                    break;
+                }
                 Err(e) => self.reject(e),
                 Ok(mut r) => {
-                    if let Some(o) = overlay.as_deref_mut()
+                    if !own
+                        && let Some(o) = overlay.as_deref_mut()
                         && let Err(e) = o.adjust(&mut r)
                     {
                         self.reject(e);
                         continue;
                     }
                     let row = r.source.clone();
+                    self.row_source = own.then(|| row.clone());
                     self.record(r, &cols, &|_| row.clone(), sink.as_deref_mut());
                 }
             }
         }
-        self.rows_read = sheet.rows_read;
+        self.row_source = None;
     }
 }
 

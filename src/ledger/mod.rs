@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use hash::{HashingReader, hash_file};
 pub use memory::Memory;
-pub(crate) use split::{split_points, threads_for};
+pub(crate) use split::{RangeRead, read_ranges, split_points, threads_for};
 
 use crate::activity::{ActivityRecord, Columns, check_record, header_columns};
 use crate::encoding::{DecodingReader, Encoding};
@@ -60,7 +60,7 @@ pub struct Ledger {
 enum Inner {
     Csv(Box<CsvRows>),
     Sheet(Box<SheetLedger>),
-    Memory(std::vec::IntoIter<ActivityRecord>),
+    Memory { records: std::vec::IntoIter<ActivityRecord>, total: u64, sha256: String },
 }
 
 /// Open a ledger file: a spreadsheet by its extension, otherwise CSV in `opt.encoding`. The header is read and
@@ -71,21 +71,50 @@ pub fn open(path: &Path, opt: &ReadOptions) -> Result<Ledger, Error> {
         return Ok(Ledger { path: path.to_path_buf(), inner: Inner::Sheet(Box::new(sheet)) });
     }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
     let input: Box<dyn Read> = match opt.encoding {
         Encoding::Utf8 => Box::new(f),
         enc => Box::new(DecodingReader::new(f, enc)),
     };
     let mut rd = RowReader::new(input);
     let cols = header(path, &mut rd)?;
-    let csv = CsvRows { file: path.to_path_buf(), rd, cols, rec: csv::ByteRecord::new(), done: false, stopped: false };
+    let csv =
+        CsvRows { file: path.to_path_buf(), rd, cols, rec: csv::ByteRecord::new(), done: false, stopped: false, size };
     Ok(Ledger { path: path.to_path_buf(), inner: Inner::Csv(Box::new(csv)) })
 }
 
 impl Ledger {
     /// Records made in memory, read as a ledger.
     pub fn memory(m: Memory) -> Ledger {
+        let sha256 = m.sha256();
         let (path, records) = m.into_parts();
-        Ledger { path, inner: Inner::Memory(records.into_iter()) }
+        let total = records.len() as u64;
+        Ledger { path, inner: Inner::Memory { records: records.into_iter(), total, sha256 } }
+    }
+
+    /// Whether its records carry their own locations (records made in memory), rather than a place in this file.
+    pub fn own_locations(&self) -> bool {
+        matches!(self.inner, Inner::Memory { .. })
+    }
+
+    /// Work done and work in all: bytes for CSV (decoded bytes of a declared encoding, against the file's size),
+    /// rows looked at for spreadsheets, records for records made in memory.
+    pub fn progress(&self) -> (u64, u64) {
+        match &self.inner {
+            Inner::Csv(c) => (c.rd.start(), c.size),
+            Inner::Sheet(s) => s.progress(),
+            Inner::Memory { records, total, .. } => (total - records.len() as u64, *total),
+        }
+    }
+
+    /// The SHA-256 (lowercase hex) of a spreadsheet's bytes, or of records made in memory (see [`Memory::sha256`]);
+    /// None for CSV, whose bytes the calculation hashes as it reads them.
+    pub fn sha256(&self) -> Option<&str> {
+        match &self.inner {
+            Inner::Csv(_) => None,
+            Inner::Sheet(s) => Some(s.sha256()),
+            Inner::Memory { sha256, .. } => Some(sha256),
+        }
     }
 
     /// The ledger's path (or the name of records made in memory).
@@ -98,7 +127,7 @@ impl Ledger {
     pub fn stopped(&self) -> bool {
         match &self.inner {
             Inner::Csv(c) => c.stopped,
-            Inner::Sheet(_) | Inner::Memory(_) => false,
+            Inner::Sheet(_) | Inner::Memory { .. } => false,
         }
     }
 
@@ -107,7 +136,7 @@ impl Ledger {
         match &mut self.inner {
             Inner::Csv(c) => c.next_record(),
             Inner::Sheet(s) => s.next_record(),
-            Inner::Memory(m) => m.next().map(Ok),
+            Inner::Memory { records, .. } => records.next().map(Ok),
         }
     }
 }
@@ -133,6 +162,7 @@ struct CsvRows {
     rec: csv::ByteRecord,
     done: bool,
     stopped: bool,
+    size: u64,
 }
 
 impl CsvRows {
