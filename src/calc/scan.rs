@@ -1,14 +1,12 @@
-//! Reading the ledgers into sums. A CSV ledger is read in byte ranges split at line starts, one thread per range
-//! (see [`crate::ledger`]); each range keeps only exact per-entity sums (see [`super::tally`]), so memory does not
-//! grow with the number of rows, and the ranges merge in file order (see [`super::merge`]) into results that are
-//! identical, byte for byte, whatever the number of threads or where the file was split.
+//! Reading the ledgers into sums. A CSV ledger is read in byte ranges split at line starts, one thread per range,
+//! every split verified (see [`crate::ledger`]); each range keeps only exact per-entity sums (see
+//! [`super::tally`]), so memory does not grow with the number of rows, and the ranges merge in file order (see
+//! [`super::merge`]) into results that are identical, byte for byte, whatever the number of threads or where the
+//! file was split. A split that falls inside a quoted field makes the file be read again on one thread.
 //!
 //! When a sink wants calculation lines, every row takes the full check and the file is read on one thread, in
-//! order; so it is for an overlay, a declared encoding other than UTF-8, a spreadsheet and records made in memory.
-//!
-//! A split is verified, not assumed: the range before it must end with a record that crosses the split point
-//! exactly at a line start (only blank lines in between). A quoted field holding a newline at the split point
-//! fails that check, and the file is then read again on one thread.
+//! order; so it is for an overlay and a declared encoding other than UTF-8. Spreadsheets and records made in
+//! memory are read record by record through [`crate::ledger::Ledger`].
 
 use std::path::Path;
 
