@@ -15,9 +15,10 @@
 //! ```
 //!
 //! Ledgers may also be spreadsheets ([`sheet`]: .xlsx, .xls, .ods, with the same row checks located at cells);
-//! results are handed over as a workbook or a self-contained HTML report built from a [`report::Document`]
-//! ([`report::compute_document`], [`report::workbook`], [`report::html`]); long runs report [`calc::Progress`]
-//! to a hook ([`calc::compute_streaming_with_progress`]). `cargo run --example library_use` shows them together.
+//! every ledger, CSV or spreadsheet, is read through [`ledger::open`]. Results are handed over as a workbook or a
+//! self-contained HTML report built from a [`report::Document`] ([`report::compute_document`], [`report::workbook`],
+//! [`report::html`]); a [`calc::Calculation`] run against a [`calc::Sink`] streams calculation lines and reports
+//! [`calc::Progress`] as it goes. `cargo run --example library_use` shows them together.
 #![deny(missing_docs)]
 
 pub mod activity;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod factor;
 pub mod figure;
 pub mod inventory;
+pub mod ledger;
 pub mod lock;
 pub mod printed;
 pub mod reconcile;

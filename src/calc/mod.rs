@@ -3,23 +3,28 @@
 mod certificates;
 mod engine;
 mod exact;
+mod keys;
+mod merge;
 mod overlay;
+mod plan;
 mod progress;
-mod rows;
 mod scan;
+mod sums;
+mod tally;
 mod trace;
+mod values;
 
+/// How ledgers are read (see [`crate::ledger`]).
+pub use crate::ledger::ReadOptions;
 pub use certificates::{
     Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
 };
-pub use engine::{
-    ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, compute_streaming_with,
-    compute_streaming_with_progress, compute_with, compute_with_progress, market_of,
-};
+pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute};
 pub use exact::Exact;
 pub use overlay::RowOverlay;
+pub use plan::market_of;
 pub use progress::{PROGRESS_EVERY, Progress};
-pub use scan::{MAX_KEPT_REJECTED, ReadOptions};
+pub use scan::MAX_KEPT_REJECTED;
 pub use trace::{Trace, trace};
 
 use std::collections::BTreeMap;

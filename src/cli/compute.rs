@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ghg::atomic::AtomicFile;
-use ghg::calc::{self, ComputeOptions, Line, ReadOptions};
+use ghg::calc::{self, ComputeOptions, Line, ReadOptions, RunOptions, Sink};
 use ghg::report::{self, Format};
 use ghg::{Diagnostics, Error, ErrorKind, Inventory};
 
@@ -26,8 +26,9 @@ pub fn load(inventory: &Path, common: &Common) -> Result<(Inventory, ghg::Factor
     Ok((inv, lib))
 }
 
-fn options(common: &Common, keep_lines: bool) -> ComputeOptions {
-    ComputeOptions { strict: !common.lenient, keep_lines }
+/// What the calculation is told: `--lenient`/`--strict`, whether to keep lines, and how to read the ledgers.
+pub fn settings(common: &Common, keep_lines: bool) -> RunOptions {
+    RunOptions { compute: ComputeOptions { strict: !common.lenient, keep_lines }, read: read_options(common) }
 }
 
 /// How to read the ledgers: `--threads`, `--encoding`.
@@ -87,6 +88,38 @@ pub struct Target<'a> {
 /// Where calculation lines are written.
 type LineSink<'a> = dyn FnMut(&Line) -> std::io::Result<()> + 'a;
 
+/// What the command line hears from a calculation: progress for the bar, and lines for a file when one is wanted.
+pub struct CliSink<'s, 'f> {
+    bar: super::progress::Bar,
+    lines: Option<&'s mut LineSink<'f>>,
+}
+
+impl<'s, 'f> CliSink<'s, 'f> {
+    /// A progress bar (none with `--quiet`), and the lines handed to `lines`.
+    pub fn new(quiet: bool, lines: Option<&'s mut LineSink<'f>>) -> Self {
+        CliSink { bar: super::progress::Bar::new(quiet), lines }
+    }
+    /// Clear the bar.
+    pub fn finish(self) {
+        self.bar.finish();
+    }
+}
+
+impl Sink for CliSink<'_, '_> {
+    fn wants_lines(&self) -> bool {
+        self.lines.is_some()
+    }
+    fn line(&mut self, line: &Line) -> std::io::Result<()> {
+        match self.lines.as_deref_mut() {
+            Some(f) => f(line),
+            None => Ok(()),
+        }
+    }
+    fn progress(&mut self, p: &calc::Progress<'_>) {
+        self.bar.update(p);
+    }
+}
+
 /// Compute with the progress bar, keeping lines as `keep` says and streaming them to `sink` as well. With neither,
 /// no line is built at all and large ledgers are read by several threads.
 fn run_with_progress(
@@ -96,36 +129,9 @@ fn run_with_progress(
     keep: bool,
     sink: Option<&mut LineSink<'_>>,
 ) -> Result<calc::Computation, Diagnostics> {
-    let mut bar = super::progress::Bar::new(common.quiet);
-    let read = read_options(common);
-    let r = match sink {
-        None if !keep => calc::compute_with_progress(inv, lib, options(common, false), &read, &mut |p| bar.update(p)),
-        sink => {
-            let mut kept = Vec::new();
-            let mut sink = sink;
-            let r = calc::compute_streaming_with(
-                inv,
-                lib,
-                options(common, false),
-                &read,
-                &mut |l: &Line| {
-                    if keep {
-                        kept.push(l.clone());
-                    }
-                    match sink.as_deref_mut() {
-                        Some(s) => s(l),
-                        None => Ok(()),
-                    }
-                },
-                &mut |p| bar.update(p),
-            );
-            r.map(|mut c| {
-                c.lines = kept;
-                c
-            })
-        }
-    };
-    bar.finish();
+    let mut s = CliSink::new(common.quiet, sink);
+    let r = calc::Calculation::new(inv, lib).settings(settings(common, keep)).run(&mut s);
+    s.finish();
     r
 }
 

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ghg::calc::ComputeOptions;
 use ghg::report::{self, Format};
 use ghg::scenario::{self, Change, ChangeKind, Scenario, SweepSpec, TargetSpec};
 use ghg::{Diagnostics, Error, ErrorKind, Location};
@@ -224,7 +223,8 @@ fn write_file(path: &Path, text: &str) -> Result<(), Diagnostics> {
 pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     let (inv, lib) = super::compute::load(&a.inventory, &a.common)?;
     let s = build(a)?;
-    let options = ComputeOptions { strict: !a.common.lenient, keep_lines: false };
+    // --lenient/--strict, --encoding, --threads: the baseline, every step and the ledger basis read alike.
+    let options = super::compute::settings(&a.common, false);
     let format = format_of(a.format);
     let places = a.common.places;
     if (a.csv.is_some() || a.svg.is_some()) && s.sweep.is_none() {

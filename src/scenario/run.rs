@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::apply::{Applied, apply};
 use super::{Basis, Money, Scenario};
-use crate::calc::{self, Computation, ComputeOptions, Figure, Warning, figure_order};
+use crate::calc::{self, Computation, Figure, RunOptions, Warning, figure_order};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
@@ -95,10 +95,10 @@ pub(super) fn evaluate(
     basis: &Basis,
     scenario: &Scenario,
     upto: usize,
-    options: ComputeOptions,
+    settings: RunOptions,
 ) -> Result<(Computation, Applied), Diagnostics> {
     let mut applied = apply(inv, basis, &scenario.changes, upto, &synth_path(scenario))?;
-    let c = calc::compute_overlaid(&applied.inv, lib, options, &mut applied.overlay)?;
+    let c = calc::Calculation::new(&applied.inv, lib).settings(settings).overlay(&mut applied.overlay).run(&mut ())?;
     Ok((c, applied))
 }
 
@@ -139,16 +139,17 @@ pub(super) fn per_t(cost: Option<Money>, avoided: Option<Decimal>) -> Option<Dec
     }
 }
 
-/// Run a scenario: baseline, each change in turn, the scenario; deltas attributed to changes.
+/// Run a scenario: baseline, each change in turn, the scenario; deltas attributed to changes. `settings` are a
+/// [`calc::ComputeOptions`] or a [`RunOptions`] (then the ledgers are read as it says, e.g. in GBK).
 pub fn run(
     inv: &Inventory,
     lib: &FactorLibrary,
     scenario: &Scenario,
-    options: ComputeOptions,
+    settings: impl Into<RunOptions>,
 ) -> Result<ScenarioRun, Diagnostics> {
-    let opts = ComputeOptions { keep_lines: options.keep_lines, ..options };
-    let baseline = calc::compute(inv, lib, opts)?;
-    let basis = Basis::read(inv)?;
+    let opts: RunOptions = settings.into();
+    let baseline = calc::Calculation::new(inv, lib).settings(opts).run(&mut ())?;
+    let basis = Basis::read(inv, &opts.read)?;
     let n = scenario.changes.len();
     let mut steps: Vec<BTreeMap<String, Figure>> = vec![baseline.figures.clone()];
     let mut last: Option<(Computation, Applied)> = None;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::run::{evaluate, sum_costs};
 use super::sweep::Param;
 use super::{Basis, ChangeKind, Money, Scenario};
-use crate::calc::{Computation, ComputeOptions, Figure};
+use crate::calc::{Computation, ComputeOptions, Figure, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
@@ -140,13 +140,14 @@ pub fn solve(
     lib: &FactorLibrary,
     scenario: &Scenario,
     spec: &TargetSpec,
-    options: ComputeOptions,
+    settings: impl Into<RunOptions>,
 ) -> Result<Solution, Diagnostics> {
     let mut s = scenario.clone();
     let lever_name = spec.lever.clone().unwrap_or_else(|| "certificates".into());
     let p = Param::resolve(&mut s, &lever_name).map_err(Diagnostics::from)?;
-    let basis = Basis::read(inv)?;
-    let opts = ComputeOptions { keep_lines: false, ..options };
+    let settings: RunOptions = settings.into();
+    let basis = Basis::read(inv, &settings.read)?;
+    let opts = RunOptions { compute: ComputeOptions { keep_lines: false, ..settings.compute }, ..settings };
     let evaluations = std::cell::Cell::new(0usize);
     let eval = |x: Decimal| -> Result<(Computation, Option<Money>), Diagnostics> {
         evaluations.set(evaluations.get() + 1);

@@ -603,10 +603,13 @@ fn progress_is_reported_to_the_hook_and_drawn_only_on_a_terminal() {
     let inv = ghg::Inventory::load(&dir.path().join("inventory.toml")).expect("inventory");
     let lib = ghg::library_for(&inv, &[]).expect("library");
     let mut reports = Vec::new();
-    let c = ghg::calc::compute_streaming_with_progress(&inv, &lib, Default::default(), &mut |_| Ok(()), &mut |p| {
-        reports.push((p.done, p.total, p.rows))
-    })
-    .expect("computes");
+    struct Hook<'a>(&'a mut Vec<(u64, u64, u64)>);
+    impl ghg::calc::Sink for Hook<'_> {
+        fn progress(&mut self, p: &ghg::calc::Progress<'_>) {
+            self.0.push((p.done, p.total, p.rows));
+        }
+    }
+    let c = ghg::calc::Calculation::new(&inv, &lib).run(&mut Hook(&mut reports)).expect("computes");
     // Every 4,096 rows and at the end: 4 + 1 reports, rows and bytes never going back, the last at the end.
     assert_eq!(reports.len(), 20_000 / ghg::calc::PROGRESS_EVERY as usize + 1);
     assert!(reports.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].2 <= w[1].2));

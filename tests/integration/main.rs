@@ -4,6 +4,7 @@ mod certificates;
 mod errors;
 mod excel;
 mod golden;
+mod pipeline;
 mod props;
 mod reconcile;
 mod robust;
