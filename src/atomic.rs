@@ -100,9 +100,12 @@ impl AtomicFile {
                 });
             }
             Ok(m) => {
-                return Err(Error::new(ErrorKind::Io, format!("cannot write: {} is {}", path.display(), kind_of(&m.file_type())))
-                    .at(Location::file(path))
-                    .hint("name a regular file to write"));
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!("cannot write: {} is {}", path.display(), kind_of(&m.file_type())),
+                )
+                .at(Location::file(path))
+                .hint("name a regular file to write"));
             }
             Err(_) => {}
         }
