@@ -292,7 +292,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
                 o,
                 "| `{}` | {} | {} | {} | {} | {} |",
                 f.id,
-                f.printed.text,
+                report::md_text(&f.printed.text),
                 f.at_precision(),
                 report::fmt_dec(f.difference, f.detail_places()),
                 rel(f),
@@ -317,7 +317,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
             report::fmt_dec(f.difference, f.detail_places()),
             rel(f),
             f.status.name(),
-            f.printed.text
+            report::term_text(&f.printed.text)
         );
     }
     o

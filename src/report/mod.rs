@@ -153,10 +153,10 @@ fn escape_controls(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
 }
 
 /// Text for Markdown: shown as written, never as markup. What Markdown or inline HTML would read as markup is
-/// backslash-escaped: `\ ` * [ ] < > | ~` anywhere, `_` at a word boundary, `&` before a name (an entity), and
-/// `# + - =` or `1.` at the start. So `<script>`, a link `[x](javascript:...)` or a `|` that would add a table cell
-/// stay text. A line break becomes a space (it would end a table row or a list item) and other control
-/// characters are escaped as for a terminal.
+/// backslash-escaped: `\ ` * < > | ~` anywhere, `]` before `(`, `[` or `:` (a link or a link definition), `_` at
+/// a word boundary, `&` before a name (an entity), and `# + - =` or `1. ` at the start. So `<script>`, a link
+/// `[x](javascript:...)` or a `|` that would add a table cell stay text. A line break becomes a space (it would
+/// end a table row or a list item) and other control characters are escaped as for a terminal.
 pub fn md_text(s: &str) -> String {
     let s = escape_controls(s, true);
     let chars: Vec<char> = s.chars().collect();
@@ -168,11 +168,13 @@ pub fn md_text(s: &str) -> String {
         let next = chars.get(i + 1).copied();
         let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
         let escape = match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '~' => true,
+            '\\' | '`' | '*' | '<' | '>' | '|' | '~' => true,
+            // A link, an image or a link definition needs `](`, `][` or `]:`.
+            ']' => next.is_some_and(|n| matches!(n, '(' | '[' | ':')),
             '_' => !(word(prev) && word(next)),
             '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
             '#' | '+' | '-' | '=' => start,
-            '.' | ')' => digits,
+            '.' | ')' => digits && next.is_none_or(|n| n == ' '),
             _ => false,
         };
         if c == '\n' {
@@ -224,12 +226,15 @@ mod escape_tests {
     #[test]
     fn markdown_text_stays_text() {
         assert_eq!(md_text("<script>alert(1)</script>"), "\\<script\\>alert(1)\\</script\\>");
-        assert_eq!(md_text("[x](javascript:alert(1))"), "\\[x\\](javascript:alert(1))");
+        assert_eq!(md_text("[x](javascript:alert(1))"), "[x\\](javascript:alert(1))");
+        assert_eq!(md_text("[x]: javascript:alert(1)"), "[x\\]: javascript:alert(1)");
+        assert_eq!(md_text("[standard relation]"), "[standard relation]");
         assert_eq!(md_text("excl_market _em_ R&D &amp;"), "excl_market \\_em\\_ R\\&D \\&amp;");
         assert_eq!(md_text("a | b\n| c"), "a \\| b \\| c");
         assert_eq!(md_text("- item"), "\\- item");
         assert_eq!(md_text("2024. year"), "2024\\. year");
         assert_eq!(md_text("CN-JS 1.5"), "CN-JS 1.5");
+        assert_eq!(md_text("1.5 吨"), "1.5 吨");
         assert_eq!(md_code("scope2.market"), "`scope2.market`");
         assert_eq!(md_code("coverage.CN.a`b"), "coverage.CN.a\\`b");
     }
