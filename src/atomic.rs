@@ -116,21 +116,26 @@ impl AtomicFile {
         let keep = std::fs::metadata(&target).ok().filter(|m| m.is_file()).map(|m| m.permissions());
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
         let mut n = 0u32;
-        let (tmp, f) = loop {
+        let (tmp, f, slot) = loop {
             let suffix = if n == 0 { String::new() } else { format!(".{n}") };
             let tmp = target.with_file_name(format!(".{name}.{}{suffix}.tmp", std::process::id()));
+            // Registered before it exists, so a signal right after it is made still removes it.
+            let slot = registry::add(&tmp);
             // create_new: never follow a link or reuse a file planted at the temporary name.
             match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-                Ok(f) => break (tmp, f),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Ok(f) => break (tmp, f, slot),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => {
+                    slot.map(registry::remove);
+                    n += 1
+                }
                 Err(e) => {
+                    slot.map(registry::remove);
                     return Err(Error::new(ErrorKind::Io, format!("cannot create {}: {e}", tmp.display()))
                         .at(Location::file(path))
                         .hint("check that the folder exists and is writable"));
                 }
             }
         };
-        let slot = registry::add(&tmp);
         Ok(AtomicFile {
             tmp: Some(tmp),
             path: path.to_path_buf(),
