@@ -78,7 +78,7 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if t.is_dir() { "a folder" } else { "not a regular file" }
+    if t.is_dir() { "a folder" } else { "a special file" }
 }
 
 impl AtomicFile {
@@ -102,7 +102,7 @@ impl AtomicFile {
             Ok(m) => {
                 return Err(Error::new(
                     ErrorKind::Io,
-                    format!("cannot write: {} is {}", path.display(), kind_of(&m.file_type())),
+                    format!("cannot write: this is {}, not a regular file", kind_of(&m.file_type())),
                 )
                 .at(Location::file(path))
                 .hint("name a regular file to write"));
@@ -125,11 +125,15 @@ impl AtomicFile {
             match OpenOptions::new().write(true).create_new(true).open(&tmp) {
                 Ok(f) => break (tmp, f, slot),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => {
-                    slot.map(registry::remove);
+                    if let Some(i) = slot {
+                        registry::remove(i);
+                    }
                     n += 1
                 }
                 Err(e) => {
-                    slot.map(registry::remove);
+                    if let Some(i) = slot {
+                        registry::remove(i);
+                    }
                     return Err(Error::new(ErrorKind::Io, format!("cannot create {}: {e}", tmp.display()))
                         .at(Location::file(path))
                         .hint("check that the folder exists and is writable"));
@@ -335,7 +339,7 @@ mod tests {
         assert!(std::fs::metadata("/dev/null").map(|m| !m.is_file()).unwrap_or(false));
         let dir = tempfile::tempdir().expect("tempdir");
         let e = write(dir.path(), b"x").expect_err("a folder");
-        assert!(e.to_string().contains("is a folder"), "{e}");
+        assert!(e.to_string().contains("this is a folder"), "{e}");
     }
 
     #[test]

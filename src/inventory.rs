@@ -341,9 +341,12 @@ fn located(mut e: Error, loc: Location) -> Error {
     e
 }
 
+/// Device, inode and (where there are no inodes) canonical path of a file.
+pub type FileIdentity = (u64, u64, PathBuf);
+
 /// The identity of an existing file: device and inode (so a link, a hard link or `./x` is the same file), or its
 /// canonical path where there are no inodes.
-pub fn file_identity(path: &Path) -> Option<(u64, u64, PathBuf)> {
+pub fn file_identity(path: &Path) -> Option<FileIdentity> {
     let m = std::fs::metadata(path).ok()?;
     #[cfg(unix)]
     {
@@ -395,7 +398,8 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 /// Each ledger once, and only regular files: the same file listed twice (`ledger.csv` and `./ledger.csv`, or a
 /// link to it) would count every row twice; a FIFO could block the run forever.
 fn check_ledgers(files: &[(String, Location)], resolved: &[PathBuf], d: &mut Diagnostics) {
-    let mut seen: Vec<((u64, u64, PathBuf), Option<String>, usize)> = Vec::new();
+    // Each ledger seen: its file, its sheet (two sheets of one workbook are two ledgers) and its index.
+    let mut seen: Vec<(FileIdentity, Option<String>, usize)> = Vec::new();
     for (i, ((name, loc), path)) in files.iter().zip(resolved).enumerate() {
         let (file, sheet) = crate::sheet::split_sheet(path);
         let Ok(m) = std::fs::metadata(&file) else { continue };
@@ -407,7 +411,11 @@ fn check_ledgers(files: &[(String, Location)], resolved: &[PathBuf], d: &mut Dia
         match seen.iter().find(|(j, s, _)| *j == id && *s == sheet) {
             Some((_, _, first)) => {
                 let (first_name, first_loc) = &files[*first];
-                let at = first_loc.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                let at = match (first_loc.line, first_loc.column) {
+                    (Some(l), Some(c)) => format!(" (listed at {l}:{c})"),
+                    (Some(l), None) => format!(" (listed at line {l})"),
+                    _ => String::new(),
+                };
                 d.push(
                     Error::new(
                         ErrorKind::BadValue,

@@ -60,7 +60,7 @@ pub fn not_regular(path: &Path, m: &std::fs::Metadata) -> Error {
     }
     Error::new(ErrorKind::Io, format!("{} is {what}, not a regular file", path.display()))
         .at(Location::file(path))
-        .hint("name a regular file (copy the data into one first)")
+        .hint("name a regular file; copy what a pipe or device gives into one first")
 }
 
 /// A source file: its name and its text.

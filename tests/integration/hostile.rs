@@ -80,7 +80,10 @@ fn an_output_into_a_fifo_streams_and_a_folder_is_refused() {
     std::fs::create_dir(d.join("out")).expect("mkdir");
     let r = run(d, &["compute", "inventory.toml", "-o", "out"]);
     assert_eq!(r.code, 2);
-    assert_eq!(r.stderr, "error: out: cannot write: out is a folder (name a regular file to write)\n");
+    assert_eq!(
+        r.stderr,
+        "error: out: cannot write: this is a folder, not a regular file (name a regular file to write)\n"
+    );
 }
 
 #[cfg(unix)]
@@ -122,7 +125,8 @@ fn an_output_over_an_input_of_the_run_is_refused() {
     let rec = tempfile::tempdir().expect("tempdir");
     copy_dir(&root().join("tests/data/reconcile"), rec.path());
     let before = read(rec.path().join("basic/reported.toml"));
-    let r = run(rec.path(), &["reconcile", "basic/inventory.toml", "--format", "markdown", "-o", "basic/reported.toml"]);
+    let r =
+        run(rec.path(), &["reconcile", "basic/inventory.toml", "--format", "markdown", "-o", "basic/reported.toml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("would overwrite the reported figures"), "{}", r.stderr);
     assert_eq!(read(rec.path().join("basic/reported.toml")), before);
@@ -194,8 +198,10 @@ fn markdown_carries_text_from_the_inputs_as_text() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     hostile_certificates(d, "<script>alert(1)</script>");
-    let inv = read(d.join("inventory.toml"))
-        .replace("organisation = \"Test Co\"", "organisation = \"Evil | [x](javascript:alert(1))\\n# owned <img src=x>\"");
+    let inv = read(d.join("inventory.toml")).replace(
+        "organisation = \"Test Co\"",
+        "organisation = \"Evil | [x](javascript:alert(1))\\n# owned <img src=x>\"",
+    );
     std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
     for args in [
         &["compute", "inventory.toml", "--format", "markdown"][..],
@@ -210,7 +216,11 @@ fn markdown_carries_text_from_the_inputs_as_text() {
         assert!(md.contains("Evil \\| [x\\](javascript:alert(1)) \\# owned \\<img src=x\\>"), "{args:?}:\n{md}");
     }
     let r = run(d, &["compute", "inventory.toml", "--format", "markdown"]);
-    assert!(r.stdout.contains("| CN | 1,000.00 | 100.00 | 10.00 % | \\<script\\>alert(1)\\</script\\> 100.00 |"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("| CN | 1,000.00 | 100.00 | 10.00 % | \\<script\\>alert(1)\\</script\\> 100.00 |"),
+        "{}",
+        r.stdout
+    );
     // The working paper: a reported figure's locator and the report's source.
     let rec = tempfile::tempdir().expect("tempdir");
     copy_dir(&root().join("tests/data/reconcile"), rec.path());
@@ -231,7 +241,8 @@ fn markdown_carries_text_from_the_inputs_as_text() {
 fn control_characters_reach_no_terminal() {
     let dir = folder();
     let d = dir.path();
-    let ledger = "entity,period,activity,quantity,unit,region,note\n\"site\u{1b}]0;owned\u{7}\u{1b}[2J\",2024,diesel,10,t,CN,\n";
+    let ledger =
+        "entity,period,activity,quantity,unit,region,note\n\"site\u{1b}]0;owned\u{7}\u{1b}[2J\",2024,diesel,10,t,CN,\n";
     std::fs::write(d.join("ledger.csv"), ledger).expect("ledger");
     let r = run(d, &["explain", "inventory.toml", "scope1"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -264,22 +275,19 @@ fn a_ledger_listed_twice_is_refused_and_a_copy_is_warned_about() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: inventory.toml:5:3: ledger \"./ledger.csv\" is the same file as \"ledger.csv\" (line 4): its rows would be counted twice (list each ledger once)\n\
-         error: inventory.toml:6:3: ledger \"link.csv\" is the same file as \"ledger.csv\" (line 4): its rows would be counted twice (list each ledger once)\n\
+        "error: inventory.toml:5:3: ledger \"./ledger.csv\" is the same file as \"ledger.csv\" (listed at 4:3): its rows would be counted twice (list each ledger once)\n\
+         error: inventory.toml:6:3: ledger \"link.csv\" is the same file as \"ledger.csv\" (listed at 4:3): its rows would be counted twice (list each ledger once)\n\
          2 problems found\n"
     );
     // A copy is another file: counted, with a warning (10 t diesel twice: 20 t).
     std::fs::copy(d.join("ledger.csv"), d.join("copy.csv")).expect("copy");
-    let copy = INVENTORY.replace("activity_files = [\"ledger.csv\"]", "activity_files = [\"ledger.csv\", \"copy.csv\"]");
+    let copy =
+        INVENTORY.replace("activity_files = [\"ledger.csv\"]", "activity_files = [\"ledger.csv\", \"copy.csv\"]");
     std::fs::write(d.join("inventory.toml"), copy).expect("inventory");
     let r = run(d, &["compute", "inventory.toml"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("activity.diesel"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("[identical-ledgers] copy.csv: copy.csv has the same content (SHA-256 "),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("[identical-ledgers] copy.csv: copy.csv has the same content (SHA-256 "), "{}", r.stdout);
     assert!(r.stdout.contains("as ledger.csv: if it is a copy, every row is counted twice"), "{}", r.stdout);
 }
 
@@ -289,12 +297,12 @@ fn toml_inputs_are_bounded_and_regular() {
     let dir = folder();
     let d = dir.path();
     // reported = "/dev/zero" used to read until memory ran out.
-    let inv = format!("{INVENTORY}").replace("year = 2024\n", "year = 2024\nreported = \"/dev/zero\"\n");
+    let inv = INVENTORY.replace("year = 2024\n", "year = 2024\nreported = \"/dev/zero\"\n");
     std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
     let r = run(d, &["reconcile", "inventory.toml"]);
     assert_eq!(
         r.stderr,
-        "error: inventory.toml:3:12: /dev/zero is a device, not a regular file (name a regular file (copy the data into one first))\n"
+        "error: inventory.toml:3:12: /dev/zero is a device, not a regular file (name a regular file; copy what a pipe or device gives into one first)\n"
     );
     assert_eq!(r.code, 2);
     // A FIFO as a ledger would block forever.
@@ -307,7 +315,7 @@ fn toml_inputs_are_bounded_and_regular() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: inventory.toml:3:19: ledger.csv is a FIFO (named pipe), not a regular file (name a regular file (copy the data into one first))\n"
+        "error: inventory.toml:3:19: ledger.csv is a FIFO (named pipe), not a regular file (name a regular file; copy what a pipe or device gives into one first)\n"
     );
     std::fs::remove_file(d.join("ledger.csv")).expect("rm");
     std::fs::write(d.join("ledger.csv"), LEDGER).expect("ledger");
