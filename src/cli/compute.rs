@@ -234,7 +234,7 @@ pub fn compute(
                 r.read, r.used, r.rejected
             ));
             for e in &result.rejected {
-                eprintln!("rejected: {e}");
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
             }
             s.into_bytes()
         }

@@ -18,8 +18,10 @@ impl Out {
     pub fn stdout() -> Self {
         Out { inner: std::io::stdout() }
     }
-    /// Write text; on a broken pipe exit quietly with 0 (like `head` closing early).
+    /// Write text; on a broken pipe exit quietly with 0 (like `head` closing early). On a terminal, control
+    /// characters other than line breaks are shown escaped, whatever the format (CSV and Markdown too).
     pub fn write(&mut self, s: &str) {
+        let s = if self.is_terminal() { ghg::report::term_lines(s) } else { std::borrow::Cow::Borrowed(s) };
         self.write_with(|w| w.write_all(s.as_bytes()));
     }
 
@@ -62,6 +64,11 @@ pub fn print_diagnostics(d: &Diagnostics) {
 impl Out {
     /// Write bytes (a workbook) to stdout, with the same broken-pipe handling as [`Out::write`].
     pub fn write_bytes(&mut self, b: &[u8]) {
+        if self.is_terminal()
+            && let Ok(s) = std::str::from_utf8(b)
+        {
+            return self.write(s);
+        }
         let mut lock = self.inner.lock();
         if let Err(e) = lock.write_all(b).and_then(|_| lock.flush()) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
