@@ -133,6 +133,11 @@ pub fn entries(inv: &Inventory, c: &Computation) -> Result<Vec<LockEntry>, Error
     Ok(out)
 }
 
+/// A TOML string holding `s` exactly (a path may hold quotes, backslashes or control characters).
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
 /// The text of a lock.
 pub fn render(inv: &Inventory, entries: &[LockEntry]) -> String {
     let name = inv.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -141,7 +146,12 @@ pub fn render(inv: &Inventory, entries: &[LockEntry]) -> String {
         "# {lock}: SHA-256 of every file the figures of {name} depend on.\n# `ghg check` fails while any of them differs; accept a change with `ghg check {name} --update-lock`.\n"
     );
     for e in entries {
-        s.push_str(&format!("\n[[file]]\nrole = \"{}\"\npath = {:?}\nsha256 = \"{}\"\n", e.role, e.path, e.sha256));
+        s.push_str(&format!(
+            "\n[[file]]\nrole = \"{}\"\npath = {}\nsha256 = \"{}\"\n",
+            e.role,
+            toml_string(&e.path),
+            e.sha256
+        ));
     }
     s
 }
@@ -189,8 +199,9 @@ pub fn verify(inv: &Inventory, c: &Computation) -> Result<LockStatus, Diagnostic
     })?;
     // The line of each locked path, for the messages.
     let line_of = |p: &str| -> Location {
-        let needle = format!("path = {p:?}");
-        match text.find(&needle) {
+        // As this version writes it, or as earlier versions did (Rust's quoting, the same for plain paths).
+        let found = text.find(&format!("path = {}", toml_string(p))).or_else(|| text.find(&format!("path = {p:?}")));
+        match found {
             Some(off) => Location::at(&path, line_col(&text, off).0, None),
             None => Location::file(&path),
         }

@@ -509,10 +509,10 @@ fn md_finding(o: &mut String, f: &Finding) {
     for c in &f.candidates {
         let _ = writeln!(
             o,
-            "  - `{}` {} {} ({}): gives {}{}",
-            c.factor,
-            c.value_text,
-            c.unit,
+            "  - {} {} {} ({}): gives {}{}",
+            md_code(&c.factor.to_string()),
+            md_text(&c.value_text),
+            md_text(&c.unit.to_string()),
             c.relation,
             full(c.recomputed),
             if c.exact { ", exact at printed precision" } else { ", within printed precision" }

@@ -460,3 +460,22 @@ fn scenario_writes_every_format_to_its_output_file() {
     }
     assert!(read(d.join("s.csv")).starts_with("figure,unit,baseline,scenario,delta,change_1\n"));
 }
+
+#[test]
+fn a_lock_holds_any_file_name() {
+    let dir = folder();
+    let d = dir.path();
+    let name = "we\"ird\\ \u{1b}name.csv";
+    std::fs::rename(d.join("ledger.csv"), d.join(name)).expect("rename");
+    let inv = INVENTORY.replace("\"ledger.csv\"", "\"we\\\"ird\\\\ \\u001bname.csv\"");
+    std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
+    let r = run(d, &["check", "inventory.toml", "--update-lock"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(d, &["check", "inventory.toml"]);
+    assert_eq!(r.code, 0, "the lock it wrote reads back: {}", r.stderr);
+    assert!(r.stdout.contains("ghg.lock matches (4 files)"), "{}", r.stdout);
+    std::fs::write(d.join(name), LEDGER.replace(",10,", ",12,")).expect("ledger");
+    let r = run(d, &["check", "inventory.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("error: ghg.lock:11: we\"ird\\ \\x1bname.csv (ledger) changed"), "{}", r.stderr);
+}
