@@ -119,7 +119,8 @@ pub fn term_text(s: &str) -> std::borrow::Cow<'_, str> {
     escape_controls(s, false)
 }
 
-/// [`term_text`] for a whole multi-line output: line breaks stay, every other control character is escaped.
+/// [`term_text`] for a whole multi-line output: line breaks and tabs stay, every other control character is
+/// escaped.
 pub fn term_lines(s: &str) -> std::borrow::Cow<'_, str> {
     escape_controls(s, true)
 }
@@ -130,13 +131,13 @@ fn needs_escape(c: char) -> bool {
 
 fn escape_controls(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
     use std::fmt::Write as _;
-    if !s.chars().any(|c| needs_escape(c) && !(keep_newlines && c == '\n')) {
+    if !s.chars().any(|c| needs_escape(c) && !(keep_newlines && matches!(c, '\n' | '\t'))) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut o = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '\n' if keep_newlines => o.push('\n'),
+            '\n' | '\t' if keep_newlines => o.push(c),
             '\n' => o.push_str("\\n"),
             '\r' => o.push_str("\\r"),
             '\t' => o.push_str("\\t"),
@@ -218,7 +219,7 @@ mod escape_tests {
     fn terminal_text_shows_control_characters() {
         assert_eq!(term_text("a\u{1b}[31mb\u{7}"), "a\\x1b[31mb\\x07");
         assert_eq!(term_text("x\ny"), "x\\ny");
-        assert_eq!(term_lines("x\ny\u{9b}"), "x\ny\\x9b");
+        assert_eq!(term_lines("x\ny\u{9b}\tz"), "x\ny\\x9b\tz");
         assert_eq!(term_text("\u{202e}abc"), "\\u{202e}abc");
         assert_eq!(term_text("浙江 site"), "浙江 site");
     }
