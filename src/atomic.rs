@@ -31,18 +31,13 @@ pub struct AtomicFile {
     slot: Option<usize>,
 }
 
-/// A failure to write `path`.
-pub fn write_error(path: &Path, err: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, format!("cannot write: {err}")).at(Location::file(path))
-}
-
 /// Follow symbolic links from `path` to the file they finally name (which may not exist yet).
 fn follow_links(path: &Path) -> Result<PathBuf, Error> {
     let mut p = path.to_path_buf();
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
-                let to = std::fs::read_link(&p).map_err(|e| write_error(path, &e))?;
+                let to = std::fs::read_link(&p).map_err(|e| Error::io_write(path, &e))?;
                 p = match p.parent() {
                     Some(dir) if to.is_relative() => dir.join(to),
                     _ => to,
@@ -89,7 +84,7 @@ impl AtomicFile {
         match std::fs::metadata(path) {
             Ok(m) if m.is_file() => {}
             Ok(m) if streamable(&m.file_type()) => {
-                let f = OpenOptions::new().write(true).open(path).map_err(|e| write_error(path, &e))?;
+                let f = OpenOptions::new().write(true).open(path).map_err(|e| Error::io_write(path, &e))?;
                 return Ok(AtomicFile {
                     tmp: None,
                     path: path.to_path_buf(),
@@ -135,6 +130,7 @@ impl AtomicFile {
                         registry::remove(i);
                     }
                     return Err(Error::new(ErrorKind::Io, format!("cannot create {}: {e}", tmp.display()))
+                        .with_source(e)
                         .at(Location::file(path))
                         .hint("check that the folder exists and is writable"));
                 }
@@ -153,7 +149,7 @@ impl AtomicFile {
     /// Flush, sync and rename into place (or, for a device, flush).
     pub fn commit(mut self) -> Result<(), Error> {
         let path = self.path.clone();
-        let werr = |e: std::io::Error| write_error(&path, &e);
+        let werr = |e: std::io::Error| Error::io_write(&path, e);
         let Some(w) = self.w.take() else { return Ok(()) };
         let f = w.into_inner().map_err(|e| werr(e.into_error()))?;
         let Some(tmp) = self.tmp.clone() else { return Ok(()) };
@@ -206,7 +202,7 @@ impl Drop for AtomicFile {
 /// Write `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut f = AtomicFile::create(path)?;
-    f.write_all(bytes).map_err(|e| write_error(path, &e))?;
+    f.write_all(bytes).map_err(|e| Error::io_write(path, &e))?;
     f.commit()
 }
 

@@ -26,6 +26,7 @@ pub mod calc;
 pub mod encoding;
 pub mod error;
 pub mod factor;
+pub mod figure;
 pub mod inventory;
 pub mod lock;
 pub mod printed;

@@ -1010,7 +1010,7 @@ fn engine(
         }
     }
     if let Some(e) = sink_err {
-        return Err(Error::new(ErrorKind::Io, format!("cannot write calculation lines: {e}")).into());
+        return Err(Error::new(ErrorKind::Io, format!("cannot write calculation lines: {e}")).with_source(e).into());
     }
     let rows = RowCounts {
         read: merged.rows_read,

@@ -1311,7 +1311,7 @@ fn read_error(file: &Path, e: &std::io::Error, line: u64) -> Error {
             .at(Location::at(file, d.line as usize, Some(d.column as usize)))
             .hint("check --encoding: GB18030 reads everything GBK does and more; a UTF-8 file needs no option");
     }
-    Error::new(ErrorKind::Io, format!("cannot read: {e}"))
+    Error::io(file, e)
         .at(Location::at(file, line.max(1) as usize, None))
         .hint("check that the file is complete and readable")
 }

@@ -163,9 +163,7 @@ pub fn compute(
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
-            let werr = |e: std::io::Error| {
-                Diagnostics::from(Error::new(ErrorKind::Io, format!("cannot write: {e}")).at(ghg::Location::file(path)))
-            };
+            let werr = |e: std::io::Error| Diagnostics::from(Error::io_write(path, e));
             if as_csv {
                 writeln!(
                     file,
@@ -218,7 +216,7 @@ pub fn compute(
             match target.output {
                 Some(path) => {
                     let mut f = AtomicFile::create(path)?;
-                    write(&mut f).map_err(|e| Diagnostics::from(ghg::atomic::write_error(path, &e)))?;
+                    write(&mut f).map_err(|e| Diagnostics::from(Error::io_write(path, &e)))?;
                     f.commit()?;
                 }
                 None => out.write_with(write),
