@@ -1,7 +1,8 @@
-//! `ghg.lock`: tamper evidence. Beside an inventory (one lock per inventory: see [`lock_path`]), it records the SHA-256 of every file its figures depend on:
-//! the inventory, each ledger, each factor file used, and the reported-figures file. `ghg check` (and
-//! `ghg reconcile`) fail while any of them differs from what was locked, until the change is accepted with
-//! `--update-lock`, which rewrites the lock. A missing lock is not an error: locking is opt-in.
+//! `ghg.lock`: tamper evidence. Beside an inventory (one lock per inventory: see [`lock_path`]), it records the
+//! SHA-256 of every file its figures depend on: the inventory, each ledger, each factor file used, and the
+//! reported-figures file. `ghg check`, `ghg compute` and `ghg reconcile` fail while any of them differs from what
+//! was locked, until the change is accepted with `--update-lock`, which rewrites the lock. A missing lock is not an
+//! error (locking is opt-in); `ghg check` says the inventory is not locked.
 //!
 //! ```toml
 //! # ghg.lock: SHA-256 of every file the figures of inventory.toml depend on.
@@ -67,7 +68,8 @@ fn folder_lock(inv: &Inventory) -> PathBuf {
 /// Whether the lock at `path` locks this inventory: its `inventory` entry names the inventory's file. A lock that
 /// cannot be read is taken to be this inventory's (so the problem is reported, not ignored).
 fn locks(path: &Path, inv: &Inventory) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else { return true };
+    let Ok(bytes) = crate::tomlx::read_input(path) else { return true };
+    let Ok(text) = String::from_utf8(bytes) else { return true };
     let Ok(l) = toml::from_str::<LockFile>(&text) else { return true };
     let name = inv.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     l.file.iter().find(|e| e.role == "inventory").is_none_or(|e| e.path == name)

@@ -46,7 +46,7 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
 /// The error for an input that is not a regular file (a FIFO, a device, a folder, a socket).
 pub fn not_regular(path: &Path, m: &std::fs::Metadata) -> Error {
     let t = m.file_type();
-    let mut what = if t.is_dir() { "a folder" } else { "not a regular file" };
+    let mut what = if t.is_dir() { "a folder" } else { "a special file" };
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
