@@ -137,15 +137,7 @@ fn run_with_progress(
 
 /// Write the rendered output to the target file (atomically) or stdout.
 fn emit(out: &mut Out, target: &Target<'_>, bytes: &[u8]) -> Result<(), Diagnostics> {
-    match target.output {
-        Some(path) => {
-            let mut f = AtomicFile::create(path)?;
-            f.write_all(bytes).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
-            f.commit()?;
-        }
-        None => out.write_bytes(bytes),
-    }
-    Ok(())
+    super::output::emit(out, target.output, bytes)
 }
 
 /// `ghg compute`.
@@ -164,6 +156,12 @@ pub fn compute(
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
+    super::output::refuse_outputs_over_inputs(
+        &[("--output", target.output), ("--lines", lines)],
+        &[&inv],
+        &common.factor_dirs,
+        &[],
+    )?;
     // Lines streamed to a file are not also kept: at scale that would hold every line in memory.
     let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none();
     let result = match lines {
@@ -206,11 +204,14 @@ pub fn compute(
             };
             // On an error the file is dropped uncommitted: nothing half-written is left behind.
             let r = r?;
+            ghg::lock::verify(&inv, &r)?;
             file.commit()?;
             r
         }
     };
     let mut result = result;
+    ghg::lock::verify(&inv, &result)?;
+    result.warnings.extend(ghg::inventory::identical_ledgers(&result));
     let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
@@ -221,7 +222,7 @@ pub fn compute(
             match target.output {
                 Some(path) => {
                     let mut f = AtomicFile::create(path)?;
-                    write(&mut f).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+                    write(&mut f).map_err(|e| Diagnostics::from(Error::io_write(path, &e)))?;
                     f.commit()?;
                 }
                 None => out.write_with(write),
@@ -237,7 +238,7 @@ pub fn compute(
                 r.read, r.used, r.rejected
             ));
             for e in &result.rejected {
-                eprintln!("rejected: {e}");
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
             }
             s.into_bytes()
         }
@@ -295,7 +296,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
                 o,
                 "| `{}` | {} | {} | {} | {} | {} |",
                 f.id,
-                f.printed.text,
+                report::md_text(&f.printed.text),
                 f.at_precision(),
                 report::fmt_dec(f.difference, f.detail_places()),
                 rel(f),
@@ -320,7 +321,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
             report::fmt_dec(f.difference, f.detail_places()),
             rel(f),
             f.status.name(),
-            f.printed.text
+            report::term_text(&f.printed.text)
         );
     }
     o
@@ -372,17 +373,13 @@ pub fn explain(
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    let result = run_with_progress(&inv, &lib, common, false, None)?;
+    let mut result = run_with_progress(&inv, &lib, common, false, None)?;
+    result.warnings.extend(ghg::inventory::identical_ledgers(&result));
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;
         format!("; wrote {} ({n} files)", path.display())
     } else {
-        match ghg::lock::verify(&inv, &result)? {
-            ghg::lock::LockStatus::Absent => String::new(),
-            ghg::lock::LockStatus::Matches(n) => {
-                format!("; {} matches ({n} files)", ghg::lock::lock_path(&inv).display())
-            }
-        }
+        format!("; {}", ghg::lock::describe(&inv, ghg::lock::verify(&inv, &result)?))
     };
     let r = &result.provenance.rows;
     out.write(&format!(

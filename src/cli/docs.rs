@@ -38,7 +38,7 @@ pub fn man(out: &mut Out, dir: Option<&Path>) -> Result<u8, Diagnostics> {
     let mut written = Vec::new();
     for (name, cmd) in pages {
         let path = dir.join(format!("{name}.1"));
-        std::fs::write(&path, render(cmd)?).map_err(|e| Diagnostics::from(Error::io(&path, &e)))?;
+        std::fs::write(&path, render(cmd)?).map_err(|e| Diagnostics::from(Error::io_write(&path, &e)))?;
         written.push(path.display().to_string());
     }
     out.write(&format!("wrote {}\n", written.join(", ")));

@@ -59,6 +59,12 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
+    super::output::refuse_outputs_over_inputs(
+        &[("--output", args.output.as_deref())],
+        &invs.iter().collect::<Vec<_>>(),
+        &args.factor_dirs,
+        &[],
+    )?;
     let mut lib = ghg::FactorLibrary::builtin()?;
     // Several inventories often share one factor folder: load each folder once.
     let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();

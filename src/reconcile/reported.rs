@@ -174,7 +174,7 @@ impl ReportedFile {
 
     /// Read and validate a reported-figures file; every problem of the file is reported together.
     pub fn load(path: &Path) -> Result<ReportedFile, Diagnostics> {
-        let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+        let bytes = crate::tomlx::read_input(path)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Diagnostics::from(
                 Error::new(ErrorKind::Encoding, "reported figures are not UTF-8")

@@ -4,6 +4,7 @@ mod certificates;
 mod errors;
 mod excel;
 mod golden;
+mod hostile;
 mod pipeline;
 mod props;
 mod reconcile;
