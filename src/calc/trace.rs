@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Computation, Figure, Line};
+use crate::figure::{self, FigureId};
 
 /// The trace of one figure.
 #[derive(Debug, Clone, Serialize)]
@@ -22,60 +23,32 @@ pub struct Trace<'a> {
     pub lines_sum: Decimal,
 }
 
-/// Which line figures make up a figure id.
-fn line_matches(id: &str, line_figure: &str) -> bool {
-    match id {
-        "scope1" => line_figure.starts_with("scope1."),
-        "total.location" => line_figure.starts_with("scope1.") || line_figure == "scope2.location",
-        "total.market" => line_figure.starts_with("scope1.") || line_figure == "scope2.market",
-        "energy.total" => line_figure == "energy.direct" || line_figure == "energy.indirect",
-        _ => line_figure == id,
-    }
-}
-
 /// The trace of `id` in a computation (which must have kept its lines), or None if no such figure.
 pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> Option<Trace<'a>> {
     let figure = c.figures.get(id)?;
-    let part = |p: &str| c.figures.get(p).map(|f| (p.to_string(), f));
-    let (formula, parts, basis): (String, Vec<(String, &Figure)>, &str) = match id {
-        "scope1" => (
-            "sum of scope1.<activity> lines".into(),
-            c.figures.iter().filter(|(k, _)| k.starts_with("scope1.")).map(|(k, f)| (k.clone(), f)).collect(),
-            id,
-        ),
-        "total.location" => (
-            "scope1 + scope2.location".into(),
-            ["scope1", "scope2.location"].iter().filter_map(|p| part(p)).collect(),
-            id,
-        ),
-        "total.market" => {
-            ("scope1 + scope2.market".into(), ["scope1", "scope2.market"].iter().filter_map(|p| part(p)).collect(), id)
-        }
-        "energy.total" => (
-            "energy.direct + energy.indirect".into(),
-            ["energy.direct", "energy.indirect"].iter().filter_map(|p| part(p)).collect(),
-            id,
-        ),
-        "intensity.total.location" => (
-            format!("total.location / revenue{}", revenue_text.clone().unwrap_or_default()),
-            part("total.location").into_iter().collect(),
-            "total.location",
-        ),
-        "intensity.total.market" => (
-            format!("total.market / revenue{}", revenue_text.clone().unwrap_or_default()),
-            part("total.market").into_iter().collect(),
-            "total.market",
-        ),
-        "intensity.energy" => (
-            format!("energy.total / revenue{}", revenue_text.unwrap_or_default()),
-            part("energy.total").into_iter().collect(),
-            "energy.total",
-        ),
-        _ => ("sum of lines".into(), Vec::new(), id),
+    let part = |p: FigureId| c.figures.get(p.as_str()).map(|f| (p.to_string(), f));
+    let fid = FigureId::new(id);
+    // `basis`: the figure whose lines are listed (an intensity lists the lines of its numerator).
+    let (formula, mut parts, basis): (String, Vec<(String, &Figure)>, FigureId) = if fid == figure::SCOPE1 {
+        (
+            format!("sum of {}<activity> lines", figure::SCOPE1_PREFIX),
+            c.figures.iter().filter(|(k, _)| FigureId::new(k).is_scope1_part()).map(|(k, f)| (k.clone(), f)).collect(),
+            fid,
+        )
+    } else if let Some(summands) = fid.summands() {
+        let formula = summands.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" + ");
+        (formula, summands.iter().filter_map(|p| part(*p)).collect(), fid)
+    } else if let Some(numerator) = fid.per_revenue_of() {
+        (
+            format!("{numerator} / revenue{}", revenue_text.unwrap_or_default()),
+            part(numerator).into_iter().collect(),
+            numerator,
+        )
+    } else {
+        ("sum of lines".into(), Vec::new(), fid)
     };
-    let mut parts = parts;
-    parts.sort_by_key(|(id, _)| super::figure_order(id));
-    let lines: Vec<&Line> = c.lines.iter().filter(|l| line_matches(basis, &l.figure)).collect();
+    parts.sort_by(|(a, _), (b, _)| figure::order_key(a).cmp(&figure::order_key(b)));
+    let lines: Vec<&Line> = c.lines.iter().filter(|l| basis.gathers_line(&l.figure)).collect();
     // Summed exactly, as the figures are (see exact.rs), so a summed figure equals its lines' sum to the last digit.
     let mut sum = super::Exact::ZERO;
     for l in &lines {
