@@ -57,3 +57,62 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
     let lines_sum = sum.to_decimal().unwrap_or_default();
     Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{FactorLibrary, Inventory};
+
+    fn hikvision() -> Computation {
+        let lib = FactorLibrary::builtin().expect("the built-in factor files are valid");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
+        let inv = Inventory::load(&dir.join("inventory.toml")).expect("the example inventory is valid");
+        super::super::compute(&inv, &lib, super::super::ComputeOptions::default()).expect("it computes")
+    }
+
+    fn ids<'a>(t: &'a Trace) -> Vec<&'a str> {
+        t.parts.iter().map(|(id, _)| id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_total_is_traced_to_its_parts_and_their_lines() {
+        let c = hikvision();
+        let t = trace(&c, "total.market", None).expect("total.market is computed");
+        assert_eq!(t.formula, "scope1 + scope2.market");
+        assert_eq!(ids(&t), ["scope1", "scope2.market"]);
+        assert!(t.lines.iter().any(|l| l.figure == "scope2.market"));
+        assert!(t.lines.iter().all(|l| l.figure == "scope2.market" || l.figure.starts_with("scope1.")));
+        assert_eq!(t.lines_sum, t.figure.value);
+        assert_eq!(t.figure.value, c.figures["scope1"].value + c.figures["scope2.market"].value);
+
+        let t = trace(&c, "energy.total", None).expect("energy.total is computed");
+        assert_eq!(t.formula, "energy.direct + energy.indirect");
+        assert_eq!(ids(&t), ["energy.direct", "energy.indirect"]);
+        assert_eq!(t.lines_sum, t.figure.value);
+    }
+
+    #[test]
+    fn scope1_lists_its_activities_in_report_order_and_an_intensity_its_numerator() {
+        let c = hikvision();
+        let t = trace(&c, "scope1", None).expect("scope1 is computed");
+        assert_eq!(t.formula, "sum of scope1.<activity> lines");
+        // Report order (gasoline, diesel, natural gas), not alphabetical order.
+        assert_eq!(ids(&t), ["scope1.gasoline", "scope1.diesel", "scope1.natural_gas"]);
+        assert_eq!(t.lines.len(), 3);
+
+        let t = trace(&c, "intensity.energy", Some(" (92495.53 million CNY)".into())).expect("computed");
+        assert_eq!(t.formula, "energy.total / revenue (92495.53 million CNY)");
+        assert_eq!(ids(&t), ["energy.total"]);
+        let energy = trace(&c, "energy.total", None).expect("computed");
+        assert_eq!(t.lines.len(), energy.lines.len());
+        assert_eq!(t.lines_sum, c.figures["energy.total"].value);
+
+        let t = trace(&c, "scope2.location", None).expect("computed");
+        assert_eq!(t.formula, "sum of lines");
+        assert!(t.parts.is_empty());
+        assert!(t.lines.iter().all(|l| l.figure == "scope2.location"));
+        assert!(trace(&c, "scope9", None).is_none());
+    }
+}
