@@ -233,8 +233,8 @@ pub fn figure_order(id: &str) -> (u8, String) {
     (rank, sub)
 }
 
-/// [`figure_order`] without allocating: ids in canonical order are ordered by this rank, then by the id itself
-/// (the rank of [`FigureId::rank`]).
+/// [`FigureId::rank`] of `id`: [`figure_order`] without allocating (ids in canonical order are ordered by this rank,
+/// then by the id itself).
 pub fn figure_rank(id: &str) -> (u8, u8) {
     FigureId::new(id).rank()
 }
