@@ -172,6 +172,11 @@ impl<'a> FigureId<'a> {
     pub fn is_scope1_part(self) -> bool {
         self.family() == Family::Scope1Part
     }
+    /// Whether this figure is made per activity (`scope1.<activity>`, `activity.<activity>`): it exists only where
+    /// rows of that activity do, so an absent one is zero rather than not computed.
+    pub fn is_per_activity(self) -> bool {
+        matches!(self.family(), Family::Scope1Part | Family::Activity)
+    }
     /// Whether this is an intensity (a ratio to a denominator, derived, never a sum of lines).
     pub fn is_intensity(self) -> bool {
         matches!(
@@ -235,6 +240,11 @@ impl FigureId<'static> {
     /// `activity.<activity>`.
     pub fn activity_of(activity: &str) -> String {
         format!("{ACTIVITY_PREFIX}{activity}")
+    }
+    /// The energy figure an activity's standard-coal line adds to: fuels are direct energy, the rest (electricity,
+    /// heat, on-site PV) indirect.
+    pub fn energy_of(activity: crate::activity::Activity) -> FigureId<'static> {
+        if activity.is_fuel() { ENERGY_DIRECT } else { ENERGY_INDIRECT }
     }
 }
 
@@ -345,6 +355,26 @@ mod tests {
         assert!(ENERGY_TOTAL.gathers_line("energy.direct"));
         assert!(!SCOPE1.gathers_line("scope1"));
         assert!(FigureId::new("scope1.coal").gathers_line("scope1.coal"));
+    }
+
+    #[test]
+    fn per_activity_figures_are_the_scope1_parts_and_the_quantities() {
+        assert!(FigureId::new("scope1.natural_gas").is_per_activity());
+        assert!(FigureId::new("activity.electricity").is_per_activity());
+        assert!(!SCOPE1.is_per_activity());
+        assert!(!FigureId::new("scope1.").is_per_activity());
+        assert!(!FigureId::new("scope2.market").is_per_activity());
+        assert!(!FigureId::new("electricity.total").is_per_activity());
+    }
+
+    #[test]
+    fn fuels_are_direct_energy_and_the_rest_indirect() {
+        use crate::activity::Activity;
+        assert_eq!(FigureId::energy_of(Activity::Diesel), ENERGY_DIRECT);
+        assert_eq!(FigureId::energy_of(Activity::NaturalGas), ENERGY_DIRECT);
+        assert_eq!(FigureId::energy_of(Activity::Electricity), ENERGY_INDIRECT);
+        assert_eq!(FigureId::energy_of(Activity::Heat), ENERGY_INDIRECT);
+        assert_eq!(FigureId::energy_of(Activity::OnsitePv), ENERGY_INDIRECT);
     }
 
     #[test]

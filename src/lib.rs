@@ -10,9 +10,12 @@
 //! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
 //! let inv = Inventory::load(&dir.join("inventory.toml")).expect("the example inventory is valid");
 //! let result = calc::compute(&inv, &lib, calc::ComputeOptions::default()).expect("it computes");
-//! let indirect = &result.figures["energy.indirect"];
+//! let indirect = &result.figures[ghg::figure::ENERGY_INDIRECT.as_str()]; // the figure `energy.indirect`
 //! assert_eq!(ghg::printed::round_half_away(indirect.value, 2).to_string(), "44563.05");
 //! ```
+//!
+//! Figure ids (`scope1`, `scope2.market`, `intensity.energy`, ...) are named by the constants of [`figure`], which
+//! also knows their canonical order and which figures each total sums.
 //!
 //! Ledgers may also be spreadsheets ([`sheet`]: .xlsx, .xls, .ods, with the same row checks located at cells);
 //! every ledger, CSV or spreadsheet, is read through [`ledger::open`]. Results are handed over as a workbook or a

@@ -19,6 +19,10 @@ use super::sums::{Acc, Named};
 use super::{Computation, Figure, FileHash, Line, Progress, Provenance, RowCounts, Warning};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
+use crate::figure::{
+    ELECTRICITY_RENEWABLE, ELECTRICITY_TOTAL, ENERGY_DIRECT, ENERGY_INDIRECT, ENERGY_TOTAL, FigureId, PER_REVENUE,
+    SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET,
+};
 use crate::inventory::Inventory;
 use crate::ledger::ReadOptions;
 use crate::units::{Dimension, Unit};
@@ -398,29 +402,31 @@ fn figures_of(
     };
     let mut scope1 = Acc::new(T_CO2E);
     for (id, a) in &m {
-        if id.starts_with("scope1.") {
+        if FigureId::new(id).is_scope1_part() {
             scope1.merge(a);
         }
     }
-    m.insert("scope1".into(), scope1.clone());
-    let loc = m.get("scope2.location").cloned().unwrap_or_else(|| Acc::new(T_CO2E));
-    m.insert("scope2.location".into(), loc.clone());
-    m.insert("total.location".into(), sum(&scope1, &loc, T_CO2E));
-    if has_residual || m.contains_key("scope2.market") {
-        let mk = m.get("scope2.market").cloned().unwrap_or_else(|| Acc::new(T_CO2E));
-        m.insert("scope2.market".into(), mk.clone());
-        m.insert("total.market".into(), sum(&scope1, &mk, T_CO2E));
+    let part =
+        |m: &Named, id: FigureId, unit: &'static str| m.get(id.as_str()).cloned().unwrap_or_else(|| Acc::new(unit));
+    m.insert(SCOPE1.to_string(), scope1.clone());
+    let loc = part(&m, SCOPE2_LOCATION, T_CO2E);
+    m.insert(SCOPE2_LOCATION.to_string(), loc.clone());
+    m.insert(TOTAL_LOCATION.to_string(), sum(&scope1, &loc, T_CO2E));
+    if has_residual || m.contains_key(SCOPE2_MARKET.as_str()) {
+        let mk = part(&m, SCOPE2_MARKET, T_CO2E);
+        m.insert(SCOPE2_MARKET.to_string(), mk.clone());
+        m.insert(TOTAL_MARKET.to_string(), sum(&scope1, &mk, T_CO2E));
     }
     if has_standard_coal {
-        let d = m.get("energy.direct").cloned().unwrap_or_else(|| Acc::new(TCE));
-        let i = m.get("energy.indirect").cloned().unwrap_or_else(|| Acc::new(TCE));
-        m.insert("energy.direct".into(), d.clone());
-        m.insert("energy.indirect".into(), i.clone());
-        m.insert("energy.total".into(), sum(&d, &i, TCE));
+        let d = part(&m, ENERGY_DIRECT, TCE);
+        let i = part(&m, ENERGY_INDIRECT, TCE);
+        m.insert(ENERGY_DIRECT.to_string(), d.clone());
+        m.insert(ENERGY_INDIRECT.to_string(), i.clone());
+        m.insert(ENERGY_TOTAL.to_string(), sum(&d, &i, TCE));
     }
-    for id in ["electricity.total", "electricity.renewable"] {
-        if !m.contains_key(id) {
-            m.insert(id.into(), Acc::new(MWH));
+    for id in [ELECTRICITY_TOTAL, ELECTRICITY_RENEWABLE] {
+        if !m.contains_key(id.as_str()) {
+            m.insert(id.to_string(), Acc::new(MWH));
         }
     }
     let mut out = BTreeMap::new();
@@ -434,19 +440,15 @@ fn figures_of(
         out.insert(id, Figure { value, unit: a.unit.to_string(), half_width, lines: a.lines as usize });
     }
     if let Some((rev, cur)) = revenue {
-        for (iid, tid, u) in [
-            ("intensity.total.location", "total.location", "tCO2e"),
-            ("intensity.total.market", "total.market", "tCO2e"),
-            ("intensity.energy", "energy.total", "tce"),
-        ] {
-            if let Some(t) = out.get(tid).cloned()
+        for (intensity, numerator) in PER_REVENUE {
+            if let Some(t) = out.get(numerator.as_str()).cloned()
                 && let Some(v) = t.value.checked_div(rev)
             {
                 out.insert(
-                    iid.into(),
+                    intensity.to_string(),
                     Figure {
                         value: v,
-                        unit: format!("{u}/million {cur}"),
+                        unit: format!("{}/million {cur}", t.unit),
                         half_width: t.half_width.and_then(|h| h.checked_div(rev)),
                         lines: 0,
                     },

@@ -15,6 +15,7 @@ use crate::factor::{
     CO2_PER_C_DEN, CO2_PER_C_NUM, Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue,
     combustion_cc_per_ncv_energy,
 };
+use crate::figure::{ELECTRICITY_RENEWABLE, ELECTRICITY_TOTAL, FigureId, SCOPE2_LOCATION, SCOPE2_MARKET};
 use crate::inventory::{Choice, Inventory};
 use crate::units::{Dimension, Gas, RateUnit, Unit};
 
@@ -568,7 +569,7 @@ impl<'a> Resolver<'a> {
                 return Err(e);
             };
             self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
-            out.push(self.finish(ch, format!("scope1.{a}"), Some(Gas::CO2), T_CO2E, region)?);
+            out.push(self.finish(ch, FigureId::scope1_of(a), Some(Gas::CO2), T_CO2E, region)?);
             // Scope 1 CH4, N2O.
             if self.choice("non_co2").is_some() {
                 for g in [Gas::CH4, Gas::N2O] {
@@ -577,7 +578,7 @@ impl<'a> Resolver<'a> {
                         self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)?
                     {
                         self.apply_factor(set, f, a, region, &["non_co2", "combustion"], &mut ch)?;
-                        out.push(self.finish(ch, format!("scope1.{a}"), Some(g), T_CO2E, region)?);
+                        out.push(self.finish(ch, FigureId::scope1_of(a), Some(g), T_CO2E, region)?);
                     }
                 }
             }
@@ -591,12 +592,12 @@ impl<'a> Resolver<'a> {
                     Some((set, f)) => {
                         let ch_market = ch.clone();
                         self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                        out.push(self.finish(ch, "scope2.location".into(), f.gas, T_CO2E, region)?);
+                        out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
                         if activity == Activity::Heat {
                             // No certificates exist for heat: market-based equals location-based.
                             let mut ch = ch_market;
                             self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                            out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
+                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
                         }
                     }
                     None => {
@@ -622,7 +623,7 @@ impl<'a> Resolver<'a> {
                     match self.find("residual", a, market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
                         Some((set, f)) => {
                             self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                            out.push(self.finish(ch, "scope2.market".into(), f.gas, T_CO2E, region)?);
+                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
                         }
                         None => return Err(missing("residual", "a residual factor")),
                     }
@@ -636,8 +637,7 @@ impl<'a> Resolver<'a> {
             match self.find("standard_coal", a, region, &[FactorKind::StandardCoal], None, false, &mut ch)? {
                 Some((set, f)) => {
                     self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
-                    let fig = if activity.is_fuel() { "energy.direct" } else { "energy.indirect" };
-                    out.push(self.finish(ch, fig.into(), None, TCE, region)?);
+                    out.push(self.finish(ch, FigureId::energy_of(activity).to_string(), None, TCE, region)?);
                 }
                 None => {
                     let c = self.choice("standard_coal").map(|c| c.location.clone());
@@ -653,23 +653,24 @@ impl<'a> Resolver<'a> {
         if matches!(activity, Activity::Electricity | Activity::OnsitePv) {
             let mut ch = Chain::new(unit.clone());
             ch.express_in(&Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?)?;
-            let plan = self.finish(ch.clone(), "electricity.total".into(), None, MWH, region)?;
+            let plan = self.finish(ch.clone(), ELECTRICITY_TOTAL.to_string(), None, MWH, region)?;
             out.push(plan);
             if activity == Activity::OnsitePv {
-                out.push(self.finish(ch, "electricity.renewable".into(), None, MWH, region)?);
+                out.push(self.finish(ch, ELECTRICITY_RENEWABLE.to_string(), None, MWH, region)?);
             }
         }
         // The activity quantity itself, in its canonical unit.
         let canon = activity.canonical_unit();
         if let Ok(cu) = Unit::parse(canon) {
+            let id = FigureId::activity_of(a);
             if cu.dimension() == unit.dimension() {
                 let ch = Chain::new(unit.clone());
-                out.push(self.finish(ch, format!("activity.{a}"), None, canon, region)?);
+                out.push(self.finish(ch, id, None, canon, region)?);
             } else {
                 warn.push(Warning {
                     code: "activity-unit",
                     message: format!(
-                        "activity.{a} sums quantities in {canon}; rows in {} ({}) are not included in it (their emissions are)",
+                        "{id} sums quantities in {canon}; rows in {} ({}) are not included in it (their emissions are)",
                         unit.symbol(),
                         unit.dimension()
                     ),

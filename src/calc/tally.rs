@@ -21,6 +21,7 @@ use super::{Line, Warning};
 use crate::activity::{Activity, ActivityRecord, Columns, Period, check_record};
 use crate::error::{Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
+use crate::figure::{ELECTRICITY_TOTAL, SCOPE2_MARKET};
 use crate::inventory::Inventory;
 use crate::ledger::rows::RowReader;
 use crate::ledger::{Ledger, field_column, gbk_file, is_undeclared_gbk, quote_error, read_error};
@@ -217,12 +218,12 @@ impl<'a> Tally<'a> {
                     .map(|(p, r)| if r.is_some() { None } else { int_ratio(p.k_num, p.k_den) })
                     .collect();
                 let grid_plan = if activity == Activity::Electricity {
-                    plans.iter().position(|p| p.figure == "electricity.total")
+                    plans.iter().position(|p| p.figure == ELECTRICITY_TOTAL)
                 } else {
                     None
                 };
                 let market_plan = if activity == Activity::Electricity {
-                    plans.iter().position(|p| p.figure == "scope2.market")
+                    plans.iter().position(|p| p.figure == SCOPE2_MARKET)
                 } else {
                     None
                 };

@@ -50,6 +50,7 @@ use serde::Serialize;
 use crate::calc::{self, Computation, ComputeOptions, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
+use crate::figure;
 use crate::inventory::Inventory;
 use crate::printed::PrintedNumber;
 use crate::units::{Dimension, Unit};
@@ -190,7 +191,12 @@ impl Reconciliation {
 }
 
 /// The figures whose change between years is attributed.
-pub const ATTRIBUTED: &[&str] = &["scope1", "scope2.location", "scope2.market", "energy.total"];
+pub const ATTRIBUTED: &[&str] = &[
+    figure::SCOPE1.as_str(),
+    figure::SCOPE2_LOCATION.as_str(),
+    figure::SCOPE2_MARKET.as_str(),
+    figure::ENERGY_TOTAL.as_str(),
+];
 
 /// The revenue denominator of an inventory in millions of its currency.
 pub fn revenue_million(inv: &Inventory) -> Option<Revenue> {

@@ -16,6 +16,7 @@ use super::{Basis, ChangeKind, Money, Scenario};
 use crate::calc::{Computation, ComputeOptions, Figure, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind};
 use crate::factor::FactorLibrary;
+use crate::figure::{SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET};
 use crate::inventory::Inventory;
 
 /// How a figure is compared with its target.
@@ -277,9 +278,9 @@ pub fn solve(
             fmax.normalize(),
             f0.normalize()
         );
-        let parts: Vec<String> = ["scope1", "scope2.market", "scope2.location"]
+        let parts: Vec<String> = [SCOPE1, SCOPE2_MARKET, SCOPE2_LOCATION]
             .iter()
-            .filter_map(|id| cmax.figures.get(*id).map(|f| format!("{id} {} {}", fmt(f.value), f.unit)))
+            .filter_map(|id| cmax.figures.get(id.as_str()).map(|f| format!("{id} {} {}", fmt(f.value), f.unit)))
             .collect();
         if !parts.is_empty() {
             why.push_str(&format!("; what remains there: {}", parts.join(", ")));
