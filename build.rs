@@ -1,4 +1,5 @@
-//! Embeds every factor file under factors/ into the binary, so `ghg` works from any folder.
+//! Embeds every factor file under factors/ into the binary, so `ghg` works from any folder; and writes one test
+//! function per folder of the error catalogue (tests/errors/), so that a failing case is named by its test.
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,44 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// A Rust identifier for a catalogue folder: `07-non-numeric-quantity` -> `case_07_non_numeric_quantity`.
+fn case_ident(name: &str) -> String {
+    let body: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    format!("case_{body}")
+}
+
+/// `error_cases.rs`: `#[test] fn case_NN_name() { run_case("NN-name") }` for every folder under tests/errors, and
+/// `CASES`, every folder's name. Any folder added later is picked up: the directory is watched.
+fn error_cases(root: &Path) -> String {
+    let dir = root.join("tests/errors");
+    println!("cargo:rerun-if-changed=tests/errors");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut code = String::from("/// Every folder of the error catalogue, sorted.\npub const CASES: &[&str] = &[\n");
+    for n in &names {
+        code.push_str(&format!("    {n:?},\n"));
+    }
+    code.push_str("];\n");
+    let mut seen = std::collections::HashSet::new();
+    for n in &names {
+        let mut ident = case_ident(n);
+        // Two folders that differ only in punctuation still get two tests.
+        while !seen.insert(ident.clone()) {
+            ident.push('_');
+        }
+        code.push_str(&format!("\n#[test]\nfn {ident}() {{\n    run_case({n:?});\n}}\n"));
+    }
+    code
 }
 
 fn main() {
@@ -32,4 +71,6 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_factors.rs");
     fs::write(out, code).expect("write builtin_factors.rs");
+    let cases = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("error_cases.rs");
+    fs::write(cases, error_cases(&root)).expect("write error_cases.rs");
 }

@@ -1,4 +1,4 @@
-//! The scale benchmark (issue 5): generate a deterministic synthetic ledger of N rows, time `ghg compute` on it
+//! The scale benchmark: generate a deterministic synthetic ledger of N rows, time `ghg compute` on it
 //! against a bare single-threaded csv-crate scan of the same file (and DuckDB, when its Python package is
 //! installed), and measure peak resident memory.
 //!

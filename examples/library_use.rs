@@ -29,19 +29,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  factor {} = {} {}", hit.reference(), hit.factor.describe(), hit.factor.citation);
     }
 
-    // 3. Compute, with a progress hook (a GUI would move a bar; here we count the reports).
-    let mut reports = 0;
-    let mut lines = Vec::new();
-    let c = calc::compute_streaming_with_progress(
-        &inv,
-        &lib,
-        calc::ComputeOptions::default(),
-        &mut |line| {
-            lines.push(line.clone());
+    // 3. Compute, reporting to a sink: it counts the progress reports (a GUI would move a bar) and keeps the lines.
+    struct Watch {
+        reports: usize,
+        lines: Vec<calc::Line>,
+    }
+    impl calc::Sink for Watch {
+        fn wants_lines(&self) -> bool {
+            true
+        }
+        fn line(&mut self, line: &calc::Line) -> std::io::Result<()> {
+            self.lines.push(line.clone());
             Ok(())
-        },
-        &mut |_progress| reports += 1,
-    )?;
+        }
+        fn progress(&mut self, _progress: &calc::Progress<'_>) {
+            self.reports += 1;
+        }
+    }
+    let mut watch = Watch { reports: 0, lines: Vec::new() };
+    let options = calc::ComputeOptions { keep_lines: false, ..Default::default() };
+    let c = calc::Calculation::new(&inv, &lib).options(options).run(&mut watch)?;
+    let (reports, lines) = (watch.reports, watch.lines);
     let c = calc::Computation { lines, ..c };
     println!("rows: {} read, {} used ({reports} progress report(s))", c.provenance.rows.read, c.provenance.rows.used);
     for id in ["scope1", "scope2.location", "scope2.market", "energy.total"] {

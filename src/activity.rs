@@ -111,6 +111,25 @@ impl FromStr for Activity {
     }
 }
 
+impl Activity {
+    /// The name of the activity for readers, in English and in Chinese (the terms of Chinese ESG reports):
+    /// `diesel` -> ("Diesel", "柴油"). Reports pick one (`report::activity_label`); factor search matches both.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Activity::Gasoline => ("Gasoline", "汽油"),
+            Activity::Diesel => ("Diesel", "柴油"),
+            Activity::NaturalGas => ("Natural gas", "天然气"),
+            Activity::Lpg => ("LPG", "液化石油气"),
+            Activity::FuelOil => ("Fuel oil", "燃料油"),
+            Activity::Coal => ("Coal", "煤炭"),
+            Activity::Electricity => ("Purchased electricity", "外购电力"),
+            Activity::Heat => ("Purchased heat", "外购热力"),
+            Activity::OnsitePv => ("On-site PV", "自有光伏发电"),
+            Activity::Certificate => ("Green certificates", "绿色电力证书"),
+        }
+    }
+}
+
 /// A reporting period: a year, a month or a quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Period {

@@ -181,7 +181,10 @@ impl ErrorKind {
 }
 
 /// One problem: what kind, where, what is wrong and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+///
+/// An error made from another one (an [`std::io::Error`] above all) keeps it as its
+/// [`source`](std::error::Error::source), so a program can still ask the operating system's error code.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Error {
     /// The kind of problem.
     pub kind: ErrorKind,
@@ -191,12 +194,29 @@ pub struct Error {
     pub message: String,
     /// What to do about it, if the library knows.
     pub hint: Option<String>,
+    /// The error this one was made from (an `Arc` of a box: a thin pointer, so `Error` stays small and clones
+    /// cheaply). Its text is already part of `message`.
+    #[serde(skip)]
+    source: Option<std::sync::Arc<Box<dyn std::error::Error + Send + Sync + 'static>>>,
 }
+
+/// Two errors are equal when they say the same thing at the same place: the source they were made from is not
+/// compared (its text is part of the message).
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.location == other.location
+            && self.message == other.message
+            && self.hint == other.hint
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     /// A problem of `kind` with a message and no location.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, location: None, message: message.into(), hint: None }
+        Error { kind, location: None, message: message.into(), hint: None, source: None }
     }
     /// Attach a location.
     pub fn at(mut self, location: Location) -> Self {
@@ -208,9 +228,43 @@ impl Error {
         self.hint = Some(hint.into());
         self
     }
-    /// An I/O problem on a file.
-    pub fn io(path: &Path, err: &std::io::Error) -> Self {
-        Error::new(ErrorKind::Io, format!("cannot read: {err}")).at(Location::file(path))
+    /// Keep the error this one was made from, as its [`source`](std::error::Error::source).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(std::sync::Arc::new(Box::new(source)));
+        self
+    }
+    /// An I/O problem on a file: "cannot read: ..." at the file, keeping the I/O error as the source (an owned
+    /// error as it is, a borrowed one as a copy with the same kind, OS error code and text).
+    pub fn io(path: &Path, err: impl IoSource) -> Self {
+        let err = err.into_io_error();
+        Error::new(ErrorKind::Io, format!("cannot read: {err}")).at(Location::file(path)).with_source(err)
+    }
+    /// An I/O problem writing a file: "cannot write: ..." at the file, keeping the I/O error as the source.
+    pub fn io_write(path: &Path, err: impl IoSource) -> Self {
+        let err = err.into_io_error();
+        Error::new(ErrorKind::Io, format!("cannot write: {err}")).at(Location::file(path)).with_source(err)
+    }
+}
+
+/// An I/O error that [`Error::io`] can keep as its source: `std::io::Error` itself, or a reference to one, which
+/// is copied (an `io::Error` cannot be cloned) with its kind, OS error code and text.
+pub trait IoSource {
+    /// The error to keep.
+    fn into_io_error(self) -> std::io::Error;
+}
+
+impl IoSource for std::io::Error {
+    fn into_io_error(self) -> std::io::Error {
+        self
+    }
+}
+
+impl IoSource for &std::io::Error {
+    fn into_io_error(self) -> std::io::Error {
+        match self.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::new(self.kind(), self.to_string()),
+        }
     }
 }
 
@@ -227,7 +281,11 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|b| &**b as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Every problem found in one run, in the order found. A file's problems are all reported together.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -270,7 +328,15 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-impl std::error::Error for Diagnostics {}
+/// A single problem's source is the run's source; of several problems, none is singled out.
+impl std::error::Error for Diagnostics {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.0.as_slice() {
+            [one] => std::error::Error::source(one),
+            _ => None,
+        }
+    }
+}
 
 /// Convert a byte offset into `text` to a 1-based (line, column in characters).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -281,4 +347,47 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
     let col = text.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn an_error_stays_small() {
+        // clippy.toml allows an `Err` of this size; a larger one would need boxing.
+        assert!(std::mem::size_of::<Error>() <= 128, "Error is {} bytes", std::mem::size_of::<Error>());
+    }
+
+    #[test]
+    fn an_io_error_stays_the_source() {
+        let missing = Path::new("no/such/ledger.csv");
+        let io = std::fs::read(missing).expect_err("the file does not exist");
+        let code = io.raw_os_error();
+        assert!(code.is_some(), "reading a missing file fails with an OS error code");
+        // Borrowed: a copy with the same kind, OS error code and text.
+        let e = Error::io(missing, &io);
+        assert_eq!(e.to_string(), format!("no/such/ledger.csv: cannot read: {io}"));
+        let src = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("the io::Error is the source");
+        assert_eq!((src.kind(), src.raw_os_error(), src.to_string()), (io.kind(), code, io.to_string()));
+        // It survives a clone and a Diagnostics of one problem.
+        let d = Diagnostics::from(e.clone());
+        let src = d.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("the one problem's source");
+        assert_eq!(src.kind(), std::io::ErrorKind::NotFound);
+        // Owned: kept as it is (a custom error keeps its inner error too).
+        let inner = std::io::Error::other("disk on fire");
+        let e = Error::io_write(Path::new("out.json"), inner);
+        assert_eq!(e.to_string(), "out.json: cannot write: disk on fire");
+        let src = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("kept");
+        assert_eq!(src.get_ref().map(|i| i.to_string()).as_deref(), Some("disk on fire"));
+        // Errors compare by what they say, not by what they were made from.
+        assert_eq!(
+            Error::new(ErrorKind::Io, "cannot read: x"),
+            Error::new(ErrorKind::Io, "cannot read: x").with_source(io)
+        );
+        assert!(Error::new(ErrorKind::Usage, "bad").source().is_none());
+        let two = Diagnostics(vec![e.clone(), e]);
+        assert!(two.source().is_none(), "of several problems none is singled out");
+    }
 }

@@ -102,7 +102,7 @@ pub const CHOICES: &[&str] = &["combustion", "non_co2", "gwp", "standard_coal", 
 impl Inventory {
     /// Read and validate an inventory file.
     pub fn load(path: &Path) -> Result<Inventory, Diagnostics> {
-        let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+        let bytes = crate::tomlx::read_input(path)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Diagnostics::from(
                 Error::new(ErrorKind::Encoding, "inventory is not UTF-8")
@@ -148,10 +148,20 @@ impl Inventory {
                     .hint("add activity_files = [\"ledger.csv\"]"),
             );
         }
-        let activity_files: Vec<PathBuf> = files.unwrap_or_default().iter().map(|(f, _)| resolve(f)).collect();
+        let files = files.unwrap_or_default();
+        let activity_files: Vec<PathBuf> = files.iter().map(|(f, _)| resolve(f)).collect();
+        check_ledgers(&files, &activity_files, &mut d);
         let factor_paths: Vec<PathBuf> =
             top.str_array_opt("factor_paths", &mut d).unwrap_or_default().iter().map(|(f, _)| resolve(f)).collect();
-        let reported = top.str_opt("reported", &mut d).map(|(f, _)| resolve(&f));
+        let reported = top.str_opt("reported", &mut d).map(|(f, loc)| {
+            let p = resolve(&f);
+            if let Ok(m) = std::fs::metadata(&p)
+                && !m.is_file()
+            {
+                d.push(located(crate::tomlx::not_regular(&p, &m), loc));
+            }
+            p
+        });
         let mut denominators = Vec::new();
         if let Some(mut dt) = top.table_opt("denominators", &mut d) {
             for (name, loc, v) in dt.entries() {
@@ -309,10 +319,141 @@ impl Inventory {
         }
     }
 
+    /// Every file this inventory reads, with its role: the inventory, its ledgers, the reported figures and the
+    /// lock. (Factor folders are [`Inventory::factor_paths`].)
+    pub fn input_files(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut v = vec![("inventory", self.path.clone())];
+        v.extend(self.activity_files.iter().map(|p| ("ledger", crate::sheet::split_sheet(p).0)));
+        v.extend(self.reported.iter().map(|p| ("reported figures", p.clone())));
+        v.extend(crate::lock::lock_files(self).into_iter().map(|p| ("lock", p)));
+        v
+    }
+
     /// The denominator named `name`.
     pub fn denominator(&self, name: &str) -> Option<&Denominator> {
         self.denominators.iter().find(|x| x.name == name)
     }
+}
+
+/// An error about a named file, placed where the inventory names it.
+fn located(mut e: Error, loc: Location) -> Error {
+    e.location = Some(loc);
+    e
+}
+
+/// Device, inode and (where there are no inodes) canonical path of a file.
+pub type FileIdentity = (u64, u64, PathBuf);
+
+/// The identity of an existing file: device and inode (so a link, a hard link or `./x` is the same file), or its
+/// canonical path where there are no inodes.
+pub fn file_identity(path: &Path) -> Option<FileIdentity> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino(), PathBuf::new()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        Some((0, 0, std::fs::canonicalize(path).ok()?))
+    }
+}
+
+/// Where `path` finally leads once links are followed, even when the file does not exist yet (then its folder
+/// is canonicalised). For comparing an output with the inputs of a run.
+pub fn resolve_path(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(to) => {
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or(p)
+        }
+        _ => p,
+    }
+}
+
+/// Whether two paths name the same file (existing: same device and inode; otherwise the same resolved path).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (file_identity(a), file_identity(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => resolve_path(a) == resolve_path(b),
+    }
+}
+
+/// Each ledger once, and only regular files: the same file listed twice (`ledger.csv` and `./ledger.csv`, or a
+/// link to it) would count every row twice; a FIFO could block the run forever.
+fn check_ledgers(files: &[(String, Location)], resolved: &[PathBuf], d: &mut Diagnostics) {
+    // Each ledger seen: its file, its sheet (two sheets of one workbook are two ledgers) and its index.
+    let mut seen: Vec<(FileIdentity, Option<String>, usize)> = Vec::new();
+    for (i, ((name, loc), path)) in files.iter().zip(resolved).enumerate() {
+        let (file, sheet) = crate::sheet::split_sheet(path);
+        let Ok(m) = std::fs::metadata(&file) else { continue };
+        if !m.is_file() {
+            d.push(located(crate::tomlx::not_regular(&file, &m), loc.clone()));
+            continue;
+        }
+        let Some(id) = file_identity(&file) else { continue };
+        match seen.iter().find(|(j, s, _)| *j == id && *s == sheet) {
+            Some((_, _, first)) => {
+                let (first_name, first_loc) = &files[*first];
+                let at = match (first_loc.line, first_loc.column) {
+                    (Some(l), Some(c)) => format!(" (listed at {l}:{c})"),
+                    (Some(l), None) => format!(" (listed at line {l})"),
+                    _ => String::new(),
+                };
+                d.push(
+                    Error::new(
+                        ErrorKind::BadValue,
+                        format!(
+                            "ledger \"{name}\" is the same file as \"{first_name}\"{at}: its rows would be counted twice"
+                        ),
+                    )
+                    .at(loc.clone())
+                    .hint("list each ledger once"),
+                )
+            }
+            None => seen.push((id, sheet, i)),
+        }
+    }
+}
+
+/// Warnings for ledgers with identical content (the same SHA-256) listed under different files: often a copy
+/// counted twice.
+pub fn identical_ledgers(c: &crate::calc::Computation) -> Vec<crate::calc::Warning> {
+    let mut out = Vec::new();
+    let inputs = &c.provenance.inputs;
+    for (i, a) in inputs.iter().enumerate() {
+        let (fa, _) = crate::sheet::split_sheet(&a.path);
+        if let Some(b) = inputs[..i].iter().find(|b| b.sha256 == a.sha256 && crate::sheet::split_sheet(&b.path).0 != fa)
+        {
+            out.push(crate::calc::Warning {
+                code: "identical-ledgers",
+                message: format!(
+                    "{} has the same content (SHA-256 {}...) as {}: if it is a copy, every row is counted twice",
+                    a.path.display(),
+                    a.sha256.chars().take(12).collect::<String>(),
+                    b.path.display()
+                ),
+                location: Some(Location::file(&a.path)),
+            });
+        }
+    }
+    out
 }
 
 /// What a failed certificate quality check does: warn and use the certificate, or reject the row.

@@ -10,14 +10,18 @@
 //! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
 //! let inv = Inventory::load(&dir.join("inventory.toml")).expect("the example inventory is valid");
 //! let result = calc::compute(&inv, &lib, calc::ComputeOptions::default()).expect("it computes");
-//! let indirect = &result.figures["energy.indirect"];
+//! let indirect = &result.figures[ghg::figure::ENERGY_INDIRECT.as_str()]; // the figure `energy.indirect`
 //! assert_eq!(ghg::printed::round_half_away(indirect.value, 2).to_string(), "44563.05");
 //! ```
 //!
+//! Figure ids (`scope1`, `scope2.market`, `intensity.energy`, ...) are named by the constants of [`figure`], which
+//! also knows their canonical order and which figures each total sums.
+//!
 //! Ledgers may also be spreadsheets ([`sheet`]: .xlsx, .xls, .ods, with the same row checks located at cells);
-//! results are handed over as a workbook or a self-contained HTML report built from a [`report::Document`]
-//! ([`report::compute_document`], [`report::workbook`], [`report::html`]); long runs report [`calc::Progress`]
-//! to a hook ([`calc::compute_streaming_with_progress`]). `cargo run --example library_use` shows them together.
+//! every ledger, CSV or spreadsheet, is read through [`ledger::open`]. Results are handed over as a workbook or a
+//! self-contained HTML report built from a [`report::Document`] ([`report::compute_document`], [`report::workbook`],
+//! [`report::html`]); a [`calc::Calculation`] run against a [`calc::Sink`] streams calculation lines and reports
+//! [`calc::Progress`] as it goes. `cargo run --example library_use` shows them together.
 #![deny(missing_docs)]
 
 pub mod activity;
@@ -26,7 +30,9 @@ pub mod calc;
 pub mod encoding;
 pub mod error;
 pub mod factor;
+pub mod figure;
 pub mod inventory;
+pub mod ledger;
 pub mod lock;
 pub mod printed;
 pub mod reconcile;

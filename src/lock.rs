@@ -1,7 +1,8 @@
-//! `ghg.lock`: tamper evidence. Beside an inventory, it records the SHA-256 of every file its figures depend on:
-//! the inventory, each ledger, each factor file used, and the reported-figures file. `ghg check` (and
-//! `ghg reconcile`) fail while any of them differs from what was locked, until the change is accepted with
-//! `--update-lock`, which rewrites the lock. A missing lock is not an error: locking is opt-in.
+//! `ghg.lock`: tamper evidence. Beside an inventory (one lock per inventory: see [`lock_path`]), it records the
+//! SHA-256 of every file its figures depend on: the inventory, each ledger, each factor file used, and the
+//! reported-figures file. `ghg check`, `ghg compute` and `ghg reconcile` fail while any of them differs from what
+//! was locked, until the change is accepted with `--update-lock`, which rewrites the lock. A missing lock is not an
+//! error (locking is opt-in); `ghg check` says the inventory is not locked.
 //!
 //! ```toml
 //! # ghg.lock: SHA-256 of every file the figures of inventory.toml depend on.
@@ -53,9 +54,53 @@ pub enum LockStatus {
     Matches(usize),
 }
 
-/// Where an inventory's lock is.
+/// The lock named after an inventory, `<stem>.ghg.lock` (`a.toml` -> `a.ghg.lock`).
+fn own_lock(inv: &Inventory) -> PathBuf {
+    let stem = inv.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "inventory".into());
+    inv.path.with_file_name(format!("{stem}.{LOCK_FILE}"))
+}
+
+/// The folder's shared name, `ghg.lock`.
+fn folder_lock(inv: &Inventory) -> PathBuf {
+    inv.path.with_file_name(LOCK_FILE)
+}
+
+/// Whether the lock at `path` locks this inventory: its `inventory` entry names the inventory's file. A lock that
+/// cannot be read is taken to be this inventory's (so the problem is reported, not ignored).
+fn locks(path: &Path, inv: &Inventory) -> bool {
+    let Ok(bytes) = crate::tomlx::read_input(path) else { return true };
+    let Ok(text) = String::from_utf8(bytes) else { return true };
+    let Ok(l) = toml::from_str::<LockFile>(&text) else { return true };
+    let name = inv.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    l.file.iter().find(|e| e.role == "inventory").is_none_or(|e| e.path == name)
+}
+
+/// Where an inventory's lock is. Each inventory has its own: `ghg.lock` for the first inventory locked in a folder
+/// (the name earlier versions used, so their locks keep working), `<stem>.ghg.lock` for another inventory of the
+/// same folder (`ghg.lock` records which inventory it locks). An existing `<stem>.ghg.lock` always wins.
 pub fn lock_path(inv: &Inventory) -> PathBuf {
-    inv.path.parent().map(|d| d.join(LOCK_FILE)).unwrap_or_else(|| PathBuf::from(LOCK_FILE))
+    let own = own_lock(inv);
+    if own.exists() {
+        return own;
+    }
+    let shared = folder_lock(inv);
+    if !shared.exists() || locks(&shared, inv) { shared } else { own }
+}
+
+/// Every file that is or could become this inventory's lock (an output must not overwrite one).
+pub fn lock_files(inv: &Inventory) -> Vec<PathBuf> {
+    vec![folder_lock(inv), own_lock(inv)]
+}
+
+/// What `ghg check` says about the lock: which file matches, or that the inventory is not locked and how to lock it.
+pub fn describe(inv: &Inventory, status: LockStatus) -> String {
+    match status {
+        LockStatus::Matches(n) => format!("{} matches ({n} files)", lock_path(inv).display()),
+        LockStatus::Absent => format!(
+            "not locked (to record the SHA-256 of every input, so that a later change is caught: ghg check {} --update-lock)",
+            inv.path.display()
+        ),
+    }
 }
 
 fn rel(dir: &Path, p: &Path) -> String {
@@ -84,20 +129,31 @@ pub fn entries(inv: &Inventory, c: &Computation) -> Result<Vec<LockEntry>, Error
     if let Some(r) = &inv.reported
         && r.exists()
     {
-        let bytes = std::fs::read(r).map_err(|e| Error::io(r, &e))?;
+        let bytes = crate::tomlx::read_input(r)?;
         out.push(LockEntry { role: "reported".into(), path: rel(&dir, r), sha256: crate::factor::sha256_hex(&bytes) });
     }
     Ok(out)
 }
 
+/// A TOML string holding `s` exactly (a path may hold quotes, backslashes or control characters).
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
 /// The text of a lock.
 pub fn render(inv: &Inventory, entries: &[LockEntry]) -> String {
     let name = inv.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let lock = lock_path(inv).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut s = format!(
-        "# ghg.lock: SHA-256 of every file the figures of {name} depend on.\n# `ghg check` fails while any of them differs; accept a change with `ghg check {name} --update-lock`.\n"
+        "# {lock}: SHA-256 of every file the figures of {name} depend on.\n# `ghg check` fails while any of them differs; accept a change with `ghg check {name} --update-lock`.\n"
     );
     for e in entries {
-        s.push_str(&format!("\n[[file]]\nrole = \"{}\"\npath = {:?}\nsha256 = \"{}\"\n", e.role, e.path, e.sha256));
+        s.push_str(&format!(
+            "\n[[file]]\nrole = \"{}\"\npath = {}\nsha256 = \"{}\"\n",
+            e.role,
+            toml_string(&e.path),
+            e.sha256
+        ));
     }
     s
 }
@@ -114,9 +170,11 @@ pub fn write(inv: &Inventory, c: &Computation) -> Result<(PathBuf, usize), Error
 /// each at its line of the lock, with the command that accepts it.
 pub fn verify(inv: &Inventory, c: &Computation) -> Result<LockStatus, Diagnostics> {
     let path = lock_path(inv);
-    let text = match std::fs::read(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LockStatus::Absent),
-        Err(e) => return Err(Error::io(&path, &e).into()),
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(LockStatus::Absent);
+    }
+    let text = match crate::tomlx::read_input(&path) {
+        Err(e) => return Err(e.into()),
         Ok(b) => String::from_utf8(b).map_err(|_| {
             Diagnostics::from(
                 Error::new(ErrorKind::Encoding, "lock is not UTF-8")
@@ -143,8 +201,9 @@ pub fn verify(inv: &Inventory, c: &Computation) -> Result<LockStatus, Diagnostic
     })?;
     // The line of each locked path, for the messages.
     let line_of = |p: &str| -> Location {
-        let needle = format!("path = {p:?}");
-        match text.find(&needle) {
+        // As this version writes it, or as earlier versions did (Rust's quoting, the same for plain paths).
+        let found = text.find(&format!("path = {}", toml_string(p))).or_else(|| text.find(&format!("path = {p:?}")));
+        match found {
             Some(off) => Location::at(&path, line_col(&text, off).0, None),
             None => Location::file(&path),
         }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    ghg::atomic::remove_temporaries_on_signals();
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {

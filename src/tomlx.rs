@@ -10,6 +10,59 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Diagnostics, Error, ErrorKind, Location, line_col};
 
+/// The largest TOML input read (inventory, reported figures, scenario, factor file): 16 MiB, hundreds of times
+/// the size of a real one. A larger file (or `/dev/zero`) is refused before it is read into memory.
+pub const MAX_TOML_BYTES: u64 = 16 << 20;
+
+/// Read a TOML input: a regular file of at most [`MAX_TOML_BYTES`]. A FIFO, device or folder is refused (reading
+/// a FIFO could block forever, a device could never end).
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let m = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    if !m.is_file() {
+        return Err(not_regular(path, &m));
+    }
+    let too_big = || {
+        Error::new(
+            ErrorKind::Io,
+            format!("file is larger than {} MiB, the limit for a TOML input", MAX_TOML_BYTES >> 20),
+        )
+        .at(Location::file(path))
+        .hint("name the right file: inventories, reported figures, scenarios and factor files are small")
+    };
+    if m.len() > MAX_TOML_BYTES {
+        return Err(too_big());
+    }
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+    let mut bytes = Vec::with_capacity(m.len() as usize);
+    // The limit holds even when the file grows while it is read.
+    f.take(MAX_TOML_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, &e))?;
+    if bytes.len() as u64 > MAX_TOML_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// The error for an input that is not a regular file (a FIFO, a device, a folder, a socket).
+pub fn not_regular(path: &Path, m: &std::fs::Metadata) -> Error {
+    let t = m.file_type();
+    let mut what = if t.is_dir() { "a folder" } else { "a special file" };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            what = "a FIFO (named pipe)";
+        } else if t.is_char_device() || t.is_block_device() {
+            what = "a device";
+        } else if t.is_socket() {
+            what = "a socket";
+        }
+    }
+    Error::new(ErrorKind::Io, format!("{} is {what}, not a regular file", path.display()))
+        .at(Location::file(path))
+        .hint("name a regular file; copy what a pipe or device gives into one first")
+}
+
 /// A source file: its name and its text.
 #[derive(Debug, Clone, Copy)]
 pub struct Src<'a> {

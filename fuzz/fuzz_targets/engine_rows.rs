@@ -40,9 +40,10 @@ fuzz_target!(|data: &[u8]| {
     let lenient = ComputeOptions { strict: false, keep_lines: false };
     let one = ReadOptions { threads: 1, ..ReadOptions::default() };
     let many = ReadOptions { threads: 4, chunk_bytes: 16, ..ReadOptions::default() };
-    let a = calc::compute_with(inv, lib, lenient, &one);
-    let b = calc::compute_with(inv, lib, lenient, &many);
-    let c = calc::compute_with(inv, lib, ComputeOptions { strict: false, keep_lines: true }, &one);
+    let run = |options, read| calc::Calculation::new(inv, lib).options(options).read(read).run(&mut ());
+    let a = run(lenient, one);
+    let b = run(lenient, many);
+    let c = run(ComputeOptions { strict: false, keep_lines: true }, one);
     match (&a, &b, &c) {
         (Ok(a), Ok(b), Ok(c)) => {
             assert_eq!(a, b, "one thread vs many parts");

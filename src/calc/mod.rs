@@ -3,24 +3,29 @@
 mod certificates;
 mod engine;
 mod exact;
+mod keys;
+mod merge;
 mod overlay;
+mod plan;
 mod progress;
-mod rows;
 mod scan;
+mod sums;
+mod tally;
 mod trace;
+mod values;
 
+/// How ledgers are read (see [`crate::ledger`]).
+pub use crate::ledger::ReadOptions;
 pub use certificates::{
     Allocation, EntityCoverage, MarketCoverage, ResidualComparison, Scope2Report, instrument_name,
     parse_supplier_factor, parse_vintage,
 };
-pub use engine::{
-    ComputeOptions, compute, compute_overlaid, compute_streaming, compute_streaming_overlaid, compute_streaming_with,
-    compute_streaming_with_progress, compute_with, compute_with_progress, market_of,
-};
+pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute};
 pub use exact::Exact;
 pub use overlay::RowOverlay;
+pub use plan::market_of;
 pub use progress::{PROGRESS_EVERY, Progress};
-pub use scan::{MAX_KEPT_REJECTED, ReadOptions};
+pub use scan::MAX_KEPT_REJECTED;
 pub use trace::{Trace, trace};
 
 use std::collections::BTreeMap;
@@ -33,6 +38,7 @@ use serde::Serialize;
 use crate::activity::{Activity, Period};
 use crate::error::{Error, Location};
 use crate::factor::{Confidence, FactorRef};
+use crate::figure::FigureId;
 use crate::units::Gas;
 
 /// Decimal places every calculation line is carried to (1e-12 of its unit: a microgram of CO2e per tonne).
@@ -213,51 +219,57 @@ impl Computation {
     /// Figure ids in canonical order.
     pub fn ordered_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.figures.keys().map(String::as_str).collect();
-        // The keys come sorted by id; a stable sort by rank keeps that order among equal ranks.
-        ids.sort_by_cached_key(|id| figure_rank(id));
+        ids.sort_by_cached_key(|id| crate::figure::order_key(id));
         ids
     }
 }
 
-/// Sort key giving the canonical figure order: scope 1, scope 2, totals, energy, electricity, intensities, activity.
+/// Sort key giving the canonical figure order: scope 1, scope 2, totals, energy, electricity, intensities, activity
+/// (per-activity ids in report order of their activity). Sorts as [`crate::figure::order_key`], which does not
+/// allocate.
 pub fn figure_order(id: &str) -> (u8, String) {
-    let (rank, pos) = figure_rank(id);
-    let sub =
-        if id.starts_with("activity.") || id.starts_with("scope1.") { format!("{pos:02}{id}") } else { id.to_string() };
+    let fid = FigureId::new(id);
+    let (rank, pos) = fid.rank();
+    let sub = if fid.is_per_activity() { format!("{pos:02}{id}") } else { id.to_string() };
     (rank, sub)
 }
 
-/// [`figure_order`] without allocating: ids in canonical order are ordered by this rank, then by the id itself.
+/// [`FigureId::rank`] of `id`: [`figure_order`] without allocating (ids in canonical order are ordered by this rank,
+/// then by the id itself).
 pub fn figure_rank(id: &str) -> (u8, u8) {
-    let rank = match id {
-        "scope1" => 0,
-        _ if id.starts_with("scope1.") => 1,
-        "scope2.location" => 2,
-        _ if id.starts_with("scope2.location.") => 3,
-        "scope2.market" => 4,
-        _ if id.starts_with("scope2.market.") => 5,
-        "total.location" => 6,
-        "total.market" => 7,
-        "energy.direct" => 8,
-        "energy.indirect" => 9,
-        "energy.total" => 10,
-        _ if id.starts_with("energy.") => 11,
-        "electricity.total" => 12,
-        "electricity.renewable" => 13,
-        _ if id.starts_with("electricity.") => 14,
-        "intensity.total.location" => 15,
-        "intensity.total.market" => 16,
-        "intensity.energy" => 17,
-        _ if id.starts_with("intensity.") => 18,
-        _ if id.starts_with("activity.") => 19,
-        _ => 20,
-    };
-    let pos = if id.starts_with("activity.") || id.starts_with("scope1.") {
-        // activities in ledger order
-        let a = id.rsplit('.').next().unwrap_or("");
-        crate::activity::ACTIVITIES.iter().position(|x| x.name() == a).unwrap_or(99) as u8
-    } else {
-        0
-    };
-    (rank, pos)
+    FigureId::new(id).rank()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figure_rank_places_families_and_activities_in_report_order() {
+        // Family first (scope 1 = 0, its parts 1, ..., activity quantities 19, anything else 20), then the
+        // activity's place in report order (gasoline 0, diesel 1, natural_gas 2, ..., electricity 6).
+        assert_eq!(figure_rank("scope1"), (0, 0));
+        assert_eq!(figure_rank("scope1.natural_gas"), (1, 2));
+        assert_eq!(figure_rank("scope2.market"), (4, 0));
+        assert_eq!(figure_rank("total.location"), (6, 0));
+        assert_eq!(figure_rank("energy.total"), (10, 0));
+        assert_eq!(figure_rank("electricity.renewable"), (13, 0));
+        assert_eq!(figure_rank("intensity.energy"), (17, 0));
+        assert_eq!(figure_rank("activity.electricity"), (19, 6));
+        assert_eq!(figure_rank("scope1.peat"), (1, 99));
+        assert_eq!(figure_rank("denominator.revenue"), (20, 0));
+    }
+
+    #[test]
+    fn figure_order_puts_activities_in_report_order_not_alphabetical() {
+        assert_eq!(figure_order("scope1.diesel"), (1, "01scope1.diesel".to_string()));
+        assert_eq!(figure_order("total.market"), (7, "total.market".to_string()));
+        let mut ids = vec!["activity.diesel", "scope1.coal", "total.market", "scope1.gasoline", "activity.coal"];
+        ids.sort_by_key(|id| figure_order(id));
+        assert_eq!(ids, ["scope1.gasoline", "scope1.coal", "total.market", "activity.diesel", "activity.coal"]);
+        let mut by_key = ids.clone();
+        by_key.reverse();
+        by_key.sort_by_key(|id| crate::figure::order_key(id));
+        assert_eq!(by_key, ids);
+    }
 }

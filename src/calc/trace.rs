@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Computation, Figure, Line};
+use crate::figure::{self, FigureId};
 
 /// The trace of one figure.
 #[derive(Debug, Clone, Serialize)]
@@ -22,60 +23,32 @@ pub struct Trace<'a> {
     pub lines_sum: Decimal,
 }
 
-/// Which line figures make up a figure id.
-fn line_matches(id: &str, line_figure: &str) -> bool {
-    match id {
-        "scope1" => line_figure.starts_with("scope1."),
-        "total.location" => line_figure.starts_with("scope1.") || line_figure == "scope2.location",
-        "total.market" => line_figure.starts_with("scope1.") || line_figure == "scope2.market",
-        "energy.total" => line_figure == "energy.direct" || line_figure == "energy.indirect",
-        _ => line_figure == id,
-    }
-}
-
 /// The trace of `id` in a computation (which must have kept its lines), or None if no such figure.
 pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> Option<Trace<'a>> {
     let figure = c.figures.get(id)?;
-    let part = |p: &str| c.figures.get(p).map(|f| (p.to_string(), f));
-    let (formula, parts, basis): (String, Vec<(String, &Figure)>, &str) = match id {
-        "scope1" => (
-            "sum of scope1.<activity> lines".into(),
-            c.figures.iter().filter(|(k, _)| k.starts_with("scope1.")).map(|(k, f)| (k.clone(), f)).collect(),
-            id,
-        ),
-        "total.location" => (
-            "scope1 + scope2.location".into(),
-            ["scope1", "scope2.location"].iter().filter_map(|p| part(p)).collect(),
-            id,
-        ),
-        "total.market" => {
-            ("scope1 + scope2.market".into(), ["scope1", "scope2.market"].iter().filter_map(|p| part(p)).collect(), id)
-        }
-        "energy.total" => (
-            "energy.direct + energy.indirect".into(),
-            ["energy.direct", "energy.indirect"].iter().filter_map(|p| part(p)).collect(),
-            id,
-        ),
-        "intensity.total.location" => (
-            format!("total.location / revenue{}", revenue_text.clone().unwrap_or_default()),
-            part("total.location").into_iter().collect(),
-            "total.location",
-        ),
-        "intensity.total.market" => (
-            format!("total.market / revenue{}", revenue_text.clone().unwrap_or_default()),
-            part("total.market").into_iter().collect(),
-            "total.market",
-        ),
-        "intensity.energy" => (
-            format!("energy.total / revenue{}", revenue_text.unwrap_or_default()),
-            part("energy.total").into_iter().collect(),
-            "energy.total",
-        ),
-        _ => ("sum of lines".into(), Vec::new(), id),
+    let part = |p: FigureId| c.figures.get(p.as_str()).map(|f| (p.to_string(), f));
+    let fid = FigureId::new(id);
+    // `basis`: the figure whose lines are listed (an intensity lists the lines of its numerator).
+    let (formula, mut parts, basis): (String, Vec<(String, &Figure)>, FigureId) = if fid == figure::SCOPE1 {
+        (
+            format!("sum of {}<activity> lines", figure::SCOPE1_PREFIX),
+            c.figures.iter().filter(|(k, _)| FigureId::new(k).is_scope1_part()).map(|(k, f)| (k.clone(), f)).collect(),
+            fid,
+        )
+    } else if let Some(summands) = fid.summands() {
+        let formula = summands.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" + ");
+        (formula, summands.iter().filter_map(|p| part(*p)).collect(), fid)
+    } else if let Some(numerator) = fid.per_revenue_of() {
+        (
+            format!("{numerator} / revenue{}", revenue_text.unwrap_or_default()),
+            part(numerator).into_iter().collect(),
+            numerator,
+        )
+    } else {
+        ("sum of lines".into(), Vec::new(), fid)
     };
-    let mut parts = parts;
-    parts.sort_by_key(|(id, _)| super::figure_order(id));
-    let lines: Vec<&Line> = c.lines.iter().filter(|l| line_matches(basis, &l.figure)).collect();
+    parts.sort_by(|(a, _), (b, _)| figure::order_key(a).cmp(&figure::order_key(b)));
+    let lines: Vec<&Line> = c.lines.iter().filter(|l| basis.gathers_line(&l.figure)).collect();
     // Summed exactly, as the figures are (see exact.rs), so a summed figure equals its lines' sum to the last digit.
     let mut sum = super::Exact::ZERO;
     for l in &lines {
@@ -83,4 +56,63 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
     }
     let lines_sum = sum.to_decimal().unwrap_or_default();
     Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{FactorLibrary, Inventory};
+
+    fn hikvision() -> Computation {
+        let lib = FactorLibrary::builtin().expect("the built-in factor files are valid");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
+        let inv = Inventory::load(&dir.join("inventory.toml")).expect("the example inventory is valid");
+        super::super::compute(&inv, &lib, super::super::ComputeOptions::default()).expect("it computes")
+    }
+
+    fn ids<'a>(t: &'a Trace) -> Vec<&'a str> {
+        t.parts.iter().map(|(id, _)| id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_total_is_traced_to_its_parts_and_their_lines() {
+        let c = hikvision();
+        let t = trace(&c, "total.market", None).expect("total.market is computed");
+        assert_eq!(t.formula, "scope1 + scope2.market");
+        assert_eq!(ids(&t), ["scope1", "scope2.market"]);
+        assert!(t.lines.iter().any(|l| l.figure == "scope2.market"));
+        assert!(t.lines.iter().all(|l| l.figure == "scope2.market" || l.figure.starts_with("scope1.")));
+        assert_eq!(t.lines_sum, t.figure.value);
+        assert_eq!(t.figure.value, c.figures["scope1"].value + c.figures["scope2.market"].value);
+
+        let t = trace(&c, "energy.total", None).expect("energy.total is computed");
+        assert_eq!(t.formula, "energy.direct + energy.indirect");
+        assert_eq!(ids(&t), ["energy.direct", "energy.indirect"]);
+        assert_eq!(t.lines_sum, t.figure.value);
+    }
+
+    #[test]
+    fn scope1_lists_its_activities_in_report_order_and_an_intensity_its_numerator() {
+        let c = hikvision();
+        let t = trace(&c, "scope1", None).expect("scope1 is computed");
+        assert_eq!(t.formula, "sum of scope1.<activity> lines");
+        // Report order (gasoline, diesel, natural gas), not alphabetical order.
+        assert_eq!(ids(&t), ["scope1.gasoline", "scope1.diesel", "scope1.natural_gas"]);
+        assert_eq!(t.lines.len(), 3);
+
+        let t = trace(&c, "intensity.energy", Some(" (92495.53 million CNY)".into())).expect("computed");
+        assert_eq!(t.formula, "energy.total / revenue (92495.53 million CNY)");
+        assert_eq!(ids(&t), ["energy.total"]);
+        let energy = trace(&c, "energy.total", None).expect("computed");
+        assert_eq!(t.lines.len(), energy.lines.len());
+        assert_eq!(t.lines_sum, c.figures["energy.total"].value);
+
+        let t = trace(&c, "scope2.location", None).expect("computed");
+        assert_eq!(t.formula, "sum of lines");
+        assert!(t.parts.is_empty());
+        assert!(t.lines.iter().all(|l| l.figure == "scope2.location"));
+        assert!(trace(&c, "scope9", None).is_none());
+    }
 }

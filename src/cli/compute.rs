@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ghg::atomic::AtomicFile;
-use ghg::calc::{self, ComputeOptions, Line, ReadOptions};
+use ghg::calc::{self, ComputeOptions, Line, ReadOptions, RunOptions, Sink};
 use ghg::report::{self, Format};
 use ghg::{Diagnostics, Error, ErrorKind, Inventory};
 
@@ -26,8 +26,9 @@ pub fn load(inventory: &Path, common: &Common) -> Result<(Inventory, ghg::Factor
     Ok((inv, lib))
 }
 
-fn options(common: &Common, keep_lines: bool) -> ComputeOptions {
-    ComputeOptions { strict: !common.lenient, keep_lines }
+/// What the calculation is told: `--lenient`/`--strict`, whether to keep lines, and how to read the ledgers.
+pub fn settings(common: &Common, keep_lines: bool) -> RunOptions {
+    RunOptions { compute: ComputeOptions { strict: !common.lenient, keep_lines }, read: read_options(common) }
 }
 
 /// How to read the ledgers: `--threads`, `--encoding`.
@@ -87,6 +88,38 @@ pub struct Target<'a> {
 /// Where calculation lines are written.
 type LineSink<'a> = dyn FnMut(&Line) -> std::io::Result<()> + 'a;
 
+/// What the command line hears from a calculation: progress for the bar, and lines for a file when one is wanted.
+pub struct CliSink<'s, 'f> {
+    bar: super::progress::Bar,
+    lines: Option<&'s mut LineSink<'f>>,
+}
+
+impl<'s, 'f> CliSink<'s, 'f> {
+    /// A progress bar (none with `--quiet`), and the lines handed to `lines`.
+    pub fn new(quiet: bool, lines: Option<&'s mut LineSink<'f>>) -> Self {
+        CliSink { bar: super::progress::Bar::new(quiet), lines }
+    }
+    /// Clear the bar.
+    pub fn finish(self) {
+        self.bar.finish();
+    }
+}
+
+impl Sink for CliSink<'_, '_> {
+    fn wants_lines(&self) -> bool {
+        self.lines.is_some()
+    }
+    fn line(&mut self, line: &Line) -> std::io::Result<()> {
+        match self.lines.as_deref_mut() {
+            Some(f) => f(line),
+            None => Ok(()),
+        }
+    }
+    fn progress(&mut self, p: &calc::Progress<'_>) {
+        self.bar.update(p);
+    }
+}
+
 /// Compute with the progress bar, keeping lines as `keep` says and streaming them to `sink` as well. With neither,
 /// no line is built at all and large ledgers are read by several threads.
 fn run_with_progress(
@@ -96,50 +129,15 @@ fn run_with_progress(
     keep: bool,
     sink: Option<&mut LineSink<'_>>,
 ) -> Result<calc::Computation, Diagnostics> {
-    let mut bar = super::progress::Bar::new(common.quiet);
-    let read = read_options(common);
-    let r = match sink {
-        None if !keep => calc::compute_with_progress(inv, lib, options(common, false), &read, &mut |p| bar.update(p)),
-        sink => {
-            let mut kept = Vec::new();
-            let mut sink = sink;
-            let r = calc::compute_streaming_with(
-                inv,
-                lib,
-                options(common, false),
-                &read,
-                &mut |l: &Line| {
-                    if keep {
-                        kept.push(l.clone());
-                    }
-                    match sink.as_deref_mut() {
-                        Some(s) => s(l),
-                        None => Ok(()),
-                    }
-                },
-                &mut |p| bar.update(p),
-            );
-            r.map(|mut c| {
-                c.lines = kept;
-                c
-            })
-        }
-    };
-    bar.finish();
+    let mut s = CliSink::new(common.quiet, sink);
+    let r = calc::Calculation::new(inv, lib).settings(settings(common, keep)).run(&mut s);
+    s.finish();
     r
 }
 
 /// Write the rendered output to the target file (atomically) or stdout.
 fn emit(out: &mut Out, target: &Target<'_>, bytes: &[u8]) -> Result<(), Diagnostics> {
-    match target.output {
-        Some(path) => {
-            let mut f = AtomicFile::create(path)?;
-            f.write_all(bytes).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
-            f.commit()?;
-        }
-        None => out.write_bytes(bytes),
-    }
-    Ok(())
+    super::output::emit(out, target.output, bytes)
 }
 
 /// `ghg compute`.
@@ -158,6 +156,12 @@ pub fn compute(
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
+    super::output::refuse_outputs_over_inputs(
+        &[("--output", target.output), ("--lines", lines)],
+        &[&inv],
+        &common.factor_dirs,
+        &[],
+    )?;
     // Lines streamed to a file are not also kept: at scale that would hold every line in memory.
     let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none();
     let result = match lines {
@@ -165,9 +169,7 @@ pub fn compute(
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
-            let werr = |e: std::io::Error| {
-                Diagnostics::from(Error::new(ErrorKind::Io, format!("cannot write: {e}")).at(ghg::Location::file(path)))
-            };
+            let werr = |e: std::io::Error| Diagnostics::from(Error::io_write(path, e));
             if as_csv {
                 writeln!(
                     file,
@@ -202,11 +204,14 @@ pub fn compute(
             };
             // On an error the file is dropped uncommitted: nothing half-written is left behind.
             let r = r?;
+            ghg::lock::verify(&inv, &r)?;
             file.commit()?;
             r
         }
     };
     let mut result = result;
+    ghg::lock::verify(&inv, &result)?;
+    result.warnings.extend(ghg::inventory::identical_ledgers(&result));
     let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
@@ -217,7 +222,7 @@ pub fn compute(
             match target.output {
                 Some(path) => {
                     let mut f = AtomicFile::create(path)?;
-                    write(&mut f).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+                    write(&mut f).map_err(|e| Diagnostics::from(Error::io_write(path, &e)))?;
                     f.commit()?;
                 }
                 None => out.write_with(write),
@@ -233,7 +238,7 @@ pub fn compute(
                 r.read, r.used, r.rejected
             ));
             for e in &result.rejected {
-                eprintln!("rejected: {e}");
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
             }
             s.into_bytes()
         }
@@ -291,7 +296,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
                 o,
                 "| `{}` | {} | {} | {} | {} | {} |",
                 f.id,
-                f.printed.text,
+                report::md_text(&f.printed.text),
                 f.at_precision(),
                 report::fmt_dec(f.difference, f.detail_places()),
                 rel(f),
@@ -316,7 +321,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
             report::fmt_dec(f.difference, f.detail_places()),
             rel(f),
             f.status.name(),
-            f.printed.text
+            report::term_text(&f.printed.text)
         );
     }
     o
@@ -368,17 +373,13 @@ pub fn explain(
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    let result = run_with_progress(&inv, &lib, common, false, None)?;
+    let mut result = run_with_progress(&inv, &lib, common, false, None)?;
+    result.warnings.extend(ghg::inventory::identical_ledgers(&result));
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;
         format!("; wrote {} ({n} files)", path.display())
     } else {
-        match ghg::lock::verify(&inv, &result)? {
-            ghg::lock::LockStatus::Absent => String::new(),
-            ghg::lock::LockStatus::Matches(n) => {
-                format!("; {} matches ({n} files)", ghg::lock::lock_path(&inv).display())
-            }
-        }
+        format!("; {}", ghg::lock::describe(&inv, ghg::lock::verify(&inv, &result)?))
     };
     let r = &result.provenance.rows;
     out.write(&format!(

@@ -20,7 +20,7 @@ fn render(cmd: clap::Command) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd)
         .render(&mut buf)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot render the man page: {e}")))?;
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot render the man page: {e}")).with_source(e))?;
     Ok(buf)
 }
 
@@ -38,7 +38,7 @@ pub fn man(out: &mut Out, dir: Option<&Path>) -> Result<u8, Diagnostics> {
     let mut written = Vec::new();
     for (name, cmd) in pages {
         let path = dir.join(format!("{name}.1"));
-        std::fs::write(&path, render(cmd)?).map_err(|e| Diagnostics::from(Error::io(&path, &e)))?;
+        std::fs::write(&path, render(cmd)?).map_err(|e| Diagnostics::from(Error::io_write(&path, &e)))?;
         written.push(path.display().to_string());
     }
     out.write(&format!("wrote {}\n", written.join(", ")));

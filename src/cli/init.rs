@@ -204,7 +204,7 @@ pub fn init(out: &mut Out, dir: &Path, o: &Options) -> Result<u8, Diagnostics> {
     std::fs::create_dir_all(dir).map_err(|e| Diagnostics::from(Error::io(dir, &e)))?;
     let mut msg = String::new();
     for (p, bytes) in &files {
-        std::fs::write(p, bytes).map_err(|e| Diagnostics::from(Error::io(p, &e)))?;
+        std::fs::write(p, bytes).map_err(|e| Diagnostics::from(Error::io_write(p, &e)))?;
         msg.push_str(&format!("created {}\n", p.display()));
     }
     let inv = dir.join("inventory.toml");

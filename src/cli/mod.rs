@@ -149,8 +149,9 @@ enum Command {
     Check {
         /// The inventory TOML.
         inventory: PathBuf,
-        /// Write ghg.lock beside the inventory: the SHA-256 of the inventory, ledgers, factor files and reported
-        /// figures used. Once it exists, check fails while any of them differs, until this is run again.
+        /// Write the inventory's lock beside it (ghg.lock; <stem>.ghg.lock for another inventory of the same folder):
+        /// the SHA-256 of the inventory, ledgers, factor files and reported figures used. Once it exists, check,
+        /// compute and reconcile fail while any of them differs, until this is run again.
         #[arg(long)]
         update_lock: bool,
         #[command(flatten)]

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use ghg::calc::ComputeOptions;
 use ghg::reconcile::{self, Reconciliation};
 use ghg::report;
 use ghg::{Diagnostics, Inventory};
@@ -39,18 +38,13 @@ pub struct ReconcileArgs {
     /// Language of the xlsx and html reports.
     #[arg(long, value_enum, default_value_t = super::LangArg::En)]
     pub lang: super::LangArg,
-    /// Extra factor folders to add to the library (may not shadow built-in sets).
-    #[arg(long = "factors", value_name = "DIR")]
-    pub factor_dirs: Vec<PathBuf>,
-    /// Reconcile figures computed from the valid rows even when some rows are rejected.
-    #[arg(long, conflicts_with = "strict")]
-    pub lenient: bool,
-    /// Refuse to produce figures when any ledger row is rejected (the default).
-    #[arg(long)]
-    pub strict: bool,
     /// Accept changed inputs: rewrite each inventory's ghg.lock (the SHA-256 of every file its figures use).
     #[arg(long)]
     pub update_lock: bool,
+    /// --factors, --lenient/--strict, --encoding, --threads, --quiet and --places (of the xlsx and html reports),
+    /// as for `ghg compute`.
+    #[command(flatten)]
+    pub common: super::Common,
 }
 
 fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
@@ -65,10 +59,16 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
+    super::output::refuse_outputs_over_inputs(
+        &[("--output", args.output.as_deref())],
+        &invs.iter().collect::<Vec<_>>(),
+        &args.common.factor_dirs,
+        &[],
+    )?;
     let mut lib = ghg::FactorLibrary::builtin()?;
     // Several inventories often share one factor folder: load each folder once.
     let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for p in invs.iter().flat_map(|i| i.factor_paths.iter()).chain(&args.factor_dirs) {
+    for p in invs.iter().flat_map(|i| i.factor_paths.iter()).chain(&args.common.factor_dirs) {
         let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         if !dirs.iter().any(|(k, _)| *k == key) {
             dirs.push((key, p.clone()));
@@ -82,7 +82,10 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
-    let r = reconcile::reconcile_inventories(&invs, &lib, ComputeOptions { strict: !args.lenient, keep_lines: true })?;
+    let mut sink = super::compute::CliSink::new(args.common.quiet, None);
+    let r = reconcile::reconcile_with(&invs, &lib, super::compute::settings(&args.common, true), &mut sink);
+    sink.finish();
+    let r = r?;
     // Tamper evidence: a locked file that changed stops the reconciliation (every change of every year is named),
     // until it is accepted with --update-lock.
     for inv in &invs {
@@ -103,8 +106,12 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
 pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
     let r = load(args)?;
     let bytes: Vec<u8> = match args.format {
-        ReconcileFormat::Xlsx => report::workbook(&report::reconcile_document(&r, None, args.lang.into(), 2))?,
-        ReconcileFormat::Html => report::html(&report::reconcile_document(&r, None, args.lang.into(), 2)).into_bytes(),
+        ReconcileFormat::Xlsx => {
+            report::workbook(&report::reconcile_document(&r, None, args.lang.into(), args.common.places))?
+        }
+        ReconcileFormat::Html => {
+            report::html(&report::reconcile_document(&r, None, args.lang.into(), args.common.places)).into_bytes()
+        }
         ReconcileFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report::reconcile_json(&r)).unwrap_or_default();
             s.push('\n');

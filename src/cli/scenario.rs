@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ghg::calc::ComputeOptions;
 use ghg::report::{self, Format};
 use ghg::scenario::{self, Change, ChangeKind, Scenario, SweepSpec, TargetSpec};
 use ghg::{Diagnostics, Error, ErrorKind, Location};
@@ -71,7 +70,7 @@ pub struct ScenarioArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Write the output to FILE instead of stdout (xlsx and html).
+    /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Language of the xlsx and html reports.
@@ -223,8 +222,15 @@ fn write_file(path: &Path, text: &str) -> Result<(), Diagnostics> {
 /// `ghg scenario`.
 pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     let (inv, lib) = super::compute::load(&a.inventory, &a.common)?;
+    super::output::refuse_outputs_over_inputs(
+        &[("--output", a.output.as_deref()), ("--csv", a.csv.as_deref()), ("--svg", a.svg.as_deref())],
+        &[&inv],
+        &a.common.factor_dirs,
+        &[("scenario", a.scenario.as_deref())],
+    )?;
     let s = build(a)?;
-    let options = ComputeOptions { strict: !a.common.lenient, keep_lines: false };
+    // --lenient/--strict, --encoding, --threads: the baseline, every step and the ledger basis read alike.
+    let options = super::compute::settings(&a.common, false);
     let format = format_of(a.format);
     let places = a.common.places;
     if (a.csv.is_some() || a.svg.is_some()) && s.sweep.is_none() {
@@ -288,6 +294,6 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     } else {
         parts.into_iter().map(|p| p.1).collect::<Vec<_>>().join("\n")
     };
-    out.write(&text);
+    super::output::emit(out, a.output.as_deref(), text.as_bytes())?;
     Ok(code)
 }

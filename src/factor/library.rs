@@ -111,8 +111,8 @@ impl FactorLibrary {
         collect_toml(dir, &mut files).map_err(|e| Diagnostics::from(Error::io(dir, &e)))?;
         let mut d = Diagnostics::new();
         for f in files {
-            match std::fs::read(&f) {
-                Err(e) => d.push(Error::io(&f, &e)),
+            match crate::tomlx::read_input(&f) {
+                Err(e) => d.push(e),
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Err(_) => d.push(
                         Error::new(ErrorKind::Encoding, "factor file is not UTF-8")

@@ -44,8 +44,9 @@ fn haystack(set: &FactorSet, f: &Factor) -> Vec<String> {
         v.push(n.clone());
     }
     if let Ok(a) = f.activity.parse::<Activity>() {
-        v.push(crate::report::activity_label(a, crate::report::Lang::En).to_string());
-        v.push(crate::report::activity_label(a, crate::report::Lang::Zh).to_string());
+        let (en, zh) = a.labels();
+        v.push(en.to_string());
+        v.push(zh.to_string());
     }
     if let Some((_, zh, en)) = crate::region::REGIONS.iter().find(|(code, _, _)| *code == f.region) {
         v.push(zh.to_string());

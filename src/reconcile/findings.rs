@@ -23,6 +23,7 @@ use super::{FigureResult, ReportedFile, Status, YearResult, meets};
 use crate::activity::Activity;
 use crate::calc::{self, Line};
 use crate::factor::{Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue};
+use crate::figure::FigureId;
 use crate::printed::{PrintedNumber, format_grouped};
 use crate::units::{Gas, RateUnit, Unit};
 
@@ -231,9 +232,10 @@ struct Group<'a> {
 
 /// The factor of a line that sets its magnitude: emission or combustion for scope lines, standard coal for energy.
 fn primary<'a>(lib: &'a FactorLibrary, l: &Line) -> Option<(FactorRef, &'a Factor)> {
-    let want: &[FactorKind] = if l.figure.starts_with("scope") {
+    let id = FigureId::new(&l.figure);
+    let want: &[FactorKind] = if id.is_emission() {
         &[FactorKind::Emission, FactorKind::Combustion]
-    } else if l.figure.starts_with("energy.") {
+    } else if id.is_energy() {
         &[FactorKind::StandardCoal]
     } else {
         return None;
@@ -590,27 +592,25 @@ fn rounding(year: i32, fr: &FigureResult, frame: &Frame<'_>, items: &[(String, D
 
 /// A total or intensity recomputed from the reported values of its parts.
 fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option<Finding> {
-    let parts: &[&str] = match fr.id.as_str() {
-        "total.location" => &["scope1", "scope2.location"],
-        "total.market" => &["scope1", "scope2.market"],
-        "energy.total" => &["energy.direct", "energy.indirect"],
-        "intensity.total.location" => &["total.location"],
-        "intensity.total.market" => &["total.market"],
-        "intensity.energy" => &["energy.total"],
-        _ => return None,
+    let id = FigureId::new(&fr.id);
+    let numerator = id.per_revenue_of().map(|n| [n]);
+    let parts: &[FigureId<'static>] = match (id.summands(), &numerator) {
+        (Some(parts), _) => parts,
+        (None, Some(n)) => n,
+        (None, None) => return None,
     };
     let reported = &year.reported;
     let (mut v, mut lo, mut hi) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let mut gaps = Vec::new();
-    for id in parts {
+    for id in parts.iter().map(|p| p.as_str()) {
         let rf = reported.figure(id)?;
-        let f = year.computation.figures.get(*id)?;
+        let f = year.computation.figures.get(id)?;
         let fu = FigureUnit::parse(&f.unit).ok()?;
         let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
         v = v.saturating_add(ru.convert(rf.printed.value, &fu)?);
         lo = lo.saturating_add(ru.convert(rf.printed.lower(), &fu)?);
         hi = hi.saturating_add(ru.convert(rf.printed.upper(), &fu)?);
-        if let Some(pr) = year.figures.iter().find(|x| x.id == *id)
+        if let Some(pr) = year.figures.iter().find(|x| x.id == id)
             && !matches!(pr.status, Status::Exact | Status::Consistent)
         {
             gaps.push(format!("{} ({}, {})", id, pr.status, signed(pr.difference, pr.detail_places())));
@@ -623,7 +623,7 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option
     let basis = if parts.len() == 1 {
         format!("the reported {} / revenue", parts[0])
     } else {
-        format!("the reported {}", parts.join(" + "))
+        format!("the reported {}", parts.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" + "))
     };
     let msg = if holds {
         let gap = if gaps.is_empty() { String::new() } else { format!("; the gap comes from {}", gaps.join(", ")) };
@@ -662,7 +662,7 @@ pub(super) fn explain(
         let Some(rf) = year.reported.figure(&fr.id) else { continue };
         let Some(figure) = c.figures.get(&fr.id) else { continue };
         let (Ok(fu), Some(Some(ru))) = (FigureUnit::parse(&figure.unit), units.get(&fr.id)) else { continue };
-        let intensity = fr.id.starts_with("intensity.");
+        let intensity = FigureId::new(&fr.id).is_intensity();
         let scale = if intensity {
             match &year.revenue {
                 Some(r) => r.million,

@@ -47,9 +47,10 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::calc::{self, Computation, ComputeOptions};
+use crate::calc::{self, Computation, ComputeOptions, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
+use crate::figure;
 use crate::inventory::Inventory;
 use crate::printed::PrintedNumber;
 use crate::units::{Dimension, Unit};
@@ -190,7 +191,12 @@ impl Reconciliation {
 }
 
 /// The figures whose change between years is attributed.
-pub const ATTRIBUTED: &[&str] = &["scope1", "scope2.location", "scope2.market", "energy.total"];
+pub const ATTRIBUTED: &[&str] = &[
+    figure::SCOPE1.as_str(),
+    figure::SCOPE2_LOCATION.as_str(),
+    figure::SCOPE2_MARKET.as_str(),
+    figure::ENERGY_TOTAL.as_str(),
+];
 
 /// The revenue denominator of an inventory in millions of its currency.
 pub fn revenue_million(inv: &Inventory) -> Option<Revenue> {
@@ -339,15 +345,27 @@ pub fn reconcile_year(
 
 /// Compute and reconcile several inventories (one per year): each keeps its own factor choices. Years are
 /// ordered; stated changes are checked against the previous year's reported figures; consecutive years get a
-/// change attribution. All problems of all inventories are reported together.
+/// change attribution. All problems of all inventories are reported together. `settings` are a [`ComputeOptions`]
+/// or a [`RunOptions`] (then the ledgers are read as it says: threads, text encoding).
 pub fn reconcile_inventories(
     inventories: &[Inventory],
     lib: &FactorLibrary,
-    options: ComputeOptions,
+    settings: impl Into<RunOptions>,
+) -> Result<Reconciliation, Diagnostics> {
+    reconcile_with(inventories, lib, settings, &mut ())
+}
+
+/// [`reconcile_inventories`], each calculation reporting its progress (and warnings) to `sink`.
+pub fn reconcile_with(
+    inventories: &[Inventory],
+    lib: &FactorLibrary,
+    settings: impl Into<RunOptions>,
+    sink: &mut dyn calc::Sink,
 ) -> Result<Reconciliation, Diagnostics> {
     let mut d = Diagnostics::new();
     let mut years = Vec::new();
-    let options = ComputeOptions { keep_lines: true, ..options };
+    let settings: RunOptions = settings.into();
+    let settings = RunOptions { compute: ComputeOptions { keep_lines: true, ..settings.compute }, ..settings };
     let mut seen: BTreeMap<i32, PathBuf> = BTreeMap::new();
     for inv in inventories {
         if let Some(first) = seen.get(&inv.year) {
@@ -371,7 +389,7 @@ pub fn reconcile_inventories(
             continue;
         };
         let reported = ReportedFile::load(rpath);
-        let computation = calc::compute(inv, lib, options);
+        let computation = calc::Calculation::new(inv, lib).settings(settings).run(sink);
         match (reported, computation) {
             (Ok(r), Ok(c)) => match reconcile_year(inv, lib, c, r) {
                 Ok(y) => years.push(y),

@@ -33,6 +33,7 @@ use serde::Serialize;
 use super::unit::FigureUnit;
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::sha256_hex;
+use crate::figure::{self, FigureId};
 use crate::printed::PrintedNumber;
 use crate::tomlx::{Src, TableReader};
 
@@ -173,7 +174,7 @@ impl ReportedFile {
 
     /// Read and validate a reported-figures file; every problem of the file is reported together.
     pub fn load(path: &Path) -> Result<ReportedFile, Diagnostics> {
-        let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+        let bytes = crate::tomlx::read_input(path)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Diagnostics::from(
                 Error::new(ErrorKind::Encoding, "reported figures are not UTF-8")
@@ -444,43 +445,33 @@ fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
             Relation::OfWhich { part, .. } => kind == "of-which" && part == head,
         })
     };
-    let sums: &[(&str, &[&str])] = &[
-        ("total.location", &["scope1", "scope2.location"]),
-        ("total.market", &["scope1", "scope2.market"]),
-        ("energy.total", &["energy.direct", "energy.indirect"]),
-    ];
     let mut add = Vec::new();
-    for (total, parts) in sums {
-        if has(total) && parts.iter().all(|p| has(p)) && !declared(checks, "sum", total) {
+    for (total, parts) in figure::SUMS {
+        if has(total.as_str()) && parts.iter().all(|p| has(p.as_str())) && !declared(checks, "sum", total.as_str()) {
             add.push(Relation::Sum { total: total.to_string(), parts: parts.iter().map(|p| p.to_string()).collect() });
         }
     }
-    for (value, num) in [
-        ("intensity.total.location", "total.location"),
-        ("intensity.total.market", "total.market"),
-        ("intensity.energy", "energy.total"),
-    ] {
-        if has(value) && has(num) && has("denominator.revenue") && !declared(checks, "ratio", value) {
+    for (value, num) in figure::PER_REVENUE {
+        if has(value.as_str())
+            && has(num.as_str())
+            && has(figure::DENOMINATOR_REVENUE)
+            && !declared(checks, "ratio", value.as_str())
+        {
             add.push(Relation::Ratio {
                 value: value.to_string(),
                 numerator: num.to_string(),
-                denominator: "denominator.revenue".to_string(),
+                denominator: figure::DENOMINATOR_REVENUE.to_string(),
             });
         }
     }
-    if has("electricity.renewable")
-        && has("electricity.total")
-        && !declared(checks, "of-which", "electricity.renewable")
-    {
-        add.push(Relation::OfWhich { parent: "electricity.total".into(), part: "electricity.renewable".into() });
+    let (total, renewable) = (figure::ELECTRICITY_TOTAL, figure::ELECTRICITY_RENEWABLE);
+    if has(renewable.as_str()) && has(total.as_str()) && !declared(checks, "of-which", renewable.as_str()) {
+        add.push(Relation::OfWhich { parent: total.to_string(), part: renewable.to_string() });
     }
     for f in figures {
-        if let Some(rest) = f.id.strip_prefix("scope1.")
-            && !rest.is_empty()
-            && has("scope1")
-            && !declared(checks, "of-which", &f.id)
+        if FigureId::new(&f.id).is_scope1_part() && has(figure::SCOPE1.as_str()) && !declared(checks, "of-which", &f.id)
         {
-            add.push(Relation::OfWhich { parent: "scope1".into(), part: f.id.clone() });
+            add.push(Relation::OfWhich { parent: figure::SCOPE1.to_string(), part: f.id.clone() });
         }
     }
     checks.extend(add.into_iter().map(|relation| Check { relation, locator: None, builtin: true }));

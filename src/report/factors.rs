@@ -31,7 +31,8 @@ pub fn render_factor_list(lib: &FactorLibrary) -> String {
             if s.builtin { ", built-in" } else { "" }
         );
     }
-    o
+    // Titles and citations come from factor files, which may be anyone's: no control character reaches a terminal.
+    super::term_lines(&o).into_owned()
 }
 
 /// `ghg factors show SET@EDITION`.
@@ -70,7 +71,8 @@ pub fn render_factor_show(s: &FactorSet) -> String {
             let _ = writeln!(o, "    note: {n}");
         }
     }
-    o
+    // Titles and citations come from factor files, which may be anyone's: no control character reaches a terminal.
+    super::term_lines(&o).into_owned()
 }
 
 /// `ghg factors diff A B`: changed, added and removed factors by id.
@@ -111,5 +113,6 @@ pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
     for f in &removed {
         let _ = writeln!(o, "  {}: {} {}", f.id, value_text(f), f.rate_unit().symbol());
     }
-    o
+    // Titles and citations come from factor files, which may be anyone's: no control character reaches a terminal.
+    super::term_lines(&o).into_owned()
 }

@@ -3,20 +3,11 @@
 use super::doc::Lang;
 use crate::activity::Activity;
 
-/// The name of an activity: `diesel` -> "Diesel" / "柴油".
+/// The name of an activity: `diesel` -> "Diesel" / "柴油" (the names live with [`Activity::labels`], where the
+/// factor search finds them too).
 pub fn activity_label(a: Activity, lang: Lang) -> &'static str {
-    match a {
-        Activity::Gasoline => lang.pick("Gasoline", "汽油"),
-        Activity::Diesel => lang.pick("Diesel", "柴油"),
-        Activity::NaturalGas => lang.pick("Natural gas", "天然气"),
-        Activity::Lpg => lang.pick("LPG", "液化石油气"),
-        Activity::FuelOil => lang.pick("Fuel oil", "燃料油"),
-        Activity::Coal => lang.pick("Coal", "煤炭"),
-        Activity::Electricity => lang.pick("Purchased electricity", "外购电力"),
-        Activity::Heat => lang.pick("Purchased heat", "外购热力"),
-        Activity::OnsitePv => lang.pick("On-site PV", "自有光伏发电"),
-        Activity::Certificate => lang.pick("Green certificates", "绿色电力证书"),
-    }
+    let (en, zh) = a.labels();
+    lang.pick(en, zh)
 }
 
 /// The name of a figure id for readers: `scope2.market` -> "Scope 2 (market-based)" / "范围二排放（基于市场）".

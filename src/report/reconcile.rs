@@ -7,7 +7,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use super::full;
+use super::{full, md_code, md_text, term_lines, term_text};
 use crate::calc;
 use crate::printed::format_grouped;
 use crate::reconcile::{Attribution, FigureResult, Finding, FindingKind, Outcome, Reconciliation, Status, YearResult};
@@ -250,9 +250,9 @@ pub const ATTRIBUTION_METHOD: &str = "sequential substitution on the recomputed 
 pub fn render_reconcile_table(r: &Reconciliation) -> String {
     let mut o = String::new();
     let org = r.years.first().map(|y| y.organisation.as_str()).unwrap_or("");
-    let _ = writeln!(o, "Reconciliation — {org} — {}", years_text(r));
+    let _ = writeln!(o, "Reconciliation — {} — {}", term_text(org), years_text(r));
     for y in &r.years {
-        let src = y.reported.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+        let src = y.reported.source.as_deref().map(|s| format!(" ({})", term_text(s))).unwrap_or_default();
         let _ = writeln!(
             o,
             "{}: {} against {}{src}; tolerance {}",
@@ -277,7 +277,9 @@ pub fn render_reconcile_table(r: &Reconciliation) -> String {
     let only: Vec<String> = r
         .years
         .iter()
-        .flat_map(|y| y.reported_only().map(move |f| format!("{} {} {}", y.year, f.id, f.printed.text)))
+        .flat_map(|y| {
+            y.reported_only().map(move |f| format!("{} {} {}", y.year, term_text(&f.id), term_text(&f.printed.text)))
+        })
         .collect();
     if !only.is_empty() {
         let _ = writeln!(o, "\nreported only (used by the internal checks):");
@@ -309,7 +311,8 @@ pub fn render_reconcile_table(r: &Reconciliation) -> String {
         }
     }
     let _ = writeln!(o, "\n{}", verdict(r));
-    o
+    // Text from the inputs never reaches the terminal as control characters.
+    term_lines(&o).into_owned()
 }
 
 fn figure_json(f: &FigureResult) -> Value {
@@ -410,8 +413,18 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
     })
 }
 
+/// Escape the `|` of generated text in a table cell (one already escaped by [`md_text`] stays as it is).
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    let mut o = String::with_capacity(s.len());
+    let mut prev = ' ';
+    for c in s.chars() {
+        if c == '|' && prev != '\\' {
+            o.push('\\');
+        }
+        o.push(c);
+        prev = c;
+    }
+    o
 }
 
 /// Compress ledger locations: "ledger.csv:2, 3, 5".
@@ -434,7 +447,7 @@ fn sources(lines: &[&calc::Line]) -> String {
         .map(|(f, mut v)| {
             v.sort_unstable();
             let ls: Vec<String> = v.iter().map(|x| x.to_string()).collect();
-            format!("`{f}`:{}", ls.join(", "))
+            format!("{}:{}", md_code(&f), ls.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -447,7 +460,7 @@ fn trace_row(y: &YearResult, f: &FigureResult) -> Vec<String> {
             format!("`{}`", f.id),
             format!("[denominators.{name}] of the inventory"),
             "0".into(),
-            format!("`{d}`"),
+            md_code(&d),
             "-".into(),
         ];
     }
@@ -492,14 +505,14 @@ fn md_table(o: &mut String, rows: &[Vec<String>], right: &[bool]) {
 }
 
 fn md_finding(o: &mut String, f: &Finding) {
-    let _ = writeln!(o, "- **{}** ({}) — {}", f.kind.name(), f.outcome.name(), f.message);
+    let _ = writeln!(o, "- **{}** ({}) — {}", f.kind.name(), f.outcome.name(), md_text(&f.message));
     for c in &f.candidates {
         let _ = writeln!(
             o,
-            "  - `{}` {} {} ({}): gives {}{}",
-            c.factor,
-            c.value_text,
-            c.unit,
+            "  - {} {} {} ({}): gives {}{}",
+            md_code(&c.factor.to_string()),
+            md_text(&c.value_text),
+            md_text(&c.unit.to_string()),
             c.relation,
             full(c.recomputed),
             if c.exact { ", exact at printed precision" } else { ", within printed precision" }
@@ -511,7 +524,12 @@ fn md_finding(o: &mut String, f: &Finding) {
 pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
     let mut o = String::new();
     let org = r.years.first().map(|y| y.organisation.as_str()).unwrap_or("");
-    let _ = writeln!(o, "# Audit working paper: reconciliation of reported figures — {org}, {}\n", years_text(r));
+    let _ = writeln!(
+        o,
+        "# Audit working paper: reconciliation of reported figures — {}, {}\n",
+        md_text(org),
+        years_text(r)
+    );
     let _ = writeln!(o, "{}. {}.\n", status_counts(r), verdict(r));
     let _ = writeln!(
         o,
@@ -524,13 +542,14 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
     for y in &r.years {
         let p = &y.computation.provenance;
         let _ = writeln!(o, "- {}:", y.year);
-        let _ = writeln!(o, "  - inventory `{}` sha256 `{}`", p.inventory.path.display(), p.inventory.sha256);
-        let _ = writeln!(o, "  - reported figures `{}` sha256 `{}`", y.reported.path.display(), y.reported.sha256);
+        let path = |p: &std::path::Path| md_code(&p.display().to_string());
+        let _ = writeln!(o, "  - inventory {} sha256 `{}`", path(&p.inventory.path), p.inventory.sha256);
+        let _ = writeln!(o, "  - reported figures {} sha256 `{}`", path(&y.reported.path), y.reported.sha256);
         if let Some(s) = &y.reported.source {
-            let _ = writeln!(o, "  - source: {s}");
+            let _ = writeln!(o, "  - source: {}", md_text(s));
         }
         for i in &p.inputs {
-            let _ = writeln!(o, "  - ledger `{}` sha256 `{}`", i.path.display(), i.sha256);
+            let _ = writeln!(o, "  - ledger {} sha256 `{}`", path(&i.path), i.sha256);
         }
         let _ = writeln!(o, "  - rows: {} read, {} used, {} rejected", p.rows.read, p.rows.used, p.rows.rejected);
         for f in &p.factor_files {
@@ -546,7 +565,7 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
         let mut rows = vec![vec!["file".to_string(), "sha256".to_string(), "years".to_string()]];
         for (p, s, ys) in &factor_files {
             let ys: Vec<String> = ys.iter().map(|y| y.to_string()).collect();
-            rows.push(vec![format!("`{p}`"), format!("`{s}`"), ys.join(", ")]);
+            rows.push(vec![md_code(p), format!("`{s}`"), ys.join(", ")]);
         }
         md_table(&mut o, &rows, &[]);
     }
@@ -585,21 +604,21 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
             let p = f.detail_places();
             let hw = f.half_width.map(|h| format!(" ± {}", format_grouped(h, p, true))).unwrap_or_default();
             rows.push(vec![
-                format!("`{}`", f.id),
-                f.printed.text.clone(),
+                md_code(&f.id),
+                md_text(&f.printed.text),
                 format!(
                     "[{}, {})",
                     format_grouped(f.printed.lower(), p, true),
                     format_grouped(f.printed.upper(), p, true)
                 ),
-                f.unit.clone(),
+                md_text(&f.unit),
                 format!("{}{hw}", format_grouped(f.recomputed, p, true)),
                 f.at_precision(),
                 signed(f.difference, p),
                 percent(f.relative),
                 tolerance_text(f),
                 format!("**{}**", f.status.name()),
-                f.locator.clone().unwrap_or_default(),
+                md_text(f.locator.as_deref().unwrap_or_default()),
             ]);
         }
         md_table(&mut o, &rows, &[false, true, false, false, true, true, true, true, true, false, false]);
@@ -609,10 +628,10 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
             for f in only {
                 let _ = writeln!(
                     o,
-                    "- `{}` {}{}",
-                    f.id,
-                    f.printed.text,
-                    f.locator.as_ref().map(|l| format!(" — {l}")).unwrap_or_default()
+                    "- {} {}{}",
+                    md_code(&f.id),
+                    md_text(&f.printed.text),
+                    f.locator.as_ref().map(|l| format!(" — {}", md_text(l))).unwrap_or_default()
                 );
             }
         }
@@ -663,8 +682,12 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
             .filter(|a| !a.entities_added.is_empty() || !a.entities_removed.is_empty())
             .map(|a| {
                 format!(
-                    "- {} {}→{}: entities added {:?}, removed {:?}",
-                    a.figure, a.from_year, a.to_year, a.entities_added, a.entities_removed
+                    "- {} {}→{}: entities added {}, removed {}",
+                    a.figure,
+                    a.from_year,
+                    a.to_year,
+                    md_text(&format!("{:?}", a.entities_added)),
+                    md_text(&format!("{:?}", a.entities_removed))
                 )
             })
             .collect();

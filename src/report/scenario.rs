@@ -6,7 +6,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::{Format, csv_text, fmt_dec, full};
+use super::{Format, csv_text, fmt_dec, full, md_code, md_text, term_lines, term_text};
 use crate::calc::Computation;
 use crate::scenario::{Money, Param, ScenarioRun, Solution, SweepPoint};
 
@@ -105,21 +105,30 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
         return o;
     }
     let md = format == Format::Markdown;
-    let title = format!("{} — {}: scenario \"{}\"", r.baseline.organisation, r.baseline.year, r.scenario.name);
+    // Text from the inputs: Markdown text, or terminal text with control characters shown escaped.
+    let t = |s: &str| if md { md_text(s) } else { term_text(s).into_owned() };
+    let title = format!("{} — {}: scenario \"{}\"", t(&r.baseline.organisation), r.baseline.year, t(&r.scenario.name));
     if md {
         let _ = writeln!(o, "# {title}\n");
     } else {
         let _ = writeln!(o, "{title}");
     }
     if let Some(d) = &r.scenario.description {
-        let _ = writeln!(o, "{d}{}", if md { "\n" } else { "" });
+        let _ = writeln!(o, "{}{}", t(d), if md { "\n" } else { "" });
     }
     if n == 0 {
         let _ = writeln!(o, "changes: none (the scenario reproduces the baseline){}", if md { "\n" } else { "" });
     } else {
         let _ = writeln!(o, "{}", if md { "Changes, applied in order:\n" } else { "changes, applied in order:" });
         for c in &r.changes {
-            let _ = writeln!(o, "{}{}. {}  [{}]", if md { "" } else { "  " }, c.n, c.description, c.location);
+            let _ = writeln!(
+                o,
+                "{}{}. {}  [{}]",
+                if md { "" } else { "  " },
+                c.n,
+                t(&c.description),
+                t(&c.location.to_string())
+            );
         }
         if md {
             o.push('\n');
@@ -133,13 +142,13 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
         .iter()
         .map(|f| {
             let mut row = vec![
-                if md { format!("`{}`", f.id) } else { f.id.clone() },
+                if md { md_code(&f.id) } else { term_text(&f.id).into_owned() },
                 opt(f.baseline, places),
                 opt(f.scenario, places),
                 opt(f.delta, places),
             ];
             row.extend(f.by_change.iter().map(|x| opt(*x, places)));
-            row.push(f.unit.clone());
+            row.push(t(&f.unit));
             row
         })
         .collect();
@@ -165,7 +174,7 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
             .map(|m| {
                 format!(
                     "{} {} of {} MWh ({} %)",
-                    m.market,
+                    t(&m.market),
                     fmt_dec(m.covered_mwh, places),
                     fmt_dec(m.grid_mwh, places),
                     fmt_dec(m.share * Decimal::ONE_HUNDRED, places)
@@ -224,7 +233,8 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
         .iter()
         .chain(r.result.warnings.iter().filter(|w| !r.baseline.warnings.contains(w)))
         .map(|w| {
-            format!("[{}] {}{}", w.code, w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default(), w.message)
+            let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+            format!("[{}] {}", w.code, t(&format!("{loc}{}", w.message)))
         })
         .collect();
     if !warns.is_empty() {
@@ -251,9 +261,9 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
         }
     );
     for p in provenance_lines(r) {
-        let _ = writeln!(o, "{item}{p}");
+        let _ = writeln!(o, "{item}{}", t(&p));
     }
-    o
+    if md { o } else { term_lines(&o).into_owned() }
 }
 
 /// The `ghg scenario --format json` object.
@@ -348,8 +358,9 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{}{title}: sweep of {} ({}){}",
+        "{}{}: sweep of {} ({}){}",
         if md { "# " } else { "" },
+        if md { md_text(title) } else { term_text(title).into_owned() },
         param.label,
         param.name,
         if md { "\n" } else { "" }
@@ -390,7 +401,7 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
         all.extend(rows);
         o.push_str(&table(&all));
     }
-    o
+    if md { o } else { term_lines(&o).into_owned() }
 }
 
 /// The JSON of a sweep.
@@ -507,7 +518,7 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
         let _ = writeln!(o, "{item}OUT OF REACH: {}", s.explanation);
     }
     let _ = writeln!(o, "{item}computations: {}", s.evaluations);
-    o
+    if md { o } else { term_lines(&o).into_owned() }
 }
 
 /// The JSON of a target solution.

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::{csv_text, fmt_dec, full};
+use super::{csv_text, fmt_dec, full, md_text};
 use crate::calc::Computation;
 
 const METHODS: [(&str, &str, &str, &str); 2] = [
@@ -56,11 +56,11 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
                 let _ = writeln!(
                     o,
                     "| {} | {} | {} | {} % | {} |",
-                    m.market,
+                    md_text(&m.market),
                     fmt_dec(m.grid_mwh, places),
                     fmt_dec(m.covered_mwh, places),
                     fmt_dec(percent(m.share), places),
-                    instruments(&m.by_instrument, places)
+                    md_text(&instruments(&m.by_instrument, places))
                 );
             }
             o.push('\n');
@@ -76,12 +76,12 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
                     o,
                     "| {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
                     a.rank,
-                    a.source,
-                    a.instrument,
-                    a.from_entity,
-                    a.certificate_market,
-                    a.entity,
-                    a.market,
+                    md_text(&a.source.to_string()),
+                    md_text(&a.instrument),
+                    md_text(&a.from_entity),
+                    md_text(&a.certificate_market),
+                    md_text(&a.entity),
+                    md_text(&a.market),
                     fmt_dec(a.mwh, places),
                     a.rule,
                     a.basis
@@ -98,8 +98,8 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
                 let _ = writeln!(
                     o,
                     "| {} | {} | {} | {} | {} | {} | {} |",
-                    e.entity,
-                    e.market,
+                    md_text(&e.entity),
+                    md_text(&e.market),
                     fmt_dec(e.grid_mwh, places),
                     fmt_dec(e.covered_mwh, places),
                     e.certificates,

@@ -1,4 +1,5 @@
-//! Charts as self-contained SVG text: horizontal bars (grouped or stacked) and waterfalls.
+//! Charts as self-contained SVG text: horizontal bars (grouped or stacked), waterfalls, and the two-panel line chart
+//! of a scenario sweep ([`sweep`]). The escaping, tick steps and tick labels below serve all of them.
 //!
 //! Values are exact decimals; their labels are rounded half away from zero like every other rendering. Only the
 //! pixel geometry is computed in floating point, after the numbers are fixed.
@@ -27,6 +28,8 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::doc::{BarChart, Chart, Waterfall};
 use super::fmt_dec;
+
+pub mod sweep;
 
 /// Colours of the series, in order (Okabe–Ito, distinguishable with colour-blindness).
 pub const PALETTE: &[&str] = &["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"];
@@ -116,16 +119,49 @@ pub fn nice_step(span: Decimal) -> Decimal {
     p * ten
 }
 
-/// The axis: from a multiple of `step` at or below `lo` to one at or above `hi`.
+/// The axis: from a multiple of `step` at or below `lo` to one at or above `hi`. A range too large for a nice step
+/// keeps its ends.
 fn axis(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Decimal) {
-    let step = nice_step(hi - lo);
-    let a = (lo / step).floor() * step;
-    let b = (hi / step).ceil() * step;
-    if a == b { (a, a + step, step) } else { (a, b, step) }
+    let step = nice_step(hi.checked_sub(lo).unwrap_or(Decimal::MAX));
+    let a = lo.checked_div(step).and_then(|q| q.floor().checked_mul(step)).unwrap_or(lo);
+    let b = hi.checked_div(step).and_then(|q| q.ceil().checked_mul(step)).unwrap_or(hi);
+    match a.checked_add(step) {
+        Some(next) if a == b => (a, next, step),
+        _ => (a, b, step),
+    }
 }
 
-fn tick_label(v: Decimal, step: Decimal) -> String {
-    let places = step.normalize().scale();
+/// Ticks covering [lo, hi] at a nice step: (first tick, step, ticks), at most 40 of them. A range of one value is
+/// widened by a tenth of it (at least 1) on each side; a range too large for a nice step falls back to its two ends.
+pub(crate) fn ticks(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Vec<Decimal>) {
+    nice_ticks(lo, hi).unwrap_or_else(|| {
+        let step = hi.checked_sub(lo).unwrap_or(Decimal::MAX).max(Decimal::ONE);
+        (lo, step, vec![lo, hi])
+    })
+}
+
+fn nice_ticks(lo: Decimal, hi: Decimal) -> Option<(Decimal, Decimal, Vec<Decimal>)> {
+    let (mut lo, mut hi) = (lo, hi);
+    if hi <= lo {
+        let pad = (lo.abs() / Decimal::TEN).max(Decimal::ONE);
+        lo = lo.checked_sub(pad)?;
+        hi = hi.checked_add(pad)?;
+    }
+    let step = nice_step(hi.checked_sub(lo)?);
+    let first = lo.checked_div(step)?.floor().checked_mul(step)?;
+    let last = hi.checked_div(step)?.ceil().checked_mul(step)?;
+    let mut t = Vec::new();
+    let mut x = first;
+    while x <= last && t.len() < 40 {
+        t.push(x);
+        x = x.checked_add(step)?;
+    }
+    Some((first, step, t))
+}
+
+/// A tick's label: grouped thousands, with the decimal places of the step (none for a step of 1 or more).
+pub(crate) fn tick_label(v: Decimal, step: Decimal) -> String {
+    let places = if step >= Decimal::ONE { 0 } else { step.normalize().scale() };
     fmt_dec(v, places)
 }
 
@@ -445,6 +481,25 @@ mod tests {
         assert_eq!(nice_step(Decimal::ZERO), Decimal::ONE);
         assert_eq!(axis(dec!(0), dec!(5922.09)), (dec!(0), dec!(6000), dec!(2000)));
         assert_eq!(axis(dec!(-120), dec!(730)), (dec!(-200), dec!(800), dec!(200)));
+    }
+
+    #[test]
+    fn sweep_ticks_cover_the_range_at_a_nice_step() {
+        // 0..4000: a raw step of 800 rounds up to 1000.
+        let (first, step, t) = ticks(dec!(0), dec!(4000));
+        assert_eq!((first, step), (dec!(0), dec!(1000)));
+        assert_eq!(t, vec![dec!(0), dec!(1000), dec!(2000), dec!(3000), dec!(4000)]);
+        // One value, 5: widened by 1 each side to 4..6, a raw step of 0.4 rounds up to 0.5.
+        let (_, step, t) = ticks(dec!(5), dec!(5));
+        assert_eq!(step, dec!(0.5));
+        assert_eq!(t, vec![dec!(4), dec!(4.5), dec!(5), dec!(5.5), dec!(6)]);
+        assert_eq!(tick_label(dec!(4.5), step), "4.5");
+        assert_eq!(tick_label(dec!(12000), dec!(2000)), "12,000");
+        // A range wider than any decimal keeps its two ends instead of panicking.
+        let (_, _, t) = ticks(Decimal::MIN, Decimal::MAX);
+        assert_eq!(t, vec![Decimal::MIN, Decimal::MAX]);
+        let (a, z, _) = axis(Decimal::MIN, Decimal::MAX);
+        assert_eq!((a, z), (Decimal::MIN, Decimal::MAX));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Format, csv_text, fmt_dec, full};
+use super::{Format, csv_cell, csv_row, fmt_dec, full, md_code, md_text, term_lines, term_text};
 use crate::calc::{Computation, Trace};
 
 use super::{lpad, pad};
@@ -17,24 +17,20 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
             o.push_str("figure,value,unit,display\n");
             for id in ids {
                 let f = &c.figures[id];
-                let _ = writeln!(
-                    o,
-                    "{},{},{},\"{}\"",
-                    csv_text(id),
-                    full(f.value),
-                    csv_text(&f.unit),
-                    fmt_dec(f.value, places)
-                );
+                let (value, display) = (full(f.value), fmt_dec(f.value, places));
+                // The display column stays quoted as it always was (it holds thousands separators).
+                let row = csv_row(&[&csv_cell(id), &value, &csv_cell(&f.unit)]);
+                let _ = writeln!(o, "{},\"{display}\"", row.trim_end());
             }
             o.push_str(&super::scope2_csv_rows(c, places));
             return o;
         }
         Format::Markdown => {
-            let _ = writeln!(o, "# {} — {}\n", c.organisation, c.year);
+            let _ = writeln!(o, "# {} — {}\n", md_text(&c.organisation), c.year);
             let _ = writeln!(o, "| figure | value | unit |\n|---|---:|---|");
             for id in &ids {
                 let f = &c.figures[*id];
-                let _ = writeln!(o, "| `{id}` | {} | {} |", fmt_dec(f.value, places), f.unit);
+                let _ = writeln!(o, "| {} | {} | {} |", md_code(id), fmt_dec(f.value, places), md_text(&f.unit));
             }
             let _ = writeln!(
                 o,
@@ -43,13 +39,13 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
             o.push_str(&super::render_scope2(c, places, true));
         }
         Format::Table | Format::Json => {
-            let _ = writeln!(o, "{} — {}", c.organisation, c.year);
+            let _ = writeln!(o, "{} — {}", term_text(&c.organisation), c.year);
             let w = ids.iter().map(|s| s.len()).max().unwrap_or(6).max(6);
             let vals: Vec<String> = ids.iter().map(|id| fmt_dec(c.figures[*id].value, places)).collect();
             let vw = vals.iter().map(|s| s.len()).max().unwrap_or(5).max(5);
             let _ = writeln!(o, "{}  {}  unit", pad("figure", w), lpad("value", vw));
             for (id, v) in ids.iter().zip(&vals) {
-                let _ = writeln!(o, "{}  {}  {}", pad(id, w), lpad(v, vw), c.figures[*id].unit);
+                let _ = writeln!(o, "{}  {}  {}", pad(&term_text(id), w), lpad(v, vw), term_text(&c.figures[*id].unit));
             }
             o.push('\n');
             o.push_str(&super::render_scope2(c, places, false));
@@ -64,6 +60,8 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         }
     };
     let item = if md { "- " } else { "  " };
+    // User text (entity names, paths, messages quoting ledger fields) as Markdown text or terminal text.
+    let t = |s: &str| if md { md_text(s) } else { term_text(s).into_owned() };
     let _ = writeln!(o, "rows: {} read, {} used, {} rejected", p.rows.read, p.rows.used, p.rows.rejected);
     if md {
         o.push('\n');
@@ -77,15 +75,15 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 f.kind,
                 f.choice,
                 f.activity,
-                f.factor,
+                t(&f.factor.to_string()),
                 if f.kind == "year" {
-                    format!("year {} (valid for {})", f.wanted, f.used)
+                    format!("year {} (valid for {})", t(&f.wanted.to_string()), t(&f.used.to_string()))
                 } else {
-                    format!("region {} (factor of {})", f.wanted, f.used)
+                    format!("region {} (factor of {})", t(&f.wanted.to_string()), t(&f.used.to_string()))
                 },
                 f.rows,
                 if f.rows == 1 { "" } else { "s" },
-                f.first_row
+                t(&f.first_row.to_string())
             );
         }
         if md {
@@ -96,7 +94,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         head(&mut o, "warnings");
         for w in &c.warnings {
             let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
-            let _ = writeln!(o, "{item}[{}] {loc}{}", w.code, w.message);
+            let _ = writeln!(o, "{item}[{}] {}", w.code, t(&format!("{loc}{}", w.message)));
         }
         if md {
             o.push('\n');
@@ -105,7 +103,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
     if !c.rejected.is_empty() {
         head(&mut o, "rejected rows");
         for e in &c.rejected {
-            let _ = writeln!(o, "{item}{e}");
+            let _ = writeln!(o, "{item}{}", t(&e.to_string()));
         }
         if md {
             o.push('\n');
@@ -113,14 +111,14 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
     }
     head(&mut o, "provenance");
     let _ = writeln!(o, "{item}{}", p.tool);
-    let _ = writeln!(o, "{item}inventory {} sha256 {}", p.inventory.path.display(), p.inventory.sha256);
+    let _ = writeln!(o, "{item}inventory {} sha256 {}", t(&p.inventory.path.display().to_string()), p.inventory.sha256);
     for f in &p.inputs {
-        let _ = writeln!(o, "{item}input {} sha256 {}", f.path.display(), f.sha256);
+        let _ = writeln!(o, "{item}input {} sha256 {}", t(&f.path.display().to_string()), f.sha256);
     }
     for f in &p.factor_files {
-        let _ = writeln!(o, "{item}factors {} sha256 {}", f.path.display(), f.sha256);
+        let _ = writeln!(o, "{item}factors {} sha256 {}", t(&f.path.display().to_string()), f.sha256);
     }
-    o
+    if md { o } else { term_lines(&o).into_owned() }
 }
 
 /// Render the trace of one figure for people.
@@ -144,17 +142,17 @@ pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
         let _ = writeln!(
             o,
             "  {}  {} {} {}{gas}: {} {} -> {} = {} {}",
-            l.source,
-            l.entity,
+            term_text(&l.source.to_string()),
+            term_text(&l.entity),
             l.period,
             l.activity,
             full(l.quantity),
-            l.unit,
-            l.figure,
+            term_text(&l.unit),
+            term_text(&l.figure),
             fmt_dec(l.value, places),
             l.value_unit
         );
-        let _ = writeln!(o, "      formula: {}", l.formula);
+        let _ = writeln!(o, "      formula: {}", term_text(&l.formula));
         for f in l.factors.iter() {
             let _ = writeln!(
                 o,
@@ -165,7 +163,7 @@ pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
                 f.form,
                 f.confidence
             );
-            let _ = writeln!(o, "        citation: {}", f.citation);
+            let _ = writeln!(o, "        citation: {}", term_text(&f.citation));
         }
         let _ = writeln!(o, "      value (full precision): {}", full(l.value));
     }
@@ -178,5 +176,5 @@ pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
             if t.lines_sum == t.figure.value { " (equals the figure)" } else { "" }
         );
     }
-    o
+    term_lines(&o).into_owned()
 }

@@ -20,7 +20,7 @@
 mod apply;
 mod parse;
 mod run;
-pub mod svg;
+pub use crate::report::svg::sweep as svg;
 mod sweep;
 mod target;
 

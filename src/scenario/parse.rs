@@ -272,7 +272,7 @@ fn read_change(mut r: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<Ch
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
-        let bytes = std::fs::read(path).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+        let bytes = crate::tomlx::read_input(path)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Diagnostics::from(
                 Error::new(ErrorKind::Encoding, "scenario is not UTF-8")

@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use super::apply::{Applied, apply};
 use super::{Basis, Money, Scenario};
-use crate::calc::{self, Computation, ComputeOptions, Figure, Warning, figure_order};
+use crate::calc::{self, Computation, Figure, RunOptions, Warning};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
+use crate::figure::{self, FigureId, TOTAL_LOCATION, TOTAL_MARKET};
 use crate::inventory::Inventory;
 
 /// One figure: baseline, scenario, delta, and the delta's parts by change.
@@ -95,10 +96,10 @@ pub(super) fn evaluate(
     basis: &Basis,
     scenario: &Scenario,
     upto: usize,
-    options: ComputeOptions,
+    settings: RunOptions,
 ) -> Result<(Computation, Applied), Diagnostics> {
     let mut applied = apply(inv, basis, &scenario.changes, upto, &synth_path(scenario))?;
-    let c = calc::compute_overlaid(&applied.inv, lib, options, &mut applied.overlay)?;
+    let c = calc::Calculation::new(&applied.inv, lib).settings(settings).overlay(&mut applied.overlay).run(&mut ())?;
     Ok((c, applied))
 }
 
@@ -127,7 +128,7 @@ fn value(f: &BTreeMap<String, Figure>, id: &str) -> Option<Decimal> {
     match f.get(id) {
         Some(x) => Some(x.value),
         // Per-activity figures exist only where rows do: none is zero.
-        None if id.starts_with("activity.") || id.starts_with("scope1.") => Some(Decimal::ZERO),
+        None if FigureId::new(id).is_per_activity() => Some(Decimal::ZERO),
         None => None,
     }
 }
@@ -139,16 +140,17 @@ pub(super) fn per_t(cost: Option<Money>, avoided: Option<Decimal>) -> Option<Dec
     }
 }
 
-/// Run a scenario: baseline, each change in turn, the scenario; deltas attributed to changes.
+/// Run a scenario: baseline, each change in turn, the scenario; deltas attributed to changes. `settings` are a
+/// [`calc::ComputeOptions`] or a [`RunOptions`] (then the ledgers are read as it says, e.g. in GBK).
 pub fn run(
     inv: &Inventory,
     lib: &FactorLibrary,
     scenario: &Scenario,
-    options: ComputeOptions,
+    settings: impl Into<RunOptions>,
 ) -> Result<ScenarioRun, Diagnostics> {
-    let opts = ComputeOptions { keep_lines: options.keep_lines, ..options };
-    let baseline = calc::compute(inv, lib, opts)?;
-    let basis = Basis::read(inv)?;
+    let opts: RunOptions = settings.into();
+    let baseline = calc::Calculation::new(inv, lib).settings(opts).run(&mut ())?;
+    let basis = Basis::read(inv, &opts.read)?;
     let n = scenario.changes.len();
     let mut steps: Vec<BTreeMap<String, Figure>> = vec![baseline.figures.clone()];
     let mut last: Option<(Computation, Applied)> = None;
@@ -165,7 +167,7 @@ pub fn run(
     };
     let mut ids: Vec<String> =
         baseline.figures.keys().chain(result.figures.keys()).cloned().collect::<BTreeSet<_>>().into_iter().collect();
-    ids.sort_by_key(|id| figure_order(id));
+    ids.sort_by(|a, b| figure::order_key(a).cmp(&figure::order_key(b)));
     let figures = ids
         .into_iter()
         .map(|id| {
@@ -196,7 +198,7 @@ pub fn run(
             }
         })
         .collect::<Vec<_>>();
-    let avoided = |k: usize, id: &str| match (value(&steps[k - 1], id), value(&steps[k], id)) {
+    let avoided = |k: usize, id: FigureId| match (value(&steps[k - 1], id.as_str()), value(&steps[k], id.as_str())) {
         (Some(a), Some(b)) => a.checked_sub(b),
         _ => None,
     };
@@ -206,8 +208,8 @@ pub fn run(
         .enumerate()
         .map(|(i, c)| {
             let cost = applied.costs.get(i).copied().flatten();
-            let am = avoided(i + 1, "total.market");
-            let al = avoided(i + 1, "total.location");
+            let am = avoided(i + 1, TOTAL_MARKET);
+            let al = avoided(i + 1, TOTAL_LOCATION);
             ChangeResult {
                 n: i + 1,
                 kind: c.kind.name(),
@@ -222,12 +224,12 @@ pub fn run(
         })
         .collect();
     let cost = sum_costs(&applied.costs).map_err(Diagnostics::from)?;
-    let total = |c: &Computation, id: &str| value(&c.figures, id);
-    let diff = |id: &str| match (total(&baseline, id), total(&result, id)) {
+    let total = |c: &Computation, id: FigureId| value(&c.figures, id.as_str());
+    let diff = |id: FigureId| match (total(&baseline, id), total(&result, id)) {
         (Some(a), Some(b)) => a.checked_sub(b),
         _ => None,
     };
-    let (am, al) = (diff("total.market"), diff("total.location"));
+    let (am, al) = (diff(TOTAL_MARKET), diff(TOTAL_LOCATION));
     Ok(ScenarioRun {
         scenario: scenario.clone(),
         figures,

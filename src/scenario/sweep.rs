@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::run::{evaluate, sum_costs};
 use super::{Basis, Change, ChangeKind, Money, Scenario};
-use crate::calc::{ComputeOptions, Figure};
+use crate::calc::{ComputeOptions, Figure, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
@@ -271,7 +271,7 @@ pub fn sweep(
     lib: &FactorLibrary,
     scenario: &Scenario,
     spec: &SweepSpec,
-    options: ComputeOptions,
+    settings: impl Into<RunOptions>,
 ) -> Result<(Param, Vec<SweepPoint>), Diagnostics> {
     let mut s = scenario.clone();
     let p = Param::resolve(&mut s, &spec.param).map_err(Diagnostics::from)?;
@@ -283,8 +283,9 @@ pub fn sweep(
         .hint("write switch.share=0..1:0.1")
         .into());
     }
-    let basis = Basis::read(inv)?;
-    let opts = ComputeOptions { keep_lines: false, ..options };
+    let settings: RunOptions = settings.into();
+    let basis = Basis::read(inv, &settings.read)?;
+    let opts = RunOptions { compute: ComputeOptions { keep_lines: false, ..settings.compute }, ..settings };
     let mut points = Vec::new();
     for v in spec.values() {
         let sv = p.set(&s, v);

@@ -13,9 +13,10 @@ use serde::Serialize;
 use super::run::{evaluate, sum_costs};
 use super::sweep::Param;
 use super::{Basis, ChangeKind, Money, Scenario};
-use crate::calc::{Computation, ComputeOptions, Figure};
+use crate::calc::{Computation, ComputeOptions, Figure, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind};
 use crate::factor::FactorLibrary;
+use crate::figure::{SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET};
 use crate::inventory::Inventory;
 
 /// How a figure is compared with its target.
@@ -140,13 +141,14 @@ pub fn solve(
     lib: &FactorLibrary,
     scenario: &Scenario,
     spec: &TargetSpec,
-    options: ComputeOptions,
+    settings: impl Into<RunOptions>,
 ) -> Result<Solution, Diagnostics> {
     let mut s = scenario.clone();
     let lever_name = spec.lever.clone().unwrap_or_else(|| "certificates".into());
     let p = Param::resolve(&mut s, &lever_name).map_err(Diagnostics::from)?;
-    let basis = Basis::read(inv)?;
-    let opts = ComputeOptions { keep_lines: false, ..options };
+    let settings: RunOptions = settings.into();
+    let basis = Basis::read(inv, &settings.read)?;
+    let opts = RunOptions { compute: ComputeOptions { keep_lines: false, ..settings.compute }, ..settings };
     let evaluations = std::cell::Cell::new(0usize);
     let eval = |x: Decimal| -> Result<(Computation, Option<Money>), Diagnostics> {
         evaluations.set(evaluations.get() + 1);
@@ -276,9 +278,9 @@ pub fn solve(
             fmax.normalize(),
             f0.normalize()
         );
-        let parts: Vec<String> = ["scope1", "scope2.market", "scope2.location"]
+        let parts: Vec<String> = [SCOPE1, SCOPE2_MARKET, SCOPE2_LOCATION]
             .iter()
-            .filter_map(|id| cmax.figures.get(*id).map(|f| format!("{id} {} {}", fmt(f.value), f.unit)))
+            .filter_map(|id| cmax.figures.get(id.as_str()).map(|f| format!("{id} {} {}", fmt(f.value), f.unit)))
             .collect();
         if !parts.is_empty() {
             why.push_str(&format!("; what remains there: {}", parts.join(", ")));

@@ -1,5 +1,5 @@
 //! Where users work: spreadsheet ledgers in (xlsx, xls, ods), the workbook and the HTML report out (read back with
-//! calamine, rendered in headless chromium when it is installed), `ghg init`, `ghg factors search`, completions,
+//! calamine, rendered in headless chromium, which the tests need: .ci/run installs it), `ghg init`, `ghg factors search`, completions,
 //! the man page, help examples and the progress bar.
 //!
 //! The fixture tests/data/sheet has round test factors so every figure is checked by hand:
@@ -393,17 +393,17 @@ fn the_html_report_is_self_contained_with_charts_findings_and_stamp() {
     assert!(r.stdout.contains("&lt;b&gt;plant&lt;/b&gt;") && !r.stdout.contains("<b>plant"));
 }
 
-/// Headless chromium, if installed: `None` (and a note on stderr) when it is not.
-fn chromium() -> Option<PathBuf> {
+/// Headless chromium. The HTML report test needs it and fails, saying what to install, without it (.ci/run
+/// installs it): a report that is never rendered must not pass as checked.
+fn chromium() -> PathBuf {
     for c in ["chromium", "chromium-browser", "google-chrome"] {
         if let Ok(o) = Command::new("which").arg(c).output()
             && o.status.success()
         {
-            return Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+            return PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
         }
     }
-    eprintln!("SKIPPED: chromium is not installed, so the HTML report is not rendered (apt-get install chromium)");
-    None
+    panic!("chromium is not installed, and this test renders the HTML report in it: apt-get install chromium");
 }
 
 fn headless(browser: &Path, profile: &Path, extra: &[&str], page: &Path) -> std::process::Output {
@@ -428,7 +428,7 @@ fn headless(browser: &Path, profile: &Path, extra: &[&str], page: &Path) -> std:
 
 #[test]
 fn the_html_report_renders_in_headless_chromium() {
-    let Some(browser) = chromium() else { return };
+    let browser = chromium();
     let dir = tempfile::tempdir().expect("tempdir");
     for (lang, inv) in
         [("en", format!("{FIXTURE}/inventory.toml")), ("zh", "examples/hikvision-2024/inventory.toml".into())]
@@ -603,10 +603,13 @@ fn progress_is_reported_to_the_hook_and_drawn_only_on_a_terminal() {
     let inv = ghg::Inventory::load(&dir.path().join("inventory.toml")).expect("inventory");
     let lib = ghg::library_for(&inv, &[]).expect("library");
     let mut reports = Vec::new();
-    let c = ghg::calc::compute_streaming_with_progress(&inv, &lib, Default::default(), &mut |_| Ok(()), &mut |p| {
-        reports.push((p.done, p.total, p.rows))
-    })
-    .expect("computes");
+    struct Hook<'a>(&'a mut Vec<(u64, u64, u64)>);
+    impl ghg::calc::Sink for Hook<'_> {
+        fn progress(&mut self, p: &ghg::calc::Progress<'_>) {
+            self.0.push((p.done, p.total, p.rows));
+        }
+    }
+    let c = ghg::calc::Calculation::new(&inv, &lib).run(&mut Hook(&mut reports)).expect("computes");
     // Every 4,096 rows and at the end: 4 + 1 reports, rows and bytes never going back, the last at the end.
     assert_eq!(reports.len(), 20_000 / ghg::calc::PROGRESS_EVERY as usize + 1);
     assert!(reports.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].2 <= w[1].2));
@@ -624,11 +627,13 @@ fn progress_is_reported_to_the_hook_and_drawn_only_on_a_terminal() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no progress bar when stderr is not a terminal");
 
-    // A terminal (util-linux `script` gives a pseudo-terminal): the bar, unless --quiet.
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: `script` (util-linux) is not installed, so the bar is not checked on a terminal");
-        return;
-    }
+    // A terminal (util-linux `script` gives a pseudo-terminal): the bar, unless --quiet. Without `script` the test
+    // fails rather than leave the bar unchecked (.ci/run installs it).
+    assert!(
+        Command::new("script").arg("--version").output().is_ok(),
+        "`script` is not installed, and this test draws the progress bar on a terminal through it: \
+         apt-get install bsdutils (Debian, Ubuntu) or util-linux"
+    );
     let on_tty = |extra: &str| -> String {
         let cmd = format!("{} check inventory.toml {extra}", env!("CARGO_BIN_EXE_ghg"));
         let o = Command::new("script")

@@ -5,6 +5,8 @@ mod certificates;
 mod errors;
 mod excel;
 mod golden;
+mod hostile;
+mod pipeline;
 mod props;
 mod reconcile;
 mod robust;

@@ -1,12 +1,13 @@
-//! An SVG chart of a sweep: scope 2 (location-based and market-based) and GHG intensity against the parameter.
-//! Two panels sharing the x axis; location-based is a solid blue line with circles, market-based a dashed red
-//! line with squares, so the methods stay apart in grey print too. Coordinates are computed in decimals.
+//! The SVG chart of a scenario sweep: scope 2 (location-based and market-based) and GHG intensity against the
+//! parameter. Two panels sharing the x axis; location-based is a solid blue line with circles, market-based a dashed
+//! red line with squares, so the methods stay apart in grey print too. Coordinates are computed in decimals.
 
 use std::fmt::Write;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::{Param, SweepPoint};
+use super::{esc, tick_label, ticks};
+use crate::scenario::{Param, SweepPoint};
 
 const W: i64 = 900;
 const H: i64 = 660;
@@ -15,49 +16,9 @@ const RIGHT: i64 = 40;
 const LOC: &str = "#1f5fa8";
 const MKT: &str = "#c0392b";
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn px(x: Decimal) -> String {
+/// A coordinate, rounded half away from zero to 2 places (the chart's geometry stays in decimals).
+fn coord(x: Decimal) -> String {
     x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize().to_string()
-}
-
-/// Nice ticks covering [lo, hi]: (first, step, ticks). Falls back to the two ends when the range is too large.
-fn ticks(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Vec<Decimal>) {
-    nice_ticks(lo, hi).unwrap_or_else(|| (lo, (hi - lo).max(Decimal::ONE), vec![lo, hi]))
-}
-
-fn nice_ticks(lo: Decimal, hi: Decimal) -> Option<(Decimal, Decimal, Vec<Decimal>)> {
-    let (mut lo, mut hi) = (lo, hi);
-    if hi <= lo {
-        let pad = (lo.abs() / Decimal::TEN).max(Decimal::ONE);
-        lo = lo.checked_sub(pad)?;
-        hi = hi.checked_add(pad)?;
-    }
-    let raw = hi.checked_sub(lo)? / Decimal::from(5);
-    let mut m = Decimal::ONE;
-    while m.checked_mul(Decimal::TEN)? <= raw && m < Decimal::from(1_000_000_000_000_000_i64) {
-        m *= Decimal::TEN;
-    }
-    while m > raw && m > Decimal::new(1, 12) {
-        m /= Decimal::TEN;
-    }
-    let step = [1, 2, 5, 10].iter().filter_map(|k| m.checked_mul(Decimal::from(*k))).find(|s| *s >= raw)?;
-    let first = (lo / step).floor().checked_mul(step)?;
-    let last = (hi / step).ceil().checked_mul(step)?;
-    let mut t = Vec::new();
-    let mut x = first;
-    while x <= last && t.len() < 40 {
-        t.push(x);
-        x = x.checked_add(step)?;
-    }
-    Some((first, step, t))
-}
-
-fn label(x: Decimal, step: Decimal) -> String {
-    let places = if step >= Decimal::ONE { 0 } else { step.normalize().scale() };
-    crate::printed::format_grouped(x, places, true)
 }
 
 struct Series<'a> {
@@ -99,14 +60,14 @@ fn panel(
         Decimal::from(LEFT) + f * plot_w
     };
     for x in xticks {
-        let p = px(tx(*x));
+        let p = coord(tx(*x));
         let _ = writeln!(o, r##"<line x1="{p}" y1="{top}" x2="{p}" y2="{bottom}" stroke="#e2e2e2"/>"##);
         if show_x_labels {
             let _ = writeln!(
                 o,
                 r##"<text x="{p}" y="{}" font-size="12" text-anchor="middle" fill="#333">{}</text>"##,
                 bottom + 18,
-                esc(&label(*x, xstep))
+                esc(&tick_label(*x, xstep))
             );
         }
     }
@@ -137,19 +98,22 @@ fn panel(
         Decimal::from(bottom) - f * ph
     };
     for y in &yt {
-        let p = px(ty(*y));
+        let p = coord(ty(*y));
         let _ = writeln!(o, r##"<line x1="{LEFT}" y1="{p}" x2="{right}" y2="{p}" stroke="#e2e2e2"/>"##);
         let _ = writeln!(
             o,
             r##"<text x="{}" y="{p}" font-size="12" text-anchor="end" dominant-baseline="middle" fill="#333">{}</text>"##,
             LEFT - 6,
-            esc(&label(*y, ystep))
+            esc(&tick_label(*y, ystep))
         );
     }
     let markers = xs.len() <= 60;
     for s in series {
-        let pts: Vec<String> =
-            xs.iter().zip(&s.ys).filter_map(|(x, y)| y.map(|y| format!("{},{}", px(tx(*x)), px(ty(y))))).collect();
+        let pts: Vec<String> = xs
+            .iter()
+            .zip(&s.ys)
+            .filter_map(|(x, y)| y.map(|y| format!("{},{}", coord(tx(*x)), coord(ty(y)))))
+            .collect();
         let dash = if s.dashed { r#" stroke-dasharray="9 5""# } else { "" };
         let _ = writeln!(
             o,
@@ -166,16 +130,16 @@ fn panel(
                     let _ = writeln!(
                         o,
                         r##"<rect x="{}" y="{}" width="9" height="9" fill="{}" stroke="#fff"/>"##,
-                        px(cx - Decimal::new(45, 1)),
-                        px(cy - Decimal::new(45, 1)),
+                        coord(cx - Decimal::new(45, 1)),
+                        coord(cy - Decimal::new(45, 1)),
                         s.color
                     );
                 } else {
                     let _ = writeln!(
                         o,
                         r##"<circle cx="{}" cy="{}" r="4.5" fill="{}" stroke="#fff"/>"##,
-                        px(cx),
-                        px(cy),
+                        coord(cx),
+                        coord(cy),
                         s.color
                     );
                 }

@@ -1,0 +1,686 @@
+//! Factor plans: for each activity, region and unit, the factors a row needs (chosen by the inventory, with region
+//! and year fallbacks where it allows them), multiplied into one `K_num / K_den` per figure with the text of each
+//! step. Every line's value is then `quantity x K_num / K_den`: one division per line, done last.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::{UsedFactor, Warning};
+use crate::activity::Activity;
+use crate::error::{Error, ErrorKind};
+use crate::factor::{
+    CO2_PER_C_DEN, CO2_PER_C_NUM, Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue,
+    combustion_cc_per_ncv_energy,
+};
+use crate::figure::{ELECTRICITY_RENEWABLE, ELECTRICITY_TOTAL, FigureId, SCOPE2_LOCATION, SCOPE2_MARKET};
+use crate::inventory::{Choice, Inventory};
+use crate::units::{Dimension, Gas, RateUnit, Unit};
+
+/// Figure units.
+pub(super) const T_CO2E: &str = "tCO2e";
+pub(super) const TCE: &str = "tce";
+pub(super) const MWH: &str = "MWh";
+
+/// A product of factors, as numerator and denominator, with the text of each step.
+#[derive(Clone)]
+pub(super) struct Chain {
+    num: Decimal,
+    den: Decimal,
+    cur: Unit,
+    steps: Vec<String>,
+    used: Vec<UsedFactor>,
+    fallbacks: Vec<PlanFallback>,
+}
+
+#[derive(Clone)]
+pub(super) struct PlanFallback {
+    pub(super) kind: &'static str,
+    pub(super) choice: String,
+    pub(super) wanted: String,
+    pub(super) used: String,
+    pub(super) factor: FactorRef,
+}
+
+pub(super) fn overflow(what: &str) -> Error {
+    Error::new(ErrorKind::Overflow, format!("{what} overflows 28 significant digits"))
+        .hint("use a larger unit for the quantity")
+}
+
+impl Chain {
+    pub(super) fn new(unit: Unit) -> Chain {
+        Chain {
+            num: Decimal::ONE,
+            den: Decimal::ONE,
+            cur: unit,
+            steps: Vec::new(),
+            used: Vec::new(),
+            fallbacks: Vec::new(),
+        }
+    }
+    fn mul(&mut self, x: Decimal) -> Result<(), Error> {
+        self.num = self.num.checked_mul(x).ok_or_else(|| overflow("a factor product"))?;
+        Ok(())
+    }
+    fn div(&mut self, x: Decimal) -> Result<(), Error> {
+        self.den = self.den.checked_mul(x).ok_or_else(|| overflow("a factor product"))?;
+        Ok(())
+    }
+    /// Express the current quantity in `unit` (same dimension).
+    fn express_in(&mut self, unit: &Unit) -> Result<(), Error> {
+        if self.cur.dimension() != unit.dimension() {
+            return Err(Error::new(
+                ErrorKind::DimensionMismatch,
+                format!(
+                    "cannot express {} ({}) in {} ({})",
+                    self.cur.symbol(),
+                    self.cur.dimension(),
+                    unit.symbol(),
+                    unit.dimension()
+                ),
+            ));
+        }
+        if self.cur.to_base() != unit.to_base() {
+            self.steps.push(format!("[{} -> {}]", self.cur.symbol(), unit.symbol()));
+            self.mul(self.cur.to_base())?;
+            self.div(unit.to_base())?;
+        }
+        self.cur = unit.clone();
+        Ok(())
+    }
+    /// Multiply by a rate `value rate.num/rate.den`: the current quantity must be in rate.den's dimension.
+    fn apply(&mut self, value: Decimal, rate: &RateUnit, text: String) -> Result<(), Error> {
+        self.express_in(&rate.den)?;
+        self.mul(value)?;
+        self.steps.push(text);
+        self.cur = rate.num.clone();
+        Ok(())
+    }
+    /// Divide by a rate (use it backwards): current quantity in rate.num's dimension -> rate.den.
+    fn apply_inverse(&mut self, value: Decimal, rate: &RateUnit, text: String) -> Result<(), Error> {
+        self.express_in(&rate.num)?;
+        self.div(value)?;
+        self.steps.push(format!("/ {text}"));
+        self.cur = rate.den.clone();
+        Ok(())
+    }
+    fn formula(&self) -> String {
+        let mut s = String::from("q");
+        for st in &self.steps {
+            if st.starts_with('/') || st.starts_with('[') {
+                s.push(' ');
+                s.push_str(st);
+            } else {
+                s.push_str(" x ");
+                s.push_str(st);
+            }
+        }
+        s
+    }
+}
+
+/// One planned contribution of a row: figure, gas, K_num / K_den, factors and formula.
+pub(super) struct Plan {
+    pub(super) figure: String,
+    pub(super) gas: Option<Gas>,
+    pub(super) k_num: Decimal,
+    pub(super) k_den: Decimal,
+    pub(super) factors: Arc<Vec<UsedFactor>>,
+    pub(super) formula: Arc<str>,
+    pub(super) value_unit: &'static str,
+    pub(super) fallbacks: Vec<PlanFallback>,
+}
+
+/// A factor as a line shows it; its effective value (for combustion, a product of parameters) must fit a decimal.
+fn used(set: &FactorSet, f: &Factor) -> Result<UsedFactor, Error> {
+    let value = f.rate().ok_or_else(|| overflow(&format!("the value of {}", fref(set, f))))?;
+    Ok(UsedFactor {
+        reference: FactorRef { set: set.meta.id.clone(), edition: set.meta.edition.clone(), id: Some(f.id.clone()) },
+        value,
+        unit: f.rate_unit().symbol(),
+        form: f.describe(),
+        citation: f.citation.clone(),
+        confidence: f.confidence,
+    })
+}
+
+fn fref(set: &FactorSet, f: &Factor) -> String {
+    format!("{}@{}:{}", set.meta.id, set.meta.edition, f.id)
+}
+
+/// Whether a factor's region serves a row's region without a fallback.
+fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> bool {
+    if factor_region == row_region || factor_region == "GLOBAL" {
+        return true;
+    }
+    // National factors serve provinces and grid regions for fuels and standards, not for grids.
+    !strict_region && factor_region == "CN" && row_region.starts_with("CN-")
+}
+
+/// The market a region belongs to for certificates: China's GECs form one national market.
+pub fn market_of(region: &str) -> &str {
+    if region == "CN" || region.starts_with("CN-") { "CN" } else { region }
+}
+
+pub(super) struct Resolver<'a> {
+    pub(super) inv: &'a Inventory,
+    pub(super) lib: &'a FactorLibrary,
+    pub(super) sets_used: BTreeSet<(PathBuf, String)>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(super) fn choice(&self, name: &str) -> Option<&'a Choice> {
+        let c = &self.inv.factors;
+        match name {
+            "combustion" => c.combustion.as_ref(),
+            "non_co2" => c.non_co2.as_ref(),
+            "gwp" => c.gwp.as_ref(),
+            "standard_coal" => c.standard_coal.as_ref(),
+            "grid" => c.grid.as_ref(),
+            "heat" => c.heat.as_ref(),
+            "residual" => c.residual.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub(super) fn set_of(&self, choice_name: &str, choice: &Choice) -> Result<&'a FactorSet, Error> {
+        self.lib.set(&choice.factor).map_err(|e| {
+            let mut e = e.at(choice.location.clone());
+            e.message = format!("factors.{choice_name}: {}", e.message);
+            e
+        })
+    }
+
+    /// Find the factor for `activity` in `region` under a choice. `kinds` are acceptable kinds; `gas` filters.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn find(
+        &mut self,
+        choice_name: &str,
+        activity: &str,
+        region: &str,
+        kinds: &[FactorKind],
+        gas: Option<Gas>,
+        strict_region: bool,
+        chain: &mut Chain,
+    ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
+        let Some(choice) = self.choice(choice_name) else { return Ok(None) };
+        let set = self.set_of(choice_name, choice)?;
+        let matches_kind = |f: &Factor| {
+            kinds.contains(&f.kind)
+                && (f.activity == activity || f.activity == "any")
+                && (gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2))
+        };
+        // A pinned factor (set@edition:id) or an explicit pick.
+        let pinned_id = choice.factor.id.clone().or_else(|| {
+            self.inv
+                .factors
+                .pick
+                .iter()
+                .find(|p| {
+                    // A pick applies to the lookups of its factor's kind (a picked CO2 factor does not pin the NCV).
+                    p.choice == choice_name
+                        && p.activity == activity
+                        && set.get(&p.id).is_none_or(|f| kinds.contains(&f.kind))
+                })
+                .map(|p| p.id.clone())
+        });
+        let found: &Factor = if let Some(id) = pinned_id {
+            let f = set.get(&id).ok_or_else(|| {
+                let loc = self
+                    .inv
+                    .factors
+                    .pick
+                    .iter()
+                    .find(|p| p.choice == choice_name && p.activity == activity)
+                    .map(|p| p.location.clone())
+                    .unwrap_or_else(|| choice.location.clone());
+                Error::new(ErrorKind::MissingFactor, format!("factor {}:{id} does not exist", set.key()))
+                    .at(loc)
+                    .hint(format!("ghg factors show {} lists its ids", set.key()))
+            })?;
+            if gas.is_some() && !matches_kind(f) && kinds.contains(&f.kind) && f.activity == activity {
+                // A pick for one gas says nothing about the others (e.g. non_co2 picks diesel.ch4).
+                return Ok(None);
+            }
+            if !kinds.contains(&f.kind) || (f.activity != activity && f.activity != "any") {
+                return Err(Error::new(
+                    ErrorKind::MissingFactor,
+                    format!(
+                        "factor {} is a {} factor for {}, not for {activity}",
+                        fref(set, f),
+                        f.kind.name(),
+                        f.activity
+                    ),
+                )
+                .at(choice.location.clone()));
+            }
+            if !region_serves(&f.region, region, strict_region) {
+                chain.fallbacks.push(PlanFallback {
+                    kind: "region",
+                    choice: choice_name.to_string(),
+                    wanted: region.to_string(),
+                    used: f.region.clone(),
+                    factor: FactorRef::parse(&fref(set, f)).unwrap_or_else(|| choice.factor.clone()),
+                });
+                if !self.fallback_allowed(region, &f.region) {
+                    return Err(Error::new(
+                        ErrorKind::MissingFactor,
+                        format!("{} is for region {}, the row's region is {region}", fref(set, f), f.region),
+                    )
+                    .hint(format!("allow it under [factors.region_fallback]: \"{region}\" = \"{}\"", f.region)));
+                }
+            }
+            f
+        } else {
+            let in_region = |r: &str| -> Vec<&'a Factor> {
+                set.factors.iter().filter(|f| matches_kind(f) && region_serves(&f.region, r, strict_region)).collect()
+            };
+            let mut cands = in_region(region);
+            // Prefer an exact region match over a national or global default.
+            if cands.iter().any(|f| f.region == region) {
+                cands.retain(|f| f.region == region);
+            }
+            if cands.is_empty() {
+                let target = self.fallback_target(region);
+                if let Some(target) = target {
+                    cands = set.factors.iter().filter(|f| matches_kind(f) && f.region == target).collect();
+                    if let Some(f) = cands.first() {
+                        chain.fallbacks.push(PlanFallback {
+                            kind: "region",
+                            choice: choice_name.to_string(),
+                            wanted: region.to_string(),
+                            used: target.clone(),
+                            factor: FactorRef::parse(&fref(set, f)).unwrap_or_else(|| choice.factor.clone()),
+                        });
+                    }
+                }
+            }
+            if cands.is_empty() {
+                return Ok(None);
+            }
+            let primary: Vec<&&Factor> = cands.iter().filter(|f| f.alternative.is_none()).collect();
+            if primary.len() == 1 {
+                primary[0]
+            } else if cands.len() == 1 {
+                cands[0]
+            } else {
+                let ids: Vec<String> = cands.iter().map(|f| f.id.clone()).collect();
+                return Err(Error::new(
+                    ErrorKind::AmbiguousFactor,
+                    format!(
+                        "{} offers {} factors for {activity} in {region}: {}",
+                        set.key(),
+                        cands.len(),
+                        ids.join(", ")
+                    ),
+                )
+                .at(choice.location.clone())
+                .hint(format!("choose one under [factors.pick]: \"{choice_name}.{activity}\" = \"{}\"", ids[0])));
+            }
+        };
+        if !found.valid_years.covers(self.inv.year) {
+            if !self.inv.factors.allow_year_mismatch {
+                return Err(Error::new(
+                    ErrorKind::MissingFactor,
+                    format!(
+                        "{} is valid for {}, the inventory is for {}",
+                        fref(set, found),
+                        found.valid_years,
+                        self.inv.year
+                    ),
+                )
+                .at(choice.location.clone())
+                .hint("if that is the edition you mean to use, set allow_year_mismatch = true under [factors]"));
+            }
+            chain.fallbacks.push(PlanFallback {
+                kind: "year",
+                choice: choice_name.to_string(),
+                wanted: self.inv.year.to_string(),
+                used: found.valid_years.to_string(),
+                factor: FactorRef::parse(&fref(set, found)).unwrap_or_else(|| choice.factor.clone()),
+            });
+        }
+        self.sets_used.insert((set.path.clone(), set.sha256.clone()));
+        Ok(Some((set, found)))
+    }
+
+    fn fallback_target(&self, region: &str) -> Option<String> {
+        let fb = &self.inv.factors.region_fallback;
+        fb.iter()
+            .find(|(from, _, _)| from == region)
+            .or_else(|| fb.iter().find(|(from, _, _)| from == "*"))
+            .map(|x| x.1.clone())
+    }
+
+    fn fallback_allowed(&self, region: &str, used: &str) -> bool {
+        self.fallback_target(region).is_some_and(|t| t == used)
+    }
+
+    /// NCV of a fuel per `amount_dim` (mass or volume): the first of these choices with one that fits.
+    fn ncv(
+        &mut self,
+        choices: &[&str],
+        activity: &str,
+        region: &str,
+        amount_dim: Dimension,
+        chain: &mut Chain,
+    ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
+        for c in choices {
+            let Some(choice) = self.choice(c) else { continue };
+            let set = self.set_of(c, choice)?;
+            let fits = set.factors.iter().any(|f| {
+                f.kind == FactorKind::Ncv
+                    && f.activity == activity
+                    && matches!(&f.value, FactorValue::Direct(p) if p.unit.den.dimension() == amount_dim)
+            });
+            if !fits {
+                continue;
+            }
+            if let Some(x) = self.find(c, activity, region, &[FactorKind::Ncv], None, false, chain)?
+                && matches!(&x.1.value, FactorValue::Direct(p) if p.unit.den.dimension() == amount_dim)
+            {
+                return Ok(Some(x));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Apply a factor (direct or combustion) to the chain, bridging mass/volume and energy through an NCV.
+    pub(super) fn apply_factor(
+        &mut self,
+        set: &FactorSet,
+        f: &Factor,
+        activity: &str,
+        region: &str,
+        ncv_choices: &[&str],
+        chain: &mut Chain,
+    ) -> Result<(), Error> {
+        chain.used.push(used(set, f)?);
+        let tag = fref(set, f);
+        match &f.value {
+            FactorValue::Combustion { ncv, carbon_content, oxidation } => {
+                let cc = combustion_cc_per_ncv_energy(ncv, carbon_content).ok_or_else(|| overflow("carbon content"))?;
+                let cur_dim = chain.cur.dimension();
+                if cur_dim == Dimension::Energy {
+                    // Quantity already in energy: skip the NCV step.
+                    chain.express_in(&ncv.unit.num)?;
+                } else {
+                    self.bridge(chain, &ncv.unit.den, activity, region, ncv_choices, &tag)?;
+                    chain.apply(ncv.value, &ncv.unit, format!("{} {} (NCV)", ncv.value, ncv.unit.symbol()))?;
+                }
+                chain.mul(cc)?;
+                chain.mul(*oxidation)?;
+                chain.mul(CO2_PER_C_NUM)?;
+                chain.div(CO2_PER_C_DEN)?;
+                chain.steps.push(format!(
+                    "{} tC/{} (CC) x {} (OF) x 44/12 [{tag}]",
+                    cc.normalize(),
+                    ncv.unit.num.symbol(),
+                    oxidation.normalize()
+                ));
+                chain.cur = Unit::base(Dimension::Emission(Gas::CO2));
+            }
+            FactorValue::Direct(p) => {
+                self.bridge(chain, &p.unit.den, activity, region, ncv_choices, &tag)?;
+                chain.apply(p.value, &p.unit, format!("{} {} [{tag}]", p.value, p.unit.symbol()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bring the chain's quantity into `den`'s dimension, through an NCV when one side is energy.
+    fn bridge(
+        &mut self,
+        chain: &mut Chain,
+        den: &Unit,
+        activity: &str,
+        region: &str,
+        ncv_choices: &[&str],
+        tag: &str,
+    ) -> Result<(), Error> {
+        let have = chain.cur.dimension();
+        let want = den.dimension();
+        if have == want {
+            return Ok(());
+        }
+        let fuel_amount = |d: Dimension| matches!(d, Dimension::Mass | Dimension::Volume);
+        if (want == Dimension::Energy && fuel_amount(have)) || (have == Dimension::Energy && fuel_amount(want)) {
+            let amount_dim = if want == Dimension::Energy { have } else { want };
+            let mut probe = chain.clone();
+            if let Some((nset, nf)) = self.ncv(ncv_choices, activity, region, amount_dim, &mut probe)? {
+                let FactorValue::Direct(p) = &nf.value else { return Err(overflow("ncv")) };
+                if p.unit.den.dimension() == amount_dim {
+                    chain.fallbacks = probe.fallbacks;
+                    chain.used.push(used(nset, nf)?);
+                    let text = format!("{} {} (NCV) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
+                    return if want == Dimension::Energy {
+                        chain.apply(p.value, &p.unit, text)
+                    } else {
+                        chain.apply_inverse(p.value, &p.unit, text)
+                    };
+                }
+            }
+        }
+        Err(Error::new(
+            ErrorKind::DimensionMismatch,
+            format!(
+                "{activity} measured in {} ({}) cannot be used with {tag}, which is per {} ({})",
+                chain.cur.symbol(),
+                have,
+                den.symbol(),
+                want
+            ),
+        )
+        .hint(match (have, want) {
+            (Dimension::Mass, Dimension::Volume) | (Dimension::Volume, Dimension::Mass) => {
+                "no density is defined: give the quantity in the factor's unit".to_string()
+            }
+            _ => format!("give the quantity in a unit of {want}, or choose a set with an NCV for {activity}"),
+        }))
+    }
+
+    /// Finish a chain into a plan producing `out` (converting emissions of a gas to CO2e with the GWP set).
+    pub(super) fn finish(
+        &mut self,
+        mut chain: Chain,
+        figure: String,
+        gas: Option<Gas>,
+        out: &'static str,
+        region: &str,
+    ) -> Result<Plan, Error> {
+        if let Dimension::Emission(g) = chain.cur.dimension()
+            && g != Gas::CO2e
+        {
+            if g == Gas::CO2 {
+                chain.express_in(&Unit::base(Dimension::Emission(Gas::CO2)))?;
+                chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
+            } else {
+                chain.express_in(&Unit::base(Dimension::Emission(g)))?;
+                let Some((set, f)) = self.find("gwp", "any", region, &[FactorKind::Gwp], Some(g), false, &mut chain)?
+                else {
+                    return Err(Error::new(
+                        ErrorKind::MissingFactor,
+                        format!("{g} needs a GWP, and no gwp set is chosen or it lacks {g}"),
+                    )
+                    .hint("add gwp = \"ipcc-gwp@AR5\" (or AR4, AR6) under [factors]"));
+                };
+                let v = f.rate().ok_or_else(|| overflow(&format!("the value of {}", fref(set, f))))?;
+                chain.used.push(used(set, f)?);
+                chain.mul(v)?;
+                chain.steps.push(format!("{} tCO2e/t{g} (GWP) [{}]", v.normalize(), fref(set, f)));
+                chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
+            }
+        }
+        let out_unit = Unit::parse(out).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?;
+        chain.express_in(&out_unit)?;
+        Ok(Plan {
+            figure,
+            gas,
+            k_num: chain.num,
+            k_den: chain.den,
+            formula: Arc::from(chain.formula()),
+            factors: Arc::new(chain.used),
+            value_unit: out,
+            fallbacks: chain.fallbacks,
+        })
+    }
+
+    /// Every plan for rows of this activity, region and unit (certificates are planned separately).
+    pub(super) fn plans(
+        &mut self,
+        activity: Activity,
+        region: &str,
+        unit: &Unit,
+        warn: &mut Vec<Warning>,
+    ) -> Result<Vec<Plan>, Error> {
+        let a = activity.name();
+        let mut out = Vec::new();
+        let missing = |choice: &str, what: &str| {
+            Error::new(
+                ErrorKind::MissingFactor,
+                format!("{a} in region {region} needs {what}, and factors.{choice} provides none"),
+            )
+        };
+        if activity.is_fuel() {
+            // Scope 1 CO2.
+            let mut ch = Chain::new(unit.clone());
+            let Some((set, f)) = self.find(
+                "combustion",
+                a,
+                region,
+                &[FactorKind::Combustion, FactorKind::Emission],
+                Some(Gas::CO2),
+                false,
+                &mut ch,
+            )?
+            else {
+                let e = match self.choice("combustion") {
+                    None => Error::new(
+                        ErrorKind::MissingFactor,
+                        format!("{a} needs a combustion factor, and the inventory chooses no combustion set"),
+                    )
+                    .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
+                    Some(c) => missing("combustion", "a CO2 factor")
+                        .at(c.location.clone())
+                        .hint("choose a set that covers this fuel, or allow a region fallback"),
+                };
+                return Err(e);
+            };
+            self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
+            out.push(self.finish(ch, FigureId::scope1_of(a), Some(Gas::CO2), T_CO2E, region)?);
+            // Scope 1 CH4, N2O.
+            if self.choice("non_co2").is_some() {
+                for g in [Gas::CH4, Gas::N2O] {
+                    let mut ch = Chain::new(unit.clone());
+                    if let Some((set, f)) =
+                        self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)?
+                    {
+                        self.apply_factor(set, f, a, region, &["non_co2", "combustion"], &mut ch)?;
+                        out.push(self.finish(ch, FigureId::scope1_of(a), Some(g), T_CO2E, region)?);
+                    }
+                }
+            }
+        }
+        match activity {
+            Activity::Electricity | Activity::Heat => {
+                let grid_choice =
+                    if activity == Activity::Heat && self.choice("heat").is_some() { "heat" } else { "grid" };
+                let mut ch = Chain::new(unit.clone());
+                match self.find(grid_choice, a, region, &[FactorKind::Emission], None, true, &mut ch)? {
+                    Some((set, f)) => {
+                        let ch_market = ch.clone();
+                        self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                        out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
+                        if activity == Activity::Heat {
+                            // No certificates exist for heat: market-based equals location-based.
+                            let mut ch = ch_market;
+                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
+                        }
+                    }
+                    None => {
+                        let loc = self.choice(grid_choice).map(|c| c.location.clone());
+                        let mut e = match loc {
+                            None => Error::new(
+                                ErrorKind::MissingFactor,
+                                format!("{a} needs a grid factor, and the inventory chooses no grid set"),
+                            )
+                            .hint("add grid = \"mee-grid@2022\" under [factors]"),
+                            Some(_) => missing(grid_choice, "a location-based factor").hint(format!(
+                                "allow a fallback under [factors.region_fallback], e.g. \"{region}\" = \"CN\""
+                            )),
+                        };
+                        if let Some(l) = loc {
+                            e = e.at(l);
+                        }
+                        return Err(e);
+                    }
+                }
+                if activity == Activity::Electricity && self.choice("residual").is_some() {
+                    let mut ch = Chain::new(unit.clone());
+                    match self.find("residual", a, market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
+                        Some((set, f)) => {
+                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
+                        }
+                        None => return Err(missing("residual", "a residual factor")),
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Energy in standard coal.
+        if self.choice("standard_coal").is_some() && activity != Activity::Certificate {
+            let mut ch = Chain::new(unit.clone());
+            match self.find("standard_coal", a, region, &[FactorKind::StandardCoal], None, false, &mut ch)? {
+                Some((set, f)) => {
+                    self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
+                    out.push(self.finish(ch, FigureId::energy_of(activity).to_string(), None, TCE, region)?);
+                }
+                None => {
+                    let c = self.choice("standard_coal").map(|c| c.location.clone());
+                    let mut e = missing("standard_coal", "a standard-coal coefficient");
+                    if let Some(l) = c {
+                        e = e.at(l);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        // Electricity MWh.
+        if matches!(activity, Activity::Electricity | Activity::OnsitePv) {
+            let mut ch = Chain::new(unit.clone());
+            ch.express_in(&Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?)?;
+            let plan = self.finish(ch.clone(), ELECTRICITY_TOTAL.to_string(), None, MWH, region)?;
+            out.push(plan);
+            if activity == Activity::OnsitePv {
+                out.push(self.finish(ch, ELECTRICITY_RENEWABLE.to_string(), None, MWH, region)?);
+            }
+        }
+        // The activity quantity itself, in its canonical unit.
+        let canon = activity.canonical_unit();
+        if let Ok(cu) = Unit::parse(canon) {
+            let id = FigureId::activity_of(a);
+            if cu.dimension() == unit.dimension() {
+                let ch = Chain::new(unit.clone());
+                out.push(self.finish(ch, id, None, canon, region)?);
+            } else {
+                warn.push(Warning {
+                    code: "activity-unit",
+                    message: format!(
+                        "{id} sums quantities in {canon}; rows in {} ({}) are not included in it (their emissions are)",
+                        unit.symbol(),
+                        unit.dimension()
+                    ),
+                    location: None,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Plans are cached per (activity, region, unit symbol).
+pub(super) type PlanKey = (Activity, String, String);
