@@ -10,10 +10,13 @@ use serde_json::{Value, json};
 
 use super::{csv_text, fmt_dec, full, md_text};
 use crate::calc::Computation;
+use crate::figure::{
+    INTENSITY_TOTAL_LOCATION, INTENSITY_TOTAL_MARKET, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET,
+};
 
 const METHODS: [(&str, &str, &str, &str); 2] = [
-    ("location-based", "scope2.location", "total.location", "intensity.total.location"),
-    ("market-based", "scope2.market", "total.market", "intensity.total.market"),
+    ("location-based", SCOPE2_LOCATION.as_str(), TOTAL_LOCATION.as_str(), INTENSITY_TOTAL_LOCATION.as_str()),
+    ("market-based", SCOPE2_MARKET.as_str(), TOTAL_MARKET.as_str(), INTENSITY_TOTAL_MARKET.as_str()),
 ];
 
 fn percent(share: Decimal) -> Decimal {

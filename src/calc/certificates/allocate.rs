@@ -43,6 +43,7 @@ use crate::activity::{Activity, ActivityRecord};
 use crate::calc::engine::{MWH, Resolver, T_CO2E, market_of};
 use crate::calc::{Line, Warning, line_value};
 use crate::error::{Error, ErrorKind, Location};
+use crate::figure::{ACTIVITY_PREFIX, ELECTRICITY_RENEWABLE, SCOPE2_MARKET};
 use crate::inventory::{AllocationRule, CertificatePolicy};
 use crate::units::Unit;
 
@@ -485,7 +486,7 @@ fn quantity_lines(res: &mut Resolver<'_>, rec: &ActivityRecord, out: &mut CertOu
     let Ok(plans) = res.plans(Activity::Certificate, &rec.region, &rec.quantity.unit, &mut out.warnings) else {
         return Ok(lines);
     };
-    for p in plans.iter().filter(|p| p.figure.starts_with("activity.")) {
+    for p in plans.iter().filter(|p| p.figure.starts_with(ACTIVITY_PREFIX)) {
         let value = line_value(rec.quantity.value, p.k_num, p.k_den).ok_or_else(|| {
             Error::new(ErrorKind::Overflow, "the certificate quantity overflows 28 significant digits")
                 .at(rec.source.clone())
@@ -688,11 +689,11 @@ fn lines_of(c: &Cover, of: usize, shares: &[Share], state: &State) -> Vec<Line> 
             Rule::Named => "named entity".to_string(),
             Rule::Own => "own entity".to_string(),
         };
-        let mut l = line(rec, "electricity.renewable", e, m, s.mwh, s.mwh);
+        let mut l = line(rec, ELECTRICITY_RENEWABLE.as_str(), e, m, s.mwh, s.mwh);
         l.formula = Arc::from(format!("q (MWh of {what} covering grid electricity; {how})"));
         lines.push(l);
         if let (Some(d), Some(Some((_, _, factors, formula)))) = (s.deducted, state.residuals.get(m)) {
-            let mut l = line(rec, "scope2.market", e, m, s.mwh, -d);
+            let mut l = line(rec, SCOPE2_MARKET.as_str(), e, m, s.mwh, -d);
             l.factors = factors.clone();
             l.formula = Arc::from(format!(
                 "- {} MWh covered ({how}) x ({formula}): the {what} replaces the residual factor with {}; row {} of {of} in the allocation order ({RULE})",
@@ -704,7 +705,7 @@ fn lines_of(c: &Cover, of: usize, shares: &[Share], state: &State) -> Vec<Line> 
             lines.push(l);
         }
         if let (Some(a), Some(sf)) = (s.added, c.supplier) {
-            let mut l = line(rec, "scope2.market", e, m, s.mwh, a);
+            let mut l = line(rec, SCOPE2_MARKET.as_str(), e, m, s.mwh, a);
             l.formula = Arc::from(format!(
                 "+ {} MWh covered x supplier factor {} tCO2e/MWh ({what})",
                 s.mwh.normalize(),

@@ -30,6 +30,7 @@ use super::{Figure, Warning};
 use crate::activity::{ActivityRecord, Period};
 use crate::error::{Error, ErrorKind, Location};
 use crate::factor::{FactorKind, FactorLibrary, FactorRef};
+use crate::figure::SCOPE2_MARKET;
 use crate::inventory::{Inventory, Severity};
 use crate::units::{Dimension, Gas, RateUnit, Unit};
 
@@ -247,7 +248,7 @@ fn residual_plan(res: &mut Resolver<'_>, market: &str, mwh: &Unit) -> Result<Res
                 .at(rc.location.clone())
         })?;
     res.apply_factor(set, f, "electricity", market, &[], &mut ch)?;
-    let p = res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, market)?;
+    let p = res.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, market)?;
     Ok(Some((p.k_num, p.k_den, p.factors, p.formula)))
 }
 
@@ -315,7 +316,7 @@ fn per_mwh(res: &mut Resolver<'_>, lib: &FactorLibrary, r: &FactorRef, mwh: &Uni
     let (set, f) = lib.factor(r)?;
     let mut ch = Chain::new(mwh.clone());
     res.apply_factor(set, f, "electricity", &f.region, &[], &mut ch)?;
-    let p = res.finish(ch, "scope2.market".into(), f.gas, T_CO2E, &f.region)?;
+    let p = res.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, &f.region)?;
     p.k_num.checked_div(p.k_den).ok_or_else(|| Error::new(ErrorKind::Overflow, "residual factor overflows"))
 }
 
@@ -343,7 +344,7 @@ pub(super) fn residual_check(
     if !(asked || covered > Decimal::ZERO && grid_average) {
         return;
     }
-    let scope2_market = figures.get("scope2.market").map(|x| x.value).unwrap_or_default();
+    let scope2_market = figures.get(SCOPE2_MARKET.as_str()).map(|x| x.value).unwrap_or_default();
     let Some(u) = uncovered.values().try_fold(Decimal::ZERO, |a, m| a.checked_add(*m)) else { return };
     let alt = alternative_for(inv, lib, &rc.factor);
     let cmp = alt.as_ref().and_then(|a| {
