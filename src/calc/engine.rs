@@ -272,7 +272,8 @@ fn engine(
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
     let certs = std::mem::take(&mut merged.certs);
-    let outcome = super::certificates::allocate(&mut res, &inv.certificates, certs, &grid, &mwh);
+    let outcome =
+        super::certificates::allocate(&mut res, &inv.certificates, certs, &grid, &mwh).map_err(Diagnostics::from)?;
     warnings.extend(outcome.warnings);
     for e in outcome.rejected {
         rejected_count += 1;

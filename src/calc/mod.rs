@@ -17,7 +17,8 @@ mod values;
 /// How ledgers are read (see [`crate::ledger`]).
 pub use crate::ledger::ReadOptions;
 pub use certificates::{
-    Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
+    Allocation, EntityCoverage, MarketCoverage, ResidualComparison, Scope2Report, instrument_name,
+    parse_supplier_factor, parse_vintage,
 };
 pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute};
 pub use exact::Exact;
