@@ -62,7 +62,7 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     super::output::refuse_outputs_over_inputs(
         &[("--output", args.output.as_deref())],
         &invs.iter().collect::<Vec<_>>(),
-        &args.factor_dirs,
+        &args.common.factor_dirs,
         &[],
     )?;
     let mut lib = ghg::FactorLibrary::builtin()?;
