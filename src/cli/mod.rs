@@ -36,9 +36,10 @@ pub struct Common {
     /// Extra factor folders to add to the library (may not shadow built-in sets).
     #[arg(long = "factors", value_name = "DIR")]
     pub factor_dirs: Vec<PathBuf>,
-    /// Decimal places when rendering (rounded half away from zero, 四舍五入).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=12))]
-    pub places: u32,
+    /// Decimal places when rendering (rounded half away from zero, 四舍五入); default 2. In `ghg reconcile` the
+    /// recomputed values are otherwise shown two digits beyond each reported figure's printed precision.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=12))]
+    pub places: Option<u32>,
     /// Produce figures from the valid rows even when some rows are rejected (they are listed).
     #[arg(long, conflicts_with = "strict")]
     pub lenient: bool,
@@ -57,6 +58,13 @@ pub struct Common {
     /// Smallest part of a ledger one thread reads, in bytes (for tests of splitting; default 4 MiB).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_bytes: Option<u64>,
+}
+
+impl Common {
+    /// `--places`, 2 when not given.
+    pub fn places(&self) -> u32 {
+        self.places.unwrap_or(2)
+    }
 }
 
 fn parse_encoding(s: &str) -> Result<ghg::encoding::Encoding, String> {

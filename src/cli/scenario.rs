@@ -232,7 +232,7 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     // --lenient/--strict, --encoding, --threads: the baseline, every step and the ledger basis read alike.
     let options = super::compute::settings(&a.common, false);
     let format = format_of(a.format);
-    let places = a.common.places;
+    let places = a.common.places();
     if (a.csv.is_some() || a.svg.is_some()) && s.sweep.is_none() {
         return Err(usage(
             "--csv and --svg write a sweep; give --sweep too".into(),
