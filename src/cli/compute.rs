@@ -346,6 +346,17 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
     o
 }
 
+/// Refuse to go on when the inventory is locked and a locked file changed, as `compute` does: for commands whose
+/// own calculations change the inputs (scenarios), the baseline is computed (quietly, without lines) to compare.
+pub fn verify_lock_of_baseline(inv: &Inventory, lib: &ghg::FactorLibrary, common: &Common) -> Result<(), Diagnostics> {
+    if std::fs::symlink_metadata(ghg::lock::lock_path(inv)).is_err() {
+        return Ok(());
+    }
+    let baseline = calc::Calculation::new(inv, lib).settings(settings(common, false)).run(&mut ())?;
+    ghg::lock::verify(inv, &baseline)?;
+    Ok(())
+}
+
 /// `ghg explain`.
 pub fn explain(
     out: &mut Out,
@@ -360,8 +371,11 @@ pub fn explain(
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
-    // JSON carries the warnings; the trace table does not, so they go to stderr.
-    let result = run_with_progress(&inv, &lib, common, true, None, format != FormatArg::Json)?;
+    let result = run_with_progress(&inv, &lib, common, true, None, false)?;
+    // A trace of changed inputs is no trace of the locked ones.
+    ghg::lock::verify(&inv, &result)?;
+    // JSON carries the warnings; the trace table does not, so they go to stderr (once the lock holds).
+    super::progress::Echo::split(format != FormatArg::Json, false).computation(&result);
     let rows = result.provenance.rows;
     let revenue = inv
         .denominator("revenue")
@@ -403,14 +417,15 @@ pub fn explain(
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    // check prints counts: the warnings and fallbacks themselves go to stderr.
-    let result = run_with_progress(&inv, &lib, common, false, None, true)?;
+    let result = run_with_progress(&inv, &lib, common, false, None, false)?;
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;
         format!("; wrote {} ({n} files)", path.display())
     } else {
         format!("; {}", ghg::lock::describe(&inv, ghg::lock::verify(&inv, &result)?))
     };
+    // check prints counts: the warnings and fallbacks themselves go to stderr.
+    super::progress::Echo::new(true).computation(&result);
     let r = &result.provenance.rows;
     out.write(&format!(
         "ok: {} ({}), {} ledger file(s), rows: {} read, {} used, {} rejected; {} factor file(s); {} fallback(s), {} warning(s){lock}\n",

@@ -91,6 +91,7 @@ impl Bar {
 #[derive(Debug, Default)]
 pub struct Echo {
     on: bool,
+    fallbacks_on: bool,
     warnings: Vec<Warning>,
     fallbacks: Vec<(&'static str, String, String, String, String, String)>,
 }
@@ -98,7 +99,11 @@ pub struct Echo {
 impl Echo {
     /// Tell on stderr when `on`; otherwise stay silent.
     pub fn new(on: bool) -> Echo {
-        Echo { on, ..Echo::default() }
+        Echo { on, fallbacks_on: on, ..Echo::default() }
+    }
+    /// Tell warnings on stderr when `warnings`, fallbacks when `fallbacks`.
+    pub fn split(warnings: bool, fallbacks: bool) -> Echo {
+        Echo { on: warnings, fallbacks_on: fallbacks, ..Echo::default() }
     }
     /// The stderr line of a warning not told before.
     pub fn warning(&mut self, w: &Warning) -> Option<String> {
@@ -112,7 +117,7 @@ impl Echo {
     /// The stderr line of a fallback not told before (the same factor used for the same rows' region or year).
     pub fn fallback(&mut self, f: &Fallback) -> Option<String> {
         let key = (f.kind, f.choice.clone(), f.activity.to_string(), f.wanted.clone(), f.used.clone(), f.factor.to_string());
-        if !self.on || self.fallbacks.contains(&key) {
+        if !self.fallbacks_on || self.fallbacks.contains(&key) {
             return None;
         }
         self.fallbacks.push(key);

@@ -229,6 +229,12 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         &[("scenario", a.scenario.as_deref())],
     )?;
     let s = build(a)?;
+    // A changed locked file stops a scenario as it stops compute: the baseline would not be the locked one.
+    super::compute::verify_lock_of_baseline(&inv, &lib, &a.common)?;
+    // Warnings go to stderr, each once, when the output will not show them: written to a file, as CSV, or a sweep or
+    // target (whose tables have no place for them); fallbacks always (no scenario format lists them).
+    let to_stderr = a.output.is_some() || a.format == FormatArg::Csv || s.sweep.is_some() || s.target.is_some();
+    let mut echo = super::progress::Echo::split(to_stderr, true);
     // --lenient/--strict, --encoding, --threads: the baseline, every step and the ledger basis read alike.
     let options = super::compute::settings(&a.common, false);
     let format = format_of(a.format);
@@ -245,6 +251,9 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     let json = format == Format::Json;
     if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) {
         let r = scenario::run(&inv, &lib, &s, options)?;
+        echo.warnings_of(&r.warnings);
+        echo.computation(&r.baseline);
+        echo.computation(&r.result);
         let doc = report::scenario_document(&r, Some(&lib), a.lang.into(), places);
         let bytes = if a.format == FormatArg::Xlsx { report::workbook(&doc)? } else { report::html(&doc).into_bytes() };
         match &a.output {
@@ -255,6 +264,9 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     }
     if s.sweep.is_none() && s.target.is_none() {
         let r = scenario::run(&inv, &lib, &s, options)?;
+        echo.warnings_of(&r.warnings);
+        echo.computation(&r.baseline);
+        echo.computation(&r.result);
         let text = if json { String::new() } else { report::render_scenario(&r, format, places) };
         parts.push(("scenario", text, if json { report::scenario_json(&r) } else { serde_json::Value::Null }));
     }
