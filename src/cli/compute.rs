@@ -346,17 +346,6 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
     o
 }
 
-/// Refuse to go on when the inventory is locked and a locked file changed, as `compute` does: for commands whose
-/// own calculations change the inputs (scenarios), the baseline is computed (quietly, without lines) to compare.
-pub fn verify_lock_of_baseline(inv: &Inventory, lib: &ghg::FactorLibrary, common: &Common) -> Result<(), Diagnostics> {
-    if std::fs::symlink_metadata(ghg::lock::lock_path(inv)).is_err() {
-        return Ok(());
-    }
-    let baseline = calc::Calculation::new(inv, lib).settings(settings(common, false)).run(&mut ())?;
-    ghg::lock::verify(inv, &baseline)?;
-    Ok(())
-}
-
 /// `ghg explain`.
 pub fn explain(
     out: &mut Out,

@@ -140,12 +140,16 @@ impl Echo {
     }
     /// Tell every warning and fallback of a finished calculation not told before.
     pub fn computation(&mut self, c: &ghg::Computation) {
-        for f in &c.fallbacks {
+        self.fallbacks_of(&c.fallbacks);
+        self.warnings_of(&c.warnings);
+    }
+    /// Tell every fallback of a list not told before.
+    pub fn fallbacks_of(&mut self, fs: &[Fallback]) {
+        for f in fs {
             if let Some(s) = self.fallback(f) {
                 eprintln!("{s}");
             }
         }
-        self.warnings_of(&c.warnings);
     }
     /// Tell every warning of a list not told before.
     pub fn warnings_of(&mut self, ws: &[Warning]) {
