@@ -159,7 +159,7 @@ enum Command {
         inventory: PathBuf,
         /// Write the inventory's lock beside it (ghg.lock; <stem>.ghg.lock for another inventory of the same folder):
         /// the SHA-256 of the inventory, ledgers, factor files and reported figures used. Once it exists, check,
-        /// compute and reconcile fail while any of them differs, until this is run again.
+        /// compute, explain, scenario and reconcile fail while any of them differs, until this is run again.
         #[arg(long)]
         update_lock: bool,
         #[command(flatten)]
