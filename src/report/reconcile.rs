@@ -607,7 +607,7 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
         let _ = writeln!(o, "\n## {}\n", y.year);
         let shown = match places {
             None => "two digits beyond the printed precision".to_string(),
-            Some(p) => format!("at {p} decimal places"),
+            Some(p) => format!("at {p} decimal place{}", if p == 1 { "" } else { "s" }),
         };
         let _ = writeln!(o, "Tolerance: {}. Recomputed values are shown {shown}.\n", y.reported.tolerance.describe());
         let mut rows = vec![
