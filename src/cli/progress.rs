@@ -116,7 +116,8 @@ impl Echo {
     }
     /// The stderr line of a fallback not told before (the same factor used for the same rows' region or year).
     pub fn fallback(&mut self, f: &Fallback) -> Option<String> {
-        let key = (f.kind, f.choice.clone(), f.activity.to_string(), f.wanted.clone(), f.used.clone(), f.factor.to_string());
+        let key =
+            (f.kind, f.choice.clone(), f.activity.to_string(), f.wanted.clone(), f.used.clone(), f.factor.to_string());
         if !self.fallbacks_on || self.fallbacks.contains(&key) {
             return None;
         }

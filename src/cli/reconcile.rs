@@ -82,8 +82,8 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
-    // JSON, and a workbook or HTML report on stdout, carry the warnings; otherwise they go to stderr as they come.
-    let echo = args.output.is_some() || matches!(args.format, ReconcileFormat::Table | ReconcileFormat::Markdown);
+    // Every format carries the warnings; written to a file, they (and the fallbacks) go to stderr as they come too.
+    let echo = args.output.is_some();
     let mut sink = super::compute::CliSink::new(args.common.quiet, None, echo);
     let r = reconcile::reconcile_with(&invs, &lib, super::compute::settings(&args.common, true), &mut sink);
     sink.finish();

@@ -29,8 +29,8 @@ pub use html::html;
 pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json};
 pub use labels::{activity_label, figure_label};
 pub use reconcile::{
-    ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_markdown_at, render_reconcile_table,
-    render_reconcile_table_at,
+    ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_markdown_at,
+    render_reconcile_table, render_reconcile_table_at,
 };
 pub use reconcile_doc::reconcile_document;
 pub use scenario::{

@@ -123,6 +123,12 @@ fn is_internal(f: &Finding) -> bool {
     )
 }
 
+/// A warning of a year's recomputation as one line of text: `[code] location: message`.
+fn warning_text(w: &calc::Warning) -> String {
+    let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+    format!("[{}] {loc}{}", w.code, w.message)
+}
+
 fn finding_line(f: &Finding) -> String {
     format!("{} [{}, {}] {}", f.year, f.kind.name(), f.outcome.name(), f.message)
 }
@@ -325,6 +331,18 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
             if let Some(s) = factor_change_lines(a) {
                 let _ = writeln!(o, "  {s}");
             }
+        }
+    }
+    // The recomputations' own warnings (identical ledgers, certificates, missing choices), as `compute` shows them.
+    let warnings: Vec<String> = r
+        .years
+        .iter()
+        .flat_map(|y| y.computation.warnings.iter().map(move |w| format!("{} {}", y.year, term_text(&warning_text(w)))))
+        .collect();
+    if !warnings.is_empty() {
+        let _ = writeln!(o, "\nwarnings of the recomputation:");
+        for w in warnings {
+            let _ = writeln!(o, "  {w}");
         }
     }
     let _ = writeln!(o, "\n{}", verdict(r));
@@ -683,6 +701,12 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
         let fails = internal.iter().filter(|f| f.outcome == Outcome::Fails).count();
         if !internal.is_empty() {
             let _ = writeln!(o, "\n{} check(s), {} fail(s).", internal.len(), fails);
+        }
+        if !y.computation.warnings.is_empty() {
+            let _ = writeln!(o, "\n### Warnings of the recomputation\n");
+            for w in &y.computation.warnings {
+                let _ = writeln!(o, "- {}", md_text(&warning_text(w)));
+            }
         }
         let _ = writeln!(o, "\n### Trace summary\n");
         let mut rows = vec![

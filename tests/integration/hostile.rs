@@ -494,13 +494,13 @@ fn copied_ledger() -> tempfile::TempDir {
     );
     std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
     // Twice 10 t of diesel, as a report that counted the copy would print it.
-    std::fs::write(d.join("reported.toml"), "[[figure]]\nid = \"activity.diesel\"\nprinted = \"20 吨\"\n").expect("reported");
+    std::fs::write(d.join("reported.toml"), "[[figure]]\nid = \"activity.diesel\"\nprinted = \"20 吨\"\n")
+        .expect("reported");
     dir
 }
 
 const IDENTICAL: &str = "[identical-ledgers] copy.csv: copy.csv has the same content (SHA-256 ";
-const GRID_FALLBACK: &str =
-    "fallback: year grid for electricity: mee-grid@2022:grid.national used for year 2024 (valid for 2022) (2 rows, first ledger.csv:3)\n";
+const GRID_FALLBACK: &str = "fallback: year grid for electricity: mee-grid@2022:grid.national used for year 2024 (valid for 2022) (2 rows, first ledger.csv:3)\n";
 
 /// How many times the identical-ledgers warning is in a JSON value's `warnings` (at any depth).
 fn json_identical(v: &serde_json::Value) -> usize {
@@ -531,6 +531,8 @@ fn identical_ledgers_are_stated_by_every_command_in_every_format() {
     };
     in_stdout(&["compute", "inventory.toml"]);
     in_stdout(&["compute", "inventory.toml", "--format", "markdown"]);
+    in_stdout(&["reconcile", "inventory.toml"]);
+    in_stdout(&["reconcile", "inventory.toml", "--format", "markdown"]);
     let on_stderr = |args: &[&str]| {
         let r = run(d, args);
         assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
@@ -541,8 +543,6 @@ fn identical_ledgers_are_stated_by_every_command_in_every_format() {
     assert!(r.stdout.contains("1 warning(s)"), "{}", r.stdout);
     on_stderr(&["explain", "inventory.toml", "scope1"]);
     on_stderr(&["compute", "inventory.toml", "--format", "csv"]);
-    on_stderr(&["reconcile", "inventory.toml"]);
-    on_stderr(&["reconcile", "inventory.toml", "--format", "markdown"]);
     // A scenario table shows the scenario's own warnings; the baseline's (this one) go to stderr.
     on_stderr(&["scenario", "inventory.toml", "--scale", "diesel=0.5"]);
     on_stderr(&["scenario", "inventory.toml", "--sweep", "scale.diesel=0..1:0.5"]);
@@ -612,7 +612,11 @@ fn explain_and_scenario_honour_the_lock() {
     ] {
         let r = run(d, args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.starts_with("error: ghg.lock:11: ledger.csv (ledger) changed since it was locked"), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("error: ghg.lock:11: ledger.csv (ledger) changed since it was locked"),
+            "{args:?}: {}",
+            r.stderr
+        );
         assert_eq!(r.stdout, "", "{args:?}: nothing is printed from changed inputs");
     }
     assert!(!d.join("s.xlsx").exists());

@@ -202,7 +202,8 @@ fn reconcile_places_reach_the_table_and_the_working_paper() {
     let cells: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(cells[..6], ["scope1", "14,385.48", "tCO2e", "14,245.4", "14,245.41", "-140.1"], "{row}");
     let years = ["examples/hikvision-2022/inventory.toml", "examples/hikvision-2023/inventory.toml"];
-    let zero = ghg(&[&["reconcile"][..], &years, &["examples/hikvision-2024/inventory.toml", "--places", "0"]].concat());
+    let zero =
+        ghg(&[&["reconcile"][..], &years, &["examples/hikvision-2024/inventory.toml", "--places", "0"]].concat());
     // Some figures of 2022 are outside tolerance (exit 1), as without --places.
     assert_eq!(zero.code, 1, "{}", zero.stderr);
     let at = |label: &str| {
@@ -213,7 +214,11 @@ fn reconcile_places_reach_the_table_and_the_working_paper() {
     assert_eq!(at("difference"), "-2 (-0.03%) -29 (-0.43%) -140 (-0.97%)");
     assert!(zero.stdout.contains("scope1                  reported             5,153.9 tCO2e"), "{}", zero.stdout);
     // The change attribution: 5,152.179 -> 6,809.636 at no places.
-    assert!(zero.stdout.lines().any(|l| l.starts_with("scope1           2022→2023    5,152    6,810")), "{}", zero.stdout);
+    assert!(
+        zero.stdout.lines().any(|l| l.starts_with("scope1           2022→2023    5,152    6,810")),
+        "{}",
+        zero.stdout
+    );
     let md = ghg(&[&["reconcile"][..], &years, &["--places", "0", "--format", "markdown"]].concat());
     assert_eq!(md.code, 1, "{}", md.stderr);
     assert!(md.stdout.contains("Recomputed values are shown at 0 decimal places."), "{}", md.stdout);
@@ -267,7 +272,8 @@ fn the_sink_hears_warnings_as_they_come_and_every_fallback() {
     // between the two.
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let inv = crate::util::INVENTORY.replace("activity_files = [\"ledger.csv\"]", "activity_files = [\"a.csv\", \"b.csv\"]");
+    let inv =
+        crate::util::INVENTORY.replace("activity_files = [\"ledger.csv\"]", "activity_files = [\"a.csv\", \"b.csv\"]");
     std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
     let head = "entity,period,activity,quantity,unit,region,note\n";
     std::fs::write(d.join("a.csv"), format!("{head}site,2024,diesel,430.7,GJ,CN,\n")).expect("a");
