@@ -20,7 +20,7 @@ pub use certificates::{
     Allocation, EntityCoverage, MarketCoverage, ResidualComparison, Scope2Report, instrument_name,
     parse_supplier_factor, parse_vintage,
 };
-pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute};
+pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute, identical_ledgers};
 pub use exact::Exact;
 pub use overlay::RowOverlay;
 pub use plan::market_of;
