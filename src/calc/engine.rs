@@ -336,6 +336,7 @@ fn engine(
     }
     let mut sink_err = merged.sink_err.take();
     for l in outcome.lines {
+        let l = l.map_err(Diagnostics::from)?;
         merged
             .by_entity
             .entry(l.entity.clone())

@@ -739,16 +739,23 @@ pub struct CertLines {
 }
 
 impl Iterator for CertLines {
-    type Item = Line;
-    fn next(&mut self) -> Option<Line> {
+    /// A line, or the error of a spread (the same computation as in `allocate`, which met none: it is passed on,
+    /// never replaced by an empty spread).
+    type Item = Result<Line, Error>;
+    fn next(&mut self) -> Option<Result<Line, Error>> {
         loop {
             if let Some(l) = self.buf.next() {
-                return Some(l);
+                return Some(Ok(l));
             }
             let step = self.steps.get(self.next)?;
             self.next += 1;
-            // The same computation as in `allocate`, which returned any error it met; it cannot fail here.
-            let shares = self.state.spread(step).unwrap_or_default();
+            let shares = match self.state.spread(step) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.next = self.steps.len();
+                    return Some(Err(e));
+                }
+            };
             self.buf = step
                 .iter()
                 .zip(&shares)
