@@ -529,7 +529,9 @@ valid_years = "any"
         let text = GOOD.replace("\"43.070\"", "\"9000000000000000\"").replace("\"18.9\"", "\"9000000000000000\"");
         assert_eq!(
             errors(&text),
-            ["f/t-2022.toml:22:1: the value of [[factor]] #2 (NCV x CC x OF x 44/12) overflows 28 significant digits (check the units and magnitudes of ncv and carbon_content)"]
+            [
+                "f/t-2022.toml:22:1: the value of [[factor]] #2 (NCV x CC x OF x 44/12) overflows 28 significant digits (check the units and magnitudes of ncv and carbon_content)"
+            ]
         );
         // The product is formed as NCV x CC x OF x 44 before the division by 12: with NCV = 9e13 it is
         // 8.1e26 x 0.98 x 44 = 3.49272e28, which fits, and the factor loads.

@@ -104,7 +104,11 @@ pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
         // says so rather than vanish.
         let rel = match (ra, rb) {
             (Some(ra), Some(rb)) if !ra.is_zero() && ua == ub => {
-                match rb.checked_sub(*ra).and_then(|d| d.checked_div(*ra)).and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED)) {
+                match rb
+                    .checked_sub(*ra)
+                    .and_then(|d| d.checked_div(*ra))
+                    .and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED))
+                {
                     Some(r) => format!(
                         " ({}{}%)",
                         if r > Decimal::ZERO { "+" } else { "" },
