@@ -197,7 +197,7 @@ fn company_purchase_pro_rata_by_grid_mwh() {
     assert_eq!(entity(&c, "plant-a", "scope2.market"), dec!(400));
     assert_eq!(entity(&c, "plant-b", "scope2.market"), dec!(1200));
     // The trace of scope2.market shows the allocation.
-    let t = calc::trace(&c, "scope2.market", None).expect("trace");
+    let t = calc::trace(&c, "scope2.market", None).expect("no overflow").expect("trace");
     let f: Vec<&str> = t.lines.iter().map(|l| &*l.formula).collect();
     assert!(f.iter().any(|x| x.starts_with("- 200 MWh covered (pro rata: 1000/4000 of 800 MWh)")), "{f:?}");
     assert_eq!(t.lines_sum, dec!(1600));
