@@ -481,8 +481,8 @@ mod tests {
         );
         // The most negative decimal (about -7.9e28) recomputed against 7e27 printed: the difference does not fit
         // (it used to be clamped to the minimum).
-        let e = compare(2024, &big, Decimal::MIN, None, &unit, &Tolerance::default())
-            .expect_err("difference overflows");
+        let e =
+            compare(2024, &big, Decimal::MIN, None, &unit, &Tolerance::default()).expect_err("difference overflows");
         assert_eq!(e.kind, ErrorKind::Overflow);
         assert_eq!(e.location, Some(Location::file("r.toml")));
         assert!(e.message.starts_with("the difference (recomputed - printed) of figure 'x' overflows"), "{e}");

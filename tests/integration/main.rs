@@ -3,6 +3,7 @@
 mod certificates;
 mod errors;
 mod excel;
+mod fixes;
 mod golden;
 mod hostile;
 mod pipeline;
