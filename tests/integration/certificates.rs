@@ -236,7 +236,7 @@ fn own_purchases_first_then_company_purchases_pro_rata_on_what_is_left() {
     let group: Decimal = c.scope2.allocations.iter().filter(|a| a.from_entity == "group").map(|a| a.mwh).sum();
     assert_eq!(group, dec!(1000), "shares add up exactly");
     let share = |e: &str| {
-        let t = calc::trace(&c, "electricity.renewable", None).expect("trace");
+        let t = calc::trace(&c, "electricity.renewable", None).expect("no overflow").expect("trace");
         t.lines.iter().filter(|l| l.entity == e && l.formula.contains("pro rata")).map(|l| l.value).sum::<Decimal>()
     };
     // 1000 x 500 / 3500 = 142.857142857142|857... and 1000 x 3000 / 3500 = 857.142857142857|142..., cut at 12
