@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 4. Trace one figure to its rows and factor citations.
-    if let Some(t) = calc::trace(&c, "scope1", None) {
+    if let Some(t) = calc::trace(&c, "scope1", None)? {
         println!("scope1 = {}:", t.formula);
         for l in &t.lines {
             let f = &l.factors[0];

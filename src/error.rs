@@ -239,6 +239,12 @@ impl Error {
         let err = err.into_io_error();
         Error::new(ErrorKind::Io, format!("cannot read: {err}")).at(Location::file(path)).with_source(err)
     }
+    /// A value too large for a decimal (28 significant digits): "<what> overflows 28 significant digits", so that
+    /// an overflow is an error where it happens, never a 0 or a clamped value. Locate it with [`Error::at`].
+    pub fn overflow(what: impl fmt::Display) -> Self {
+        Error::new(ErrorKind::Overflow, format!("{what} overflows 28 significant digits"))
+            .hint("a value this large is most likely a unit or magnitude mistake in the input")
+    }
     /// An I/O problem writing a file: "cannot write: ..." at the file, keeping the I/O error as the source.
     pub fn io_write(path: &Path, err: impl IoSource) -> Self {
         let err = err.into_io_error();

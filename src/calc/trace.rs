@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Computation, Figure, Line};
+use crate::error::Error;
 use crate::figure::{self, FigureId};
 
 /// The trace of one figure.
@@ -23,9 +24,10 @@ pub struct Trace<'a> {
     pub lines_sum: Decimal,
 }
 
-/// The trace of `id` in a computation (which must have kept its lines), or None if no such figure.
-pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> Option<Trace<'a>> {
-    let figure = c.figures.get(id)?;
+/// The trace of `id` in a computation (which must have kept its lines), or None if no such figure; an error when
+/// the sum of its lines overflows 28 significant digits (never a sum of 0).
+pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> Result<Option<Trace<'a>>, Error> {
+    let Some(figure) = c.figures.get(id) else { return Ok(None) };
     let part = |p: FigureId| c.figures.get(p.as_str()).map(|f| (p.to_string(), f));
     let fid = FigureId::new(id);
     // `basis`: the figure whose lines are listed (an intensity lists the lines of its numerator).
@@ -54,8 +56,9 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
     for l in &lines {
         sum.add(l.value);
     }
-    let lines_sum = sum.to_decimal().unwrap_or_default();
-    Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum })
+    let lines_sum =
+        sum.to_decimal().ok_or_else(|| Error::overflow(format!("the sum of the {} lines of {id}", lines.len())))?;
+    Ok(Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum }))
 }
 
 #[cfg(test)]
@@ -79,7 +82,7 @@ mod tests {
     #[test]
     fn a_total_is_traced_to_its_parts_and_their_lines() {
         let c = hikvision();
-        let t = trace(&c, "total.market", None).expect("total.market is computed");
+        let t = trace(&c, "total.market", None).expect("no overflow").expect("total.market is computed");
         assert_eq!(t.formula, "scope1 + scope2.market");
         assert_eq!(ids(&t), ["scope1", "scope2.market"]);
         assert!(t.lines.iter().any(|l| l.figure == "scope2.market"));
@@ -87,7 +90,7 @@ mod tests {
         assert_eq!(t.lines_sum, t.figure.value);
         assert_eq!(t.figure.value, c.figures["scope1"].value + c.figures["scope2.market"].value);
 
-        let t = trace(&c, "energy.total", None).expect("energy.total is computed");
+        let t = trace(&c, "energy.total", None).expect("no overflow").expect("energy.total is computed");
         assert_eq!(t.formula, "energy.direct + energy.indirect");
         assert_eq!(ids(&t), ["energy.direct", "energy.indirect"]);
         assert_eq!(t.lines_sum, t.figure.value);
@@ -96,23 +99,38 @@ mod tests {
     #[test]
     fn scope1_lists_its_activities_in_report_order_and_an_intensity_its_numerator() {
         let c = hikvision();
-        let t = trace(&c, "scope1", None).expect("scope1 is computed");
+        let t = trace(&c, "scope1", None).expect("no overflow").expect("scope1 is computed");
         assert_eq!(t.formula, "sum of scope1.<activity> lines");
         // Report order (gasoline, diesel, natural gas), not alphabetical order.
         assert_eq!(ids(&t), ["scope1.gasoline", "scope1.diesel", "scope1.natural_gas"]);
         assert_eq!(t.lines.len(), 3);
 
-        let t = trace(&c, "intensity.energy", Some(" (92495.53 million CNY)".into())).expect("computed");
+        let t = trace(&c, "intensity.energy", Some(" (92495.53 million CNY)".into()))
+            .expect("no overflow")
+            .expect("computed");
         assert_eq!(t.formula, "energy.total / revenue (92495.53 million CNY)");
         assert_eq!(ids(&t), ["energy.total"]);
-        let energy = trace(&c, "energy.total", None).expect("computed");
+        let energy = trace(&c, "energy.total", None).expect("no overflow").expect("computed");
         assert_eq!(t.lines.len(), energy.lines.len());
         assert_eq!(t.lines_sum, c.figures["energy.total"].value);
 
-        let t = trace(&c, "scope2.location", None).expect("computed");
+        let t = trace(&c, "scope2.location", None).expect("no overflow").expect("computed");
         assert_eq!(t.formula, "sum of lines");
         assert!(t.parts.is_empty());
         assert!(t.lines.iter().all(|l| l.figure == "scope2.location"));
-        assert!(trace(&c, "scope9", None).is_none());
+        assert!(trace(&c, "scope9", None).expect("no overflow").is_none());
+    }
+
+    #[test]
+    fn a_sum_of_lines_that_overflows_is_an_error_not_0() {
+        let mut c = hikvision();
+        let mut big = c.lines.iter().find(|l| l.figure == "scope2.location").expect("a grid line").clone();
+        big.value = Decimal::MAX;
+        c.lines.push(big.clone());
+        c.lines.push(big);
+        let n = c.lines.iter().filter(|l| l.figure == "scope2.location").count();
+        let e = trace(&c, "scope2.location", None).map(|_| ()).expect_err("MAX + MAX does not fit");
+        assert_eq!(e.kind, crate::error::ErrorKind::Overflow);
+        assert_eq!(e.message, format!("the sum of the {n} lines of scope2.location overflows 28 significant digits"));
     }
 }

@@ -369,7 +369,7 @@ pub fn explain(
     let revenue = inv
         .denominator("revenue")
         .map(|d| format!(" ({} {})", report::full(d.quantity.value), d.quantity.unit.symbol()));
-    let Some(t) = calc::trace(&result, figure, revenue) else {
+    let Some(t) = calc::trace(&result, figure, revenue)? else {
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))
             .hint(format!("figures: {}", ids.join(", ")))

@@ -183,7 +183,8 @@ relative = "0.02"
 pub fn init(out: &mut Out, dir: &Path, o: &Options) -> Result<u8, Diagnostics> {
     let ledger = if o.xlsx { "ledger.xlsx" } else { "ledger.csv" };
     let ledger_bytes = if o.xlsx {
-        ledger_xlsx(o.year).map_err(|e| Error::new(ErrorKind::Io, format!("cannot write the ledger template: {e}")))?
+        ledger_xlsx(o.year)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write the ledger template: {e}")).with_source(e))?
     } else {
         ledger_csv(o.year).into_bytes()
     };

@@ -297,7 +297,7 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
             write_file(path, &report::sweep_csv(&p, &points))?;
         }
         if let Some(path) = &a.svg {
-            write_file(path, &scenario::svg::chart(&title, &p, &points))?;
+            write_file(path, &ghg::report::svg::sweep::chart(&title, &p, &points))?;
         }
         let text = if json { String::new() } else { report::render_sweep(&title, &p, &points, format, places) };
         parts.push((

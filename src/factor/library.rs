@@ -108,7 +108,7 @@ impl FactorLibrary {
     /// Add every `*.toml` under a folder (recursively). All problems of all files are reported together.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Diagnostics> {
         let mut files = Vec::new();
-        collect_toml(dir, &mut files).map_err(|e| Diagnostics::from(Error::io(dir, &e)))?;
+        collect_toml(dir, &mut files)?;
         let mut d = Diagnostics::new();
         for f in files {
             match crate::tomlx::read_input(&f) {
@@ -183,11 +183,25 @@ impl FactorLibrary {
     }
 }
 
-fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+/// Every `*.toml` under `dir`, in path order. A folder or an entry that cannot be read is an error at that
+/// folder or entry (never skipped: a factor file left unloaded would change every figure that needs it).
+fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| {
+            Error::new(ErrorKind::Io, format!("cannot read an entry of this folder: {e}"))
+                .at(Location::file(dir))
+                .with_source(e)
+        })?;
+        entries.push(e.path());
+    }
     entries.sort();
     for p in entries {
-        if p.is_dir() {
+        // `metadata` follows links, as loading does: a link to a folder is a folder.
+        let meta = std::fs::metadata(&p).map_err(|e| {
+            Error::io(&p, e).hint("a factor folder holds factor files and folders: fix this entry or remove it")
+        })?;
+        if meta.is_dir() {
             collect_toml(&p, out)?;
         } else if p.extension().is_some_and(|e| e == "toml") {
             out.push(p);

@@ -331,7 +331,7 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
     if d.0.len() > before {
         return None;
     }
-    Some(Factor {
+    let factor = Factor {
         id: id?.0,
         kind: kind?,
         activity: activity?.0,
@@ -344,7 +344,18 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
         note,
         alternative,
         location: r.loc(),
-    })
+    };
+    // A combustion factor's value is a product (NCV x CC x OF x 44/12): one too large to hold is refused here, at
+    // the factor, rather than reaching `factors diff`, `search` or a calculation as a value that is not there.
+    if matches!(factor.value, FactorValue::Combustion { .. }) && factor.rate().is_none() {
+        d.push(
+            Error::overflow(format!("the value of {} (NCV x CC x OF x 44/12)", r.ctx()))
+                .at(factor.location.clone())
+                .hint("check the units and magnitudes of ncv and carbon_content"),
+        );
+        return None;
+    }
+    Some(factor)
 }
 
 /// Parse and validate one factor file. `path` is the name shown in messages.
@@ -510,6 +521,22 @@ valid_years = "any"
         assert_eq!(f.combustion_product().map(|d| d.normalize().to_string()), Some("35.10067176".into()));
         assert_eq!(f.rate_unit().symbol(), "tCO2/t");
         assert!(f.rate().is_some_and(|r| r.round_dp(6).to_string() == "2.925056"));
+    }
+
+    #[test]
+    fn a_combustion_factor_whose_value_overflows_is_refused_at_the_factor() {
+        // 9e15 GJ/t x 9e15 tC/TJ = 9e15 x 9e12 tC/t = 8.1e28, more than a decimal holds (about 7.9e28).
+        let text = GOOD.replace("\"43.070\"", "\"9000000000000000\"").replace("\"18.9\"", "\"9000000000000000\"");
+        assert_eq!(
+            errors(&text),
+            [
+                "f/t-2022.toml:22:1: the value of [[factor]] #2 (NCV x CC x OF x 44/12) overflows 28 significant digits (check the units and magnitudes of ncv and carbon_content)"
+            ]
+        );
+        // The product is formed as NCV x CC x OF x 44 before the division by 12: with NCV = 9e13 it is
+        // 8.1e26 x 0.98 x 44 = 3.49272e28, which fits, and the factor loads.
+        let text = GOOD.replace("\"43.070\"", "\"90000000000000\"").replace("\"18.9\"", "\"9000000000000000\"");
+        assert_eq!(errors(&text), Vec::<String>::new());
     }
 
     #[test]

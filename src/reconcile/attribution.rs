@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::YearResult;
 use super::unit::FigureUnit;
 use crate::calc;
+use crate::error::{Error, Location};
 use crate::units::Unit;
 
 /// Decimal places of the values the attribution works on.
@@ -62,9 +63,10 @@ pub struct Attribution {
 }
 
 impl Attribution {
-    /// The reported change (later − earlier), if both years report the figure.
+    /// The reported change (later − earlier), if both years report the figure ([`attribute`] has checked that
+    /// it fits).
     pub fn reported_change(&self) -> Option<Decimal> {
-        self.reported.map(|(a, b)| b.saturating_sub(a))
+        self.reported.and_then(|(a, b)| b.checked_sub(a))
     }
 }
 
@@ -87,8 +89,26 @@ struct Side {
     total: Decimal,
 }
 
-fn side(y: &YearResult, id: &str) -> Option<Side> {
-    let t = calc::trace(&y.computation, id, None)?;
+/// Where an overflow of figure `id` in year `y` is reported: the figure in that year's reported file, else the
+/// reported file itself.
+fn at_figure(y: &YearResult, id: &str) -> Location {
+    y.reported.figure(id).map(|f| f.location.clone()).unwrap_or_else(|| Location::file(&y.reported.path))
+}
+
+/// `a + b`, or an overflow error naming `what`, at `at`.
+fn add(a: Decimal, b: Decimal, what: impl FnOnce() -> String, at: impl FnOnce() -> Location) -> Result<Decimal, Error> {
+    a.checked_add(b).ok_or_else(|| Error::overflow(what()).at(at()))
+}
+
+/// `a - b`, or an overflow error naming `what`, at `at`.
+fn sub(a: Decimal, b: Decimal, what: impl FnOnce() -> String, at: impl FnOnce() -> Location) -> Result<Decimal, Error> {
+    a.checked_sub(b).ok_or_else(|| Error::overflow(what()).at(at()))
+}
+
+fn side(y: &YearResult, id: &str) -> Result<Option<Side>, Error> {
+    let Some(t) = calc::trace(&y.computation, id, None).map_err(|e| e.at(at_figure(y, id)))? else {
+        return Ok(None);
+    };
     let mut s = Side {
         cells: BTreeMap::new(),
         entities: BTreeSet::new(),
@@ -100,43 +120,52 @@ fn side(y: &YearResult, id: &str) -> Option<Side> {
         let canon = l.activity.canonical_unit();
         let (qty, measure) = match (Unit::parse(&l.unit), Unit::parse(canon)) {
             (Ok(u), Ok(c)) if u.dimension() == c.dimension() => {
-                (crate::units::convert(l.quantity, &u, &c).unwrap_or(l.quantity), canon.to_string())
+                // Same dimension: only an overflow can fail, and an unconverted quantity would mix units.
+                let q = crate::units::convert(l.quantity, &u, &c).map_err(|_| {
+                    Error::overflow(format!("{} {} in {canon}", l.quantity, l.unit)).at(l.source.clone())
+                })?;
+                (q, canon.to_string())
             }
             _ => (l.quantity, l.unit.clone()),
         };
         let v = at_places(l.value);
         let cell = s.cells.entry((l.entity.clone(), l.activity.name().to_string(), measure)).or_default();
+        let in_cell = || format!("the {} of entity {} in {id} ({})", l.activity.name(), l.entity, y.year);
         // A row may give several lines to one figure (CO2, CH4, N2O): its quantity counts once.
         if cell.sources.insert(l.source.to_string()) {
-            cell.activity = cell.activity.saturating_add(at_places(qty));
+            cell.activity =
+                add(cell.activity, at_places(qty), || format!("{} activity", in_cell()), || l.source.clone())?;
         }
-        cell.value = cell.value.saturating_add(v);
+        cell.value = add(cell.value, v, in_cell, || l.source.clone())?;
         s.entities.insert(l.entity.clone());
         let e = s.by_entity.entry(l.entity.clone()).or_default();
-        *e = e.saturating_add(v);
-        s.total = s.total.saturating_add(v);
+        *e = add(*e, v, || format!("{id} of entity {} ({})", l.entity, y.year), || l.source.clone())?;
+        s.total = add(s.total, v, || format!("the sum of the lines of {id} ({})", y.year), || l.source.clone())?;
         for f in l.factors.iter() {
             s.factors.insert(f.reference.to_string());
         }
     }
-    Some(s)
+    Ok(Some(s))
 }
 
-/// Attribute the change of figure `id` from year `a` to year `b` (None if either lacks the figure).
-pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution> {
-    let s0 = side(a, id)?;
-    let s1 = side(b, id)?;
-    let unit = b.computation.figures.get(id)?.unit.clone();
+/// Attribute the change of figure `id` from year `a` to year `b` (None if either lacks the figure). A step that
+/// overflows 28 significant digits is an error at the figure in the later year's reported file (or at the ledger
+/// row, for a line's own quantity).
+pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Result<Option<Attribution>, Error> {
+    let (Some(s0), Some(s1)) = (side(a, id)?, side(b, id)?) else { return Ok(None) };
+    let Some(unit) = b.computation.figures.get(id).map(|f| f.unit.clone()) else { return Ok(None) };
+    let at = || at_figure(b, id);
+    let what = |part: &'static str| move || format!("the {part} change of {id} from {} to {}", a.year, b.year);
     let both: BTreeSet<&String> = s0.entities.intersection(&s1.entities).collect();
     let mut boundary = Decimal::ZERO;
     for (e, v) in &s1.by_entity {
         if !both.contains(e) {
-            boundary = boundary.saturating_add(*v);
+            boundary = add(boundary, *v, what("boundary"), at)?;
         }
     }
     for (e, v) in &s0.by_entity {
         if !both.contains(e) {
-            boundary = boundary.saturating_sub(*v);
+            boundary = sub(boundary, *v, what("boundary"), at)?;
         }
     }
     let (mut activity, mut factors) = (Decimal::ZERO, Decimal::ZERO);
@@ -149,14 +178,18 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
         let s = if c0.activity.is_zero() {
             if c0.value.is_zero() { c1.value } else { c0.value }
         } else {
-            c1.activity
-                .checked_mul(c0.value)
-                .and_then(|x| x.checked_div(c0.activity))
-                .map(at_places)
-                .unwrap_or(c1.value)
+            c1.activity.checked_mul(c0.value).and_then(|x| x.checked_div(c0.activity)).map(at_places).ok_or_else(
+                || {
+                    Error::overflow(format!(
+                        "the {} of entity {} in {id} at the {} activity and the {} factor ({} x {} / {})",
+                        k.1, k.0, b.year, a.year, c1.activity, c0.value, c0.activity
+                    ))
+                    .at(at())
+                },
+            )?
         };
-        activity = activity.saturating_add(s.saturating_sub(c0.value));
-        factors = factors.saturating_add(c1.value.saturating_sub(s));
+        activity = add(activity, sub(s, c0.value, what("activity"), at)?, what("activity"), at)?;
+        factors = add(factors, sub(c1.value, s, what("factors"), at)?, what("factors"), at)?;
     }
     let reported = match (a.reported.figure(id), b.reported.figure(id), FigureUnit::parse(&unit).ok()) {
         (Some(ra), Some(rb), Some(fu)) => {
@@ -168,14 +201,19 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
         }
         _ => None,
     };
-    Some(Attribution {
+    // The reported change is shown beside the attribution: it must fit too.
+    if let Some((ra, rb)) = reported {
+        sub(rb, ra, || format!("the reported change of {id} from {} to {}", a.year, b.year), at)?;
+    }
+    let change = sub(s1.total, s0.total, what("total"), at)?;
+    Ok(Some(Attribution {
         figure: id.to_string(),
         unit,
         from_year: a.year,
         to_year: b.year,
         from: s0.total,
         to: s1.total,
-        change: s1.total.saturating_sub(s0.total),
+        change,
         boundary,
         activity,
         factors,
@@ -184,5 +222,5 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Option<Attribution
         factors_added: s1.factors.difference(&s0.factors).cloned().collect(),
         entities_added: s1.entities.difference(&s0.entities).cloned().collect(),
         entities_removed: s0.entities.difference(&s1.entities).cloned().collect(),
-    })
+    }))
 }

@@ -22,6 +22,7 @@ use super::unit::{FigureUnit, same_dimension};
 use super::{FigureResult, ReportedFile, Status, YearResult, meets};
 use crate::activity::Activity;
 use crate::calc::{self, Line};
+use crate::error::{Error, Location};
 use crate::factor::{Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue};
 use crate::figure::FigureId;
 use crate::printed::{PrintedNumber, format_grouped};
@@ -193,6 +194,38 @@ fn factor_half(f: &Factor) -> Decimal {
     }
 }
 
+/// Checked arithmetic on the numbers of one reported figure: an overflow is an error at that figure, never a
+/// value clamped to the largest decimal.
+pub(super) struct At<'a> {
+    pub(super) id: &'a str,
+    pub(super) location: &'a Location,
+}
+
+impl At<'_> {
+    pub(super) fn overflow(&self, what: &str) -> Error {
+        Error::overflow(format!("{what} of figure '{}'", self.id)).at(self.location.clone())
+    }
+    pub(super) fn add(&self, a: Decimal, b: Decimal, what: &str) -> Result<Decimal, Error> {
+        a.checked_add(b).ok_or_else(|| self.overflow(what))
+    }
+    pub(super) fn sub(&self, a: Decimal, b: Decimal, what: &str) -> Result<Decimal, Error> {
+        a.checked_sub(b).ok_or_else(|| self.overflow(what))
+    }
+    pub(super) fn mul(&self, a: Decimal, b: Decimal, what: &str) -> Result<Decimal, Error> {
+        a.checked_mul(b).ok_or_else(|| self.overflow(what))
+    }
+}
+
+/// The value of an `Option`, or no finding (`Ok(None)`) when there is none.
+macro_rules! or_none {
+    ($e:expr) => {
+        match $e {
+            Some(x) => x,
+            None => return Ok(None),
+        }
+    };
+}
+
 /// How the figure's lines map to the printed unit: printed = (sum of lines) / scale, converted.
 struct Frame<'a> {
     printed: &'a PrintedNumber,
@@ -260,20 +293,32 @@ fn line_to_num(line_unit: &str, num: &Unit) -> Option<Decimal> {
     u.to_base().checked_div(num.to_base())
 }
 
-fn group_lines<'a>(lib: &'a FactorLibrary, lines: &[&Line]) -> (Vec<Group<'a>>, Decimal, Decimal) {
+/// The lines grouped by primary factor, with the sum of all lines and of their half-widths.
+fn group_lines<'a>(
+    lib: &'a FactorLibrary,
+    lines: &[&Line],
+    at: &At<'_>,
+) -> Result<(Vec<Group<'a>>, Decimal, Decimal), Error> {
     let mut groups: Vec<Group<'a>> = Vec::new();
     let (mut total, mut total_hw) = (Decimal::ZERO, Decimal::ZERO);
     for l in lines {
-        total = total.saturating_add(l.value);
-        total_hw = total_hw.saturating_add(l.half_width.unwrap_or_default());
+        total = at.add(total, l.value, "the sum of the lines")?;
+        total_hw = at.add(total_hw, l.half_width.unwrap_or_default(), "the half-width of the sum of the lines")?;
         let Some((r, f)) = primary(lib, l) else { continue };
         let (Some(rate), unit) = (f.rate(), f.rate_unit()) else { continue };
         if rate.is_zero() {
             continue;
         }
         let Some(k) = line_to_num(l.value_unit, &unit.num) else { continue };
-        let Some(a) = l.value.checked_mul(k).and_then(|x| x.checked_div(rate)) else { continue };
-        let ahw = l.half_width.unwrap_or_default().checked_mul(k).and_then(|x| x.checked_div(rate)).unwrap_or_default();
+        // A line's activity is its value over its factor; one that does not fit is an error at the line, not a
+        // line left out of its group.
+        let per_rate = |x: Decimal, what: &str| {
+            x.checked_mul(k).and_then(|x| x.checked_div(rate)).ok_or_else(|| {
+                Error::overflow(format!("the {what} of this line ({} / {rate})", x.normalize())).at(l.source.clone())
+            })
+        };
+        let a = per_rate(l.value, "activity")?;
+        let ahw = per_rate(l.half_width.unwrap_or_default(), "activity half-width")?;
         let g = match groups.iter_mut().position(|g| g.reference == r) {
             Some(i) => &mut groups[i],
             None => {
@@ -294,14 +339,14 @@ fn group_lines<'a>(lib: &'a FactorLibrary, lines: &[&Line]) -> (Vec<Group<'a>>, 
                 &mut groups[n]
             }
         };
-        g.activity = g.activity.saturating_add(a);
-        g.activity_hw = g.activity_hw.saturating_add(ahw.abs());
-        g.value = g.value.saturating_add(l.value);
-        g.hw = g.hw.saturating_add(l.half_width.unwrap_or_default());
+        g.activity = at.add(g.activity, a, "the activity of a factor's lines")?;
+        g.activity_hw = at.add(g.activity_hw, ahw.abs(), "the activity half-width of a factor's lines")?;
+        g.value = at.add(g.value, l.value, "the sum of a factor's lines")?;
+        g.hw = at.add(g.hw, l.half_width.unwrap_or_default(), "the half-width of a factor's lines")?;
         g.activities.insert(l.activity);
         g.units.insert(l.unit.clone());
     }
-    (groups, total, total_hw)
+    Ok((groups, total, total_hw))
 }
 
 /// A rate of `f` expressed in `to` (numerator CO2 and CO2e count as one).
@@ -359,16 +404,23 @@ fn implied_factor(
     g: &Group<'_>,
     others: (Decimal, Decimal),
     lib: &FactorLibrary,
-) -> Option<Finding> {
+    at: &At<'_>,
+) -> Result<Option<Finding>, Error> {
     let p = frame.printed;
-    let r_lines = (frame.back(p.lower())?, frame.back(p.upper())?);
+    let r_lines = (or_none!(frame.back(p.lower())), or_none!(frame.back(p.upper())));
     let unit = g.rate_unit.symbol();
+    let range_what = "the interval of the implied factor";
     let num_range = (
-        r_lines.0.saturating_sub(others.0).saturating_sub(others.1).saturating_mul(g.k),
-        r_lines.1.saturating_sub(others.0).saturating_add(others.1).saturating_mul(g.k),
+        at.mul(at.sub(at.sub(r_lines.0, others.0, range_what)?, others.1, range_what)?, g.k, range_what)?,
+        at.mul(at.add(at.sub(r_lines.1, others.0, range_what)?, others.1, range_what)?, g.k, range_what)?,
     );
-    let a_range = (g.activity.saturating_sub(g.activity_hw), g.activity.saturating_add(g.activity_hw));
-    let implied = frame.back(p.value)?.saturating_sub(others.0).checked_mul(g.k)?.checked_div(g.activity)?;
+    let a_range = (
+        at.sub(g.activity, g.activity_hw, "the activity interval")?,
+        at.add(g.activity, g.activity_hw, "the activity interval")?,
+    );
+    let implied =
+        at.mul(at.sub(or_none!(frame.back(p.value)), others.0, "the implied factor")?, g.k, "the implied factor")?;
+    let implied = or_none!(implied.checked_div(g.activity));
     let range = div_range(num_range, a_range);
     let places = factor_places(g.factor, g.rate);
     let mut candidates = Vec::new();
@@ -387,13 +439,16 @@ fn implied_factor(
                 continue;
             };
             tried += 1;
+            // A library factor whose figure does not fit cannot reproduce a printed figure: it is not a candidate
+            // (this is a search over other factors, not a number of this inventory).
             let Some(contrib) = g.activity.checked_mul(c).and_then(|x| x.checked_div(g.k)) else { continue };
-            let Some(total) = frame.out(others.0.saturating_add(contrib)) else { continue };
+            let Some(total) = others.0.checked_add(contrib).and_then(|x| frame.out(x)) else { continue };
             let exact = p.round_like(total) == p.value;
-            let Some((lo, hi)) = mul_range(a_range, (c.saturating_sub(ch), c.saturating_add(ch))) else { continue };
+            let (Some(c_lo), Some(c_hi)) = (c.checked_sub(ch), c.checked_add(ch)) else { continue };
+            let Some((lo, hi)) = mul_range(a_range, (c_lo, c_hi)) else { continue };
             let (Some(lo), Some(hi)) = (lo.checked_div(g.k), hi.checked_div(g.k)) else { continue };
-            let lo = frame.out(others.0.saturating_sub(others.1).saturating_add(lo));
-            let hi = frame.out(others.0.saturating_add(others.1).saturating_add(hi));
+            let lo = others.0.checked_sub(others.1).and_then(|x| x.checked_add(lo)).and_then(|x| frame.out(x));
+            let hi = others.0.checked_add(others.1).and_then(|x| x.checked_add(hi)).and_then(|x| frame.out(x));
             let near = matches!((lo, hi), (Some(lo), Some(hi)) if meets(p, lo.min(hi), lo.max(hi)));
             if exact || near {
                 candidates.push(Candidate {
@@ -457,7 +512,7 @@ fn implied_factor(
     }
     f.candidates = candidates;
     f.tried = tried;
-    Some(f)
+    Ok(Some(f))
 }
 
 /// Implied activity (reported / factor) for a figure with one primary factor.
@@ -468,7 +523,8 @@ fn implied_activity(
     g: &Group<'_>,
     others: (Decimal, Decimal),
     reported: &ReportedFile,
-) -> Option<Finding> {
+    at: &At<'_>,
+) -> Result<Option<Finding>, Error> {
     let p = frame.printed;
     let den = &g.rate_unit.den;
     // Express activities in the ledger's unit when all lines share one, else in the factor's denominator unit.
@@ -478,24 +534,21 @@ fn implied_activity(
         }
         _ => den.clone(),
     };
-    let conv = |x: Decimal| -> Option<Decimal> { x.checked_mul(den.to_base())?.checked_div(shown.to_base()) };
-    let imp = conv(frame.back(p.value)?.saturating_sub(others.0).checked_mul(g.k)?.checked_div(g.rate)?)?;
-    let lo = conv(
-        frame
-            .back(p.lower())?
-            .saturating_sub(others.0)
-            .saturating_sub(others.1)
-            .checked_mul(g.k)?
-            .checked_div(g.rate)?,
-    )?;
-    let hi = conv(
-        frame
-            .back(p.upper())?
-            .saturating_sub(others.0)
-            .saturating_add(others.1)
-            .checked_mul(g.k)?
-            .checked_div(g.rate)?,
-    )?;
+    let what = "the implied activity";
+    // (printed - other lines ± their half-width) x k / rate, in the unit shown.
+    let implied = |lines: Decimal, hw: Decimal| -> Result<Decimal, Error> {
+        let x = at.mul(at.add(at.sub(lines, others.0, what)?, hw, what)?, g.k, what)?;
+        x.checked_div(g.rate)
+            .and_then(|x| x.checked_mul(den.to_base()))
+            .and_then(|x| x.checked_div(shown.to_base()))
+            .ok_or_else(|| at.overflow(what))
+    };
+    let conv = |x: Decimal| -> Result<Decimal, Error> {
+        x.checked_mul(den.to_base()).and_then(|x| x.checked_div(shown.to_base())).ok_or_else(|| at.overflow(what))
+    };
+    let imp = implied(or_none!(frame.back(p.value)), Decimal::ZERO)?;
+    let lo = implied(or_none!(frame.back(p.lower())), -others.1)?;
+    let hi = implied(or_none!(frame.back(p.upper())), others.1)?;
     let ledger = conv(g.activity)?;
     let ledger_hw = conv(g.activity_hw)?;
     let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();
@@ -516,12 +569,12 @@ fn implied_activity(
         show(ledger, places),
         shown.symbol(),
         if ledger > imp { "more by" } else { "less by" },
-        show(ledger.saturating_sub(imp).abs(), places),
+        show(at.sub(ledger, imp, "the ledger activity less the implied one")?.abs(), places),
     );
     let mut outcome = Outcome::Info;
     if ledger_hw > Decimal::ZERO
-        && ledger.saturating_sub(ledger_hw) <= lo.max(hi)
-        && ledger.saturating_add(ledger_hw) >= lo.min(hi)
+        && at.sub(ledger, ledger_hw, "the ledger activity interval")? <= lo.max(hi)
+        && at.add(ledger, ledger_hw, "the ledger activity interval")? >= lo.min(hi)
     {
         msg.push_str(" (within the precision of the ledger's printed inputs)");
         outcome = Outcome::Explains;
@@ -540,7 +593,7 @@ fn implied_activity(
         };
         msg.push_str(&format!("; {verdict} activity.{} {}", a.name(), ra.printed.text));
     }
-    Some(
+    Ok(Some(
         Finding::new(FindingKind::ImpliedActivity, year, Some(&fr.id), outcome, msg)
             .value("factor_used", g.reference.to_string())
             .value("implied_activity", full(imp))
@@ -548,15 +601,21 @@ fn implied_activity(
             .value("implied_high", full(lo.max(hi)))
             .value("ledger_activity", full(ledger))
             .value("unit", shown.symbol().to_string()),
-    )
+    ))
 }
 
 /// Sum of parts (or lines) each rounded like the printed figure, against the rounded sum.
-fn rounding(year: i32, fr: &FigureResult, frame: &Frame<'_>, items: &[(String, Decimal)]) -> Option<Finding> {
+fn rounding(
+    year: i32,
+    fr: &FigureResult,
+    frame: &Frame<'_>,
+    items: &[(String, Decimal)],
+    at: &At<'_>,
+) -> Result<Option<Finding>, Error> {
     let p = frame.printed;
     let mut sum = Decimal::ZERO;
     for (_, v) in items {
-        sum = sum.saturating_add(p.round_like(frame.out(*v)?));
+        sum = at.add(sum, p.round_like(or_none!(frame.out(*v))), "the sum of the rounded parts")?;
     }
     let rounded_sum = p.round_like(fr.recomputed);
     let what = if items.iter().all(|(k, _)| k.contains(':')) { "lines" } else { "parts" };
@@ -582,34 +641,35 @@ fn rounding(year: i32, fr: &FigureResult, frame: &Frame<'_>, items: &[(String, D
         )
     };
     let outcome = if explains { Outcome::Explains } else { Outcome::DoesNotExplain };
-    Some(
+    Ok(Some(
         Finding::new(FindingKind::Rounding, year, Some(&fr.id), outcome, msg)
             .value("sum_of_rounded", full(sum))
             .value("rounded_sum", full(rounded_sum))
             .value("items", items.len().to_string()),
-    )
+    ))
 }
 
 /// A total or intensity recomputed from the reported values of its parts.
-fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option<Finding> {
+fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>, at: &At<'_>) -> Result<Option<Finding>, Error> {
     let id = FigureId::new(&fr.id);
     let numerator = id.per_revenue_of().map(|n| [n]);
     let parts: &[FigureId<'static>] = match (id.summands(), &numerator) {
         (Some(parts), _) => parts,
         (None, Some(n)) => n,
-        (None, None) => return None,
+        (None, None) => return Ok(None),
     };
+    let what = "the sum of the reported parts";
     let reported = &year.reported;
     let (mut v, mut lo, mut hi) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let mut gaps = Vec::new();
     for id in parts.iter().map(|p| p.as_str()) {
-        let rf = reported.figure(id)?;
-        let f = year.computation.figures.get(id)?;
-        let fu = FigureUnit::parse(&f.unit).ok()?;
+        let rf = or_none!(reported.figure(id));
+        let f = or_none!(year.computation.figures.get(id));
+        let fu = or_none!(FigureUnit::parse(&f.unit).ok());
         let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
-        v = v.saturating_add(ru.convert(rf.printed.value, &fu)?);
-        lo = lo.saturating_add(ru.convert(rf.printed.lower(), &fu)?);
-        hi = hi.saturating_add(ru.convert(rf.printed.upper(), &fu)?);
+        v = at.add(v, or_none!(ru.convert(rf.printed.value, &fu)), what)?;
+        lo = at.add(lo, or_none!(ru.convert(rf.printed.lower(), &fu)), what)?;
+        hi = at.add(hi, or_none!(ru.convert(rf.printed.upper(), &fu)), what)?;
         if let Some(pr) = year.figures.iter().find(|x| x.id == id)
             && !matches!(pr.status, Status::Exact | Status::Consistent)
         {
@@ -617,7 +677,7 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option
         }
     }
     let p = frame.printed;
-    let (v, lo, hi) = (frame.out(v)?, frame.out(lo)?, frame.out(hi)?);
+    let (v, lo, hi) = (or_none!(frame.out(v)), or_none!(frame.out(lo)), or_none!(frame.out(hi)));
     let exact = p.round_like(v) == p.value;
     let holds = exact || meets(p, lo, hi);
     let basis = if parts.len() == 1 {
@@ -638,7 +698,9 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>) -> Option
         format!("{} {}: {basis} gives {}, not the printed value either", fr.id, p.text, p.render_like(v))
     };
     let outcome = if holds { Outcome::Explains } else { Outcome::DoesNotExplain };
-    Some(Finding::new(FindingKind::Propagated, year.year, Some(&fr.id), outcome, msg).value("from_reported", full(v)))
+    Ok(Some(
+        Finding::new(FindingKind::Propagated, year.year, Some(&fr.id), outcome, msg).value("from_reported", full(v)),
+    ))
 }
 
 /// A signed decimal for messages ("+838.0993", "-12.00").
@@ -647,12 +709,13 @@ pub(crate) fn signed(x: Decimal, places: u32) -> String {
     if s.starts_with('-') || x.is_zero() { s } else { format!("+{s}") }
 }
 
-/// Findings for every figure that is neither `exact` nor `consistent`.
+/// Findings for every figure that is neither `exact` nor `consistent`; an overflow on the way is an error at the
+/// reported figure.
 pub(super) fn explain(
     year: &YearResult,
     lib: &FactorLibrary,
     units: &BTreeMap<String, Option<FigureUnit>>,
-) -> Vec<Finding> {
+) -> Result<Vec<Finding>, Error> {
     let c = &year.computation;
     let mut out = Vec::new();
     for fr in &year.figures {
@@ -673,15 +736,18 @@ pub(super) fn explain(
         };
         // For intensities the lines are the numerator's; the frame divides their sum by revenue (in millions).
         let frame = Frame { printed: &rf.printed, fu, ru: ru.clone(), scale };
-        let Some(t) = calc::trace(c, &fr.id, None) else { continue };
+        let at = At { id: &fr.id, location: &rf.location };
+        let Some(t) = calc::trace(c, &fr.id, None).map_err(|e| e.at(rf.location.clone()))? else { continue };
         if !intensity {
-            let (groups, total, total_hw) = group_lines(lib, &t.lines);
+            let (groups, total, total_hw) = group_lines(lib, &t.lines, &at)?;
             if !groups.is_empty() {
                 let largest =
                     groups.iter().enumerate().max_by_key(|(_, g)| g.value.abs()).map(|(i, _)| i).unwrap_or_default();
+                let others = |g: &Group<'_>| -> Result<(Decimal, Decimal), Error> {
+                    Ok((at.sub(total, g.value, "the other lines")?, at.sub(total_hw, g.hw, "the other lines")?))
+                };
                 for (i, g) in groups.iter().enumerate() {
-                    let others = (total.saturating_sub(g.value), total_hw.saturating_sub(g.hw));
-                    if let Some(f) = implied_factor(year.year, fr, &frame, g, others, lib)
+                    if let Some(f) = implied_factor(year.year, fr, &frame, g, others(g)?, lib, &at)?
                         && (i == largest || f.outcome == Outcome::Explains)
                     {
                         out.push(f);
@@ -689,14 +755,7 @@ pub(super) fn explain(
                 }
                 if groups.len() == 1 {
                     let g = &groups[0];
-                    if let Some(f) = implied_activity(
-                        year.year,
-                        fr,
-                        &frame,
-                        g,
-                        (total.saturating_sub(g.value), total_hw.saturating_sub(g.hw)),
-                        &year.reported,
-                    ) {
+                    if let Some(f) = implied_activity(year.year, fr, &frame, g, others(g)?, &year.reported, &at)? {
                         out.push(f);
                     }
                 }
@@ -707,14 +766,14 @@ pub(super) fn explain(
                 t.lines.iter().map(|l| (format!("{}:{}", l.source, l.figure), l.value)).collect()
             };
             if items.len() >= 2
-                && let Some(f) = rounding(year.year, fr, &frame, &items)
+                && let Some(f) = rounding(year.year, fr, &frame, &items, &at)?
             {
                 out.push(f);
             }
         }
-        if let Some(f) = propagated(year, fr, &frame) {
+        if let Some(f) = propagated(year, fr, &frame, &at)? {
             out.push(f);
         }
     }
-    out
+    Ok(out)
 }

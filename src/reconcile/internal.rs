@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::findings::{Finding, FindingKind, Outcome, full, show};
+use super::findings::{At, Finding, FindingKind, Outcome, full, show};
 use super::unit::FigureUnit;
 use super::{Relation, ReportedFigure, YearResult};
+use crate::error::Error;
 use crate::printed::PrintedNumber;
 
 /// A printed figure in base units: value and interval.
@@ -52,8 +53,9 @@ fn dims_agree(units: &BTreeMap<String, Option<FigureUnit>>, ids: &[&str]) -> boo
     }
 }
 
-/// Every declared and built-in relation of one year's reported file.
-pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUnit>>) -> Vec<Finding> {
+/// Every declared and built-in relation of one year's reported file. An overflow on the way is an error at the
+/// reported figure it concerns.
+pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUnit>>) -> Result<Vec<Finding>, Error> {
     let r = &year.reported;
     let mut out = Vec::new();
     let fig = |id: &str| -> Option<&ReportedFigure> { r.figure(id) };
@@ -88,11 +90,16 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                 ) else {
                     continue;
                 };
-                let sum = Base {
-                    v: pb.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(b.v)),
-                    lo: pb.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(b.lo)),
-                    hi: pb.iter().fold(Decimal::ZERO, |a, b| a.saturating_add(b.hi)),
-                };
+                let at = At { id: total, location: &t.location };
+                let what = format!("the sum of the parts {}", parts.join(" + "));
+                let mut sum = Base { v: Decimal::ZERO, lo: Decimal::ZERO, hi: Decimal::ZERO };
+                for b in &pb {
+                    sum = Base {
+                        v: at.add(sum.v, b.v, &what)?,
+                        lo: at.add(sum.lo, b.lo, &what)?,
+                        hi: at.add(sum.hi, b.hi, &what)?,
+                    };
+                }
                 let Some(sum_printed) = from_base(sum.v, tu) else { continue };
                 let exact = t.printed.round_like(sum_printed) == t.printed.value;
                 let holds = exact || overlaps((sum.lo, sum.hi), (tb.lo, tb.hi));
@@ -102,7 +109,12 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                 } else if holds {
                     "within the precision of the printed figures".to_string()
                 } else {
-                    format!("off by {}", show(sum_printed.saturating_sub(t.printed.value), t.printed.places + 1))
+                    let off = at.sub(
+                        sum_printed,
+                        t.printed.value,
+                        "the gap between the sum of its parts and the printed value",
+                    )?;
+                    format!("off by {}", show(off, t.printed.places + 1))
                 };
                 let msg = format!(
                     "{total} = {}: {} = {} against the printed {}: {} {verdict}{origin}",
@@ -138,10 +150,12 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                 let Some(q) = nb.v.checked_div(db.v) else { continue };
                 // The quotient of the two intervals (the denominator's must exclude 0).
                 let q_range = if db.lo > Decimal::ZERO || db.hi < Decimal::ZERO {
-                    let c: Vec<Decimal> = [(nb.lo, db.lo), (nb.lo, db.hi), (nb.hi, db.lo), (nb.hi, db.hi)]
+                    // Every corner counts: one left out would narrow the interval.
+                    let at = At { id: value, location: &v.location };
+                    let c = [(nb.lo, db.lo), (nb.lo, db.hi), (nb.hi, db.lo), (nb.hi, db.hi)]
                         .iter()
-                        .filter_map(|(n, d)| n.checked_div(*d))
-                        .collect();
+                        .map(|(n, d)| n.checked_div(*d).ok_or_else(|| at.overflow("the interval of the ratio")))
+                        .collect::<Result<Vec<Decimal>, Error>>()?;
                     (c.iter().copied().fold(q, Decimal::min), c.iter().copied().fold(q, Decimal::max))
                 } else {
                     (q, q)
@@ -187,7 +201,11 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
                     continue;
                 };
                 let holds = bb.lo <= ab.hi;
-                let share = bb.v.checked_div(ab.v).map(|s| s.saturating_mul(Decimal::ONE_HUNDRED));
+                let at = At { id: part, location: &b.location };
+                let share = match bb.v.checked_div(ab.v) {
+                    Some(s) => Some(at.mul(s, Decimal::ONE_HUNDRED, &format!("the share of {parent}"))?),
+                    None => None,
+                };
                 let msg = format!(
                     "{part} {} is \"of which\" {parent} {}: {}{}{origin}",
                     b.printed.text,
@@ -209,13 +227,16 @@ pub(super) fn check(year: &YearResult, units: &BTreeMap<String, Option<FigureUni
             }
         }
     }
-    out
+    Ok(out)
 }
 
-/// Stated changes of `cur`, against `from` in the change entry or the previous year's reported figure.
-pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Vec<Finding> {
+/// Stated changes of `cur`, against `from` in the change entry or the previous year's reported figure. A change
+/// that overflows is an error at the `[[change]]`.
+pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Result<Vec<Finding>, Error> {
     let mut out = Vec::new();
     for ch in &cur.reported.changes {
+        let at = At { id: &ch.id, location: &ch.location };
+        let what = "the stated change";
         let Some(now) = cur.reported.figure(&ch.id) else { continue };
         let unit = now.unit.as_ref();
         let (before, before_unit, basis) = match (&ch.from, prev.and_then(|p| p.reported.figure(&ch.id))) {
@@ -244,20 +265,18 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Vec<Findin
             if a.lo <= Decimal::ZERO {
                 continue;
             }
-            let Some(v) = b.v.saturating_sub(a.v).checked_div(a.v).map(|x| x.saturating_mul(Decimal::ONE_HUNDRED))
-            else {
-                continue;
+            // a.lo > 0, so every divisor is positive: only an overflow can fail.
+            let pct = |n: Decimal, d: Decimal| -> Result<Decimal, Error> {
+                let ratio = n.checked_div(d).ok_or_else(|| at.overflow(what))?;
+                at.mul(at.sub(ratio, Decimal::ONE, what)?, Decimal::ONE_HUNDRED, what)
             };
-            let pct = |n: Decimal, d: Decimal| {
-                n.checked_div(d).map(|x| x.saturating_sub(Decimal::ONE).saturating_mul(Decimal::ONE_HUNDRED))
-            };
-            let (Some(lo), Some(hi)) = (pct(b.lo, a.hi), pct(b.hi, a.lo)) else { continue };
-            (v, lo, hi)
+            let v = at.sub(b.v, a.v, what)?.checked_div(a.v).ok_or_else(|| at.overflow(what))?;
+            (at.mul(v, Decimal::ONE_HUNDRED, what)?, pct(b.lo, a.hi)?, pct(b.hi, a.lo)?)
         } else {
             let cu = if ch.printed.unit.is_empty() { unit.cloned() } else { FigureUnit::parse(&ch.printed.unit).ok() };
             let conv = |x: Decimal| from_base(x, cu.as_ref());
             let (Some(v), Some(lo), Some(hi)) =
-                (conv(b.v.saturating_sub(a.v)), conv(b.lo.saturating_sub(a.hi)), conv(b.hi.saturating_sub(a.lo)))
+                (conv(at.sub(b.v, a.v, what)?), conv(at.sub(b.lo, a.hi, what)?), conv(at.sub(b.hi, a.lo, what)?))
             else {
                 continue;
             };
@@ -297,5 +316,5 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Vec<Findin
             .value("exact", exact.to_string()),
         );
     }
-    out
+    Ok(out)
 }

@@ -234,27 +234,33 @@ fn compare(
     half_width: Option<Decimal>,
     unit: &FigureUnit,
     global: &Tolerance,
-) -> FigureResult {
+) -> Result<FigureResult, Error> {
     let p = &rf.printed;
-    let difference = value.saturating_sub(p.value);
+    let overflow = |what: &str| Error::overflow(format!("{what} of figure '{}'", rf.id)).at(rf.location.clone());
+    let difference = value.checked_sub(p.value).ok_or_else(|| overflow("the difference (recomputed - printed)"))?;
     let relative = if p.value.is_zero() { None } else { difference.checked_div(p.value.abs()) };
     let (tol, rule) = match &rf.tolerance {
         Some(t) => (t.clone(), format!("{} (this figure)", t.describe())),
         None if global.is_none() => (Tolerance::default(), "none".to_string()),
         None => (global.clone(), format!("{} (global)", global.describe())),
     };
-    let allowance = tol.allowance(p.value);
+    let allowance = tol.allowance(p.value).ok_or_else(|| overflow(&format!("the tolerance ({rule})")))?;
     let hw = half_width.unwrap_or_default();
+    let band = || -> Result<(Decimal, Decimal), Error> {
+        let lo = value.checked_sub(hw).ok_or_else(|| overflow("the recomputed value less its half-width"))?;
+        let hi = value.checked_add(hw).ok_or_else(|| overflow("the recomputed value plus its half-width"))?;
+        Ok((lo, hi))
+    };
     let status = if p.round_like(value) == p.value {
         Status::Exact
-    } else if hw > Decimal::ZERO && meets(p, value.saturating_sub(hw), value.saturating_add(hw)) {
+    } else if hw > Decimal::ZERO && band().map(|(lo, hi)| meets(p, lo, hi))? {
         Status::Consistent
     } else if !tol.is_none() && difference.abs() <= allowance {
         Status::Within
     } else {
         Status::Outside
     };
-    FigureResult {
+    Ok(FigureResult {
         id: rf.id.clone(),
         year,
         printed: p.clone(),
@@ -267,7 +273,7 @@ fn compare(
         tolerance: allowance,
         tolerance_rule: rule,
         status,
-    }
+    })
 }
 
 /// Reconcile one computed inventory against its reported figures. Bad references (unknown ids, units that
@@ -321,7 +327,10 @@ pub fn reconcile_year(
             continue;
         };
         units.insert(rf.id.clone(), Some(ru.clone()));
-        figures.push(compare(inv.year, rf, v, hw.flatten(), &ru, &reported.tolerance));
+        match compare(inv.year, rf, v, hw.flatten(), &ru, &reported.tolerance) {
+            Ok(f) => figures.push(f),
+            Err(e) => d.push(e),
+        }
     }
     if !d.is_empty() {
         return Err(d);
@@ -337,8 +346,8 @@ pub fn reconcile_year(
         figures,
         findings: Vec::new(),
     };
-    let mut found = findings::explain(&year, lib, &units);
-    found.extend(internal::check(&year, &units));
+    let mut found = findings::explain(&year, lib, &units).map_err(Diagnostics::from)?;
+    found.extend(internal::check(&year, &units).map_err(Diagnostics::from)?);
     year.findings = found;
     Ok(year)
 }
@@ -413,22 +422,28 @@ pub fn reconcile_with(
         let (before, after) = years.split_at_mut(i);
         let prev = &before[i - 1];
         let cur = &mut after[0];
-        let extra = internal::changes(cur, Some(prev));
-        cur.findings.extend(extra);
+        match internal::changes(cur, Some(prev)) {
+            Ok(extra) => cur.findings.extend(extra),
+            Err(e) => d.push(e),
+        }
     }
     if let Some(first) = years.first_mut() {
-        let extra = internal::changes(first, None);
-        first.findings.extend(extra);
+        match internal::changes(first, None) {
+            Ok(extra) => first.findings.extend(extra),
+            Err(e) => d.push(e),
+        }
     }
     let mut attributions = Vec::new();
     for w in years.windows(2) {
         for id in ATTRIBUTED {
-            if let Some(a) = attribute(&w[0], &w[1], id) {
-                attributions.push(a);
+            match attribute(&w[0], &w[1], id) {
+                Ok(Some(a)) => attributions.push(a),
+                Ok(None) => {}
+                Err(e) => d.push(e),
             }
         }
     }
-    Ok(Reconciliation { years, attributions })
+    d.into_result(Reconciliation { years, attributions })
 }
 
 #[cfg(test)]
@@ -450,7 +465,27 @@ mod tests {
 
     fn status(printed: &str, value: Decimal, hw: Option<Decimal>, tol: &Tolerance) -> Status {
         let unit = FigureUnit::parse("t").expect("unit");
-        compare(2024, &rf(printed, None), value, hw, &unit, tol).status
+        compare(2024, &rf(printed, None), value, hw, &unit, tol).expect("fits").status
+    }
+
+    #[test]
+    fn an_overflow_in_the_comparison_is_an_error_at_the_figure_not_0_or_max() {
+        let unit = FigureUnit::parse("t").expect("unit");
+        let big = rf("7,000,000,000,000,000,000,000,000,000", None);
+        // A relative tolerance of 100 x 7e27 does not fit: it used to become 0, so the figure was "outside ±0".
+        let hundred = Tolerance { absolute: None, relative: Some(dec!(100)) };
+        let e = compare(2024, &big, dec!(1), None, &unit, &hundred).expect_err("tolerance overflows");
+        assert_eq!(
+            e.to_string(),
+            "r.toml: the tolerance (relative 100 (global)) of figure 'x' overflows 28 significant digits (a value this large is most likely a unit or magnitude mistake in the input)"
+        );
+        // The most negative decimal (about -7.9e28) recomputed against 7e27 printed: the difference does not fit
+        // (it used to be clamped to the minimum).
+        let e =
+            compare(2024, &big, Decimal::MIN, None, &unit, &Tolerance::default()).expect_err("difference overflows");
+        assert_eq!(e.kind, ErrorKind::Overflow);
+        assert_eq!(e.location, Some(Location::file("r.toml")));
+        assert!(e.message.starts_with("the difference (recomputed - printed) of figure 'x' overflows"), "{e}");
     }
 
     #[test]
@@ -496,7 +531,7 @@ mod tests {
         // a per-figure tolerance replaces the global one
         let unit = FigureUnit::parse("t").expect("unit");
         let own = rf("445.44", Some(Tolerance { absolute: None, relative: Some(dec!(0.05)) }));
-        let r = compare(2024, &own, dec!(429.28), None, &unit, &none);
+        let r = compare(2024, &own, dec!(429.28), None, &unit, &none).expect("fits");
         assert_eq!((r.status, r.tolerance_rule.as_str()), (Status::Within, "relative 0.05 (this figure)"));
         assert_eq!(r.tolerance, dec!(22.2720));
         assert_eq!(r.difference, dec!(-16.16));

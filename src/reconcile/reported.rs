@@ -51,11 +51,15 @@ impl Tolerance {
     pub fn is_none(&self) -> bool {
         self.absolute.is_none() && self.relative.is_none()
     }
-    /// The allowance for a reported value: the larger of the absolute one and relative x |reported|.
-    pub fn allowance(&self, reported: Decimal) -> Decimal {
+    /// The allowance for a reported value: the larger of the absolute one and relative x |reported|; None when
+    /// relative x |reported| overflows 28 significant digits (an allowance of 0 would judge the figure wrongly).
+    pub fn allowance(&self, reported: Decimal) -> Option<Decimal> {
         let a = self.absolute.unwrap_or_default().abs();
-        let r = self.relative.and_then(|r| r.abs().checked_mul(reported.abs())).unwrap_or_default();
-        a.max(r)
+        let r = match self.relative {
+            Some(r) => r.abs().checked_mul(reported.abs())?,
+            None => Decimal::ZERO,
+        };
+        Some(a.max(r))
     }
     /// How the allowance is stated, e.g. "relative 0.02" or "absolute 0.5, relative 0.01".
     pub fn describe(&self) -> String {
@@ -218,6 +222,20 @@ impl ReportedFile {
                 continue;
             }
             let Some((printed, unit)) = read_printed(&p, &ploc, "printed", !reconcile, &mut d) else { continue };
+            // The allowance is relative x printed: one too large to hold is an error here, at the figure.
+            let rule = tol.as_ref().unwrap_or(&tolerance);
+            if rule.allowance(printed.value).is_none() {
+                d.push(
+                    Error::overflow(format!(
+                        "the tolerance of figure '{id}' ({} x {})",
+                        rule.describe(),
+                        printed.value.normalize()
+                    ))
+                    .at(loc.clone())
+                    .hint("a relative tolerance is a fraction of the figure: relative = \"0.02\" is 2%"),
+                );
+                continue;
+            }
             figures.push(ReportedFigure { id, printed, unit, locator, tolerance: tol, reconcile, location: loc });
         }
         let known = |id: &str| figures.iter().any(|f| f.id == id);
@@ -502,6 +520,31 @@ mod tests {
         assert_eq!(
             r.checks[0].relation,
             Relation::Sum { total: "total.market".into(), parts: vec!["scope1".into(), "scope2.market".into()] }
+        );
+    }
+
+    #[test]
+    fn a_tolerance_that_overflows_is_an_error_at_the_figure() {
+        // 1e10 x 1e19 = 1e29: more than a decimal holds (about 7.9e28); it used to become an allowance of 0.
+        let e = parse(
+            "[tolerance]\nrelative = \"10000000000\"\n[[figure]]\nid = \"scope1\"\nprinted = \"10000000000000000000\"\n",
+        )
+        .expect_err("overflow");
+        assert_eq!(
+            e,
+            [
+                "r.toml:3:1: the tolerance of figure 'scope1' (relative 10000000000 x 10000000000000000000) overflows 28 significant digits (a relative tolerance is a fraction of the figure: relative = \"0.02\" is 2%)"
+            ]
+        );
+        // The figure's own tolerance replaces the global one, so the same figure with an absolute one loads.
+        let r = parse(
+            "[tolerance]\nrelative = \"10000000000\"\n[[figure]]\nid = \"scope1\"\nprinted = \"10000000000000000000\"\n\
+             tolerance = { absolute = \"1\" }\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            r.figures[0].tolerance.as_ref().map(|t| t.allowance(r.figures[0].printed.value)),
+            Some(Some(Decimal::ONE))
         );
     }
 

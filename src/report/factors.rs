@@ -7,11 +7,15 @@ use rust_decimal::Decimal;
 use super::full;
 use crate::factor::{Factor, FactorLibrary, FactorSet, FactorValue};
 
-/// A factor's effective value as written (direct values keep their printed trailing zeros).
+/// A factor's effective value as written (direct values keep their printed trailing zeros). A combustion factor
+/// whose product does not fit (refused when a factor file is loaded, but a program may build one) says so.
 fn value_text(f: &Factor) -> String {
     match &f.value {
         FactorValue::Direct(p) => p.value.to_string(),
-        FactorValue::Combustion { .. } => full(f.rate().unwrap_or_default()),
+        FactorValue::Combustion { .. } => match f.rate() {
+            Some(r) => full(r),
+            None => "(overflows 28 significant digits)".to_string(),
+        },
     }
 }
 
@@ -96,12 +100,24 @@ pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
     let added: Vec<_> = b.factors.iter().filter(|f| a.get(&f.id).is_none()).collect();
     let _ = writeln!(o, "changed ({}):", changed.len());
     for (fa, fb, ra, rb, ua, ub) in &changed {
-        let (ra, rb) = (ra.unwrap_or_default(), rb.unwrap_or_default());
-        let rel = if !ra.is_zero() && ua == ub {
-            let r = (rb - ra) / ra * Decimal::ONE_HUNDRED;
-            format!(" ({}{}%)", if r > Decimal::ZERO { "+" } else { "" }, crate::printed::format_grouped(r, 2, false))
-        } else {
-            String::new()
+        // The relative change when both values exist in one unit; one that does not fit (from 1e-20 to 1e20)
+        // says so rather than vanish.
+        let rel = match (ra, rb) {
+            (Some(ra), Some(rb)) if !ra.is_zero() && ua == ub => {
+                match rb
+                    .checked_sub(*ra)
+                    .and_then(|d| d.checked_div(*ra))
+                    .and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED))
+                {
+                    Some(r) => format!(
+                        " ({}{}%)",
+                        if r > Decimal::ZERO { "+" } else { "" },
+                        crate::printed::format_grouped(r, 2, false)
+                    ),
+                    None => " (change overflows 28 significant digits)".to_string(),
+                }
+            }
+            _ => String::new(),
         };
         let _ = writeln!(o, "  {}: {} {} -> {} {}{rel}", fa.id, value_text(fa), ua, value_text(fb), ub);
     }
@@ -115,4 +131,37 @@ pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
     }
     // Titles and citations come from factor files, which may be anyone's: no control character reaches a terminal.
     super::term_lines(&o).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::factor::parse_set;
+
+    fn set(edition: &str, value: &str) -> FactorSet {
+        let text = format!(
+            "[set]\nid = \"t\"\nedition = \"{edition}\"\ntitle = \"t\"\npublisher = \"p\"\npublished = \"2024\"\n\
+             source = \"s\"\nlicence = \"l\"\nconfidence = \"A\"\n\n[[factor]]\nid = \"grid\"\nactivity = \"electricity\"\n\
+             region = \"CN\"\ngas = \"CO2\"\nvalue = \"{value}\"\nunit = \"tCO2/MWh\"\ncitation = \"c\"\nconfidence = \"A\"\n\
+             valid_years = \"any\"\n"
+        );
+        parse_set(Path::new(&format!("t-{edition}.toml")), &text, false).expect("valid")
+    }
+
+    #[test]
+    fn a_relative_change_too_large_for_a_decimal_is_said_not_dropped() {
+        // (1e20 - 1e-20) / 1e-20 x 100 = about 1e42 %: no decimal holds it.
+        let d = render_factor_diff(&set("1", "0.00000000000000000001"), &set("2", "100000000000000000000"));
+        assert!(
+            d.contains(
+                "grid: 0.00000000000000000001 tCO2/MWh -> 100000000000000000000 tCO2/MWh (change overflows 28 significant digits)"
+            ),
+            "{d}"
+        );
+        // An ordinary change: (0.55 - 0.5) / 0.5 = +10 %.
+        let d = render_factor_diff(&set("1", "0.5"), &set("2", "0.55"));
+        assert!(d.contains("grid: 0.5 tCO2/MWh -> 0.55 tCO2/MWh (+10.00%)"), "{d}");
+    }
 }

@@ -504,8 +504,10 @@ fn trace_row(y: &YearResult, f: &FigureResult) -> Vec<String> {
         ];
     }
     let inv_rev = y.revenue.as_ref().map(|r| format!(" ({} million {})", full(r.million), r.currency));
-    let Some(t) = calc::trace(&y.computation, &f.id, inv_rev) else {
-        return vec![format!("`{}`", f.id), "-".into(), "0".into(), "-".into(), "-".into()];
+    let t = match calc::trace(&y.computation, &f.id, inv_rev) {
+        Ok(Some(t)) => t,
+        Ok(None) => return vec![format!("`{}`", f.id), "-".into(), "0".into(), "-".into(), "-".into()],
+        Err(e) => return vec![format!("`{}`", f.id), md_escape(&e.message), "-".into(), "-".into(), "-".into()],
     };
     let mut factors: Vec<String> = Vec::new();
     for l in &t.lines {

@@ -20,7 +20,6 @@
 mod apply;
 mod parse;
 mod run;
-pub use crate::report::svg::sweep as svg;
 mod sweep;
 mod target;
 

@@ -14,7 +14,7 @@ use super::run::{evaluate, sum_costs};
 use super::sweep::Param;
 use super::{Basis, ChangeKind, Money, Scenario};
 use crate::calc::{Computation, ComputeOptions, Figure, RunOptions};
-use crate::error::{Diagnostics, Error, ErrorKind};
+use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::figure::{SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET};
 use crate::inventory::Inventory;
@@ -135,6 +135,13 @@ fn fmt(x: Decimal) -> String {
     crate::printed::format_grouped(x, 2, true)
 }
 
+/// Where a figure linear between `(x0, y0)` and `(x1, y1)` (`y0 != y1`) equals `t`: x0 + (t - y0) x (x1 - x0) /
+/// (y1 - y0), or None when a step overflows.
+fn interpolate(t: Decimal, (x0, y0): (Decimal, Decimal), (x1, y1): (Decimal, Decimal)) -> Option<Decimal> {
+    let along = t.checked_sub(y0)?.checked_mul(x1.checked_sub(x0)?)?.checked_div(y1.checked_sub(y0)?)?;
+    x0.checked_add(along)
+}
+
 /// Solve a target: the smallest amount of the lever that meets it, in whole quanta, verified; or why not.
 pub fn solve(
     inv: &Inventory,
@@ -170,7 +177,18 @@ pub fn solve(
     let f0 = fig(&c0)?;
     let unit = c0.figures.get(&spec.figure).map(|f| f.unit.clone()).unwrap_or_default();
     // The lever's maximum: where more of it has no effect.
-    let grid_total: Decimal = c0.scope2.coverage.iter().map(|m| m.grid_mwh).sum();
+    // An overflow of the search's own arithmetic is an error at the scenario file (the target itself may come from
+    // the command line, which has no line to point at).
+    let locate = |e: Error| match &scenario.path {
+        Some(path) => e.at(Location::file(path)),
+        None => e,
+    };
+    let grid_total = c0
+        .scope2
+        .coverage
+        .iter()
+        .try_fold(Decimal::ZERO, |a, m| a.checked_add(m.grid_mwh))
+        .ok_or_else(|| locate(Error::overflow("the grid electricity of all markets")))?;
     let (quantum, max, max_reason) = match (&s.changes[p.index].kind, p.field) {
         (ChangeKind::AddCertificates { market, .. }, "mwh") => {
             let a = super::apply::apply(inv, &basis, &s.changes, s.changes.len(), &super::run::synth_path(&s))?;
@@ -197,7 +215,13 @@ pub fn solve(
             Decimal::new(1, 3),
             grid_total
                 .checked_div(*h)
-                .unwrap_or(Decimal::MAX)
+                .ok_or_else(|| {
+                    locate(Error::overflow(format!(
+                        "the grid electricity ({} MWh) over {} full-load hours",
+                        fmt(grid_total),
+                        h.normalize()
+                    )))
+                })?
                 .round_dp_with_strategy(3, rust_decimal::RoundingStrategy::ToPositiveInfinity),
             format!(
                 "on-site PV cannot displace more than the grid electricity ({} MWh at {} full-load hours)",
@@ -209,7 +233,12 @@ pub fn solve(
             (Decimal::new(1, 4), Decimal::ONE, "a share cannot exceed 100 %".into())
         }
         (ChangeKind::RemoveCertificates { .. }, "mwh") => {
-            let covered: Decimal = c0.scope2.coverage.iter().map(|m| m.covered_mwh).sum();
+            let covered = c0
+                .scope2
+                .coverage
+                .iter()
+                .try_fold(Decimal::ZERO, |a, m| a.checked_add(m.covered_mwh))
+                .ok_or_else(|| locate(Error::overflow("the certificate-covered MWh of all markets")))?;
             (Decimal::ONE, covered.ceil(), "no more certificates can be removed than are used".into())
         }
         _ => match spec.lever_max {
@@ -327,10 +356,30 @@ pub fn solve(
         bisect_next = !bisect_next && (hi - lo) > width / Decimal::TWO;
     }
     let amount = hi.checked_mul(quantum).unwrap_or(max).min(max);
-    let below = lo.checked_mul(quantum).unwrap_or_default();
-    let exact = (fhi != flo)
-        .then(|| (t - flo).checked_mul(amount - below).and_then(|v| v.checked_div(fhi - flo)).map(|d| below + d))
-        .flatten();
+    // `lo` quanta is less than the maximum, so this fits; were it not to, the interpolation below would start
+    // from a wrong amount, so it is an error, never 0.
+    let below = lo.checked_mul(quantum).ok_or_else(|| {
+        locate(Error::overflow(format!(
+            "the amount one step below the answer ({lo} x {} {})",
+            quantum.normalize(),
+            p.unit
+        )))
+    })?;
+    // The exact threshold, linear between the two amounts; None only when the figure does not change between them.
+    let exact = if fhi == flo {
+        None
+    } else {
+        Some(interpolate(t, (below, flo), (amount, fhi)).ok_or_else(|| {
+            locate(Error::overflow(format!(
+                "the exact amount where {} reaches {} (between {} and {} {})",
+                spec.figure,
+                t.normalize(),
+                below.normalize(),
+                amount.normalize(),
+                p.unit
+            )))
+        })?)
+    };
     let ev = evaluations.get();
     Ok(Solution {
         reachable: true,
@@ -359,4 +408,26 @@ pub fn solve(
         evaluations: ev,
         ..base
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    #[test]
+    fn the_threshold_is_interpolated_exactly_or_its_overflow_is_said() {
+        // 2.0 at 100 MWh, 1.0 at 101 MWh: 1.8 is reached at 100 + (1.8 - 2.0) x 1 / (1.0 - 2.0) = 100.2 MWh.
+        assert_eq!(interpolate(dec!(1.8), (dec!(100), dec!(2.0)), (dec!(101), dec!(1.0))), Some(dec!(100.2)));
+        // t - y0 = -7e28 - 7e28 does not fit: no answer, rather than an amount made from a 0.
+        assert_eq!(
+            interpolate(
+                dec!(-70000000000000000000000000000),
+                (dec!(0), dec!(70000000000000000000000000000)),
+                (dec!(1), dec!(0))
+            ),
+            None
+        );
+    }
 }

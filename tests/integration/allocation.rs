@@ -56,7 +56,7 @@ fn a_ppa_and_a_gec_give_the_same_result_in_either_order() {
     // The rule is stated where a user looks: the report and every deduction line.
     let c = ok(&format!("{grid}{ppa}{gec}"));
     assert!(c.scope2.rule.starts_with("own-entity rows before company-level rows; zero-emission before"));
-    let t = calc::trace(&c, "scope2.market", None).expect("trace");
+    let t = calc::trace(&c, "scope2.market", None).expect("no overflow").expect("trace");
     assert!(t.lines.iter().any(|l| l.formula.contains("row 1 of 2 in the allocation order (own-entity rows")));
 }
 
@@ -111,7 +111,7 @@ fn the_deductions_of_one_certificate_add_up_to_its_covered_mwh_times_the_factor(
     assert_eq!(c.figures["scope2.market"].value, dec!(3));
     assert_eq!(c.scope2.allocations[0].deducted_t, dec!(0.5));
     // The lines of the row say the same: covered MWh add up to 1, deductions to -0.5.
-    let t = calc::trace(&c, "scope2.market", None).expect("trace");
+    let t = calc::trace(&c, "scope2.market", None).expect("no overflow").expect("trace");
     let cert: Decimal = t.lines.iter().filter(|l| l.source.line == Some(5)).map(|l| l.value).sum();
     assert_eq!(cert, dec!(-0.5));
 

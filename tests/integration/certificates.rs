@@ -197,7 +197,7 @@ fn company_purchase_pro_rata_by_grid_mwh() {
     assert_eq!(entity(&c, "plant-a", "scope2.market"), dec!(400));
     assert_eq!(entity(&c, "plant-b", "scope2.market"), dec!(1200));
     // The trace of scope2.market shows the allocation.
-    let t = calc::trace(&c, "scope2.market", None).expect("trace");
+    let t = calc::trace(&c, "scope2.market", None).expect("no overflow").expect("trace");
     let f: Vec<&str> = t.lines.iter().map(|l| &*l.formula).collect();
     assert!(f.iter().any(|x| x.starts_with("- 200 MWh covered (pro rata: 1000/4000 of 800 MWh)")), "{f:?}");
     assert_eq!(t.lines_sum, dec!(1600));
@@ -236,7 +236,7 @@ fn own_purchases_first_then_company_purchases_pro_rata_on_what_is_left() {
     let group: Decimal = c.scope2.allocations.iter().filter(|a| a.from_entity == "group").map(|a| a.mwh).sum();
     assert_eq!(group, dec!(1000), "shares add up exactly");
     let share = |e: &str| {
-        let t = calc::trace(&c, "electricity.renewable", None).expect("trace");
+        let t = calc::trace(&c, "electricity.renewable", None).expect("no overflow").expect("trace");
         t.lines.iter().filter(|l| l.entity == e && l.formula.contains("pro rata")).map(|l| l.value).sum::<Decimal>()
     };
     // 1000 x 500 / 3500 = 142.857142857142|857... and 1000 x 3000 / 3500 = 857.142857142857|142..., cut at 12

@@ -4,6 +4,7 @@ mod allocation;
 mod certificates;
 mod errors;
 mod excel;
+mod fixes;
 mod golden;
 mod hostile;
 mod pipeline;

@@ -527,14 +527,30 @@ fn extreme_printed_values_are_results_not_panics() {
          [[figure]]\nid = \"energy.direct\"\nprinted = \"7.9万亿 吨标煤\"\n\
          [[figure]]\nid = \"energy.indirect\"\nprinted = \"0.000000000000000000000000001 吨标煤\"\n\
          [[figure]]\nid = \"intensity.energy\"\nprinted = \"999,999,999,999,999,999,999,999,999 吨标煤/百万元\"\n\
-         [[figure]]\nid = \"denominator.revenue\"\nprinted = \"0.000000000000000000000000001 百万元\"\n\
-         [[change]]\nid = \"scope1\"\nprinted = \"999,999,999,999,999,999,999,999,999%\"\nfrom = \"0.000000000000000000000000001\"\n",
+         [[figure]]\nid = \"denominator.revenue\"\nprinted = \"0.000000000000000000000000001 百万元\"\n",
     );
     for format in ["table", "json", "markdown"] {
         let r = ghg_in(dir.path(), &["reconcile", "inventory.toml", "--format", format]);
         assert!(!r.stderr.contains("panicked"), "{format}: {}", r.stderr);
         assert_eq!(r.code, 1, "{format}: {}", r.stderr);
     }
+    // A stated change from 1e-27 to 1e27 is 1e56 %: it cannot be checked in 28 significant digits, which is an
+    // error at the [[change]] (it used to be clamped to the largest decimal and reported as failing).
+    let mut text = std::fs::read_to_string(dir.path().join("reported.toml")).expect("reported");
+    let line = text.lines().count() + 1;
+    text.push_str(
+        "[[change]]\nid = \"scope1\"\nprinted = \"999,999,999,999,999,999,999,999,999%\"\nfrom = \"0.000000000000000000000000001\"\n",
+    );
+    std::fs::write(dir.path().join("reported.toml"), text).expect("write");
+    let r = ghg_in(dir.path(), &["reconcile", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "reported.toml:{line}:1: the stated change of figure 'scope1' overflows 28 significant digits"
+        )),
+        "{}",
+        r.stderr
+    );
 }
 
 proptest! {

@@ -1,4 +1,4 @@
-//! Scale and robustness (issue 5): identical results for any thread count and split; a closed pipe ends quietly;
+//! Scale and robustness: identical results for any thread count and split; a closed pipe ends quietly;
 //! failed runs leave no half-written file; ghg.lock; declared GBK; spreadsheet-safe CSV; rows counted everywhere.
 
 use std::io::{BufRead, Write};
