@@ -3,6 +3,7 @@
 mod certificates;
 mod errors;
 mod excel;
+mod fixes2;
 mod golden;
 mod hostile;
 mod pipeline;
