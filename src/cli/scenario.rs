@@ -255,6 +255,12 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     }
     if s.sweep.is_none() && s.target.is_none() {
         let r = scenario::run(&inv, &lib, &s, options)?;
+        if format == Format::Csv {
+            // CSV holds the counts; the reasons go to stderr, as for `ghg compute`.
+            for e in r.rejected.iter().chain(&r.scenario_rejected) {
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
+            }
+        }
         let text = if json { String::new() } else { report::render_scenario(&r, format, places) };
         parts.push(("scenario", text, if json { report::scenario_json(&r) } else { serde_json::Value::Null }));
     }

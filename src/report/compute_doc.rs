@@ -87,18 +87,21 @@ pub fn compute_findings(c: &Computation, lang: Lang) -> Vec<Finding> {
             location: w.location.as_ref().map(|l| l.to_string()),
         });
     }
-    for e in &c.rejected {
-        out.push(Finding {
-            severity: Severity::Error,
-            code: format!("rejected-row ({})", e.kind.code()),
-            message: match &e.hint {
-                Some(h) => format!("{} ({h})", e.message),
-                None => e.message.clone(),
-            },
-            location: e.location.as_ref().map(|l| l.to_string()),
-        });
-    }
+    out.extend(c.rejected.iter().map(rejected_finding));
     out
+}
+
+/// A rejected row as a finding (an error): its kind, what is wrong and what to do, where.
+pub(crate) fn rejected_finding(e: &crate::error::Error) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: format!("rejected-row ({})", e.kind.code()),
+        message: match &e.hint {
+            Some(h) => format!("{} ({h})", e.message),
+            None => e.message.clone(),
+        },
+        location: e.location.as_ref().map(|l| l.to_string()),
+    }
 }
 
 fn series(c: &Computation, lang: Lang) -> Vec<(&'static str, String)> {

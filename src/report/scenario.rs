@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::{Format, csv_text, fmt_dec, full, md_code, md_text, term_lines, term_text};
-use crate::calc::Computation;
+use super::json::{rejected_json, rows_json};
+use crate::calc::{Computation, RowCounts};
+use crate::error::Error;
 use crate::scenario::{Money, Param, ScenarioRun, Solution, SweepPoint};
 
 use super::{lpad, pad};
@@ -40,6 +42,51 @@ fn table(rows: &[Vec<String>]) -> String {
         let _ = writeln!(o, "  {}", cells.join("  ").trim_end());
     }
     o
+}
+
+/// `7 read, 6 used, 1 rejected`.
+fn counts(c: &RowCounts) -> String {
+    format!("{} read, {} used, {} rejected", c.read, c.used, c.rejected)
+}
+
+/// Rows read, used and rejected, then the rejected rows with their reasons (as `ghg compute` lists them), as table
+/// or Markdown text. `what` names whose rows they are ("rows", "rows of the scenario").
+fn rows_block(o: &mut String, what: &str, c: &RowCounts, rejected: &[Error], rejected_head: &str, md: bool) {
+    let t = |s: &str| if md { md_text(s) } else { term_text(s).into_owned() };
+    let _ = writeln!(o, "{}{what}: {}", if md { "\n" } else { "" }, counts(c));
+    if rejected.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "{}{rejected_head}:{}", if md { "\n" } else { "" }, if md { "\n" } else { "" });
+    for e in rejected {
+        let _ = writeln!(o, "{}{}", if md { "- " } else { "  " }, t(&e.to_string()));
+    }
+}
+
+/// The rows of a scenario run: the baseline's, then the scenario's where they differ, with every rejected row.
+fn scenario_rows(o: &mut String, r: &ScenarioRun, md: bool) {
+    rows_block(o, "rows", &r.rows, &r.rejected, "rejected rows", md);
+    if r.scenario_rows != r.rows || !r.scenario_rejected.is_empty() {
+        rows_block(
+            o,
+            "rows of the scenario (the ledgers' rows as the changes leave them, and the rows the scenario adds)",
+            &r.scenario_rows,
+            &r.scenario_rejected,
+            "rejected in the scenario only",
+            md,
+        );
+    }
+}
+
+/// The CSV rows of the row counts: `rows.read,rows,<baseline>,<scenario>,<delta>` and the same for used and
+/// rejected, with empty per-change cells (`changes` of them).
+fn rows_csv(o: &mut String, base: &RowCounts, scen: &RowCounts, changes: usize) {
+    for (id, b, s) in
+        [("rows.read", base.read, scen.read), ("rows.used", base.used, scen.used), ("rows.rejected", base.rejected, scen.rejected)]
+    {
+        let delta = i128::from(s) - i128::from(b);
+        let _ = writeln!(o, "{id},rows,{b},{s},{delta}{}", ",".repeat(changes));
+    }
 }
 
 fn provenance_lines(r: &ScenarioRun) -> Vec<String> {
@@ -102,6 +149,8 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
                 let _ = writeln!(o, "{}", row.join(","));
             }
         }
+        // Counts only (numbers stay numbers): the reasons of rejected rows go to stderr, as for `ghg compute`.
+        rows_csv(&mut o, &r.rows, &r.scenario_rows, n);
         return o;
     }
     let md = format == Format::Markdown;
@@ -251,6 +300,7 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
             let _ = writeln!(o, "{item}{w}");
         }
     }
+    scenario_rows(&mut o, r, md);
     let _ = writeln!(
         o,
         "{}",
@@ -308,6 +358,10 @@ pub fn scenario_json(r: &ScenarioRun) -> Value {
         "warnings": r.warnings.iter().chain(r.result.warnings.iter()).map(|w| json!({
             "code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string()),
         })).collect::<Vec<_>>(),
+        "rows": rows_json(&r.rows),
+        "rejected": r.rejected.iter().map(rejected_json).collect::<Vec<_>>(),
+        "scenario_rows": rows_json(&r.scenario_rows),
+        "scenario_rejected": r.scenario_rejected.iter().map(rejected_json).collect::<Vec<_>>(),
         "provenance": provenance_lines(r),
     })
 }
