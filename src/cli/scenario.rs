@@ -273,6 +273,16 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         if let Some(path) = &a.svg {
             write_file(path, &scenario::svg::chart(&title, &p, &points))?;
         }
+        if format == Format::Csv {
+            // Every row rejected at any point, once.
+            let mut seen: Vec<&Error> = Vec::new();
+            for e in points.iter().flat_map(|p| &p.rejected) {
+                if !seen.contains(&e) {
+                    eprintln!("rejected: {}", report::term_text(&e.to_string()));
+                    seen.push(e);
+                }
+            }
+        }
         let text = if json { String::new() } else { report::render_sweep(&title, &p, &points, format, places) };
         parts.push((
             "sweep",
@@ -284,6 +294,11 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         let sol = scenario::solve(&inv, &lib, &s, t, options)?;
         if !sol.reachable {
             code = EXIT_OUTSIDE;
+        }
+        if format == Format::Csv {
+            for e in &sol.rejected {
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
+            }
         }
         let text = if json { String::new() } else { report::render_solution(&sol, format, places) };
         parts.push(("target", text, if json { report::solution_json(&sol) } else { serde_json::Value::Null }));
