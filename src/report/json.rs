@@ -60,9 +60,8 @@ fn entity_json(m: &std::collections::BTreeMap<String, Figure>) -> Value {
 }
 
 fn entity_ids(m: &std::collections::BTreeMap<String, Figure>) -> Vec<&String> {
-    // The keys come sorted by id; a stable sort by rank keeps that order among equal ranks.
     let mut ids: Vec<&String> = m.keys().collect();
-    ids.sort_by_cached_key(|id| crate::calc::figure_rank(id));
+    ids.sort_by_key(|id| crate::figure::order_key(id));
     ids
 }
 

@@ -10,6 +10,9 @@ use super::json::{rejected_json, rows_json};
 use super::{Format, csv_text, fmt_dec, full, md_code, md_text, term_lines, term_text};
 use crate::calc::{Computation, RowCounts};
 use crate::error::Error;
+use crate::figure::{
+    INTENSITY_TOTAL_LOCATION, INTENSITY_TOTAL_MARKET, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET,
+};
 use crate::scenario::{Money, Param, ScenarioRun, Solution, SweepPoint};
 
 use super::{lpad, pad};
@@ -380,12 +383,12 @@ pub fn scenario_json(r: &ScenarioRun) -> Value {
 
 /// The figures a sweep reports, in order.
 pub const SWEEP_FIGURES: &[&str] = &[
-    "scope2.location",
-    "scope2.market",
-    "total.location",
-    "total.market",
-    "intensity.total.location",
-    "intensity.total.market",
+    SCOPE2_LOCATION.as_str(),
+    SCOPE2_MARKET.as_str(),
+    TOTAL_LOCATION.as_str(),
+    TOTAL_MARKET.as_str(),
+    INTENSITY_TOTAL_LOCATION.as_str(),
+    INTENSITY_TOTAL_MARKET.as_str(),
 ];
 
 /// The rows rejected at any point of a sweep, each once, in the order first met.
@@ -600,17 +603,11 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
         if s.cost.is_some() {
             let _ = writeln!(o, "{item}cost at the answer: {}", money(s.cost, places));
         }
-        let shown: Vec<String> = [
-            "scope2.location",
-            "scope2.market",
-            "total.location",
-            "total.market",
-            "intensity.total.location",
-            "intensity.total.market",
-        ]
-        .iter()
-        .filter_map(|id| s.figures.get(*id).map(|f| format!("{id} {} {}", fmt_dec(f.value, places), f.unit)))
-        .collect();
+        // The figures a sweep reports.
+        let shown: Vec<String> = SWEEP_FIGURES
+            .iter()
+            .filter_map(|id| s.figures.get(*id).map(|f| format!("{id} {} {}", fmt_dec(f.value, places), f.unit)))
+            .collect();
         let _ = writeln!(o, "{item}figures at the answer: {}", shown.join("; "));
     } else {
         let _ = writeln!(o, "{item}OUT OF REACH: {}", s.explanation);

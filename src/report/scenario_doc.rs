@@ -4,6 +4,7 @@
 use super::doc::{Block, Cell, Chart, Column, Document, Finding, KeyFigure, Lang, Section, Severity, Table, Waterfall};
 use super::labels::figure_label;
 use crate::factor::FactorLibrary;
+use crate::figure::{FigureId, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET};
 use crate::scenario::ScenarioRun;
 
 /// A change's label on one line: a line break in a multi-line label becomes a space, as in the table and Markdown.
@@ -64,7 +65,7 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
         doc.stamp.push((format!("{} {}", lang.pick("change", "变更"), ch.n), one_line(&ch.description)));
     }
     let mut keys = Vec::new();
-    for id in ["total.market", "total.location"] {
+    for id in [TOTAL_MARKET, TOTAL_LOCATION].map(FigureId::as_str) {
         if let Some(f) = r.figures.iter().find(|f| f.id == id)
             && let (Some(b), Some(s)) = (f.baseline, f.scenario)
         {
@@ -96,7 +97,8 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
         });
     }
     doc.sections.push(Section::new(lang.pick("Key figures", "主要数据"), vec![Block::KeyFigures(keys)]));
-    let charts: Vec<Block> = ["total.market", "scope2.market", "total.location"]
+    let charts: Vec<Block> = [TOTAL_MARKET, SCOPE2_MARKET, TOTAL_LOCATION]
+        .map(FigureId::as_str)
         .iter()
         .filter_map(|id| scenario_waterfall(r, id, lang, places))
         .filter(|w| w.steps.iter().any(|(_, d)| !d.is_zero()))
