@@ -165,3 +165,23 @@ fn a_multi_line_label_is_shown_on_one_line_before_its_location() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("first line second line third line"), "{}", r.stdout);
 }
+
+#[test]
+fn a_row_only_the_scenario_rejects_is_listed_apart_from_the_ledgers() {
+    let dir = example(BAD_ROWS);
+    // Certificates of a market where the company used no grid electricity: the scenario's own row is rejected.
+    let args = ["--add-certificates", "100", "--market", "US"];
+    let r = lenient(dir.path(), &args);
+    assert!(r.stdout.contains("rows: 10 read, 6 used, 4 rejected\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("): 11 read, 6 used, 5 rejected\nrejected in the scenario only:\n  --add-certificates: certificate market US differs"), "{}", r.stdout);
+    let v: serde_json::Value =
+        serde_json::from_str(&lenient(dir.path(), &[&args[..], &["--format", "json"]].concat()).stdout).expect("json");
+    assert_eq!(v["scenario_rows"], serde_json::json!({"read": 11, "used": 6, "rejected": 5}));
+    assert_eq!(v["rejected"].as_array().map(Vec::len), Some(4));
+    assert_eq!(v["scenario_rejected"][0]["location"], "--add-certificates");
+    // Strict, the same row stops the scenario of a clean ledger.
+    let clean = example("");
+    let r = ghg_in(clean.path(), &["scenario", "inventory.toml", "--add-certificates", "100", "--market", "US"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.starts_with("error: --add-certificates: certificate market US differs"), "{}", r.stderr);
+}
