@@ -1,7 +1,8 @@
 //! `ghg.lock`: tamper evidence. Beside an inventory (one lock per inventory: see [`lock_path`]), it records the
 //! SHA-256 of every file its figures depend on: the inventory, each ledger, each factor file used, and the
-//! reported-figures file. `ghg check`, `ghg compute` and `ghg reconcile` fail while any of them differs from what
-//! was locked, until the change is accepted with `--update-lock`, which rewrites the lock. A missing lock is not an
+//! reported-figures file. `ghg check`, `ghg compute`, `ghg explain`, `ghg scenario` and `ghg reconcile` fail while
+//! any of them differs from what was locked, until the change is accepted with `--update-lock` (of `check` or
+//! `reconcile`), which rewrites the lock. A missing lock is not an
 //! error (locking is opt-in); `ghg check` says the inventory is not locked.
 //!
 //! ```toml

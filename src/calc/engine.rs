@@ -16,7 +16,7 @@ use super::plan::overflow;
 pub(super) use super::plan::{Chain, MWH, Resolver, T_CO2E, TCE, market_of};
 use super::scan::{MAX_KEPT_REJECTED, SinkFn, Source};
 use super::sums::{Acc, Named};
-use super::{Computation, Figure, FileHash, Line, Progress, Provenance, RowCounts, Warning};
+use super::{Computation, Fallback, Figure, FileHash, Line, Progress, Provenance, RowCounts, Warning};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::figure::{
@@ -72,8 +72,56 @@ pub trait Sink {
     /// How far the calculation has got: every [`super::PROGRESS_EVERY`] rows or so, and exactly at the end of each
     /// ledger.
     fn progress(&mut self, _progress: &Progress<'_>) {}
-    /// A warning of the finished calculation (the result keeps them all too), in the result's order.
+    /// A warning, as soon as the calculation knows it: after each ledger for the rows' warnings, then those of
+    /// the whole (identical ledgers, certificates, missing choices). Every warning of the result comes here once,
+    /// in the result's order (the result keeps them all too).
     fn warning(&mut self, _warning: &Warning) {}
+    /// A factor used for another region or year than the rows', once the ledgers are read (the result keeps them
+    /// all too), in the result's order.
+    fn fallback(&mut self, _fallback: &Fallback) {}
+}
+
+/// Warnings as the calculation produces them: kept, repeats next to each other dropped, and each new one handed to
+/// the sink when [`Warned::flush`] is called.
+#[derive(Default)]
+struct Warned {
+    list: Vec<Warning>,
+    sent: usize,
+}
+
+impl Warned {
+    fn flush(&mut self, sink: &RefCell<&mut dyn Sink>) {
+        self.list.dedup();
+        let mut s = sink.borrow_mut();
+        for w in &self.list[self.sent..] {
+            s.warning(w);
+        }
+        self.sent = self.list.len();
+    }
+}
+
+/// A warning for each ledger whose content (SHA-256, as hashed for the provenance) equals an earlier ledger's:
+/// listed once, a copy under another name counts every row twice. Two sheets of one workbook share the file's
+/// hash and are not copies.
+pub fn identical_ledgers(inputs: &[FileHash]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (i, a) in inputs.iter().enumerate() {
+        let (fa, _) = crate::sheet::split_sheet(&a.path);
+        if let Some(b) = inputs[..i].iter().find(|b| b.sha256 == a.sha256 && crate::sheet::split_sheet(&b.path).0 != fa)
+        {
+            out.push(Warning {
+                code: "identical-ledgers",
+                message: format!(
+                    "{} has the same content (SHA-256 {}...) as {}: if it is a copy, every row is counted twice",
+                    a.path.display(),
+                    a.sha256.chars().take(12).collect::<String>(),
+                    b.path.display()
+                ),
+                location: Some(Location::file(&a.path)),
+            });
+        }
+    }
+    out
 }
 
 /// A sink that wants nothing.
@@ -160,10 +208,6 @@ impl<'a> Calculation<'a> {
         let c = engine(self.inv, self.lib, self.options, &self.read, self.overlay, lines, &sink);
         let mut c = c?;
         c.lines = kept;
-        let sink = sink.into_inner();
-        for w in &c.warnings {
-            sink.warning(w);
-        }
         Ok(c)
     }
 }
@@ -223,6 +267,7 @@ fn engine(
     let mwh = super::scan::mwh_unit().map_err(Diagnostics::from)?;
     let mut merged = Merged::default();
     let mut inputs = Vec::new();
+    let mut warned = Warned::default();
     // The inventory's ledgers, then the records an overlay adds (scenario rows), each keeping its own location.
     let extra = overlay.as_mut().map(|o| o.extra_records()).unwrap_or_default();
     let files = inv.activity_files.len() + extra.len();
@@ -256,8 +301,13 @@ fn engine(
         )
         .map_err(Diagnostics::from)?;
         inputs.push(FileHash { path: file.clone(), sha256 });
+        // The rows' warnings so far (merged ones are kept once, in order of first appearance).
+        warned.list.extend(merged.warnings[warned.list.len()..].iter().cloned());
+        warned.flush(sink);
     }
-    let mut warnings = std::mem::take(&mut merged.warnings);
+    warned.list.extend(identical_ledgers(&inputs));
+    warned.flush(sink);
+    let mut warnings = std::mem::take(&mut warned.list);
     let mut rejected = std::mem::take(&mut merged.rejected);
     let mut rejected_count = merged.rejected_count;
     res.sets_used.extend(std::mem::take(&mut merged.sets_used));
@@ -272,8 +322,12 @@ fn engine(
 
     // Certificates: each covers grid electricity of its market, never beyond it (see certificates.rs).
     let certs = std::mem::take(&mut merged.certs);
-    let outcome = super::certificates::allocate(&mut res, &inv.certificates, certs, &grid, &mwh);
+    let outcome =
+        super::certificates::allocate(&mut res, &inv.certificates, certs, &grid, &mwh).map_err(Diagnostics::from)?;
     warnings.extend(outcome.warnings);
+    warned.list = std::mem::take(&mut warnings);
+    warned.flush(sink);
+    let mut warnings = std::mem::take(&mut warned.list);
     for e in outcome.rejected {
         rejected_count += 1;
         if rejected.len() < MAX_KEPT_REJECTED {
@@ -365,7 +419,13 @@ fn engine(
     let mut factor_files: Vec<FileHash> =
         res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
     factor_files.sort_by(|a, b| a.path.cmp(&b.path));
-    warnings.dedup();
+    warned.list = warnings;
+    warned.flush(sink);
+    let warnings = warned.list;
+    let fallbacks: Vec<Fallback> = merged.fallbacks.into_values().collect();
+    for f in &fallbacks {
+        sink.borrow_mut().fallback(f);
+    }
     Ok(Computation {
         organisation: inv.organisation.clone(),
         year: inv.year,
@@ -379,7 +439,7 @@ fn engine(
             inputs,
             rows,
         },
-        fallbacks: merged.fallbacks.into_values().collect(),
+        fallbacks,
         warnings,
         rejected,
         scope2,

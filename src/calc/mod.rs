@@ -17,9 +17,10 @@ mod values;
 /// How ledgers are read (see [`crate::ledger`]).
 pub use crate::ledger::ReadOptions;
 pub use certificates::{
-    Allocation, MarketCoverage, ResidualComparison, Scope2Report, instrument_name, parse_supplier_factor, parse_vintage,
+    Allocation, EntityCoverage, MarketCoverage, ResidualComparison, Scope2Report, instrument_name,
+    parse_supplier_factor, parse_vintage,
 };
-pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute};
+pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute, identical_ledgers};
 pub use exact::Exact;
 pub use overlay::RowOverlay;
 pub use plan::market_of;

@@ -88,16 +88,19 @@ pub struct Target<'a> {
 /// Where calculation lines are written.
 type LineSink<'a> = dyn FnMut(&Line) -> std::io::Result<()> + 'a;
 
-/// What the command line hears from a calculation: progress for the bar, and lines for a file when one is wanted.
+/// What the command line hears from a calculation: progress for the bar, lines for a file when one is wanted, and
+/// warnings and fallbacks, told on stderr as they come when the output will not show them.
 pub struct CliSink<'s, 'f> {
     bar: super::progress::Bar,
     lines: Option<&'s mut LineSink<'f>>,
+    echo: super::progress::Echo,
 }
 
 impl<'s, 'f> CliSink<'s, 'f> {
-    /// A progress bar (none with `--quiet`), and the lines handed to `lines`.
-    pub fn new(quiet: bool, lines: Option<&'s mut LineSink<'f>>) -> Self {
-        CliSink { bar: super::progress::Bar::new(quiet), lines }
+    /// A progress bar (none with `--quiet`), the lines handed to `lines`, and warnings and fallbacks on stderr
+    /// (each once) when `echo`.
+    pub fn new(quiet: bool, lines: Option<&'s mut LineSink<'f>>, echo: bool) -> Self {
+        CliSink { bar: super::progress::Bar::new(quiet), lines, echo: super::progress::Echo::new(echo) }
     }
     /// Clear the bar.
     pub fn finish(self) {
@@ -118,18 +121,30 @@ impl Sink for CliSink<'_, '_> {
     fn progress(&mut self, p: &calc::Progress<'_>) {
         self.bar.update(p);
     }
+    fn warning(&mut self, w: &calc::Warning) {
+        if let Some(s) = self.echo.warning(w) {
+            self.bar.println(&s);
+        }
+    }
+    fn fallback(&mut self, f: &calc::Fallback) {
+        if let Some(s) = self.echo.fallback(f) {
+            self.bar.println(&s);
+        }
+    }
 }
 
 /// Compute with the progress bar, keeping lines as `keep` says and streaming them to `sink` as well. With neither,
-/// no line is built at all and large ledgers are read by several threads.
+/// no line is built at all and large ledgers are read by several threads. Warnings and fallbacks go to stderr as
+/// they come when `echo`.
 fn run_with_progress(
     inv: &Inventory,
     lib: &ghg::FactorLibrary,
     common: &Common,
     keep: bool,
     sink: Option<&mut LineSink<'_>>,
+    echo: bool,
 ) -> Result<calc::Computation, Diagnostics> {
-    let mut s = CliSink::new(common.quiet, sink);
+    let mut s = CliSink::new(common.quiet, sink, echo);
     let r = calc::Calculation::new(inv, lib).settings(settings(common, keep)).run(&mut s);
     s.finish();
     r
@@ -162,10 +177,13 @@ pub fn compute(
         &common.factor_dirs,
         &[],
     )?;
+    // Warnings and fallbacks are told on stderr when the output goes to a file or its format (CSV) has no place
+    // for them.
+    let echo = target.output.is_some() || format == FormatArg::Csv;
     // Lines streamed to a file are not also kept: at scale that would hold every line in memory.
     let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none();
     let result = match lines {
-        None => run_with_progress(&inv, &lib, common, keep, None)?,
+        None => run_with_progress(&inv, &lib, common, keep, None, echo)?,
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
@@ -186,6 +204,7 @@ pub fn compute(
                     common,
                     keep,
                     Some(&mut |l: &Line| write_line_csv(&mut csvw, l, &mut buf).map_err(std::io::Error::other)),
+                    echo,
                 );
                 csvw.flush().map_err(werr)?;
                 r
@@ -200,6 +219,7 @@ pub fn compute(
                         serde_json::to_writer(&mut *w, &report::lines_jsonl_row(l)).map_err(std::io::Error::other)?;
                         w.write_all(b"\n")
                     }),
+                    echo,
                 )
             };
             // On an error the file is dropped uncommitted: nothing half-written is left behind.
@@ -211,7 +231,6 @@ pub fn compute(
     };
     let mut result = result;
     ghg::lock::verify(&inv, &result)?;
-    result.warnings.extend(ghg::inventory::identical_ledgers(&result));
     let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
@@ -230,7 +249,7 @@ pub fn compute(
             return Ok(0);
         }
         FormatArg::Csv => {
-            let mut s = report::render_compute(&result, format_of(format), common.places);
+            let mut s = report::render_compute(&result, format_of(format), common.places());
             // Rows read, used and rejected, as counts (numbers stay numbers); the reasons go to stderr.
             let r = &result.provenance.rows;
             s.push_str(&format!(
@@ -243,15 +262,15 @@ pub fn compute(
             s.into_bytes()
         }
         FormatArg::Xlsx => {
-            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
+            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places());
             report::workbook(&doc)?
         }
         FormatArg::Html => {
-            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places);
+            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places());
             report::html(&doc).into_bytes()
         }
         f => {
-            let mut text = report::render_compute(&result, format_of(f), common.places);
+            let mut text = report::render_compute(&result, format_of(f), common.places());
             if matches!(f, FormatArg::Table | FormatArg::Markdown) {
                 text.push_str(&reported_section(&inv, &result, f == FormatArg::Markdown)?);
             }
@@ -330,7 +349,11 @@ pub fn explain(
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
-    let result = run_with_progress(&inv, &lib, common, true, None)?;
+    let result = run_with_progress(&inv, &lib, common, true, None, false)?;
+    // A trace of changed inputs is no trace of the locked ones.
+    ghg::lock::verify(&inv, &result)?;
+    // JSON carries the warnings; the trace table does not, so they go to stderr (once the lock holds).
+    super::progress::Echo::split(format != FormatArg::Json, false).computation(&result);
     let rows = result.provenance.rows;
     let revenue = inv
         .denominator("revenue")
@@ -345,12 +368,22 @@ pub fn explain(
         FormatArg::Json => {
             let mut v = report::trace_json(&t);
             v["rows"] = serde_json::json!({"read": rows.read, "used": rows.used, "rejected": rows.rejected});
+            // As in `compute --format json`.
+            v["warnings"] = result
+                .warnings
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string()),
+                    })
+                })
+                .collect();
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
             s.push('\n');
             s
         }
         _ => {
-            let mut s = report::render_explain(&t, common.places);
+            let mut s = report::render_explain(&t, common.places());
             s.push_str(&format!("rows: {} read, {} used, {} rejected\n", rows.read, rows.used, rows.rejected));
             s
         }
@@ -362,14 +395,15 @@ pub fn explain(
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    let mut result = run_with_progress(&inv, &lib, common, false, None)?;
-    result.warnings.extend(ghg::inventory::identical_ledgers(&result));
+    let result = run_with_progress(&inv, &lib, common, false, None, false)?;
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;
         format!("; wrote {} ({n} files)", path.display())
     } else {
         format!("; {}", ghg::lock::describe(&inv, ghg::lock::verify(&inv, &result)?))
     };
+    // check prints counts: the warnings and fallbacks themselves go to stderr.
+    super::progress::Echo::new(true).computation(&result);
     let r = &result.provenance.rows;
     out.write(&format!(
         "ok: {} ({}), {} ledger file(s), rows: {} read, {} used, {} rejected; {} factor file(s); {} fallback(s), {} warning(s){lock}\n",

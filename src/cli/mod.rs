@@ -36,9 +36,10 @@ pub struct Common {
     /// Extra factor folders to add to the library (may not shadow built-in sets).
     #[arg(long = "factors", value_name = "DIR")]
     pub factor_dirs: Vec<PathBuf>,
-    /// Decimal places when rendering (rounded half away from zero, 四舍五入).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=12))]
-    pub places: u32,
+    /// Decimal places when rendering (rounded half away from zero, 四舍五入); default 2. In `ghg reconcile` the
+    /// recomputed values are otherwise shown two digits beyond each reported figure's printed precision.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=12))]
+    pub places: Option<u32>,
     /// Produce figures from the valid rows even when some rows are rejected (they are listed).
     #[arg(long, conflicts_with = "strict")]
     pub lenient: bool,
@@ -57,6 +58,13 @@ pub struct Common {
     /// Smallest part of a ledger one thread reads, in bytes (for tests of splitting; default 4 MiB).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_bytes: Option<u64>,
+}
+
+impl Common {
+    /// `--places`, 2 when not given.
+    pub fn places(&self) -> u32 {
+        self.places.unwrap_or(2)
+    }
 }
 
 fn parse_encoding(s: &str) -> Result<ghg::encoding::Encoding, String> {
@@ -151,7 +159,7 @@ enum Command {
         inventory: PathBuf,
         /// Write the inventory's lock beside it (ghg.lock; <stem>.ghg.lock for another inventory of the same folder):
         /// the SHA-256 of the inventory, ledgers, factor files and reported figures used. Once it exists, check,
-        /// compute and reconcile fail while any of them differs, until this is run again.
+        /// compute, explain, scenario and reconcile fail while any of them differs, until this is run again.
         #[arg(long)]
         update_lock: bool,
         #[command(flatten)]
@@ -164,7 +172,7 @@ enum Command {
     Reconcile(reconcile::ReconcileArgs),
     /// What if: baseline vs scenario for every figure, sweeps (table, CSV, SVG) and targets.
     #[command(
-        after_help = "Examples:\n  ghg scenario examples/hikvision-2024/inventory.toml examples/hikvision-2024/scenarios/more-gec-50000.toml\n  ghg scenario inv.toml --add-certificates 50000 --price 30\n  ghg scenario inv.toml --remove-certificates\n  ghg scenario inv.toml --grid mee-grid@2023\n  ghg scenario inv.toml --sweep certificates=0..100000:10000 --csv sweep.csv --svg sweep.svg\n  ghg scenario inv.toml --target \"intensity.total.market<=1.80\"\n\nShort flags add changes after the scenario file's, in this order: --remove-certificates, --add-certificates, --pv, --scale, --grid, --residual.\nExit codes: 0 ok, 1 target out of reach, 2 bad input or usage."
+        after_help = "Examples:\n  ghg scenario examples/hikvision-2024/inventory.toml examples/hikvision-2024/scenarios/more-gec-50000.toml\n  ghg scenario inv.toml --add-certificates 50000 --price 30\n  ghg scenario inv.toml --remove-certificates\n  ghg scenario inv.toml --grid mee-grid@2023\n  ghg scenario inv.toml --sweep certificates=0..100000:10000 --csv sweep.csv --svg sweep.svg\n  ghg scenario inv.toml --target \"intensity.total.market<=1.80\"\n\nShort flags add changes after the scenario file's, in this order: --remove-certificates, --add-certificates, --pv, --scale, --grid, --residual.\nProgress: a sweep or target shows the bar (hidden by --quiet) while its baseline is read; the scenario's own runs, and a plain scenario, draw none.\nWarnings: on stderr, each once, when the output does not show them (--output, CSV, sweeps, targets; a table or Markdown shows only the scenario's own, so the baseline's go to stderr); fallbacks always.\nA changed file recorded in ghg.lock stops the scenario, as it stops compute (accept it with ghg check --update-lock).\nExit codes: 0 ok, 1 target out of reach, 2 bad input or usage."
     )]
     Scenario(Box<scenario::ScenarioArgs>),
     /// Browse the factor library.

@@ -4,7 +4,8 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use ghg::calc::Progress;
+use ghg::calc::{Fallback, Progress, Warning};
+use ghg::report::term_text;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A progress bar that appears only when it is useful.
@@ -70,6 +71,93 @@ impl Bar {
     pub fn finish(self) {
         if let Some(b) = self.bar {
             b.finish_and_clear();
+        }
+    }
+}
+
+impl Bar {
+    /// Print a line on stderr without tearing the bar.
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(b) => b.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Warnings and fallbacks told on stderr, each once however many calculations a command runs (a scenario's
+/// baseline and scenario, the years of a reconciliation): for output that goes to a file, or a format that does not
+/// carry them.
+#[derive(Debug, Default)]
+pub struct Echo {
+    on: bool,
+    fallbacks_on: bool,
+    warnings: Vec<Warning>,
+    fallbacks: Vec<(&'static str, String, String, String, String, String)>,
+}
+
+impl Echo {
+    /// Tell on stderr when `on`; otherwise stay silent.
+    pub fn new(on: bool) -> Echo {
+        Echo { on, fallbacks_on: on, ..Echo::default() }
+    }
+    /// Tell warnings on stderr when `warnings`, fallbacks when `fallbacks`.
+    pub fn split(warnings: bool, fallbacks: bool) -> Echo {
+        Echo { on: warnings, fallbacks_on: fallbacks, ..Echo::default() }
+    }
+    /// The stderr line of a warning not told before.
+    pub fn warning(&mut self, w: &Warning) -> Option<String> {
+        if !self.on || self.warnings.contains(w) {
+            return None;
+        }
+        self.warnings.push(w.clone());
+        let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+        Some(format!("warning: [{}] {}", w.code, term_text(&format!("{loc}{}", w.message))))
+    }
+    /// The stderr line of a fallback not told before (the same factor used for the same rows' region or year).
+    pub fn fallback(&mut self, f: &Fallback) -> Option<String> {
+        let key =
+            (f.kind, f.choice.clone(), f.activity.to_string(), f.wanted.clone(), f.used.clone(), f.factor.to_string());
+        if !self.fallbacks_on || self.fallbacks.contains(&key) {
+            return None;
+        }
+        self.fallbacks.push(key);
+        let what = if f.kind == "year" {
+            format!("year {} (valid for {})", f.wanted, f.used)
+        } else {
+            format!("region {} (factor of {})", f.wanted, f.used)
+        };
+        Some(format!(
+            "fallback: {} {} for {}: {} used for {what} ({} row{}, first {})",
+            f.kind,
+            f.choice,
+            f.activity,
+            f.factor,
+            f.rows,
+            if f.rows == 1 { "" } else { "s" },
+            f.first_row
+        ))
+        .map(|s| term_text(&s).into_owned())
+    }
+    /// Tell every warning and fallback of a finished calculation not told before.
+    pub fn computation(&mut self, c: &ghg::Computation) {
+        self.fallbacks_of(&c.fallbacks);
+        self.warnings_of(&c.warnings);
+    }
+    /// Tell every fallback of a list not told before.
+    pub fn fallbacks_of(&mut self, fs: &[Fallback]) {
+        for f in fs {
+            if let Some(s) = self.fallback(f) {
+                eprintln!("{s}");
+            }
+        }
+    }
+    /// Tell every warning of a list not told before.
+    pub fn warnings_of(&mut self, ws: &[Warning]) {
+        for w in ws {
+            if let Some(s) = self.warning(w) {
+                eprintln!("{s}");
+            }
         }
     }
 }

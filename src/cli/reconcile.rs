@@ -41,8 +41,8 @@ pub struct ReconcileArgs {
     /// Accept changed inputs: rewrite each inventory's ghg.lock (the SHA-256 of every file its figures use).
     #[arg(long)]
     pub update_lock: bool,
-    /// --factors, --lenient/--strict, --encoding, --threads, --quiet and --places (of the xlsx and html reports),
-    /// as for `ghg compute`.
+    /// --factors, --lenient/--strict, --encoding, --threads, --quiet and --places (of the recomputed values in every
+    /// format; reported values stay as printed), as for `ghg compute`.
     #[command(flatten)]
     pub common: super::Common,
 }
@@ -82,7 +82,9 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
-    let mut sink = super::compute::CliSink::new(args.common.quiet, None);
+    // Every format carries the warnings; written to a file, they (and the fallbacks) go to stderr as they come too.
+    let echo = args.output.is_some();
+    let mut sink = super::compute::CliSink::new(args.common.quiet, None, echo);
     let r = reconcile::reconcile_with(&invs, &lib, super::compute::settings(&args.common, true), &mut sink);
     sink.finish();
     let r = r?;
@@ -107,18 +109,18 @@ pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
     let r = load(args)?;
     let bytes: Vec<u8> = match args.format {
         ReconcileFormat::Xlsx => {
-            report::workbook(&report::reconcile_document(&r, None, args.lang.into(), args.common.places))?
+            report::workbook(&report::reconcile_document(&r, None, args.lang.into(), args.common.places()))?
         }
         ReconcileFormat::Html => {
-            report::html(&report::reconcile_document(&r, None, args.lang.into(), args.common.places)).into_bytes()
+            report::html(&report::reconcile_document(&r, None, args.lang.into(), args.common.places())).into_bytes()
         }
         ReconcileFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report::reconcile_json(&r)).unwrap_or_default();
             s.push('\n');
             s.into_bytes()
         }
-        ReconcileFormat::Markdown => report::render_reconcile_markdown(&r).into_bytes(),
-        ReconcileFormat::Table => report::render_reconcile_table(&r).into_bytes(),
+        ReconcileFormat::Markdown => report::render_reconcile_markdown_at(&r, args.common.places).into_bytes(),
+        ReconcileFormat::Table => report::render_reconcile_table_at(&r, args.common.places).into_bytes(),
     };
     match &args.output {
         Some(p) => ghg::atomic::write(p, &bytes)?,

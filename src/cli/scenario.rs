@@ -229,15 +229,41 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         &[("scenario", a.scenario.as_deref())],
     )?;
     let s = build(a)?;
+    // Warnings go to stderr, each once, when the output will not show them: written to a file, as CSV, or a sweep or
+    // target (whose tables have no place for them); a table or Markdown shows only the scenario's own warnings, so
+    // the baseline's go to stderr; fallbacks always (no scenario format lists them).
+    let to_stderr = a.output.is_some() || a.format == FormatArg::Csv || s.sweep.is_some() || s.target.is_some();
+    let mut echo = super::progress::Echo::new(true);
+    let tell = |echo: &mut super::progress::Echo, r: &scenario::ScenarioRun| {
+        echo.fallbacks_of(&r.baseline.fallbacks);
+        echo.fallbacks_of(&r.result.fallbacks);
+        if to_stderr {
+            echo.warnings_of(&r.warnings);
+            echo.warnings_of(&r.baseline.warnings);
+            echo.warnings_of(&r.result.warnings);
+        } else if matches!(a.format, FormatArg::Table | FormatArg::Markdown) {
+            echo.warnings_of(&r.baseline.warnings);
+        }
+    };
     // --lenient/--strict, --encoding, --threads: the baseline, every step and the ledger basis read alike.
     let options = super::compute::settings(&a.common, false);
     let format = format_of(a.format);
-    let places = a.common.places;
+    let places = a.common.places();
     if (a.csv.is_some() || a.svg.is_some()) && s.sweep.is_none() {
         return Err(usage(
             "--csv and --svg write a sweep; give --sweep too".into(),
             "e.g. --sweep certificates=0..100000:10000 --svg chart.svg",
         ));
+    }
+    if s.sweep.is_some() || s.target.is_some() {
+        // The runs of a sweep or target keep only their figures: the baseline is computed here, with the progress
+        // bar, to check the lock and to tell its warnings and fallbacks (once the lock holds).
+        let mut sink = super::compute::CliSink::new(a.common.quiet, None, false);
+        let base = ghg::calc::Calculation::new(&inv, &lib).settings(options).run(&mut sink);
+        sink.finish();
+        let base = base?;
+        ghg::lock::verify(&inv, &base)?;
+        echo.computation(&base);
     }
     let mut code = 0;
     // Parts of the output; JSON with more than one part becomes one object keyed by part.
@@ -245,6 +271,9 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     let json = format == Format::Json;
     if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) {
         let r = scenario::run(&inv, &lib, &s, options)?;
+        // A changed locked file stops a scenario as it stops compute: its baseline would not be the locked one.
+        ghg::lock::verify(&inv, &r.baseline)?;
+        tell(&mut echo, &r);
         let doc = report::scenario_document(&r, Some(&lib), a.lang.into(), places);
         let bytes = if a.format == FormatArg::Xlsx { report::workbook(&doc)? } else { report::html(&doc).into_bytes() };
         match &a.output {
@@ -255,6 +284,9 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     }
     if s.sweep.is_none() && s.target.is_none() {
         let r = scenario::run(&inv, &lib, &s, options)?;
+        // A changed locked file stops a scenario as it stops compute: its baseline would not be the locked one.
+        ghg::lock::verify(&inv, &r.baseline)?;
+        tell(&mut echo, &r);
         if format == Format::Csv {
             // CSV holds the counts; the reasons go to stderr, as for `ghg compute`.
             for e in r.rejected.iter().chain(&r.scenario_rejected) {

@@ -28,7 +28,10 @@ pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
 pub use html::html;
 pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json};
 pub use labels::{activity_label, figure_label};
-pub use reconcile::{ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_table};
+pub use reconcile::{
+    ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_markdown_at,
+    render_reconcile_table, render_reconcile_table_at,
+};
 pub use reconcile_doc::reconcile_document;
 pub use scenario::{
     SWEEP_FIGURES, render_scenario, render_solution, render_sweep, scenario_json, solution_json, sweep_csv, sweep_json,

@@ -123,11 +123,23 @@ fn is_internal(f: &Finding) -> bool {
     )
 }
 
+/// A warning of a year's recomputation as one line of text: `[code] location: message`.
+fn warning_text(w: &calc::Warning) -> String {
+    let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+    format!("[{}] {loc}{}", w.code, w.message)
+}
+
 fn finding_line(f: &Finding) -> String {
     format!("{} [{}, {}] {}", f.year, f.kind.name(), f.outcome.name(), f.message)
 }
 
-fn detail_rows(y: &YearResult) -> Vec<Vec<String>> {
+/// Decimal places of a recomputed value: `places` when the user chose them, otherwise two digits beyond the printed
+/// precision of the reported figure.
+fn recomputed_places(f: &FigureResult, places: Option<u32>) -> u32 {
+    places.unwrap_or_else(|| f.detail_places())
+}
+
+fn detail_rows(y: &YearResult, places: Option<u32>) -> Vec<Vec<String>> {
     let mut rows = vec![
         ["figure", "reported", "unit", "recomputed", "at precision", "difference", "relative", "tolerance", "status"]
             .iter()
@@ -135,7 +147,7 @@ fn detail_rows(y: &YearResult) -> Vec<Vec<String>> {
             .collect(),
     ];
     for f in &y.figures {
-        let p = f.detail_places();
+        let p = recomputed_places(f, places);
         rows.push(vec![
             f.id.clone(),
             reported_text(f),
@@ -167,18 +179,20 @@ fn all_ids(r: &Reconciliation) -> Vec<String> {
 }
 
 /// One row of the per-year table: how a figure result is shown.
-type Measure = dyn Fn(&FigureResult) -> String;
+type Measure<'a> = dyn Fn(&FigureResult) -> String + 'a;
 
-fn year_rows(r: &Reconciliation) -> Vec<Vec<String>> {
+fn year_rows(r: &Reconciliation, places: Option<u32>) -> Vec<Vec<String>> {
     let mut head = vec!["figure".to_string(), String::new()];
     head.extend(r.years.iter().map(|y| y.year.to_string()));
     let mut rows = vec![head];
     for id in all_ids(r) {
         let cells: Vec<Option<&FigureResult>> = r.years.iter().map(|y| y.figures.iter().find(|f| f.id == id)).collect();
-        let measures: [(&str, &Measure); 4] = [
+        let measures: [(&str, &Measure<'_>); 4] = [
             ("reported", &|f| format!("{} {}", reported_text(f), f.unit)),
-            ("recomputed", &|f| format_grouped(f.recomputed, f.detail_places(), true)),
-            ("difference", &|f| format!("{} ({})", signed(f.difference, f.detail_places()), percent(f.relative))),
+            ("recomputed", &|f| format_grouped(f.recomputed, recomputed_places(f, places), true)),
+            ("difference", &|f| {
+                format!("{} ({})", signed(f.difference, recomputed_places(f, places)), percent(f.relative))
+            }),
             ("status", &|f| f.status.name().to_string()),
         ];
         for (i, (name, get)) in measures.iter().enumerate() {
@@ -190,7 +204,9 @@ fn year_rows(r: &Reconciliation) -> Vec<Vec<String>> {
     rows
 }
 
-fn attribution_rows(r: &Reconciliation) -> Vec<Vec<String>> {
+/// The change attribution: recomputed values at `places` (2 unless the user chose).
+fn attribution_rows(r: &Reconciliation, places: Option<u32>) -> Vec<Vec<String>> {
+    let p = places.unwrap_or(2);
     let mut rows = vec![
         [
             "figure",
@@ -213,14 +229,14 @@ fn attribution_rows(r: &Reconciliation) -> Vec<Vec<String>> {
         rows.push(vec![
             a.figure.clone(),
             format!("{}→{}", a.from_year, a.to_year),
-            format_grouped(a.from, 2, true),
-            format_grouped(a.to, 2, true),
-            signed(a.change, 2),
-            signed(a.boundary, 2),
-            signed(a.activity, 2),
-            signed(a.factors, 2),
-            rc.map(|x| signed(x, 2)).unwrap_or_else(|| "-".into()),
-            rc.map(|x| signed(x.saturating_sub(a.change), 2)).unwrap_or_else(|| "-".into()),
+            format_grouped(a.from, p, true),
+            format_grouped(a.to, p, true),
+            signed(a.change, p),
+            signed(a.boundary, p),
+            signed(a.activity, p),
+            signed(a.factors, p),
+            rc.map(|x| signed(x, p)).unwrap_or_else(|| "-".into()),
+            rc.map(|x| signed(x.saturating_sub(a.change), p)).unwrap_or_else(|| "-".into()),
         ]);
     }
     rows
@@ -246,8 +262,15 @@ fn factor_change_lines(a: &Attribution) -> Option<String> {
 /// The method note printed with every attribution.
 pub const ATTRIBUTION_METHOD: &str = "sequential substitution on the recomputed lines: boundary (entities in one year only), then activity (new activity at the earlier year's effective factor), then factors (the rest); the parts add up exactly to the change (values at 10 decimal places)";
 
-/// `ghg reconcile` as an aligned table.
+/// `ghg reconcile` as an aligned table: recomputed values two digits beyond each reported figure's printed precision
+/// (see [`render_reconcile_table_at`]).
 pub fn render_reconcile_table(r: &Reconciliation) -> String {
+    render_reconcile_table_at(r, None)
+}
+
+/// `ghg reconcile` as an aligned table, recomputed values (recomputed, difference, attribution) at `places` decimal
+/// places when given; reported values stay as printed.
+pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> String {
     let mut o = String::new();
     let org = r.years.first().map(|y| y.organisation.as_str()).unwrap_or("");
     let _ = writeln!(o, "Reconciliation — {} — {}", term_text(org), years_text(r));
@@ -265,13 +288,13 @@ pub fn render_reconcile_table(r: &Reconciliation) -> String {
     o.push('\n');
     if r.years.len() == 1 {
         o.push_str(&columns(
-            &detail_rows(&r.years[0]),
+            &detail_rows(&r.years[0], places),
             &[false, true, false, true, true, true, true, true, false],
             "  ",
         ));
     } else {
         let right: Vec<bool> = (0..r.years.len() + 2).map(|i| i >= 2).collect();
-        o.push_str(&columns(&year_rows(r), &right, "  "));
+        o.push_str(&columns(&year_rows(r, places), &right, "  "));
     }
     let _ = writeln!(o, "{}", status_counts(r));
     let only: Vec<String> = r
@@ -303,11 +326,23 @@ pub fn render_reconcile_table(r: &Reconciliation) -> String {
     if !r.attributions.is_empty() {
         let _ = writeln!(o, "\nchange attribution ({ATTRIBUTION_METHOD}):");
         let right = [false, false, true, true, true, true, true, true, true, true];
-        o.push_str(&columns(&attribution_rows(r), &right, "  "));
+        o.push_str(&columns(&attribution_rows(r, places), &right, "  "));
         for a in &r.attributions {
             if let Some(s) = factor_change_lines(a) {
                 let _ = writeln!(o, "  {s}");
             }
+        }
+    }
+    // The recomputations' own warnings (identical ledgers, certificates, missing choices), as `compute` shows them.
+    let warnings: Vec<String> = r
+        .years
+        .iter()
+        .flat_map(|y| y.computation.warnings.iter().map(move |w| format!("{} {}", y.year, term_text(&warning_text(w)))))
+        .collect();
+    if !warnings.is_empty() {
+        let _ = writeln!(o, "\nwarnings of the recomputation:");
+        for w in warnings {
+            let _ = writeln!(o, "  {w}");
         }
     }
     let _ = writeln!(o, "\n{}", verdict(r));
@@ -395,6 +430,10 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
             "entities_added": a.entities_added, "entities_removed": a.entities_removed,
         })).collect::<Vec<_>>(),
         "attribution_method": ATTRIBUTION_METHOD,
+        "warnings": r.years.iter().flat_map(|y| y.computation.warnings.iter().map(move |w| json!({
+            "year": y.year, "code": w.code, "message": w.message,
+            "location": w.location.as_ref().map(|l| l.to_string()),
+        }))).collect::<Vec<_>>(),
         "provenance": {
             "tool": r.years.first().map(|y| y.computation.provenance.tool.clone()).unwrap_or_else(|| format!("ghg {}", env!("CARGO_PKG_VERSION"))),
             "inventories": r.years.iter().map(|y| {
@@ -520,8 +559,15 @@ fn md_finding(o: &mut String, f: &Finding) {
     }
 }
 
-/// `ghg reconcile --format markdown`: the audit working paper.
+/// `ghg reconcile --format markdown`: the audit working paper, recomputed values two digits beyond each reported
+/// figure's printed precision (see [`render_reconcile_markdown_at`]).
 pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
+    render_reconcile_markdown_at(r, None)
+}
+
+/// The audit working paper, recomputed values (recomputed, its half-width, difference, attribution) at `places`
+/// decimal places when given; reported values and their intervals stay at the printed precision.
+pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> String {
     let mut o = String::new();
     let org = r.years.first().map(|y| y.organisation.as_str()).unwrap_or("");
     let _ = writeln!(
@@ -571,17 +617,17 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
     }
     if r.years.len() > 1 {
         let _ = writeln!(o, "\n## Reconciliation, one column per year\n");
-        let rows = year_rows(r);
+        let rows = year_rows(r, places);
         let right: Vec<bool> = (0..r.years.len() + 2).map(|i| i >= 2).collect();
         md_table(&mut o, &rows, &right);
     }
     for y in &r.years {
         let _ = writeln!(o, "\n## {}\n", y.year);
-        let _ = writeln!(
-            o,
-            "Tolerance: {}. Recomputed values are shown two digits beyond the printed precision.\n",
-            y.reported.tolerance.describe()
-        );
+        let shown = match places {
+            None => "two digits beyond the printed precision".to_string(),
+            Some(p) => format!("at {p} decimal place{}", if p == 1 { "" } else { "s" }),
+        };
+        let _ = writeln!(o, "Tolerance: {}. Recomputed values are shown {shown}.\n", y.reported.tolerance.describe());
         let mut rows = vec![
             [
                 "figure",
@@ -601,15 +647,17 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
             .collect::<Vec<String>>(),
         ];
         for f in &y.figures {
-            let p = f.detail_places();
+            // The printed interval stays at the printed precision; recomputed values follow `places`.
+            let d = f.detail_places();
+            let p = recomputed_places(f, places);
             let hw = f.half_width.map(|h| format!(" ± {}", format_grouped(h, p, true))).unwrap_or_default();
             rows.push(vec![
                 md_code(&f.id),
                 md_text(&f.printed.text),
                 format!(
                     "[{}, {})",
-                    format_grouped(f.printed.lower(), p, true),
-                    format_grouped(f.printed.upper(), p, true)
+                    format_grouped(f.printed.lower(), d, true),
+                    format_grouped(f.printed.upper(), d, true)
                 ),
                 md_text(&f.unit),
                 format!("{}{hw}", format_grouped(f.recomputed, p, true)),
@@ -654,6 +702,12 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
         if !internal.is_empty() {
             let _ = writeln!(o, "\n{} check(s), {} fail(s).", internal.len(), fails);
         }
+        if !y.computation.warnings.is_empty() {
+            let _ = writeln!(o, "\n### Warnings of the recomputation\n");
+            for w in &y.computation.warnings {
+                let _ = writeln!(o, "- {}", md_text(&warning_text(w)));
+            }
+        }
         let _ = writeln!(o, "\n### Trace summary\n");
         let mut rows = vec![
             ["figure", "formula", "lines", "ledger rows", "factors"].iter().map(|s| s.to_string()).collect::<Vec<_>>(),
@@ -668,7 +722,7 @@ pub fn render_reconcile_markdown(r: &Reconciliation) -> String {
         let _ =
             writeln!(o, "Method: {ATTRIBUTION_METHOD}. \"not reproduced\" = reported change − recomputed change.\n");
         let right = [false, false, true, true, true, true, true, true, true, true];
-        md_table(&mut o, &attribution_rows(r), &right);
+        md_table(&mut o, &attribution_rows(r, places), &right);
         let changes: Vec<String> = r.attributions.iter().filter_map(factor_change_lines).collect();
         if !changes.is_empty() {
             let _ = writeln!(o, "\nFactor changes:\n");

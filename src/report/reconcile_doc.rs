@@ -235,6 +235,17 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             location: Some(format!("{} {}", f.year, f.figure.as_deref().unwrap_or(""))),
         });
     }
+    // The recomputations' own warnings (identical ledgers, certificates, missing choices), each year's once.
+    for y in &r.years {
+        for w in &y.computation.warnings {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                code: w.code.to_string(),
+                message: format!("{} {}", y.year, w.message),
+                location: w.location.as_ref().map(|l| l.to_string()),
+            });
+        }
+    }
     doc.sections.push(Section::new(lang.pick("Findings", "发现事项"), vec![Block::Findings(findings)]));
     doc
 }

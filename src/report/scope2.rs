@@ -1,6 +1,7 @@
 //! Scope 2 dual reporting in every output of `ghg compute`: location-based and market-based side by side,
-//! instrument coverage (MWh and % of grid electricity) per market, certificate allocations, and the residual
-//! factor comparison.
+//! instrument coverage (MWh and % of grid electricity) per market, certificate allocations (one row per
+//! certificate row and market, in allocation order, and one per entity covered; every share of a pro-rata row is
+//! in the calculation lines: `ghg explain`, `--lines`), and the residual factor comparison.
 
 use std::fmt::Write;
 
@@ -9,10 +10,13 @@ use serde_json::{Value, json};
 
 use super::{csv_text, fmt_dec, full, md_text};
 use crate::calc::Computation;
+use crate::figure::{
+    INTENSITY_TOTAL_LOCATION, INTENSITY_TOTAL_MARKET, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET,
+};
 
 const METHODS: [(&str, &str, &str, &str); 2] = [
-    ("location-based", "scope2.location", "total.location", "intensity.total.location"),
-    ("market-based", "scope2.market", "total.market", "intensity.total.market"),
+    ("location-based", SCOPE2_LOCATION.as_str(), TOTAL_LOCATION.as_str(), INTENSITY_TOTAL_LOCATION.as_str()),
+    ("market-based", SCOPE2_MARKET.as_str(), TOTAL_MARKET.as_str(), INTENSITY_TOTAL_MARKET.as_str()),
 ];
 
 fn percent(share: Decimal) -> Decimal {
@@ -67,12 +71,14 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
         if !s2.allocations.is_empty() {
             let _ = writeln!(
                 o,
-                "Certificate allocation:\n\n| certificate row | instrument | from | market | to entity | market used | MWh | rule |\n|---|---|---|---|---|---|---:|---|"
+                "Certificate allocation, in allocation order ({}):\n\n| # | certificate row | instrument | from | market | to | market used | MWh | rule |\n|---:|---|---|---|---|---|---|---:|---|",
+                s2.rule
             );
             for a in &s2.allocations {
                 let _ = writeln!(
                     o,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
+                    a.rank,
                     md_text(&a.source.to_string()),
                     md_text(&a.instrument),
                     md_text(&a.from_entity),
@@ -82,6 +88,26 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
                     fmt_dec(a.mwh, places),
                     a.rule,
                     a.basis
+                );
+            }
+            o.push('\n');
+        }
+        if !s2.entities.is_empty() {
+            let _ = writeln!(
+                o,
+                "Certificate cover per entity:\n\n| entity | market | grid MWh | covered MWh | certificate rows | tCO2e deducted | tCO2e at supplier factors |\n|---|---|---:|---:|---:|---:|---:|"
+            );
+            for e in &s2.entities {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    md_text(&e.entity),
+                    md_text(&e.market),
+                    fmt_dec(e.grid_mwh, places),
+                    fmt_dec(e.covered_mwh, places),
+                    e.certificates,
+                    fmt_dec(e.deducted_t, places),
+                    fmt_dec(e.added_t, places)
                 );
             }
             o.push('\n');
@@ -167,11 +193,12 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
         }
     }
     if !s2.allocations.is_empty() {
-        let _ = writeln!(o, "certificate allocation:");
+        let _ = writeln!(o, "certificate allocation, in allocation order:\n  (rule: {})", s2.rule);
         for a in &s2.allocations {
             let _ = writeln!(
                 o,
-                "  {} {} of {} (market {}) -> {} in {}: {} MWh, {} ({})",
+                "  {}. {} {} of {} (market {}) -> {} in {}: {} MWh, {} ({})",
+                a.rank,
                 a.source,
                 a.instrument,
                 a.from_entity,
@@ -181,6 +208,23 @@ pub fn render_scope2(c: &Computation, places: u32, markdown: bool) -> String {
                 fmt_dec(a.mwh, places),
                 a.rule,
                 a.basis
+            );
+        }
+    }
+    if !s2.entities.is_empty() {
+        let _ = writeln!(o, "certificate cover per entity (every share: ghg explain INVENTORY electricity.renewable):");
+        for e in &s2.entities {
+            let _ = writeln!(
+                o,
+                "  {} in {}: {} of {} grid MWh covered by {} certificate row{}, {} tCO2e deducted, {} tCO2e at supplier factors",
+                e.entity,
+                e.market,
+                fmt_dec(e.covered_mwh, places),
+                fmt_dec(e.grid_mwh, places),
+                e.certificates,
+                if e.certificates == 1 { "" } else { "s" },
+                fmt_dec(e.deducted_t, places),
+                fmt_dec(e.added_t, places)
             );
         }
     }
@@ -256,6 +300,21 @@ pub fn scope2_json(c: &Computation) -> Value {
             "mwh": full(a.mwh),
             "rule": a.rule,
             "basis": a.basis,
+            "entities": a.entities,
+            "rank": a.rank,
+            "supplier_factor": a.supplier_factor.map(full),
+            "deducted_t": full(a.deducted_t),
+            "added_t": full(a.added_t),
+        })).collect::<Vec<_>>(),
+        "allocation_rule": s2.rule,
+        "entities": s2.entities.iter().map(|e| json!({
+            "entity": e.entity,
+            "market": e.market,
+            "grid_mwh": full(e.grid_mwh),
+            "covered_mwh": full(e.covered_mwh),
+            "certificates": e.certificates,
+            "deducted_t": full(e.deducted_t),
+            "added_t": full(e.added_t),
         })).collect::<Vec<_>>(),
         "residual": s2.residual.as_ref().map(|r| json!({
             "chosen": {"factor": r.chosen.to_string(), "value": full(r.chosen_value), "unit": "tCO2e/MWh", "kind": r.chosen_kind, "scope2_market": full(r.scope2_market)},

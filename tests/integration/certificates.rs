@@ -186,13 +186,13 @@ fn entity(c: &Computation, e: &str, id: &str) -> Decimal {
 #[test]
 fn company_purchase_pro_rata_by_grid_mwh() {
     let c = ok("", &format!("{TWO_PLANTS}group,2024,certificate,800,MWh,CN,,GEC,2024,,\n"));
-    // 800 x 1000/4000 = 200 to plant-a, 800 x 3000/4000 = 600 to plant-b.
-    let a: Vec<(String, Decimal, String)> =
-        c.scope2.allocations.iter().map(|a| (a.entity.clone(), a.mwh, a.rule.clone())).collect();
-    assert_eq!(
-        a,
-        vec![("plant-a".into(), dec!(200), "pro rata".into()), ("plant-b".into(), dec!(600), "pro rata".into())]
-    );
+    // 800 x 1000/4000 = 200 to plant-a, 800 x 3000/4000 = 600 to plant-b: one allocation for the row, the
+    // shares per entity.
+    let a: Vec<(String, Decimal, String, usize)> =
+        c.scope2.allocations.iter().map(|a| (a.entity.clone(), a.mwh, a.rule.clone(), a.entities)).collect();
+    assert_eq!(a, vec![("2 entities".into(), dec!(800), "pro rata".into(), 2)]);
+    let e: Vec<(String, Decimal)> = c.scope2.entities.iter().map(|e| (e.entity.clone(), e.covered_mwh)).collect();
+    assert_eq!(e, vec![("plant-a".into(), dec!(200)), ("plant-b".into(), dec!(600))]);
     // plant-a (1000 - 200) x 0.5 = 400; plant-b (3000 - 600) x 0.5 = 1200.
     assert_eq!(entity(&c, "plant-a", "scope2.market"), dec!(400));
     assert_eq!(entity(&c, "plant-b", "scope2.market"), dec!(1200));
@@ -235,11 +235,14 @@ fn own_purchases_first_then_company_purchases_pro_rata_on_what_is_left() {
     // plant-a's own 500 first; then 1000 over the uncovered 500 (plant-a) and 3000 (plant-b).
     let group: Decimal = c.scope2.allocations.iter().filter(|a| a.from_entity == "group").map(|a| a.mwh).sum();
     assert_eq!(group, dec!(1000), "shares add up exactly");
-    let to_a = c.scope2.allocations.iter().find(|a| a.from_entity == "group" && a.entity == "plant-a").expect("share");
-    // 1000 x 500 / 3500 = 142.857142857142857..., cut at 12 places; plant-b takes the remainder 857.142857142858.
-    assert_eq!(to_a.mwh, dec!(142.857142857142));
-    let to_b = c.scope2.allocations.iter().find(|a| a.from_entity == "group" && a.entity == "plant-b").expect("share");
-    assert_eq!(to_b.mwh, dec!(857.142857142858));
+    let share = |e: &str| {
+        let t = calc::trace(&c, "electricity.renewable", None).expect("trace");
+        t.lines.iter().filter(|l| l.entity == e && l.formula.contains("pro rata")).map(|l| l.value).sum::<Decimal>()
+    };
+    // 1000 x 500 / 3500 = 142.857142857142|857... and 1000 x 3000 / 3500 = 857.142857142857|142..., cut at 12
+    // places, leave one 10^-12 MWh; it goes to the larger remainder (0.857 of a unit, plant-a's).
+    assert_eq!(share("plant-a"), dec!(142.857142857143));
+    assert_eq!(share("plant-b"), dec!(857.142857142857));
     // Market-based: (4000 - 1500) x 0.5 = 1250, exactly.
     assert_eq!(f(&c, "scope2.market"), dec!(1250));
 }
@@ -350,6 +353,7 @@ fn dual_reporting_in_every_compute_format() {
     assert_eq!(v["scope2"]["methods"]["location"]["scope2"]["value"], "2000");
     assert_eq!(v["scope2"]["methods"]["market"]["scope2"]["value"], "1600");
     assert_eq!(v["scope2"]["coverage"][0]["share_percent"], "20");
-    assert_eq!(v["scope2"]["allocations"][1]["mwh"], "600");
+    assert_eq!(v["scope2"]["allocations"][0]["mwh"], "800");
+    assert_eq!(v["scope2"]["entities"][1]["covered_mwh"], "600");
     assert_eq!(v["scope2"]["residual"]["alternative"]["scope2_market"], "1920");
 }

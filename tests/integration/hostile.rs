@@ -479,3 +479,145 @@ fn a_lock_holds_any_file_name() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("error: ghg.lock:11: we\"ird\\ \\x1bname.csv (ledger) changed"), "{}", r.stderr);
 }
+
+/// A folder whose inventory lists a ledger and a copy of it (10 t diesel, 100 MWh electricity in 2024 priced with
+/// the 2022 grid factors, as the inventory allows), with reported figures for `reconcile`.
+fn copied_ledger() -> tempfile::TempDir {
+    let dir = folder();
+    let d = dir.path();
+    let ledger = format!("{LEDGER}site,2024,electricity,100,MWh,CN,\n");
+    std::fs::write(d.join("ledger.csv"), &ledger).expect("ledger");
+    std::fs::write(d.join("copy.csv"), &ledger).expect("copy");
+    let inv = INVENTORY.replace(
+        "activity_files = [\"ledger.csv\"]",
+        "activity_files = [\"ledger.csv\", \"copy.csv\"]\nreported = \"reported.toml\"",
+    );
+    std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
+    // Twice 10 t of diesel, as a report that counted the copy would print it.
+    std::fs::write(d.join("reported.toml"), "[[figure]]\nid = \"activity.diesel\"\nprinted = \"20 吨\"\n")
+        .expect("reported");
+    dir
+}
+
+const IDENTICAL: &str = "[identical-ledgers] copy.csv: copy.csv has the same content (SHA-256 ";
+const GRID_FALLBACK: &str = "fallback: year grid for electricity: mee-grid@2022:grid.national used for year 2024 (valid for 2022) (2 rows, first ledger.csv:3)\n";
+
+/// How many times the identical-ledgers warning is in a JSON value's `warnings` (at any depth).
+fn json_identical(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(m) => {
+            let own = m.get("code").is_some_and(|c| c == "identical-ledgers") as usize;
+            own + m.values().map(json_identical).sum::<usize>()
+        }
+        serde_json::Value::Array(a) => a.iter().map(json_identical).sum(),
+        _ => 0,
+    }
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+#[test]
+fn identical_ledgers_are_stated_by_every_command_in_every_format() {
+    let dir = copied_ledger();
+    let d = dir.path();
+    // Where the output shows warnings, it states it there and stderr stays quiet about it; elsewhere stderr does.
+    let in_stdout = |args: &[&str]| {
+        let r = run(d, args);
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stdout.matches(IDENTICAL).count(), 1, "{args:?}: {}", r.stdout);
+        assert!(!r.stderr.contains("identical-ledgers"), "{args:?}: {}", r.stderr);
+    };
+    in_stdout(&["compute", "inventory.toml"]);
+    in_stdout(&["compute", "inventory.toml", "--format", "markdown"]);
+    in_stdout(&["reconcile", "inventory.toml"]);
+    in_stdout(&["reconcile", "inventory.toml", "--format", "markdown"]);
+    let on_stderr = |args: &[&str]| {
+        let r = run(d, args);
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.matches(&format!("warning: {IDENTICAL}")).count(), 1, "{args:?}: {}", r.stderr);
+        r
+    };
+    let r = on_stderr(&["check", "inventory.toml"]);
+    assert!(r.stdout.contains("1 warning(s)"), "{}", r.stdout);
+    on_stderr(&["explain", "inventory.toml", "scope1"]);
+    on_stderr(&["compute", "inventory.toml", "--format", "csv"]);
+    // A scenario table shows the scenario's own warnings; the baseline's (this one) go to stderr.
+    on_stderr(&["scenario", "inventory.toml", "--scale", "diesel=0.5"]);
+    on_stderr(&["scenario", "inventory.toml", "--sweep", "scale.diesel=0..1:0.5"]);
+    for args in [
+        &["compute", "inventory.toml", "--format", "json"][..],
+        &["explain", "inventory.toml", "scope1", "--format", "json"],
+        &["reconcile", "inventory.toml", "--format", "json"],
+    ] {
+        let r = run(d, args);
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+        assert_eq!(json_identical(&json(&r.stdout)["warnings"]), 1, "{args:?}: {}", r.stdout);
+        assert_eq!(r.stderr, "", "{args:?}");
+    }
+    // The scenario's JSON has the warnings of its result (the same ledgers, so the same warning).
+    let r = run(d, &["scenario", "inventory.toml", "--scale", "diesel=0.5", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(json_identical(&json(&r.stdout)["warnings"]) >= 1, "{}", r.stdout);
+}
+
+#[test]
+fn behind_an_output_file_every_warning_and_fallback_reaches_stderr_once() {
+    let dir = copied_ledger();
+    let d = dir.path();
+    let once = |args: &[&str]| {
+        let r = run(d, args);
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stdout, "", "{args:?}");
+        assert_eq!(r.stderr.matches(&format!("warning: {IDENTICAL}")).count(), 1, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.matches(GRID_FALLBACK).count(), 1, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.matches("fallback: year residual for electricity").count(), 1, "{args:?}: {}", r.stderr);
+    };
+    for fmt in ["table", "csv", "json", "markdown", "html", "xlsx"] {
+        once(&["compute", "inventory.toml", "--format", fmt, "-o", &format!("out.{fmt}")]);
+    }
+    once(&["compute", "inventory.toml", "--lines", "lines.csv", "-o", "out.txt"]);
+    for fmt in ["table", "csv", "json", "markdown", "html", "xlsx"] {
+        // Baseline and scenario share the warning and the fallbacks: told once.
+        once(&["scenario", "inventory.toml", "--scale", "diesel=0.5", "--format", fmt, "-o", &format!("s.{fmt}")]);
+    }
+    once(&["scenario", "inventory.toml", "--sweep", "scale.diesel=0..1:0.5", "-o", "sweep.txt"]);
+    for fmt in ["table", "json", "markdown", "html", "xlsx"] {
+        once(&["reconcile", "inventory.toml", "--format", fmt, "-o", &format!("r.{fmt}")]);
+    }
+}
+
+#[test]
+fn explain_and_scenario_honour_the_lock() {
+    let dir = folder();
+    let d = dir.path();
+    assert_eq!(run(d, &["check", "inventory.toml", "--update-lock"]).code, 0);
+    for args in [
+        &["explain", "inventory.toml", "scope1"][..],
+        &["scenario", "inventory.toml", "--scale", "diesel=0.5"],
+        &["scenario", "inventory.toml", "--sweep", "scale.diesel=0..1:0.5"],
+    ] {
+        let r = run(d, args);
+        assert_eq!(r.code, 0, "{args:?} with the lock matching: {}", r.stderr);
+    }
+    std::fs::write(d.join("ledger.csv"), LEDGER.replace(",10,", ",12,")).expect("ledger");
+    for args in [
+        &["explain", "inventory.toml", "scope1"][..],
+        &["explain", "inventory.toml", "scope1", "--format", "json"],
+        &["scenario", "inventory.toml", "--scale", "diesel=0.5"],
+        &["scenario", "inventory.toml", "--scale", "diesel=0.5", "--format", "xlsx", "-o", "s.xlsx"],
+        &["scenario", "inventory.toml", "--sweep", "scale.diesel=0..1:0.5"],
+        &["scenario", "inventory.toml", "--target", "scope1<=1", "--lever", "scale.diesel"],
+    ] {
+        let r = run(d, args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("error: ghg.lock:11: ledger.csv (ledger) changed since it was locked"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{args:?}: nothing is printed from changed inputs");
+    }
+    assert!(!d.join("s.xlsx").exists());
+}

@@ -1,5 +1,6 @@
 //! Integration tests in one binary: golden CLI outputs, the error catalogue, hand-checked vectors, properties.
 
+mod allocation;
 mod certificates;
 mod errors;
 mod excel;

@@ -189,3 +189,96 @@ fn a_scenario_overflow_is_a_located_error_not_zero() {
     assert!(r.stderr.contains("cost.toml:1"), "{}", r.stderr);
     assert!(r.stderr.contains("overflows 28 significant digits"), "{}", r.stderr);
 }
+
+/// `reconcile --places` reaches the table and the working paper: recomputed values and differences at the places
+/// asked (hand-rounded from the default, which shows two digits beyond the printed precision: 2022 scope1 5,152.179
+/// -> 5,152, difference -1.721 -> -2; 2023 6,809.636 -> 6,810, -29.264 -> -29; 2024 14,245.4104 -> 14,245.4 at one
+/// place, -140.0696 -> -140.1), while the reported values and their intervals stay as printed.
+#[test]
+fn reconcile_places_reach_the_table_and_the_working_paper() {
+    let one = ghg(&["reconcile", "examples/hikvision-2024/inventory.toml", "--places", "1"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let row = one.stdout.lines().find(|l| l.starts_with("scope1 ")).expect("scope1 row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[..6], ["scope1", "14,385.48", "tCO2e", "14,245.4", "14,245.41", "-140.1"], "{row}");
+    let years = ["examples/hikvision-2022/inventory.toml", "examples/hikvision-2023/inventory.toml"];
+    let zero =
+        ghg(&[&["reconcile"][..], &years, &["examples/hikvision-2024/inventory.toml", "--places", "0"]].concat());
+    // Some figures of 2022 are outside tolerance (exit 1), as without --places.
+    assert_eq!(zero.code, 1, "{}", zero.stderr);
+    let at = |label: &str| {
+        let l = zero.stdout.lines().find(|l| l.trim_start().starts_with(label)).expect(label);
+        l.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(at("recomputed"), "5,152 6,810 14,245");
+    assert_eq!(at("difference"), "-2 (-0.03%) -29 (-0.43%) -140 (-0.97%)");
+    assert!(zero.stdout.contains("scope1                  reported             5,153.9 tCO2e"), "{}", zero.stdout);
+    // The change attribution: 5,152.179 -> 6,809.636 at no places.
+    assert!(
+        zero.stdout.lines().any(|l| l.starts_with("scope1           2022→2023    5,152    6,810")),
+        "{}",
+        zero.stdout
+    );
+    let md = ghg(&[&["reconcile"][..], &years, &["--places", "0", "--format", "markdown"]].concat());
+    assert_eq!(md.code, 1, "{}", md.stderr);
+    assert!(md.stdout.contains("Recomputed values are shown at 0 decimal places."), "{}", md.stdout);
+    assert!(
+        md.stdout.contains(
+            "| `scope1` | 5,153.9 吨二氧化碳当量 | [5,153.850, 5,153.950) | tCO2e | 5,152 ± 1 | 5,152.2 | -2 | -0.03% |"
+        ),
+        "{}",
+        md.stdout
+    );
+}
+
+/// A calculation's sink hears every warning and fallback of the result, in its order, and a warning of a ledger's
+/// rows as soon as that ledger is read, before the next one is.
+#[test]
+fn the_sink_hears_warnings_as_they_come_and_every_fallback() {
+    #[derive(Default)]
+    struct Heard {
+        events: Vec<String>,
+        warnings: Vec<ghg::calc::Warning>,
+        fallbacks: Vec<ghg::calc::Fallback>,
+    }
+    impl ghg::calc::Sink for Heard {
+        fn progress(&mut self, p: &ghg::calc::Progress<'_>) {
+            if p.done == p.total {
+                self.events.push(format!("read {}", p.file.display()));
+            }
+        }
+        fn warning(&mut self, w: &ghg::calc::Warning) {
+            self.events.push(w.code.to_string());
+            self.warnings.push(w.clone());
+        }
+        fn fallback(&mut self, f: &ghg::calc::Fallback) {
+            self.fallbacks.push(f.clone());
+        }
+    }
+    let run = |inv: &Path| {
+        let inv = ghg::Inventory::load(inv).expect("inventory");
+        let lib = ghg::library_for(&inv, &[]).expect("library");
+        let mut heard = Heard::default();
+        let c = ghg::calc::Calculation::new(&inv, &lib).run(&mut heard).expect("computes");
+        assert_eq!(heard.warnings, c.warnings);
+        assert_eq!(heard.fallbacks, c.fallbacks);
+        heard
+    };
+    // Two fallbacks (the 2022 grid and residual for 2024) and the residual warning, which needs the figures.
+    let heard = run(&root().join("examples/hikvision-2024/inventory.toml"));
+    assert_eq!(heard.fallbacks.len(), 2);
+    assert_eq!(heard.events.last().map(String::as_str), Some("residual-is-grid-average"), "{:?}", heard.events);
+    // A ledger of diesel in GJ (not summed into activity.diesel, in t), then another ledger: its warning comes
+    // between the two.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let inv =
+        crate::util::INVENTORY.replace("activity_files = [\"ledger.csv\"]", "activity_files = [\"a.csv\", \"b.csv\"]");
+    std::fs::write(d.join("inventory.toml"), inv).expect("inventory");
+    let head = "entity,period,activity,quantity,unit,region,note\n";
+    std::fs::write(d.join("a.csv"), format!("{head}site,2024,diesel,430.7,GJ,CN,\n")).expect("a");
+    std::fs::write(d.join("b.csv"), format!("{head}site,2024,diesel,10,t,CN,\n")).expect("b");
+    let heard = run(&d.join("inventory.toml"));
+    let ev: Vec<&str> = heard.events.iter().map(|e| e.rsplit('/').next().unwrap_or(e)).collect();
+    assert_eq!(ev, ["a.csv", "activity-unit", "b.csv"], "{:?}", heard.events);
+}

@@ -74,8 +74,13 @@ fn adding_certificates_with_a_price() {
         .filter(|a| a.from_entity == "scenario-purchase")
         .map(|a| (a.entity.clone(), a.mwh))
         .collect();
-    // Uncovered after the ledger's 800: plant-a 800, plant-b 2400; 1000 x 800/3200 = 250, 1000 x 2400/3200 = 750.
-    assert_eq!(alloc, vec![("plant-a".into(), dec!(250)), ("plant-b".into(), dec!(750))]);
+    // The ledger's 800 MWh GEC and the purchase's 1000 MWh GEC are priced alike, so they are spread together:
+    // 1800 x 1000/4000 = 450 to plant-a, 1800 x 3000/4000 = 1350 to plant-b; the ledger's row (first in rank,
+    // by certificate id) takes plant-a's 450 and 350 of plant-b's, the purchase the other 1000 of plant-b's.
+    assert_eq!(alloc, vec![("plant-b".into(), dec!(1000))]);
+    let cov: Vec<(String, Decimal)> =
+        r.result.scope2.entities.iter().map(|e| (e.entity.clone(), e.covered_mwh)).collect();
+    assert_eq!(cov, vec![("plant-a".into(), dec!(450)), ("plant-b".into(), dec!(1350))]);
     let src = r.result.scope2.allocations.iter().find(|a| a.from_entity == "scenario-purchase").expect("alloc");
     assert_eq!(src.source.to_string(), format!("{}:1:1", c.dir.path().join("s.toml").display()));
 }
