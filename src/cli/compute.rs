@@ -272,7 +272,7 @@ pub fn compute(
         f => {
             let mut text = report::render_compute(&result, format_of(f), common.places());
             if matches!(f, FormatArg::Table | FormatArg::Markdown) {
-                text.push_str(&reported_section(&inv, &lib, &result, f == FormatArg::Markdown));
+                text.push_str(&reported_section(&inv, &result, f == FormatArg::Markdown)?);
             }
             text.into_bytes()
         }
@@ -282,26 +282,15 @@ pub fn compute(
 }
 
 /// When the inventory names its reported figures, show each beside the recomputed one, so a gap is visible in
-/// the compute output itself (`ghg reconcile` gives the findings and the exit code).
-fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg::Computation, md: bool) -> String {
+/// the compute output itself (`ghg reconcile` gives the findings and the exit code). The comparison is
+/// `ghg reconcile`'s own; a reported file that cannot be read or names what is not a figure is bad input.
+fn reported_section(inv: &ghg::Inventory, result: &ghg::Computation, md: bool) -> Result<String, Diagnostics> {
     use std::fmt::Write as _;
-    let Some(path) = &inv.reported else { return String::new() };
+    let Some(path) = &inv.reported else { return Ok(String::new()) };
     let mut o = String::new();
     let head = format!("reported figures ({}; `ghg reconcile` explains the gaps)", path.display());
-    let year = ghg::reconcile::ReportedFile::load(path)
-        .and_then(|rf| ghg::reconcile::reconcile_year(inv, lib, result.clone(), rf));
-    let year = match year {
-        Ok(y) => y,
-        Err(d) => {
-            let _ = writeln!(
-                o,
-                "{}{head}: not compared: {}",
-                if md { "\n## " } else { "\n" },
-                d.0.first().map(|e| e.to_string()).unwrap_or_default()
-            );
-            return o;
-        }
-    };
+    let reported = ghg::reconcile::ReportedFile::load(path)?;
+    let figures = ghg::reconcile::compare_figures(inv, result, &reported)?;
     let rel = |f: &ghg::reconcile::FigureResult| {
         f.relative.map(|r| format!("{}%", report::fmt_dec(r * ghg::Decimal::ONE_HUNDRED, 2))).unwrap_or_default()
     };
@@ -310,7 +299,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
             o,
             "\n## {head}\n\n| figure | printed | recomputed | difference | relative | status |\n|---|---:|---:|---:|---:|---|"
         );
-        for f in &year.figures {
+        for f in &figures {
             let _ = writeln!(
                 o,
                 "| `{}` | {} | {} | {} | {} | {} |",
@@ -322,16 +311,16 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
                 f.status.name()
             );
         }
-        return o;
+        return Ok(o);
     }
     let _ = writeln!(o, "{head}:");
-    let w = year.figures.iter().map(|f| f.id.len()).max().unwrap_or(6);
+    let w = figures.iter().map(|f| f.id.len()).max().unwrap_or(6);
     let _ = writeln!(
         o,
         "  {:<w$}  {:>14}  {:>12}  {:>9}  {:<10}  printed",
         "figure", "recomputed", "difference", "relative", "status"
     );
-    for f in &year.figures {
+    for f in &figures {
         let _ = writeln!(
             o,
             "  {:<w$}  {:>14}  {:>12}  {:>9}  {:<10}  {}",
@@ -343,7 +332,7 @@ fn reported_section(inv: &ghg::Inventory, lib: &ghg::FactorLibrary, result: &ghg
             report::term_text(&f.printed.text)
         );
     }
-    o
+    Ok(o)
 }
 
 /// `ghg explain`.

@@ -287,6 +287,12 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         // A changed locked file stops a scenario as it stops compute: its baseline would not be the locked one.
         ghg::lock::verify(&inv, &r.baseline)?;
         tell(&mut echo, &r);
+        if format == Format::Csv {
+            // CSV holds the counts; the reasons go to stderr, as for `ghg compute`.
+            for e in r.rejected.iter().chain(&r.scenario_rejected) {
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
+            }
+        }
         let text = if json { String::new() } else { report::render_scenario(&r, format, places) };
         parts.push(("scenario", text, if json { report::scenario_json(&r) } else { serde_json::Value::Null }));
     }
@@ -299,6 +305,16 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         if let Some(path) = &a.svg {
             write_file(path, &ghg::report::svg::sweep::chart(&title, &p, &points))?;
         }
+        if format == Format::Csv {
+            // Every row rejected at any point, once.
+            let mut seen: Vec<&Error> = Vec::new();
+            for e in points.iter().flat_map(|p| &p.rejected) {
+                if !seen.contains(&e) {
+                    eprintln!("rejected: {}", report::term_text(&e.to_string()));
+                    seen.push(e);
+                }
+            }
+        }
         let text = if json { String::new() } else { report::render_sweep(&title, &p, &points, format, places) };
         parts.push((
             "sweep",
@@ -310,6 +326,11 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
         let sol = scenario::solve(&inv, &lib, &s, t, options)?;
         if !sol.reachable {
             code = EXIT_OUTSIDE;
+        }
+        if format == Format::Csv {
+            for e in &sol.rejected {
+                eprintln!("rejected: {}", report::term_text(&e.to_string()));
+            }
         }
         let text = if json { String::new() } else { report::render_solution(&sol, format, places) };
         parts.push(("target", text, if json { report::solution_json(&sol) } else { serde_json::Value::Null }));

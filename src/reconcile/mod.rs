@@ -284,6 +284,39 @@ pub fn reconcile_year(
     computation: Computation,
     reported: ReportedFile,
 ) -> Result<YearResult, Diagnostics> {
+    let (figures, units) = compare_all(inv, &computation, &reported)?;
+    let revenue = revenue_million(inv);
+    let mut year = YearResult {
+        year: inv.year,
+        organisation: computation.organisation.clone(),
+        inventory: inv.path.clone(),
+        reported,
+        computation,
+        revenue,
+        figures,
+        findings: Vec::new(),
+    };
+    let mut found = findings::explain(&year, lib, &units).map_err(Diagnostics::from)?;
+    found.extend(internal::check(&year, &units).map_err(Diagnostics::from)?);
+    year.findings = found;
+    Ok(year)
+}
+
+/// Every reconciled figure of `reported` against `computation`, in the order of the reported file: the comparison
+/// `ghg reconcile` makes for a year (without the findings), for a caller that keeps its computation. Bad
+/// references (unknown ids, units that cannot measure the figure) are bad input, all reported together.
+pub fn compare_figures(
+    inv: &Inventory,
+    computation: &Computation,
+    reported: &ReportedFile,
+) -> Result<Vec<FigureResult>, Diagnostics> {
+    compare_all(inv, computation, reported).map(|(figures, _)| figures)
+}
+
+/// The figures compared, and the unit each reported id is printed in (for the findings and internal checks).
+type Compared = (Vec<FigureResult>, BTreeMap<String, Option<FigureUnit>>);
+
+fn compare_all(inv: &Inventory, computation: &Computation, reported: &ReportedFile) -> Result<Compared, Diagnostics> {
     let mut d = Diagnostics::new();
     let mut figures = Vec::new();
     let mut units: BTreeMap<String, Option<FigureUnit>> = BTreeMap::new();
@@ -292,7 +325,7 @@ pub fn reconcile_year(
             units.insert(rf.id.clone(), rf.unit.clone());
             continue;
         }
-        let Some((value, fu, hw)) = recomputed(inv, &computation, &rf.id) else {
+        let Some((value, fu, hw)) = recomputed(inv, computation, &rf.id) else {
             let mut ids: Vec<String> = computation.ordered_ids().iter().map(|s| s.to_string()).collect();
             ids.extend(inv.denominators.iter().map(|x| format!("denominator.{}", x.name)));
             d.push(
@@ -335,21 +368,7 @@ pub fn reconcile_year(
     if !d.is_empty() {
         return Err(d);
     }
-    let revenue = revenue_million(inv);
-    let mut year = YearResult {
-        year: inv.year,
-        organisation: computation.organisation.clone(),
-        inventory: inv.path.clone(),
-        reported,
-        computation,
-        revenue,
-        figures,
-        findings: Vec::new(),
-    };
-    let mut found = findings::explain(&year, lib, &units).map_err(Diagnostics::from)?;
-    found.extend(internal::check(&year, &units).map_err(Diagnostics::from)?);
-    year.findings = found;
-    Ok(year)
+    Ok((figures, units))
 }
 
 /// Compute and reconcile several inventories (one per year): each keeps its own factor choices. Years are

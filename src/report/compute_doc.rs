@@ -11,6 +11,10 @@ use super::labels::{activity_label, figure_label};
 use crate::activity::{ACTIVITIES, Activity};
 use crate::calc::{Computation, UsedFactor};
 use crate::factor::FactorLibrary;
+use crate::figure::{
+    ENERGY_TOTAL, FigureId, INTENSITY_TOTAL_MARKET, SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION,
+    TOTAL_MARKET,
+};
 
 /// Lines shown in the HTML report (the workbook has all of them).
 pub const HTML_LINES: usize = 200;
@@ -87,27 +91,30 @@ pub fn compute_findings(c: &Computation, lang: Lang) -> Vec<Finding> {
             location: w.location.as_ref().map(|l| l.to_string()),
         });
     }
-    for e in &c.rejected {
-        out.push(Finding {
-            severity: Severity::Error,
-            code: format!("rejected-row ({})", e.kind.code()),
-            message: match &e.hint {
-                Some(h) => format!("{} ({h})", e.message),
-                None => e.message.clone(),
-            },
-            location: e.location.as_ref().map(|l| l.to_string()),
-        });
-    }
+    out.extend(c.rejected.iter().map(rejected_finding));
     out
+}
+
+/// A rejected row as a finding (an error): its kind, what is wrong and what to do, where.
+pub(crate) fn rejected_finding(e: &crate::error::Error) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: format!("rejected-row ({})", e.kind.code()),
+        message: match &e.hint {
+            Some(h) => format!("{} ({h})", e.message),
+            None => e.message.clone(),
+        },
+        location: e.location.as_ref().map(|l| l.to_string()),
+    }
 }
 
 fn series(c: &Computation, lang: Lang) -> Vec<(&'static str, String)> {
     let mut s = vec![
-        ("scope1", lang.pick("Scope 1", "范围一").to_string()),
-        ("scope2.location", lang.pick("Scope 2 (location)", "范围二（基于位置）").to_string()),
+        (SCOPE1.as_str(), lang.pick("Scope 1", "范围一").to_string()),
+        (SCOPE2_LOCATION.as_str(), lang.pick("Scope 2 (location)", "范围二（基于位置）").to_string()),
     ];
-    if c.figures.contains_key("scope2.market") {
-        s.push(("scope2.market", lang.pick("Scope 2 (market)", "范围二（基于市场）").to_string()));
+    if c.figures.contains_key(SCOPE2_MARKET.as_str()) {
+        s.push((SCOPE2_MARKET.as_str(), lang.pick("Scope 2 (market)", "范围二（基于市场）").to_string()));
     }
     s
 }
@@ -117,7 +124,7 @@ pub fn chart_by_activity(c: &Computation, lang: Lang, places: u32) -> BarChart {
     let ser = series(c, lang);
     let mut by: BTreeMap<Activity, Vec<Decimal>> = BTreeMap::new();
     for a in ACTIVITIES {
-        if let Some(f) = c.figures.get(&format!("scope1.{a}")) {
+        if let Some(f) = c.figures.get(&FigureId::scope1_of(a.name())) {
             by.entry(*a).or_insert_with(|| vec![Decimal::ZERO; ser.len()])[0] += f.value;
         }
     }
@@ -210,7 +217,7 @@ fn by_entity_table(c: &Computation, lang: Lang, places: u32) -> Table {
     let mut rows = Vec::new();
     for (e, m) in &c.by_entity {
         let mut ids: Vec<&String> = m.keys().collect();
-        ids.sort_by_key(|id| crate::calc::figure_order(id));
+        ids.sort_by_key(|id| crate::figure::order_key(id));
         for id in ids {
             let f = &m[id];
             rows.push(vec![
@@ -380,18 +387,12 @@ pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang
         .to_string(),
     );
     doc.stamp = provenance_stamp(c, lang);
-    let key_ids = [
-        "scope1",
-        "scope2.location",
-        "scope2.market",
-        "total.market",
-        "total.location",
-        "energy.total",
-        "intensity.total.market",
-    ];
+    let key_ids =
+        [SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_MARKET, TOTAL_LOCATION, ENERGY_TOTAL, INTENSITY_TOTAL_MARKET]
+            .map(FigureId::as_str);
     let keys: Vec<KeyFigure> = key_ids
         .iter()
-        .filter(|id| !(**id == "total.location" && c.figures.contains_key("total.market")))
+        .filter(|id| !(**id == TOTAL_LOCATION && c.figures.contains_key(TOTAL_MARKET.as_str())))
         .filter_map(|id| {
             c.figures.get(*id).map(|f| KeyFigure {
                 label: figure_label(id, lang),

@@ -60,9 +60,8 @@ fn entity_json(m: &std::collections::BTreeMap<String, Figure>) -> Value {
 }
 
 fn entity_ids(m: &std::collections::BTreeMap<String, Figure>) -> Vec<&String> {
-    // The keys come sorted by id; a stable sort by rank keeps that order among equal ranks.
     let mut ids: Vec<&String> = m.keys().collect();
-    ids.sort_by_cached_key(|id| crate::calc::figure_rank(id));
+    ids.sort_by_key(|id| crate::figure::order_key(id));
     ids
 }
 
@@ -163,15 +162,25 @@ pub fn computation_json(c: &Computation) -> Value {
             "inventory": {"path": p.inventory.path.display().to_string(), "sha256": p.inventory.sha256},
             "factor_files": p.factor_files.iter().map(|f| json!({"path": f.path.display().to_string(), "sha256": f.sha256})).collect::<Vec<_>>(),
             "inputs": p.inputs.iter().map(|f| json!({"path": f.path.display().to_string(), "sha256": f.sha256})).collect::<Vec<_>>(),
-            "rows": {"read": p.rows.read, "used": p.rows.used, "rejected": p.rows.rejected},
+            "rows": rows_json(&p.rows),
         },
         "warnings": c.warnings.iter().map(|w| json!({
             "code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string()),
         })).collect::<Vec<_>>(),
-        "rejected": c.rejected.iter().map(|e| json!({
-            "kind": e.kind.code(), "location": e.location.as_ref().map(|l| l.to_string()), "message": e.message, "hint": e.hint,
-        })).collect::<Vec<_>>(),
+        "rejected": c.rejected.iter().map(rejected_json).collect::<Vec<_>>(),
     })
+}
+
+/// A rejected row in JSON: the kind of problem, where, what, and what to do.
+pub(crate) fn rejected_json(e: &crate::error::Error) -> Value {
+    json!({
+        "kind": e.kind.code(), "location": e.location.as_ref().map(|l| l.to_string()), "message": e.message, "hint": e.hint,
+    })
+}
+
+/// Row counts in JSON.
+pub(crate) fn rows_json(r: &crate::calc::RowCounts) -> Value {
+    json!({"read": r.read, "used": r.used, "rejected": r.rejected})
 }
 
 /// The `ghg explain --format json` object.

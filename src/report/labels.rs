@@ -2,6 +2,11 @@
 
 use super::doc::Lang;
 use crate::activity::Activity;
+use crate::figure::{
+    ELECTRICITY_RENEWABLE, ELECTRICITY_TOTAL, ENERGY_DIRECT, ENERGY_INDIRECT, ENERGY_TOTAL, Family, FigureId,
+    INTENSITY_ENERGY, INTENSITY_TOTAL_LOCATION, INTENSITY_TOTAL_MARKET, SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET,
+    TOTAL_LOCATION, TOTAL_MARKET,
+};
 
 /// The name of an activity: `diesel` -> "Diesel" / "柴油" (the names live with [`Activity::labels`], where the
 /// factor search finds them too).
@@ -13,36 +18,35 @@ pub fn activity_label(a: Activity, lang: Lang) -> &'static str {
 /// The name of a figure id for readers: `scope2.market` -> "Scope 2 (market-based)" / "范围二排放（基于市场）".
 /// Unknown ids are returned as they are.
 pub fn figure_label(id: &str, lang: Lang) -> String {
-    let fixed = match id {
-        "scope1" => Some(lang.pick("Scope 1 emissions", "范围一排放")),
-        "scope2.location" => Some(lang.pick("Scope 2 emissions (location-based)", "范围二排放（基于位置）")),
-        "scope2.market" => Some(lang.pick("Scope 2 emissions (market-based)", "范围二排放（基于市场）")),
-        "total.location" => Some(lang.pick("Scope 1 + 2 (location-based)", "排放总量（范围一+范围二，基于位置）")),
-        "total.market" => Some(lang.pick("Scope 1 + 2 (market-based)", "排放总量（范围一+范围二，基于市场）")),
-        "energy.direct" => Some(lang.pick("Direct energy consumption", "直接能源消耗量")),
-        "energy.indirect" => Some(lang.pick("Indirect energy consumption", "间接能源消耗量")),
-        "energy.total" => Some(lang.pick("Total energy consumption", "综合能耗")),
-        "electricity.total" => Some(lang.pick("Electricity consumed", "用电总量")),
-        "electricity.renewable" => Some(lang.pick("Renewable electricity", "可再生能源电力")),
-        "intensity.total.location" => Some(lang.pick("Emission intensity (location-based)", "排放密度（基于位置）")),
-        "intensity.total.market" => Some(lang.pick("Emission intensity (market-based)", "排放密度（基于市场）")),
-        "intensity.energy" => Some(lang.pick("Energy intensity", "能耗密度")),
+    let fid = FigureId::new(id);
+    let fixed = match fid {
+        SCOPE1 => Some(lang.pick("Scope 1 emissions", "范围一排放")),
+        SCOPE2_LOCATION => Some(lang.pick("Scope 2 emissions (location-based)", "范围二排放（基于位置）")),
+        SCOPE2_MARKET => Some(lang.pick("Scope 2 emissions (market-based)", "范围二排放（基于市场）")),
+        TOTAL_LOCATION => Some(lang.pick("Scope 1 + 2 (location-based)", "排放总量（范围一+范围二，基于位置）")),
+        TOTAL_MARKET => Some(lang.pick("Scope 1 + 2 (market-based)", "排放总量（范围一+范围二，基于市场）")),
+        ENERGY_DIRECT => Some(lang.pick("Direct energy consumption", "直接能源消耗量")),
+        ENERGY_INDIRECT => Some(lang.pick("Indirect energy consumption", "间接能源消耗量")),
+        ENERGY_TOTAL => Some(lang.pick("Total energy consumption", "综合能耗")),
+        ELECTRICITY_TOTAL => Some(lang.pick("Electricity consumed", "用电总量")),
+        ELECTRICITY_RENEWABLE => Some(lang.pick("Renewable electricity", "可再生能源电力")),
+        INTENSITY_TOTAL_LOCATION => Some(lang.pick("Emission intensity (location-based)", "排放密度（基于位置）")),
+        INTENSITY_TOTAL_MARKET => Some(lang.pick("Emission intensity (market-based)", "排放密度（基于市场）")),
+        INTENSITY_ENERGY => Some(lang.pick("Energy intensity", "能耗密度")),
         _ => None,
     };
     if let Some(f) = fixed {
         return f.to_string();
     }
-    let activity = |s: &str| s.parse::<Activity>().ok().map(|a| activity_label(a, lang));
-    if let Some(a) = id.strip_prefix("scope1.").and_then(activity) {
-        return format!("{}{a}", lang.pick("Scope 1: ", "范围一："));
+    let Some(a) = fid.activity().and_then(|s| s.parse::<Activity>().ok()).map(|a| activity_label(a, lang)) else {
+        return id.to_string();
+    };
+    match (fid.family(), lang) {
+        (Family::Scope1Part, _) => format!("{}{a}", lang.pick("Scope 1: ", "范围一：")),
+        (Family::Activity, Lang::En) => format!("{a} (quantity)"),
+        (Family::Activity, Lang::Zh) => format!("{a}消耗量"),
+        _ => id.to_string(),
     }
-    if let Some(a) = id.strip_prefix("activity.").and_then(activity) {
-        return match lang {
-            Lang::En => format!("{a} (quantity)"),
-            Lang::Zh => format!("{a}消耗量"),
-        };
-    }
-    id.to_string()
 }
 
 #[cfg(test)]

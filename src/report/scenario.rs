@@ -6,8 +6,13 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use super::json::{rejected_json, rows_json};
 use super::{Format, csv_text, fmt_dec, full, md_code, md_text, term_lines, term_text};
-use crate::calc::Computation;
+use crate::calc::{Computation, RowCounts};
+use crate::error::Error;
+use crate::figure::{
+    INTENSITY_TOTAL_LOCATION, INTENSITY_TOTAL_MARKET, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET,
+};
 use crate::scenario::{Money, Param, ScenarioRun, Solution, SweepPoint};
 
 use super::{lpad, pad};
@@ -40,6 +45,63 @@ fn table(rows: &[Vec<String>]) -> String {
         let _ = writeln!(o, "  {}", cells.join("  ").trim_end());
     }
     o
+}
+
+/// `7 read, 6 used, 1 rejected`.
+fn counts(c: &RowCounts) -> String {
+    format!("{} read, {} used, {} rejected", c.read, c.used, c.rejected)
+}
+
+/// `<what>: 7 read, 6 used, 1 rejected` as a table or Markdown line. `what` names whose rows they are.
+fn counts_line(o: &mut String, what: &str, c: &RowCounts, md: bool) {
+    let _ = writeln!(o, "{}{what}: {}", if md { "\n" } else { "" }, counts(c));
+}
+
+/// The rejected rows with their reasons, as `ghg compute` lists them, under `head` (nothing when there are none).
+fn rejected_list<'e>(o: &mut String, head: &str, rejected: impl IntoIterator<Item = &'e Error>, md: bool) {
+    let t = |s: &str| if md { md_text(s) } else { term_text(s).into_owned() };
+    let mut rejected = rejected.into_iter().peekable();
+    if rejected.peek().is_none() {
+        return;
+    }
+    let _ = writeln!(o, "{}{head}:{}", if md { "\n" } else { "" }, if md { "\n" } else { "" });
+    for e in rejected {
+        let _ = writeln!(o, "{}{}", if md { "- " } else { "  " }, t(&e.to_string()));
+    }
+}
+
+/// Row counts, then the rejected rows.
+fn rows_block(o: &mut String, what: &str, c: &RowCounts, rejected: &[Error], rejected_head: &str, md: bool) {
+    counts_line(o, what, c, md);
+    rejected_list(o, rejected_head, rejected, md);
+}
+
+/// The rows of a scenario run: the baseline's, then the scenario's where they differ, with every rejected row.
+fn scenario_rows(o: &mut String, r: &ScenarioRun, md: bool) {
+    rows_block(o, "rows", &r.rows, &r.rejected, "rejected rows", md);
+    if r.scenario_rows != r.rows || !r.scenario_rejected.is_empty() {
+        rows_block(
+            o,
+            "rows of the scenario (the ledgers' rows as the changes leave them, and the rows the scenario adds)",
+            &r.scenario_rows,
+            &r.scenario_rejected,
+            "rejected in the scenario only",
+            md,
+        );
+    }
+}
+
+/// The CSV rows of the row counts: `rows.read,rows,<baseline>,<scenario>,<delta>` and the same for used and
+/// rejected, with empty per-change cells (`changes` of them).
+fn rows_csv(o: &mut String, base: &RowCounts, scen: &RowCounts, changes: usize) {
+    for (id, b, s) in [
+        ("rows.read", base.read, scen.read),
+        ("rows.used", base.used, scen.used),
+        ("rows.rejected", base.rejected, scen.rejected),
+    ] {
+        let delta = i128::from(s) - i128::from(b);
+        let _ = writeln!(o, "{id},rows,{b},{s},{delta}{}", ",".repeat(changes));
+    }
 }
 
 fn provenance_lines(r: &ScenarioRun) -> Vec<String> {
@@ -102,6 +164,8 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
                 let _ = writeln!(o, "{}", row.join(","));
             }
         }
+        // Counts only (numbers stay numbers): the reasons of rejected rows go to stderr, as for `ghg compute`.
+        rows_csv(&mut o, &r.rows, &r.scenario_rows, n);
         return o;
     }
     let md = format == Format::Markdown;
@@ -251,6 +315,7 @@ pub fn render_scenario(r: &ScenarioRun, format: Format, places: u32) -> String {
             let _ = writeln!(o, "{item}{w}");
         }
     }
+    scenario_rows(&mut o, r, md);
     let _ = writeln!(
         o,
         "{}",
@@ -308,19 +373,48 @@ pub fn scenario_json(r: &ScenarioRun) -> Value {
         "warnings": r.warnings.iter().chain(r.result.warnings.iter()).map(|w| json!({
             "code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string()),
         })).collect::<Vec<_>>(),
+        "rows": rows_json(&r.rows),
+        "rejected": r.rejected.iter().map(rejected_json).collect::<Vec<_>>(),
+        "scenario_rows": rows_json(&r.scenario_rows),
+        "scenario_rejected": r.scenario_rejected.iter().map(rejected_json).collect::<Vec<_>>(),
         "provenance": provenance_lines(r),
     })
 }
 
 /// The figures a sweep reports, in order.
 pub const SWEEP_FIGURES: &[&str] = &[
-    "scope2.location",
-    "scope2.market",
-    "total.location",
-    "total.market",
-    "intensity.total.location",
-    "intensity.total.market",
+    SCOPE2_LOCATION.as_str(),
+    SCOPE2_MARKET.as_str(),
+    TOTAL_LOCATION.as_str(),
+    TOTAL_MARKET.as_str(),
+    INTENSITY_TOTAL_LOCATION.as_str(),
+    INTENSITY_TOTAL_MARKET.as_str(),
 ];
+
+/// The rows rejected at any point of a sweep, each once, in the order first met.
+fn sweep_rejected(points: &[SweepPoint]) -> Vec<&Error> {
+    let mut out: Vec<&Error> = Vec::new();
+    for e in points.iter().flat_map(|p| &p.rejected) {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// The rows of a sweep as table or Markdown text: one line when every point read the same rows, else one per point;
+/// then every row rejected at any point.
+fn sweep_rows(o: &mut String, param: &Param, points: &[SweepPoint], md: bool) {
+    match points.first() {
+        Some(p0) if points.iter().all(|p| p.rows == p0.rows) => counts_line(o, "rows (at every point)", &p0.rows, md),
+        _ => {
+            for p in points {
+                counts_line(o, &format!("rows at {} {}", p.value.normalize(), param.unit), &p.rows, md);
+            }
+        }
+    }
+    rejected_list(o, "rejected rows", sweep_rejected(points), md);
+}
 
 fn unit_of(points: &[SweepPoint], id: &str) -> String {
     points.iter().find_map(|p| p.figures.get(id).map(|f| f.unit.clone())).unwrap_or_default()
@@ -333,11 +427,13 @@ pub fn sweep_csv(param: &Param, points: &[SweepPoint]) -> String {
     head.extend(SWEEP_FIGURES.iter().map(|id| format!("{id} [{}]", unit_of(points, id))));
     let cur = points.iter().find_map(|p| p.cost.map(|c| c.currency.to_string()));
     head.push(format!("cost [{}]", cur.unwrap_or_else(|| "-".into())));
+    head.extend(["rows.read [rows]".into(), "rows.used [rows]".into(), "rows.rejected [rows]".into()]);
     let _ = writeln!(o, "{}", head.iter().map(|h| csv_text(h)).collect::<Vec<_>>().join(","));
     for p in points {
         let mut row = vec![full(p.value)];
         row.extend(SWEEP_FIGURES.iter().map(|id| p.figures.get(*id).map(|f| full(f.value)).unwrap_or_default()));
         row.push(p.cost.map(|c| full(c.value)).unwrap_or_default());
+        row.extend([p.rows.read.to_string(), p.rows.used.to_string(), p.rows.rejected.to_string()]);
         let _ = writeln!(o, "{}", row.join(","));
     }
     o
@@ -401,6 +497,7 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
         all.extend(rows);
         o.push_str(&table(&all));
     }
+    sweep_rows(&mut o, param, points, md);
     if md { o } else { term_lines(&o).into_owned() }
 }
 
@@ -411,8 +508,9 @@ pub fn sweep_json(title: &str, param: &Param, points: &[SweepPoint]) -> Value {
         "parameter": {"name": param.name, "label": param.label, "unit": param.unit, "change": param.index + 1},
         "points": points.iter().map(|p| {
             let figs: serde_json::Map<String, Value> = p.figures.iter().map(|(k, f)| (k.clone(), json!({"value": full(f.value), "unit": f.unit}))).collect();
-            json!({"value": full(p.value), "figures": figs, "cost": money_json(p.cost)})
+            json!({"value": full(p.value), "figures": figs, "cost": money_json(p.cost), "rows": rows_json(&p.rows)})
         }).collect::<Vec<_>>(),
+        "rejected": sweep_rejected(points).into_iter().map(rejected_json).collect::<Vec<_>>(),
     })
 }
 
@@ -428,11 +526,11 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
         }
         Format::Csv => {
             let mut o = String::from(
-                "target,lever,lever_unit,reachable,amount,exact_threshold,figure_at_amount,figure_below_amount,figure_at_zero,lever_max,figure_at_max,cost\n",
+                "target,lever,lever_unit,reachable,amount,exact_threshold,figure_at_amount,figure_below_amount,figure_at_zero,lever_max,figure_at_max,cost,rows_read,rows_used,rows_rejected\n",
             );
             let _ = writeln!(
                 o,
-                "{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 csv_text(&goal),
                 csv_text(&s.lever.name),
                 csv_text(&s.lever.unit),
@@ -444,7 +542,10 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
                 full(s.at_zero),
                 full(s.max),
                 full(s.at_max),
-                s.cost.map(|c| full(c.value)).unwrap_or_default()
+                s.cost.map(|c| full(c.value)).unwrap_or_default(),
+                s.rows.read,
+                s.rows.used,
+                s.rows.rejected
             );
             return o;
         }
@@ -502,22 +603,17 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
         if s.cost.is_some() {
             let _ = writeln!(o, "{item}cost at the answer: {}", money(s.cost, places));
         }
-        let shown: Vec<String> = [
-            "scope2.location",
-            "scope2.market",
-            "total.location",
-            "total.market",
-            "intensity.total.location",
-            "intensity.total.market",
-        ]
-        .iter()
-        .filter_map(|id| s.figures.get(*id).map(|f| format!("{id} {} {}", fmt_dec(f.value, places), f.unit)))
-        .collect();
+        // The figures a sweep reports.
+        let shown: Vec<String> = SWEEP_FIGURES
+            .iter()
+            .filter_map(|id| s.figures.get(*id).map(|f| format!("{id} {} {}", fmt_dec(f.value, places), f.unit)))
+            .collect();
         let _ = writeln!(o, "{item}figures at the answer: {}", shown.join("; "));
     } else {
         let _ = writeln!(o, "{item}OUT OF REACH: {}", s.explanation);
     }
     let _ = writeln!(o, "{item}computations: {}", s.evaluations);
+    rows_block(&mut o, "rows (lever at 0)", &s.rows, &s.rejected, "rejected rows", md);
     if md { o } else { term_lines(&o).into_owned() }
 }
 
@@ -538,5 +634,7 @@ pub fn solution_json(s: &Solution) -> Value {
         "figures": s.figures.iter().map(|(k, f)| (k.clone(), json!({"value": full(f.value), "unit": f.unit}))).collect::<serde_json::Map<String, Value>>(),
         "explanation": s.explanation,
         "computations": s.evaluations,
+        "rows": rows_json(&s.rows),
+        "rejected": s.rejected.iter().map(rejected_json).collect::<Vec<_>>(),
     })
 }

@@ -4,7 +4,13 @@
 use super::doc::{Block, Cell, Chart, Column, Document, Finding, KeyFigure, Lang, Section, Severity, Table, Waterfall};
 use super::labels::figure_label;
 use crate::factor::FactorLibrary;
+use crate::figure::{FigureId, SCOPE2_MARKET, TOTAL_LOCATION, TOTAL_MARKET};
 use crate::scenario::ScenarioRun;
+
+/// A change's label on one line: a line break in a multi-line label becomes a space, as in the table and Markdown.
+fn one_line(s: &str) -> String {
+    s.replace("\r\n", " ").replace(['\n', '\r'], " ")
+}
 
 /// The waterfall of one figure: baseline, the delta of each change, scenario (None if the figure is missing).
 pub fn scenario_waterfall(r: &ScenarioRun, id: &str, lang: Lang, places: u32) -> Option<Waterfall> {
@@ -14,7 +20,7 @@ pub fn scenario_waterfall(r: &ScenarioRun, id: &str, lang: Lang, places: u32) ->
         .changes
         .iter()
         .zip(&f.by_change)
-        .map(|(c, d)| (format!("{}. {}", c.n, c.description), d.unwrap_or_default()))
+        .map(|(c, d)| (format!("{}. {}", c.n, one_line(&c.description)), d.unwrap_or_default()))
         .collect();
     Some(Waterfall {
         title: match lang {
@@ -45,11 +51,21 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
             format!("{} sha256 {}", p.display(), r.scenario.sha256.as_deref().unwrap_or("")),
         ));
     }
+    if r.scenario_rows != r.rows {
+        let n = &r.scenario_rows;
+        doc.stamp.push((
+            lang.pick("rows of the scenario", "情景数据行").to_string(),
+            match lang {
+                Lang::En => format!("{} read, {} used, {} rejected", n.read, n.used, n.rejected),
+                Lang::Zh => format!("读取 {}，采用 {}，拒绝 {}", n.read, n.used, n.rejected),
+            },
+        ));
+    }
     for ch in &r.changes {
-        doc.stamp.push((format!("{} {}", lang.pick("change", "变更"), ch.n), ch.description.clone()));
+        doc.stamp.push((format!("{} {}", lang.pick("change", "变更"), ch.n), one_line(&ch.description)));
     }
     let mut keys = Vec::new();
-    for id in ["total.market", "total.location"] {
+    for id in [TOTAL_MARKET, TOTAL_LOCATION].map(FigureId::as_str) {
         if let Some(f) = r.figures.iter().find(|f| f.id == id)
             && let (Some(b), Some(s)) = (f.baseline, f.scenario)
         {
@@ -81,7 +97,8 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
         });
     }
     doc.sections.push(Section::new(lang.pick("Key figures", "主要数据"), vec![Block::KeyFigures(keys)]));
-    let charts: Vec<Block> = ["total.market", "scope2.market", "total.location"]
+    let charts: Vec<Block> = [TOTAL_MARKET, SCOPE2_MARKET, TOTAL_LOCATION]
+        .map(FigureId::as_str)
         .iter()
         .filter_map(|id| scenario_waterfall(r, id, lang, places))
         .filter(|w| w.steps.iter().any(|(_, d)| !d.is_zero()))
@@ -167,6 +184,7 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
         })
         .collect();
     findings.dedup();
+    findings.extend(r.rejected.iter().chain(&r.scenario_rejected).map(super::compute_doc::rejected_finding));
     doc.sections.push(Section::new(lang.pick("Findings", "发现事项"), vec![Block::Findings(findings)]));
     doc
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::apply::{Applied, apply};
 use super::{Basis, Money, Scenario};
-use crate::calc::{self, Computation, Figure, RunOptions, Warning};
+use crate::calc::{self, Computation, Figure, RowCounts, RunOptions, Warning};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::figure::{self, FigureId, TOTAL_LOCATION, TOTAL_MARKET};
@@ -80,6 +80,25 @@ pub struct ScenarioRun {
     pub cost_per_t_location: Option<Decimal>,
     /// Warnings from applying the changes (the computations carry their own).
     pub warnings: Vec<Warning>,
+    /// The ledgers' rows as the baseline read them: read, used, rejected (read = used + rejected).
+    pub rows: RowCounts,
+    /// The rows the baseline rejected, with their reasons (only in lenient mode; strict mode fails instead).
+    pub rejected: Vec<Error>,
+    /// The scenario's own row counts: the ledgers' rows as the changes leave them plus the rows the scenario adds.
+    /// They differ from [`rows`](Self::rows) when the scenario adds rows or rejects a row the baseline used.
+    pub scenario_rows: RowCounts,
+    /// Rows that the scenario, or the scenario after one of its changes, rejected and the baseline did not (a
+    /// scenario row, or a ledger row a change made invalid), each once, in the order first met.
+    pub scenario_rejected: Vec<Error>,
+}
+
+/// The rejected rows of `c` that are not in `known`, appended to `out` once each.
+fn rejected_beyond(c: &Computation, known: &[Error], out: &mut Vec<Error>) {
+    for e in &c.rejected {
+        if !known.contains(e) && !out.contains(e) {
+            out.push(e.clone());
+        }
+    }
 }
 
 pub(super) fn synth_path(s: &Scenario) -> PathBuf {
@@ -154,11 +173,13 @@ pub fn run(
     let n = scenario.changes.len();
     let mut steps: Vec<BTreeMap<String, Figure>> = vec![baseline.figures.clone()];
     let mut last: Option<(Computation, Applied)> = None;
+    let mut scenario_rejected = Vec::new();
     if n == 0 {
         last = Some(evaluate(inv, lib, &basis, scenario, 0, opts)?);
     }
     for k in 1..=n {
         let (c, a) = evaluate(inv, lib, &basis, scenario, k, opts)?;
+        rejected_beyond(&c, &baseline.rejected, &mut scenario_rejected);
         steps.push(c.figures.clone());
         last = Some((c, a));
     }
@@ -240,6 +261,10 @@ pub fn run(
         cost_per_t_market: per_t(cost, am),
         cost_per_t_location: per_t(cost, al),
         warnings: applied.warnings,
+        rows: baseline.provenance.rows,
+        rejected: baseline.rejected.clone(),
+        scenario_rows: result.provenance.rows,
+        scenario_rejected,
         baseline,
         result,
     })

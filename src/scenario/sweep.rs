@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::run::{evaluate, sum_costs};
 use super::{Basis, Change, ChangeKind, Money, Scenario};
-use crate::calc::{ComputeOptions, Figure, RunOptions};
+use crate::calc::{ComputeOptions, Figure, RowCounts, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
@@ -263,6 +263,10 @@ pub struct SweepPoint {
     pub figures: BTreeMap<String, Figure>,
     /// Cost of the scenario at that value.
     pub cost: Option<Money>,
+    /// Rows read, used and rejected at that value.
+    pub rows: RowCounts,
+    /// The rows rejected at that value, with their reasons (lenient mode).
+    pub rejected: Vec<Error>,
 }
 
 /// Sweep a parameter: the scenario at every value of the range. Returns the parameter and the points.
@@ -290,7 +294,8 @@ pub fn sweep(
     for v in spec.values() {
         let sv = p.set(&s, v);
         let (c, a) = evaluate(inv, lib, &basis, &sv, sv.changes.len(), opts)?;
-        points.push(SweepPoint { value: v, figures: c.figures, cost: sum_costs(&a.costs).map_err(Diagnostics::from)? });
+        let cost = sum_costs(&a.costs).map_err(Diagnostics::from)?;
+        points.push(SweepPoint { value: v, figures: c.figures, cost, rows: c.provenance.rows, rejected: c.rejected });
     }
     Ok((p, points))
 }

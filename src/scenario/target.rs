@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::run::{evaluate, sum_costs};
 use super::sweep::Param;
 use super::{Basis, ChangeKind, Money, Scenario};
-use crate::calc::{Computation, ComputeOptions, Figure, RunOptions};
+use crate::calc::{Computation, ComputeOptions, Figure, RowCounts, RunOptions};
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::figure::{SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET};
@@ -129,6 +129,10 @@ pub struct Solution {
     pub explanation: String,
     /// Computations made.
     pub evaluations: usize,
+    /// Rows read, used and rejected with the lever at 0.
+    pub rows: RowCounts,
+    /// The rows rejected with the lever at 0, with their reasons (lenient mode).
+    pub rejected: Vec<Error>,
 }
 
 fn fmt(x: Decimal) -> String {
@@ -278,6 +282,8 @@ pub fn solve(
         unit: unit.clone(),
         explanation: String::new(),
         evaluations: 0,
+        rows: c0.provenance.rows,
+        rejected: c0.rejected.clone(),
     };
     if cmp.meets(f0, t) {
         let ev = evaluations.get();

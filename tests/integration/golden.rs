@@ -138,6 +138,7 @@ fn strict_by_default_lenient_lists_rejected_rows() {
     let src = crate::util::root().join("examples/hikvision-2024");
     let inv = std::fs::read_to_string(src.join("inventory.toml")).expect("inventory");
     std::fs::write(dir.path().join("inventory.toml"), inv).expect("write");
+    std::fs::copy(src.join("reported.toml"), dir.path().join("reported.toml")).expect("copy");
     let mut ledger = std::fs::read_to_string(src.join("ledger.csv")).expect("ledger");
     ledger.push_str("hikvision-group,2024,petrol,1,t,CN,typo,\n");
     std::fs::write(dir.path().join("ledger.csv"), ledger).expect("write");

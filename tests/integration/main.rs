@@ -5,6 +5,7 @@ mod certificates;
 mod errors;
 mod excel;
 mod fixes;
+mod fixes2;
 mod golden;
 mod hostile;
 mod pipeline;

@@ -384,9 +384,10 @@ fn cli_scenario_flags_sweep_files_and_target_exit_codes() {
     assert_eq!(
         csv.lines().take(3).collect::<Vec<_>>(),
         vec![
-            "certificates [MWh],scope2.location [tCO2e],scope2.market [tCO2e],total.location [tCO2e],total.market [tCO2e],intensity.total.location [tCO2e/million CNY],intensity.total.market [tCO2e/million CNY],cost [-]",
-            "0,2000,1600,2300,1900,2.3,1.9,",
-            "1000,2000,1100,2300,1400,2.3,1.4,",
+            "certificates [MWh],scope2.location [tCO2e],scope2.market [tCO2e],total.location [tCO2e],total.market [tCO2e],intensity.total.location [tCO2e/million CNY],intensity.total.market [tCO2e/million CNY],cost [-],rows.read [rows],rows.used [rows],rows.rejected [rows]",
+            // 4 ledger rows and the scenario's certificate row.
+            "0,2000,1600,2300,1900,2.3,1.9,,5,5,0",
+            "1000,2000,1100,2300,1400,2.3,1.4,,5,5,0",
         ]
     );
     let svg = std::fs::read_to_string(d.join("s.svg")).expect("svg written");
