@@ -26,7 +26,7 @@ pub use overlay::RowOverlay;
 pub use plan::market_of;
 pub use progress::{PROGRESS_EVERY, Progress};
 pub use scan::MAX_KEPT_REJECTED;
-pub use trace::{Trace, trace};
+pub use trace::{Trace, trace, trace_in};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
