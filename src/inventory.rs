@@ -432,30 +432,6 @@ fn check_ledgers(files: &[(String, Location)], resolved: &[PathBuf], d: &mut Dia
     }
 }
 
-/// Warnings for ledgers with identical content (the same SHA-256) listed under different files: often a copy
-/// counted twice.
-pub fn identical_ledgers(c: &crate::calc::Computation) -> Vec<crate::calc::Warning> {
-    let mut out = Vec::new();
-    let inputs = &c.provenance.inputs;
-    for (i, a) in inputs.iter().enumerate() {
-        let (fa, _) = crate::sheet::split_sheet(&a.path);
-        if let Some(b) = inputs[..i].iter().find(|b| b.sha256 == a.sha256 && crate::sheet::split_sheet(&b.path).0 != fa)
-        {
-            out.push(crate::calc::Warning {
-                code: "identical-ledgers",
-                message: format!(
-                    "{} has the same content (SHA-256 {}...) as {}: if it is a copy, every row is counted twice",
-                    a.path.display(),
-                    a.sha256.chars().take(12).collect::<String>(),
-                    b.path.display()
-                ),
-                location: Some(Location::file(&a.path)),
-            });
-        }
-    }
-    out
-}
-
 /// What a failed certificate quality check does: warn and use the certificate, or reject the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
