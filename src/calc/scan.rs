@@ -53,6 +53,8 @@ pub(super) fn scan_source<'a>(
     progress: &mut dyn FnMut(u64, u64, u64),
     out: &mut Merged,
 ) -> Result<String, Error> {
+    // The inventory's declarations (per file, then for all its ledgers) win over the options' encoding.
+    let opt = &inv.read_options(file, opt);
     match source {
         Source::Memory(m) => scan_ledger(inv, lib, file, Ledger::memory(m), None, sink, progress, out),
         Source::File if crate::sheet::is_spreadsheet(file) => {

@@ -5,6 +5,7 @@ mod errors;
 mod excel;
 mod golden;
 mod hostile;
+mod ledger;
 mod pipeline;
 mod props;
 mod reconcile;
