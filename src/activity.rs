@@ -429,37 +429,17 @@ pub(crate) fn header_columns(file: &Path, header: Option<&csv::ByteRecord>) -> R
             .at(loc1)
             .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
     };
-    let mut cols = Columns { count: header.len(), ..Default::default() };
-    let mut found = [false; 6];
+    let mut names = Vec::with_capacity(header.len());
+    let mut starts = Vec::with_capacity(header.len());
     let mut col_start = 1;
-    for (i, raw) in header.iter().enumerate() {
-        let name = match std::str::from_utf8(raw) {
-            Ok(s) => s.trim().to_string(),
-            Err(_) => return Err(encoding_error(file, 1, raw)),
-        };
-        if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
-            if found[k] {
-                return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
-                    .at(Location::at(file, 1, Some(col_start)))
-                    .hint("keep one of them: each column may appear once"));
-            }
-            found[k] = true;
-            cols.idx[k] = i;
-        } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
-            cols.opt[k] = Some(i);
-        } else {
-            return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header"))
-                .at(Location::at(file, 1, Some(col_start)))
-                .hint(format!(
-                    "columns are {} and optionally {}",
-                    REQUIRED_COLUMNS.join(", "),
-                    OPTIONAL_COLUMNS.join(", ")
-                )));
-        }
-        col_start += raw.len() + 1;
+    for raw in header.iter() {
+        let name = std::str::from_utf8(raw).map_err(|_| encoding_error(file, 1, raw))?;
+        names.push(name.to_string());
+        starts.push(col_start);
+        col_start += name.chars().count() + 1;
     }
-    missing_columns(found, loc1)?;
-    Ok(cols)
+    // One header check for every ledger: the spreadsheet reader's, with cells located at their columns here.
+    columns_from_header(&names, &|i| Location::at(file, 1, Some(starts[i])), loc1)
 }
 
 /// The required columns a header lacks, as one error located at the header.

@@ -386,7 +386,9 @@ fn ledger_list(
         d.push(
             Error::new(
                 ErrorKind::BadValue,
-                format!("'activity_files' must be a list of paths or {{ path = ..., encoding = ... }} tables, found {found}"),
+                format!(
+                    "'activity_files' must be a list of paths or {{ path = ..., encoding = ... }} tables, found {found}"
+                ),
             )
             .at(src.loc(&span))
             .hint("write activity_files = [\"a.csv\", { path = \"b.csv\", encoding = \"gbk\" }]"),

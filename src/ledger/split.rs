@@ -121,8 +121,7 @@ pub(crate) fn read_ranges<T: Send>(
             }));
         }
         let share = |x: u64| x.saturating_mul(parts_n);
-        let r =
-            read(&mut first, bounds[0], &mut |done, rows| progress(share(done).min(size), size, share(rows)));
+        let r = read(&mut first, bounds[0], &mut |done, rows| progress(share(done).min(size), size, share(rows)));
         let mut parts = vec![Ok(r)];
         for h in handles {
             parts.push(h.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "a reading thread failed"))));

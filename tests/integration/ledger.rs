@@ -93,7 +93,9 @@ fn a_quote_never_closed_is_the_same_message_on_every_route() {
     // `b,2024,diesel,` is 14 characters: the quote opens the quantity at column 15 of line 8.
     every_route_gives(
         dir.path(),
-        &["error: ledger.csv:8:15: the quote opening the quantity field is never closed, so the rest of the file would be read as one field (close the quote or remove it; a quote inside quotes is doubled, as in \"5\"\" pipe\")"],
+        &[
+            "error: ledger.csv:8:15: the quote opening the quantity field is never closed, so the rest of the file would be read as one field (close the quote or remove it; a quote inside quotes is doubled, as in \"5\"\" pipe\")",
+        ],
     );
 }
 
@@ -109,7 +111,9 @@ fn undeclared_gbk_is_the_same_message_on_every_route() {
     let dir = setup(&gbk);
     every_route_gives(
         dir.path(),
-        &["error: ledger.csv:8: the ledger is not UTF-8: it looks like GBK/GB18030 (a Chinese spreadsheet export); no row of it was used (rerun with --encoding gbk, or save the file as UTF-8 (Excel: Save As > CSV UTF-8))"],
+        &[
+            "error: ledger.csv:8: the ledger is not UTF-8: it looks like GBK/GB18030 (a Chinese spreadsheet export); no row of it was used (rerun with --encoding gbk, or save the file as UTF-8 (Excel: Save As > CSV UTF-8))",
+        ],
     );
 }
 
@@ -137,7 +141,8 @@ fn a_spreadsheet_given_to_the_ledger_module_is_read_as_a_spreadsheet() {
 /// Two ledgers with Chinese text: `a.csv` (UTF-8) and `b.csv` (GBK when `b_gbk`); `top` goes before the list.
 fn two_ledgers(activity_files: &str, top: &str, b_gbk: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    let inv = INVENTORY.replace("activity_files = [\"ledger.csv\"]", &format!("{top}activity_files = {activity_files}"));
+    let inv =
+        INVENTORY.replace("activity_files = [\"ledger.csv\"]", &format!("{top}activity_files = {activity_files}"));
     std::fs::write(dir.path().join("inventory.toml"), inv).expect("inventory");
     let a = format!("{HEADER}site-a,2024,diesel,10,吨,浙江,柴油\n");
     let b = format!("{HEADER}site-b,2024,electricity,100,兆瓦时,浙江,电\n");
@@ -202,7 +207,10 @@ fn reconcile_reads_a_utf8_year_and_a_gbk_year() {
     copy("2023", true);
     copy("2024", false);
     let r = ghg_in(tmp.path(), &["reconcile", "2023/inventory.toml", "2024/inventory.toml"]);
-    let base = ghg_in(&root().join("examples"), &["reconcile", "hikvision-2023/inventory.toml", "hikvision-2024/inventory.toml"]);
+    let base = ghg_in(
+        &root().join("examples"),
+        &["reconcile", "hikvision-2023/inventory.toml", "hikvision-2024/inventory.toml"],
+    );
     assert_eq!(r.code, base.code, "{}", r.stderr);
     assert!(!r.stderr.contains("not UTF-8"), "{}", r.stderr);
     let strip = |s: &str| s.replace("hikvision-", "");
