@@ -230,3 +230,38 @@ fn an_unknown_encoding_in_the_inventory_is_located() {
         r.stderr
     );
 }
+
+#[test]
+fn a_scenario_reads_a_ledger_the_inventory_declares_gbk() {
+    let from = root().join("examples/hikvision-2024");
+    let ledger = std::fs::read_to_string(from.join("ledger.csv")).expect("ledger");
+    let inv = std::fs::read_to_string(from.join("inventory.toml")).expect("inventory");
+    // The same example twice, its ledger in UTF-8 and in GBK, each declared (so lines in the inventory match).
+    let copy = |encoding: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bytes = if encoding == "gbk" {
+            let (bytes, _, bad) = encoding_rs::GBK.encode(&ledger);
+            assert!(!bad && !ledger.is_ascii());
+            bytes.into_owned()
+        } else {
+            ledger.clone().into_bytes()
+        };
+        std::fs::write(dir.path().join("ledger.csv"), bytes).expect("write");
+        std::fs::write(dir.path().join("inventory.toml"), format!("encoding = \"{encoding}\"\n{inv}")).expect("write");
+        std::fs::copy(from.join("reported.toml"), dir.path().join("reported.toml")).expect("copy");
+        dir
+    };
+    let (utf8, gbk) = (copy("utf-8"), copy("gbk"));
+    // Added certificates: the overlay's run and the baseline's both read the GBK rows.
+    let scenario = from.join("scenarios/more-gec-50000.toml");
+    let scenario = scenario.to_str().expect("a UTF-8 path");
+    let run = |dir: &Path| {
+        let r = ghg_in(dir, &["scenario", "inventory.toml", scenario]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        // The files' hashes differ (the ledger's bytes, the inventory's declaration); nothing else may.
+        r.stdout.lines().filter(|l| !l.contains("sha256")).collect::<Vec<_>>().join("\n")
+    };
+    let want = run(utf8.path());
+    assert!(want.contains("scope2.market"), "{want}");
+    assert_eq!(run(gbk.path()), want);
+}
