@@ -70,7 +70,7 @@ impl Basis {
         let mut b = Basis { year: inv.year, ..Default::default() };
         let mwh = unit("MWh");
         for file in &inv.activity_files {
-            let mut ledger = crate::ledger::open(file, read)?;
+            let mut ledger = crate::ledger::open(file, &inv.read_options(file, read))?;
             while let Some(item) = ledger.next_record() {
                 let rec = match item {
                     Ok(rec) => rec,
