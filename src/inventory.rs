@@ -25,6 +25,9 @@ pub struct Denominator {
     pub location: Location,
 }
 
+/// What a denominator in a unit no intensity is made per should be written in.
+const DENOMINATOR_UNITS: &str = "write output in t, m3, MWh or pieces, floor area in m2, headcount in FTE or persons";
+
 /// Whether intensities can be per a quantity of this dimension: money, output (mass, volume, energy, pieces),
 /// floor area, headcount, distance. Not per an emission, standard coal or a ratio.
 pub fn denominator_dimension(d: Dimension) -> bool {
@@ -251,7 +254,7 @@ impl Inventory {
                                         ),
                                     )
                                     .at(uloc)
-                                    .hint("write output in t, m3, MWh or pieces, floor area in m2, headcount in FTE or persons"),
+                                    .hint(DENOMINATOR_UNITS),
                                 );
                             } else {
                                 denominators.push(Denominator {

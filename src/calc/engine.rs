@@ -389,11 +389,17 @@ fn engine(
     let mut scope2 = outcome.report;
     residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
     if !has_revenue {
-        warnings.push(Warning {
-            code: "no-revenue",
-            message: "no [denominators.revenue] in money: intensity figures are not computed".into(),
-            location: None,
-        });
+        let others: Vec<&str> = denominators.iter().map(|d| d.name.as_str()).collect();
+        let message = if others.is_empty() {
+            "no [denominators.revenue] in money: intensity figures are not computed".to_string()
+        } else {
+            format!(
+                "no [denominators.revenue] in money: intensity.total.location, intensity.total.market and \
+                 intensity.energy are not computed (the intensities per {} are)",
+                others.join(", ")
+            )
+        };
+        warnings.push(Warning { code: "no-revenue", message, location: None });
     }
     if !has_sc {
         warnings.push(Warning {

@@ -38,11 +38,7 @@ pub fn trace_in<'a>(c: &'a Computation, inv: &Inventory, id: &str) -> Result<Opt
 /// The trace of `id` in a computation (which must have kept its lines), or None if no such figure; an error when
 /// the sum of its lines overflows 28 significant digits (never a sum of 0). `denominator_text` follows the
 /// denominator's name in an intensity's formula (" (92495.53 million CNY)").
-pub fn trace<'a>(
-    c: &'a Computation,
-    id: &str,
-    denominator_text: Option<String>,
-) -> Result<Option<Trace<'a>>, Error> {
+pub fn trace<'a>(c: &'a Computation, id: &str, denominator_text: Option<String>) -> Result<Option<Trace<'a>>, Error> {
     let Some(figure) = c.figures.get(id) else { return Ok(None) };
     let part = |p: FigureId| c.figures.get(p.as_str()).map(|f| (p.to_string(), f));
     let fid = FigureId::new(id);

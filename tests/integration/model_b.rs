@@ -155,9 +155,8 @@ fn a_denominator_in_no_unit_an_intensity_can_be_per_is_refused_at_its_unit() {
 #[test]
 fn an_inventory_without_emission_choices_computes_energy_and_lists_emissions_as_not_computed() {
     // Only standard_coal: 1000 MWh x 0.1229 tce/MWh = 122.9 tce; per output 122.9 / 8000 = 0.0153625 tce/t.
-    let inv = INVENTORY
-        .replace("grid = \"mee-grid@2022\"\n", "")
-        .replace("residual = \"mee-grid@2022:grid.national\"\n", "");
+    let inv =
+        INVENTORY.replace("grid = \"mee-grid@2022\"\n", "").replace("residual = \"mee-grid@2022:grid.national\"\n", "");
     let dir = folder(&inv);
     let c = compute(dir.path());
     assert_eq!(c.figures["energy.total"].value, d("122.9"));
@@ -185,13 +184,45 @@ fn an_inventory_without_emission_choices_computes_energy_and_lists_emissions_as_
 
 #[test]
 fn an_inventory_with_no_choices_at_all_still_computes_its_quantities() {
-    let dir = folder(
-        "organisation = \"Nothing chosen\"\nyear = 2022\nactivity_files = [\"ledger.csv\"]\n[factors]\n",
-    );
+    let dir = folder("organisation = \"Nothing chosen\"\nyear = 2022\nactivity_files = [\"ledger.csv\"]\n[factors]\n");
     let c = compute(dir.path());
     assert_eq!(c.figures["electricity.total"].value, d("1000"));
     assert!(!c.figures.contains_key("energy.total") && !c.figures.contains_key("scope2.location"));
     let codes: Vec<&str> = c.warnings.iter().map(|w| w.code).collect();
     assert_eq!(codes, ["no-revenue", "no-standard-coal", "no-emission-choices"]);
     assert!(c.warnings[2].message.ends_with("are not computed"), "{}", c.warnings[2].message);
+}
+
+#[test]
+fn without_revenue_the_warning_names_the_intensities_that_are_computed() {
+    let dir = folder(&INVENTORY.replace("[denominators.revenue]\nquantity = \"500\"\nunit = \"百万元\"\n", ""));
+    let c = compute(dir.path());
+    assert!(!c.figures.contains_key("intensity.energy"));
+    assert_eq!(c.figures["intensity.energy.per.headcount"].value, d("0.4916"));
+    let w = c.warnings.iter().find(|w| w.code == "no-revenue").expect("warned");
+    assert_eq!(
+        w.message,
+        "no [denominators.revenue] in money: intensity.total.location, intensity.total.market and intensity.energy \
+         are not computed (the intensities per output, floor_area, headcount are)"
+    );
+}
+
+#[test]
+fn an_intensity_beyond_28_digits_is_an_error_at_its_denominator_never_absent() {
+    // 10^20 MWh x 0.5366 = 5.366 x 10^19 t fits; divided by 10^-10 t it is 5.366 x 10^29, beyond the largest
+    // decimal (about 7.9 x 10^28). total.location is the first intensity made per output.
+    let inv = INVENTORY.replace("quantity = \"8000\"", "quantity = \"0.0000000001\"");
+    let dir = folder(&inv);
+    std::fs::write(
+        dir.path().join("ledger.csv"),
+        "entity,period,activity,quantity,unit,region\nA,2022,electricity,100000000000000000000,MWh,CN\n",
+    )
+    .expect("write");
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        "error: inventory.toml:8:12: intensity.total.location.per.output = total.location / output overflows 28 \
+         significant digits (write output in a larger unit)\n"
+    );
 }
