@@ -226,3 +226,22 @@ fn an_intensity_beyond_28_digits_is_an_error_at_its_denominator_never_absent() {
          significant digits (write output in a larger unit)\n"
     );
 }
+
+#[test]
+fn the_intensity_demo_example_gives_the_values_its_readme_works_out() {
+    let c = compute(&crate::util::root().join("examples/intensity-demo"));
+    // energy.total = 20 t x 1.4571 + 2400 MWh x 0.1229 = 29.142 + 294.96 = 324.102 tce.
+    assert_eq!(c.figures["energy.total"].value, d("324.102"));
+    // 324.102 / 6000 = 0.054017; / 15000 = 0.0216068; / 120 = 2.70085.
+    assert_eq!(c.figures["intensity.energy.per.output"].value, d("0.054017"));
+    assert_eq!(c.figures["intensity.energy.per.floor_area"].value, d("0.0216068"));
+    assert_eq!(c.figures["intensity.energy.per.headcount"].value, d("2.70085"));
+    // total.market = 20 x 42.652 x 0.0202 x 0.98 x 44/12 + 2400 x 0.5366 = 61.918192746667 + 1287.84.
+    assert_eq!(c.figures["total.market"].value, d("1349.758192746667"));
+    // 1349.758192746667 / 6000 = 0.224959698791111166..., / 120 = 11.247984939555558333...
+    let at6 = |id: &str| c.figures[id].value.round_dp(6);
+    assert_eq!(at6("intensity.total.market.per.output"), d("0.224960"));
+    assert_eq!(at6("intensity.total.location.per.headcount"), d("11.247985"));
+    assert_eq!(at6("intensity.total.market.per.floor_area"), d("0.089984"));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}
