@@ -359,6 +359,9 @@ pub fn explain(
         .denominator("revenue")
         .map(|d| format!(" ({} {})", report::full(d.quantity.value), d.quantity.unit.symbol()));
     let Some(t) = calc::trace(&result, figure, revenue)? else {
+        if let Some(why) = result.not_computed.get(figure) {
+            return Err(Error::new(ErrorKind::Usage, format!("{figure} is not computed: {why}")).into());
+        }
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))
             .hint(format!("figures: {}", ids.join(", ")))

@@ -7,6 +7,7 @@ mod excel;
 mod fixes;
 mod fixes2;
 mod golden;
+mod model_a;
 mod hostile;
 mod pipeline;
 mod props;
