@@ -497,7 +497,10 @@ fn check_pick(res: &Resolver<'_>, p: &crate::inventory::Pick) -> Result<(), Erro
             ErrorKind::Inventory,
             format!("pick for {key}, but factors.{} names one factor ({id}): there is nothing to pick", p.choice),
         )
-        .hint(format!("name the set alone (factors.{} = \"{}@{}\") or remove the pick", p.choice, choice.factor.set, choice.factor.edition)));
+        .hint(format!(
+            "name the set alone (factors.{} = \"{}@{}\") or remove the pick",
+            p.choice, choice.factor.set, choice.factor.edition
+        )));
     }
     // A set that does not load is reported at its choice.
     let Ok(set) = res.set_of(&p.choice, choice) else { return Ok(()) };

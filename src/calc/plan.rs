@@ -566,7 +566,8 @@ impl<'a> Resolver<'a> {
                     chain.fallbacks = probe.fallbacks;
                     let u = used(nset, nf)?;
                     chain.used.push(u.clone());
-                    chain.ncv = Some(Ncv { value: p.value, unit: p.unit.clone(), tag: fref(nset, nf), factor: Some(u) });
+                    chain.ncv =
+                        Some(Ncv { value: p.value, unit: p.unit.clone(), tag: fref(nset, nf), factor: Some(u) });
                     let text = format!("{} {} (NCV) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
                     return if want == Dimension::Energy {
                         chain.apply(p.value, &p.unit, text)

@@ -145,7 +145,8 @@ pub fn basis_notes(c: &Computation, md: bool) -> String {
             let _ = writeln!(o, "gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):");
         }
         for (b, ids) in groups {
-            let ids: Vec<String> = ids.iter().map(|id| if md { md_code(id) } else { term_text(id).into_owned() }).collect();
+            let ids: Vec<String> =
+                ids.iter().map(|id| if md { md_code(id) } else { term_text(id).into_owned() }).collect();
             let _ = writeln!(o, "{item}{}: {}", t(b), ids.join(", "));
         }
         o.push('\n');

@@ -90,7 +90,7 @@ fn without_a_residual_market_based_scope2_is_not_computed_rather_than_heat_alone
     // Market-based would need a residual factor for the 1000 MWh: no partial figure of heat's 55 t.
     for id in ["scope2.market", "total.market", "intensity.total.market"] {
         assert!(c.figure(id).is_none(), "{id} must be absent");
-        assert!(c.by_entity["site"].get(id).is_none(), "{id} of site must be absent");
+        assert!(!c.by_entity["site"].contains_key(id), "{id} of site must be absent");
         let why = &c.not_computed[id];
         assert!(why.contains("residual factor for grid electricity (1000 MWh)"), "{id}: {why}");
     }
@@ -155,9 +155,8 @@ fn a_row_uses_one_heating_value_for_all_its_gases() {
     // CO2 = 4265.2 GJ x 0.0202 tC/GJ x 0.98 x 44/12 = 309.590963733333 (12 places);
     // CH4 = 4.2652 TJ x 3 kg/TJ = 0.0127956 t x 28 = 0.3582768; N2O = 4.2652 x 0.6 kg = 0.00255912 t x 265 = 0.6781668.
     assert_eq!(value(&c, "scope1.diesel"), d("310.627407333333"));
-    let by_gas = |g: &str| {
-        c.lines.iter().find(|l| l.gas.map(|x| x.to_string()).as_deref() == Some(g)).expect("line").value
-    };
+    let by_gas =
+        |g: &str| c.lines.iter().find(|l| l.gas.map(|x| x.to_string()).as_deref() == Some(g)).expect("line").value;
     assert_eq!(by_gas("CH4"), d("0.3582768"));
     assert_eq!(by_gas("N2O"), d("0.6781668"));
     // The trace names the heating value used.
@@ -221,9 +220,8 @@ fn a_gwp_pick_is_per_gas_and_hides_no_other_gas() {
             "site,2024,diesel,100,t,CN\n",
         );
         let c = compute(dir.path());
-        let by_gas = |g: &str| {
-            c.lines.iter().find(|l| l.gas.map(|x| x.to_string()).as_deref() == Some(g)).map(|l| l.value)
-        };
+        let by_gas =
+            |g: &str| c.lines.iter().find(|l| l.gas.map(|x| x.to_string()).as_deref() == Some(g)).map(|l| l.value);
         // 0.0127956 t CH4 x 30 = 0.383868.
         assert_eq!(by_gas("CH4"), Some(d("0.383868")), "{key}");
         assert_eq!(by_gas("N2O"), Some(d("0.6781668")), "{key}: N2O is not hidden");
@@ -232,10 +230,8 @@ fn a_gwp_pick_is_per_gas_and_hides_no_other_gas() {
 
 #[test]
 fn a_pick_that_matches_nothing_is_a_located_error_naming_what_it_could_match() {
-    let dir = folder(
-        &format!("{DIESEL_NON_CO2}[factors.pick]\n\"gwp.N2O\" = \"ch4.fossil\"\n"),
-        "site,2024,diesel,1,t,CN\n",
-    );
+    let dir =
+        folder(&format!("{DIESEL_NON_CO2}[factors.pick]\n\"gwp.N2O\" = \"ch4.fossil\"\n"), "site,2024,diesel,1,t,CN\n");
     let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("error: inventory.toml:13:1: "), "{}", r.stderr);
