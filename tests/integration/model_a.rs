@@ -251,3 +251,25 @@ fn a_pick_that_matches_nothing_is_a_located_error_naming_what_it_could_match() {
     assert!(r.stderr.contains("its activities: diesel, gasoline, natural_gas"), "{}", r.stderr);
     assert!(r.stderr.contains("or write the key as \"non_co2.diesel\""), "{}", r.stderr);
 }
+
+#[test]
+fn reconciling_a_market_based_figure_that_is_not_computed_says_why() {
+    let dir = folder(HEAT_CHOICES, GRID_AND_HEAT);
+    let inv = std::fs::read_to_string(dir.path().join("inventory.toml")).expect("inventory");
+    std::fs::write(dir.path().join("inventory.toml"), format!("reported = \"reported.toml\"\n{inv}")).expect("write");
+    std::fs::write(
+        dir.path().join("reported.toml"),
+        "source = \"test\"\n[[figure]]\nid = \"scope2.market\"\nprinted = \"55 tCO2e\"\nlocator = \"p. 1\"\n",
+    )
+    .expect("write reported");
+    let r = ghg_in(dir.path(), &["reconcile", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains(
+            "reported.toml:2:1: reported figure 'scope2.market' is not computed: market-based scope 2 needs a \
+             residual factor for grid electricity (1000 MWh)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
