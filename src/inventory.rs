@@ -53,12 +53,14 @@ pub struct Choice {
     pub location: Location,
 }
 
-/// An explicit pick among alternatives: under choice `choice`, activity `activity` uses factor `id`.
+/// An explicit pick among alternatives: under choice `choice`, activity `activity` uses factor `id`. For the `gwp`
+/// choice, `activity` is the gas the pick is for (`CH4`, as [`crate::units::Gas::symbol`] spells it), or `any`:
+/// then the pick serves the gas of the factor it names, and no other.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pick {
     /// The choice (`combustion`, `standard_coal`, `grid`, ...).
     pub choice: String,
-    /// The ledger activity.
+    /// The ledger activity (for the `gwp` choice: the gas).
     pub activity: String,
     /// The factor id inside the chosen set.
     pub id: String,
@@ -328,6 +330,34 @@ impl Inventory {
                 if let Some(mut pt) = ft.table_opt("pick", &mut d) {
                     for (k, v, loc) in pt.string_entries(&mut d) {
                         match k.split_once('.') {
+                            // A GWP set serves every activity: its picks are per gas ("gwp.CH4"), any spelling.
+                            Some(("gwp", a)) => match (a == "any", a.parse::<crate::units::Gas>()) {
+                                (false, Err(_)) => d.push(
+                                    Error::new(
+                                        ErrorKind::BadValue,
+                                        format!("pick key '{k}': '{a}' is not a gas; a gwp pick is gwp.<gas>"),
+                                    )
+                                    .at(loc)
+                                    .hint(format!(
+                                        "e.g. \"gwp.CH4\" = \"{v}\"; gases: {}",
+                                        crate::units::Gas::ALL
+                                            .iter()
+                                            .filter(|g| !matches!(g, crate::units::Gas::C | crate::units::Gas::CO2e))
+                                            .map(|g| g.symbol())
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    )),
+                                ),
+                                (any, g) => choices.pick.push(Pick {
+                                    choice: "gwp".to_string(),
+                                    activity: match g {
+                                        Ok(g) if !any => g.symbol().to_string(),
+                                        _ => "any".to_string(),
+                                    },
+                                    id: v,
+                                    location: loc,
+                                }),
+                            },
                             Some((c, a)) if CHOICES.contains(&c) && !a.is_empty() => choices.pick.push(Pick {
                                 choice: c.to_string(),
                                 activity: a.to_string(),

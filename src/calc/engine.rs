@@ -251,14 +251,8 @@ fn engine(
         }
     }
     for p in &inv.factors.pick {
-        if res.choice(&p.choice).is_none() {
-            d.push(
-                Error::new(
-                    ErrorKind::Inventory,
-                    format!("pick for {}.{} but the inventory chooses no {} set", p.choice, p.activity, p.choice),
-                )
-                .at(p.location.clone()),
-            );
+        if let Err(e) = check_pick(&res, p) {
+            d.push(e.at(p.location.clone()));
         }
     }
     if !d.is_empty() {
@@ -337,6 +331,10 @@ fn engine(
     let mut sink_err = merged.sink_err.take();
     for l in outcome.lines {
         let l = l.map_err(Diagnostics::from)?;
+        if l.figure == SCOPE2_MARKET.as_str() && l.factors.is_empty() && l.value > Decimal::ZERO {
+            // Certificate MWh priced at the supplier's own factor (tCO2 or tCO2e per MWh, as the ledger states it).
+            merged.bases.entry(l.figure.clone()).or_default().insert("supplier factor".to_string());
+        }
         merged
             .by_entity
             .entry(l.entity.clone())
@@ -385,6 +383,54 @@ fn engine(
     let denominators = ratio_denominators(inv);
     let has_revenue = denominators.iter().any(|d| d.name == crate::figure::REVENUE);
     let kinds = Kinds { standard_coal: has_sc, residual: has_res, emissions: has_emissions };
+    // Market-based scope 2 prices grid electricity at a residual factor: without one it is not computable, and
+    // what does have a market-based factor (bought heat, supplier-priced certificates) is not a partial figure.
+    let mut not_computed = BTreeMap::new();
+    let grid_mwh = grid.values().try_fold(Decimal::ZERO, |a, g| a.checked_add(g.mwh));
+    let market_ok = has_res || grid.is_empty() || !has_emissions;
+    if !market_ok {
+        let partial = total.remove(SCOPE2_MARKET.as_str());
+        for named in merged.by_entity.values_mut() {
+            named.remove(SCOPE2_MARKET.as_str());
+        }
+        let mwh_text = grid_mwh.map(|m| format!(" ({} MWh)", m.normalize())).unwrap_or_default();
+        let partial_text = match partial.as_ref().and_then(|a| a.value.to_decimal()) {
+            Some(v) if !v.is_zero() => format!(
+                "; the market-based lines that do have a factor (bought heat, supplier-priced certificates: {} tCO2e) \
+                 are not a partial scope2.market",
+                v.normalize()
+            ),
+            _ => String::new(),
+        };
+        let reason = format!(
+            "market-based scope 2 needs a residual factor for grid electricity{mwh_text}, and the inventory chooses \
+             none{partial_text}"
+        );
+        for id in [SCOPE2_MARKET, TOTAL_MARKET] {
+            not_computed.insert(id.to_string(), reason.clone());
+        }
+        for (intensity, numerator) in PER_REVENUE {
+            if *numerator == TOTAL_MARKET {
+                let because = format!("{numerator} is not computed: {reason}");
+                for d in &denominators {
+                    let id = if d.name == crate::figure::REVENUE {
+                        intensity.to_string()
+                    } else {
+                        FigureId::per_denominator_of(*intensity, &d.name)
+                    };
+                    not_computed.insert(id, because.clone());
+                }
+            }
+        }
+        warnings.push(Warning {
+            code: "no-residual",
+            message: format!(
+                "no residual choice: scope2.market and total.market are not computed: {reason} (choose one under \
+                 [factors], e.g. residual = \"mee-grid@2022:grid.national\")"
+            ),
+            location: None,
+        });
+    }
     let figures = figures_of(total, kinds, &denominators).map_err(Diagnostics::from)?;
     let mut scope2 = outcome.report;
     residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
@@ -418,17 +464,12 @@ fn engine(
             ),
             location: None,
         });
-    } else if !has_res {
-        warnings.push(Warning {
-            code: "no-residual",
-            message: "no residual choice: scope2.market and total.market are not computed".into(),
-            location: None,
-        });
     }
     let mut by_entity = BTreeMap::new();
     for (e, named) in merged.by_entity {
         by_entity.insert(e, figures_of(named, kinds, &[]).map_err(Diagnostics::from)?);
     }
+    let basis = bases_of(&figures, &merged.bases);
     let mut factor_files: Vec<FileHash> =
         res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
     factor_files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -456,6 +497,8 @@ fn engine(
         warnings,
         rejected,
         scope2,
+        basis,
+        not_computed,
     })
 }
 
@@ -515,6 +558,113 @@ pub(crate) fn ratio_denominators(inv: &Inventory) -> Vec<RatioDenominator> {
                 per: unit.symbol().to_string(),
                 location: d.location.clone(),
             });
+        }
+    }
+    out
+}
+
+/// A pick must name a factor of its chosen set that serves what its key says (`<choice>.<activity>`, or
+/// `gwp.<gas>`): one that matches nothing is an error naming what it could match.
+fn check_pick(res: &Resolver<'_>, p: &crate::inventory::Pick) -> Result<(), Error> {
+    let key = format!("{}.{}", p.choice, p.activity);
+    let Some(choice) = res.choice(&p.choice) else {
+        return Err(Error::new(
+            ErrorKind::Inventory,
+            format!("pick for {key} but the inventory chooses no {} set", p.choice),
+        )
+        .hint(format!("choose a {} set under [factors], or remove the pick", p.choice)));
+    };
+    if let Some(id) = &choice.factor.id {
+        return Err(Error::new(
+            ErrorKind::Inventory,
+            format!("pick for {key}, but factors.{} names one factor ({id}): there is nothing to pick", p.choice),
+        )
+        .hint(format!(
+            "name the set alone (factors.{} = \"{}@{}\") or remove the pick",
+            p.choice, choice.factor.set, choice.factor.edition
+        )));
+    }
+    // A set that does not load is reported at its choice.
+    let Ok(set) = res.set_of(&p.choice, choice) else { return Ok(()) };
+    let gwp = p.choice == "gwp";
+    // What the key could name: the factors for its activity (for gwp: its gas; `any`: every gas).
+    let serves = |f: &crate::factor::Factor| {
+        if gwp {
+            f.kind == crate::factor::FactorKind::Gwp
+                && (p.activity == "any" || f.gas.is_some_and(|g| g.symbol() == p.activity))
+        } else {
+            f.activity == p.activity
+        }
+    };
+    let could: Vec<String> = set.factors.iter().filter(|f| serves(f)).map(|f| f.id.clone()).collect();
+    let what = if gwp && p.activity != "any" { format!("the gas {}", p.activity) } else { p.activity.clone() };
+    let listing = |could: &[String]| -> String {
+        if !could.is_empty() {
+            return format!("{} offers for {what}: {}", set.key(), could.join(", "));
+        }
+        let mut others: Vec<String> = set
+            .factors
+            .iter()
+            .map(|f| if gwp { f.gas.map(|g| g.symbol().to_string()).unwrap_or_default() } else { f.activity.clone() })
+            .filter(|a| !a.is_empty())
+            .collect();
+        others.sort();
+        others.dedup();
+        format!(
+            "{} has no factor for {what}; its {}: {}",
+            set.key(),
+            if gwp { "gases" } else { "activities" },
+            others.join(", ")
+        )
+    };
+    match set.get(&p.id) {
+        None => Err(Error::new(
+            ErrorKind::MissingFactor,
+            format!("pick {key}: factor {}:{} does not exist", set.key(), p.id),
+        )
+        .hint(listing(&could))),
+        Some(f) if !serves(f) => Err(Error::new(
+            ErrorKind::MissingFactor,
+            format!(
+                "pick {key}: {}:{} is for {}, not for {what}",
+                set.key(),
+                f.id,
+                if gwp { f.gas.map(|g| g.symbol().to_string()).unwrap_or_default() } else { f.activity.clone() }
+            ),
+        )
+        .hint(if gwp {
+            format!("{}; or write the key as \"gwp.{}\"", listing(&could), f.gas.map(|g| g.symbol()).unwrap_or("any"))
+        } else {
+            format!("{}; or write the key as \"{}.{}\"", listing(&could), p.choice, f.activity)
+        })),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The gas basis of every emission figure: the bases of the groups of rows whose lines it gathers (an intensity:
+/// its numerator's).
+fn bases_of(
+    figures: &BTreeMap<String, Figure>,
+    bases: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, String> {
+    let of = |id: FigureId| -> Option<String> {
+        let mut all = BTreeSet::new();
+        for (line_fig, b) in bases {
+            if id.gathers_line(line_fig) {
+                all.extend(b.iter().cloned());
+            }
+        }
+        super::plan::describe_bases(&all)
+    };
+    let mut out = BTreeMap::new();
+    for id in figures.keys() {
+        let fid = FigureId::new(id);
+        let b = match fid.per_revenue_of() {
+            Some(numerator) => of(numerator),
+            None => of(fid),
+        };
+        if let Some(b) = b {
+            out.insert(id.clone(), b);
         }
     }
     out

@@ -26,6 +26,8 @@ pub(super) struct Merged {
     pub(super) certs: Vec<CertRow>,
     pub(super) rows_read: u64,
     pub(super) sets_used: BTreeSet<(PathBuf, String)>,
+    /// The gas basis of each emission figure's contributions, one text per distinct group basis (see plan.rs).
+    pub(super) bases: BTreeMap<String, BTreeSet<String>>,
     pub(super) sink_err: Option<std::io::Error>,
 }
 
@@ -67,6 +69,9 @@ impl Merged {
                 continue;
             }
             self.sets_used.extend(g.sets.iter().cloned());
+            for (fig, b) in super::plan::group_bases(&g.plans) {
+                self.bases.entry(fig).or_default().insert(b);
+            }
             let Some(mut first) = g.first_row.clone() else { continue };
             fix(&mut first);
             for p in g.plans.iter() {

@@ -209,6 +209,12 @@ pub struct Computation {
     pub rejected: Vec<Error>,
     /// Scope 2 side by side: instrument coverage per market, certificate allocations, residual comparison.
     pub scope2: Scope2Report,
+    /// The gas basis of each emission figure, derived from the gases of its lines' factors: "CO2 only",
+    /// "CO2, CH4, N2O (AR5)", "CO2e factor", or "mixed: ..." when rows differ. Every such figure is in tCO2e (CO2
+    /// counts with GWP 1); this says which gases it holds.
+    pub basis: BTreeMap<String, String>,
+    /// Figures that are not computed, with the reason: figure id -> why.
+    pub not_computed: BTreeMap<String, String>,
 }
 
 impl Computation {

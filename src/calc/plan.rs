@@ -33,6 +33,18 @@ pub(super) struct Chain {
     steps: Vec<String>,
     used: Vec<UsedFactor>,
     fallbacks: Vec<PlanFallback>,
+    /// The heating value this chain converted the row's amount with, if any: a row has one, used for all its gases.
+    ncv: Option<Ncv>,
+}
+
+/// A heating value as a chain used it: value, unit, and where it comes from (`set@edition:id`).
+#[derive(Clone)]
+pub(super) struct Ncv {
+    value: Decimal,
+    unit: RateUnit,
+    tag: String,
+    /// The NCV factor, when it is one of its own (a combustion factor's NCV is listed with that factor).
+    factor: Option<UsedFactor>,
 }
 
 #[derive(Clone)]
@@ -58,6 +70,7 @@ impl Chain {
             steps: Vec::new(),
             used: Vec::new(),
             fallbacks: Vec::new(),
+            ncv: None,
         }
     }
     fn mul(&mut self, x: Decimal) -> Result<(), Error> {
@@ -131,6 +144,62 @@ pub(super) struct Plan {
     pub(super) formula: Arc<str>,
     pub(super) value_unit: &'static str,
     pub(super) fallbacks: Vec<PlanFallback>,
+    /// For emission plans, the gas basis of the figure's contribution: the gas the factor gives, and the GWP set
+    /// (`AR5`) that weighted it when it is not CO2 or CO2e.
+    pub(super) basis: Option<GasPart>,
+}
+
+/// One gas in a figure's gas basis: the gas a factor gives (`CO2e` for a factor already in CO2-equivalent) and the
+/// edition of the GWP set that weighted it, if any.
+pub(super) type GasPart = (Gas, Option<String>);
+
+/// The gas basis of one group of rows' contributions to each emission figure: (figure, text).
+pub(super) fn group_bases(plans: &[Plan]) -> Vec<(String, String)> {
+    let mut by_fig: std::collections::BTreeMap<&str, BTreeSet<GasPart>> = std::collections::BTreeMap::new();
+    for p in plans {
+        if let Some(b) = &p.basis {
+            by_fig.entry(p.figure.as_str()).or_default().insert(b.clone());
+        }
+    }
+    by_fig.into_iter().map(|(f, parts)| (f.to_string(), describe_parts(&parts))).collect()
+}
+
+/// "CO2 only", "CO2, CH4, N2O (AR5)", "CO2e factor", "CO2 + CO2e factor".
+fn describe_parts(parts: &BTreeSet<GasPart>) -> String {
+    let gases: Vec<&GasPart> = parts.iter().filter(|(g, _)| *g != Gas::CO2e).collect();
+    let co2e = parts.iter().any(|(g, _)| *g == Gas::CO2e);
+    let mut out = Vec::new();
+    if gases.len() == 1 && gases[0].0 == Gas::CO2 {
+        out.push(if co2e { "CO2".to_string() } else { "CO2 only".to_string() });
+    } else if !gases.is_empty() {
+        let mut names: Vec<String> = Vec::new();
+        for (g, _) in &gases {
+            let n = g.to_string();
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let gwps: BTreeSet<&str> = gases.iter().filter_map(|(_, e)| e.as_deref()).collect();
+        let gwps: Vec<&str> = gwps.into_iter().collect();
+        let mut t = names.join(", ");
+        if !gwps.is_empty() {
+            t.push_str(&format!(" ({})", gwps.join(", ")));
+        }
+        out.push(t);
+    }
+    if co2e {
+        out.push("CO2e factor".to_string());
+    }
+    out.join(" + ")
+}
+
+/// A figure's gas basis from the bases of the groups of rows that add to it: one text, or every distinct one.
+pub fn describe_bases(bases: &BTreeSet<String>) -> Option<String> {
+    match bases.len() {
+        0 => None,
+        1 => bases.iter().next().cloned(),
+        _ => Some(format!("mixed: {}", bases.iter().cloned().collect::<Vec<_>>().join(" / "))),
+    }
 }
 
 /// A factor as a line shows it; its effective value (for combustion, a product of parameters) must fit a decimal.
@@ -157,6 +226,29 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
     }
     // National factors serve provinces and grid regions for fuels and standards, not for grids.
     !strict_region && factor_region == "CN" && row_region.starts_with("CN-")
+}
+
+/// Whether a pick applies to a lookup of `activity` (and `gas`) among `kinds`: its factor must be of one of those
+/// kinds (a picked CO2 factor does not pin the NCV), and for the gas looked up (a picked CH4 factor, or the GWP of
+/// CH4, says nothing about N2O, which is then found as if there were no pick). A GWP pick is per gas (`gwp.CH4`),
+/// or `gwp.any`, which serves the gas of the factor it names.
+pub(super) fn pick_serves(
+    p: &crate::inventory::Pick,
+    set: &FactorSet,
+    activity: &str,
+    kinds: &[FactorKind],
+    gas: Option<Gas>,
+) -> bool {
+    let f = set.get(&p.id);
+    if p.choice == "gwp" {
+        let Some(g) = gas else { return false };
+        return (p.activity == "any" || p.activity == g.symbol()) && f.is_some_and(|f| f.gas == Some(g));
+    }
+    p.activity == activity
+        && f.is_none_or(|f| {
+            kinds.contains(&f.kind)
+                && (gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2))
+        })
 }
 
 /// The market a region belongs to for certificates: China's GECs form one national market.
@@ -218,12 +310,7 @@ impl<'a> Resolver<'a> {
                 .factors
                 .pick
                 .iter()
-                .find(|p| {
-                    // A pick applies to the lookups of its factor's kind (a picked CO2 factor does not pin the NCV).
-                    p.choice == choice_name
-                        && p.activity == activity
-                        && set.get(&p.id).is_none_or(|f| kinds.contains(&f.kind))
-                })
+                .find(|p| p.choice == choice_name && pick_serves(p, set, activity, kinds, gas))
                 .map(|p| p.id.clone())
         });
         let found: &Factor = if let Some(id) = pinned_id {
@@ -409,6 +496,13 @@ impl<'a> Resolver<'a> {
                 } else {
                     self.bridge(chain, &ncv.unit.den, activity, region, ncv_choices, &tag)?;
                     chain.apply(ncv.value, &ncv.unit, format!("{} {} (NCV)", ncv.value, ncv.unit.symbol()))?;
+                    // The row's heating value: its other gases are converted with this one too.
+                    chain.ncv = Some(Ncv {
+                        value: ncv.value,
+                        unit: ncv.unit.clone(),
+                        tag: tag.clone(),
+                        factor: chain.used.last().cloned(),
+                    });
                 }
                 chain.mul(cc)?;
                 chain.mul(*oxidation)?;
@@ -448,12 +542,32 @@ impl<'a> Resolver<'a> {
         let fuel_amount = |d: Dimension| matches!(d, Dimension::Mass | Dimension::Volume);
         if (want == Dimension::Energy && fuel_amount(have)) || (have == Dimension::Energy && fuel_amount(want)) {
             let amount_dim = if want == Dimension::Energy { have } else { want };
+            // A row has one heating value for all its gases: the one its CO2 was computed with, when there is one.
+            if let Some(n) = chain.ncv.clone()
+                && n.unit.den.dimension() == amount_dim
+                && n.unit.num.dimension() == Dimension::Energy
+            {
+                if let Some(f) = &n.factor
+                    && !chain.used.iter().any(|u| u.reference == f.reference)
+                {
+                    chain.used.push(f.clone());
+                }
+                let text = format!("{} {} (NCV of the row, as for its CO2) [{}]", n.value, n.unit.symbol(), n.tag);
+                return if want == Dimension::Energy {
+                    chain.apply(n.value, &n.unit, text)
+                } else {
+                    chain.apply_inverse(n.value, &n.unit, text)
+                };
+            }
             let mut probe = chain.clone();
             if let Some((nset, nf)) = self.ncv(ncv_choices, activity, region, amount_dim, &mut probe)? {
                 let FactorValue::Direct(p) = &nf.value else { return Err(overflow("ncv")) };
                 if p.unit.den.dimension() == amount_dim {
                     chain.fallbacks = probe.fallbacks;
-                    chain.used.push(used(nset, nf)?);
+                    let u = used(nset, nf)?;
+                    chain.used.push(u.clone());
+                    chain.ncv =
+                        Some(Ncv { value: p.value, unit: p.unit.clone(), tag: fref(nset, nf), factor: Some(u) });
                     let text = format!("{} {} (NCV) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
                     return if want == Dimension::Energy {
                         chain.apply(p.value, &p.unit, text)
@@ -490,6 +604,10 @@ impl<'a> Resolver<'a> {
         out: &'static str,
         region: &str,
     ) -> Result<Plan, Error> {
+        let mut basis = match chain.cur.dimension() {
+            Dimension::Emission(g) if g != Gas::C => Some((g, None)),
+            _ => None,
+        };
         if let Dimension::Emission(g) = chain.cur.dimension()
             && g != Gas::CO2e
         {
@@ -510,6 +628,7 @@ impl<'a> Resolver<'a> {
                 chain.used.push(used(set, f)?);
                 chain.mul(v)?;
                 chain.steps.push(format!("{} tCO2e/t{g} (GWP) [{}]", v.normalize(), fref(set, f)));
+                basis = Some((g, Some(set.meta.edition.clone())));
                 chain.cur = Unit::base(Dimension::Emission(Gas::CO2e));
             }
         }
@@ -524,6 +643,7 @@ impl<'a> Resolver<'a> {
             factors: Arc::new(chain.used),
             value_unit: out,
             fallbacks: chain.fallbacks,
+            basis,
         })
     }
 
@@ -571,15 +691,18 @@ impl<'a> Resolver<'a> {
                 return Err(e);
             };
             self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
+            // The row's one heating value: the one its CO2 used (the combustion set's), for CH4 and N2O too.
+            let row_ncv = ch.ncv.clone();
             out.push(self.finish(ch, FigureId::scope1_of(a), Some(Gas::CO2), T_CO2E, region)?);
             // Scope 1 CH4, N2O.
             if self.choice("non_co2").is_some() {
                 for g in [Gas::CH4, Gas::N2O] {
                     let mut ch = Chain::new(unit.clone());
+                    ch.ncv = row_ncv.clone();
                     if let Some((set, f)) =
                         self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)?
                     {
-                        self.apply_factor(set, f, a, region, &["non_co2", "combustion"], &mut ch)?;
+                        self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
                         out.push(self.finish(ch, FigureId::scope1_of(a), Some(g), T_CO2E, region)?);
                     }
                 }

@@ -23,6 +23,8 @@ pub struct Trace<'a> {
     pub lines: Vec<&'a Line>,
     /// Sum of the lines (equals the figure for summed figures).
     pub lines_sum: Decimal,
+    /// The gas basis of an emission figure (see [`Computation::basis`]).
+    pub basis: Option<&'a str>,
 }
 
 /// The trace of `id` in the computation of `inv`: as [`trace`], with the denominator of an intensity written out
@@ -70,7 +72,8 @@ pub fn trace<'a>(c: &'a Computation, id: &str, denominator_text: Option<String>)
     }
     let lines_sum =
         sum.to_decimal().ok_or_else(|| Error::overflow(format!("the sum of the {} lines of {id}", lines.len())))?;
-    Ok(Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum }))
+    let gas_basis = c.basis.get(id).map(String::as_str);
+    Ok(Some(Trace { id: id.to_string(), figure, formula, parts, lines, lines_sum, basis: gas_basis }))
 }
 
 #[cfg(test)]

@@ -356,6 +356,9 @@ pub fn explain(
     super::progress::Echo::split(format != FormatArg::Json, false).computation(&result);
     let rows = result.provenance.rows;
     let Some(t) = calc::trace_in(&result, &inv, figure)? else {
+        if let Some(why) = result.not_computed.get(figure) {
+            return Err(Error::new(ErrorKind::Usage, format!("{figure} is not computed: {why}")).into());
+        }
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))
             .hint(format!("figures: {}", ids.join(", ")))

@@ -326,6 +326,14 @@ fn compare_all(inv: &Inventory, computation: &Computation, reported: &ReportedFi
             continue;
         }
         let Some((value, fu, hw)) = recomputed(inv, computation, &rf.id) else {
+            if let Some(why) = computation.not_computed.get(&rf.id) {
+                d.push(
+                    Error::new(ErrorKind::BadValue, format!("reported figure '{}' is not computed: {why}", rf.id))
+                        .at(rf.location.clone())
+                        .hint("make the choice it needs, or mark it reconcile = false to use it in the internal checks only"),
+                );
+                continue;
+            }
             let mut ids: Vec<String> = computation.ordered_ids().iter().map(|s| s.to_string()).collect();
             ids.extend(inv.denominators.iter().map(|x| format!("denominator.{}", x.name)));
             d.push(

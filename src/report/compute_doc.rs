@@ -195,6 +195,7 @@ pub fn summary_table(c: &Computation, lang: Lang, places: u32) -> Table {
                 Cell::text(full(f.value)),
                 Cell::number(f.half_width),
                 Cell::Count(f.lines as u64),
+                Cell::text(c.basis.get(id).map(String::as_str).unwrap_or("")),
             ]
         })
         .collect();
@@ -208,6 +209,7 @@ pub fn summary_table(c: &Computation, lang: Lang, places: u32) -> Table {
             Column::code(lang.pick("exact value", "精确值")).width(34),
             Column::number(lang.pick("± half width", "区间半宽"), places).width(14),
             Column::count(lang.pick("lines", "明细行数")).width(10),
+            Column::text(lang.pick("gas basis", "气体口径")).width(24),
         ],
         rows,
     )
@@ -399,9 +401,15 @@ pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang
                 value: f.value,
                 unit: f.unit.clone(),
                 places,
-                note: Some(match f.half_width {
-                    Some(h) if !h.is_zero() => format!("{id} ± {}", small(h, places)),
-                    _ => id.to_string(),
+                note: Some({
+                    let mut n = match f.half_width {
+                        Some(h) if !h.is_zero() => format!("{id} ± {}", small(h, places)),
+                        _ => id.to_string(),
+                    };
+                    if let Some(b) = c.basis.get(*id) {
+                        n.push_str(&format!(" · {b}"));
+                    }
+                    n
                 }),
             })
         })
@@ -421,6 +429,19 @@ pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang
             Lang::Zh => format!("数值按四舍五入保留 {places} 位小数；精确值见工作簿“精确值”列及 --format json。"),
         },
     ));
+    notes.push(Block::Text(
+        lang.pick(
+            "Gas basis: the gases each emission figure holds; tCO2e counts CO2 with GWP 1, so a figure of CO2 only is in tCO2e too.",
+            "气体口径：每项排放数据所含的温室气体；二氧化碳按 GWP 1 计入二氧化碳当量，故仅含二氧化碳的数据亦以 tCO2e 表示。",
+        )
+        .to_string(),
+    ));
+    for (id, why) in &c.not_computed {
+        notes.push(Block::Text(match lang {
+            Lang::En => format!("{id} is not computed: {why}."),
+            Lang::Zh => format!("{id} 未计算：{why}。"),
+        }));
+    }
     doc.sections.push(Section::new(lang.pick("Figures", "核算结果"), notes));
     if !c.by_entity.is_empty() {
         doc.sections

@@ -141,7 +141,11 @@ pub fn computation_json(c: &Computation) -> Value {
     let mut figures = Map::new();
     for id in c.ordered_ids() {
         if let Some(f) = c.figures.get(id) {
-            figures.insert(id.to_string(), figure_json(f));
+            let mut v = figure_json(f);
+            if let (Some(b), Value::Object(m)) = (c.basis.get(id), &mut v) {
+                m.insert("basis".into(), json!(b));
+            }
+            figures.insert(id.to_string(), v);
         }
     }
     let by_entity: Map<String, Value> = c.by_entity.iter().map(|(e, m)| (e.clone(), entity_json(m))).collect();
@@ -168,6 +172,7 @@ pub fn computation_json(c: &Computation) -> Value {
             "code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string()),
         })).collect::<Vec<_>>(),
         "rejected": c.rejected.iter().map(rejected_json).collect::<Vec<_>>(),
+        "not_computed": c.not_computed,
     })
 }
 
@@ -185,7 +190,7 @@ pub(crate) fn rows_json(r: &crate::calc::RowCounts) -> Value {
 
 /// The `ghg explain --format json` object.
 pub fn trace_json(t: &Trace<'_>) -> Value {
-    json!({
+    let mut v = json!({
         "id": t.id,
         "value": full(t.figure.value),
         "unit": t.figure.unit,
@@ -193,7 +198,11 @@ pub fn trace_json(t: &Trace<'_>) -> Value {
         "parts": t.parts.iter().map(|(id, f)| json!({"id": id, "value": full(f.value), "unit": f.unit})).collect::<Vec<_>>(),
         "lines": t.lines.iter().map(|l| lines_jsonl_row(l)).collect::<Vec<_>>(),
         "lines_sum": full(t.lines_sum),
-    })
+    });
+    if let (Some(b), Value::Object(m)) = (t.basis, &mut v) {
+        m.insert("basis".into(), json!(b));
+    }
+    v
 }
 
 #[cfg(test)]

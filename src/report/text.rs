@@ -36,6 +36,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 o,
                 "\nValues rounded half away from zero to {places} places; full precision in `--format json`.\n"
             );
+            o.push_str(&basis_notes(c, true));
             o.push_str(&super::render_scope2(c, places, true));
         }
         Format::Table | Format::Json => {
@@ -48,6 +49,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
                 let _ = writeln!(o, "{}  {}  {}", pad(&term_text(id), w), lpad(v, vw), term_text(&c.figures[*id].unit));
             }
             o.push('\n');
+            o.push_str(&basis_notes(c, false));
             o.push_str(&super::render_scope2(c, places, false));
         }
     }
@@ -121,6 +123,47 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
     if md { o } else { term_lines(&o).into_owned() }
 }
 
+/// The gas basis of the emission figures (grouped by basis, in figure order) and the figures not computed, with
+/// the reason: a section after the figures of the table and of Markdown.
+pub fn basis_notes(c: &Computation, md: bool) -> String {
+    let mut o = String::new();
+    let t = |s: &str| if md { md_text(s) } else { term_text(s).into_owned() };
+    let item = if md { "- " } else { "  " };
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for id in c.ordered_ids() {
+        if let Some(b) = c.basis.get(id) {
+            match groups.iter_mut().find(|(g, _)| *g == b.as_str()) {
+                Some((_, ids)) => ids.push(id),
+                None => groups.push((b.as_str(), vec![id])),
+            }
+        }
+    }
+    if !groups.is_empty() {
+        if md {
+            let _ = writeln!(o, "Gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):\n");
+        } else {
+            let _ = writeln!(o, "gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):");
+        }
+        for (b, ids) in groups {
+            let ids: Vec<String> =
+                ids.iter().map(|id| if md { md_code(id) } else { term_text(id).into_owned() }).collect();
+            let _ = writeln!(o, "{item}{}: {}", t(b), ids.join(", "));
+        }
+        o.push('\n');
+    }
+    if !c.not_computed.is_empty() {
+        let _ = writeln!(o, "{}", if md { "Not computed:\n" } else { "not computed:" });
+        let mut ids: Vec<(&String, &String)> = c.not_computed.iter().collect();
+        ids.sort_by_key(|(id, _)| crate::figure::order_key(id));
+        for (id, why) in ids {
+            let id = if md { md_code(id) } else { term_text(id).into_owned() };
+            let _ = writeln!(o, "{item}{id}: {}", t(why));
+        }
+        o.push('\n');
+    }
+    o
+}
+
 /// Render the trace of one figure for people.
 pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
     let mut o = String::new();
@@ -133,6 +176,9 @@ pub fn render_explain(t: &Trace<'_>, places: u32) -> String {
         full(t.figure.value)
     );
     let _ = writeln!(o, "formula: {}", t.formula);
+    if let Some(b) = t.basis {
+        let _ = writeln!(o, "gas basis: {} (tCO2e counts CO2 with GWP 1)", term_text(b));
+    }
     for (id, f) in &t.parts {
         let _ = writeln!(o, "  {id} = {} {}", fmt_dec(f.value, places), f.unit);
     }

@@ -9,6 +9,7 @@ mod fixes2;
 mod golden;
 mod hostile;
 mod ledger;
+mod model_a;
 mod model_b;
 mod pipeline;
 mod props;

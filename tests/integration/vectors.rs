@@ -59,7 +59,8 @@ fn hand_checked_vectors() {
             "organisation = \"v\"\nyear = 2024\nactivity_files = [\"ledger.csv\"]\n[factors]\nallow_year_mismatch = true\n{choice} = \"{}\"\n",
             set.key()
         );
-        // Every row of a fuel also needs scope 1 CO2; every electricity row needs a grid factor.
+        // Every row of a fuel also needs scope 1 CO2; every electricity row needs a grid factor. A row has one heating
+        // value for all its gases: CH4 and N2O vectors are bridged through the guideline's NCV, as its CO2 is.
         let fuel = ["gasoline", "diesel", "natural_gas", "lpg", "fuel_oil", "coal"].contains(&activity.as_str());
         if fuel && choice != "combustion" {
             inv.push_str("combustion = \"cn-guideline-fuels@2015\"\n");
