@@ -388,7 +388,7 @@ fn engine(
         crate::units::convert(d.quantity.value, &d.quantity.unit, &million).ok().map(|v| (v, cur.to_string()))
     });
     let has_sc = inv.factors.standard_coal.is_some();
-    let has_res = inv.factors.residual.is_some();
+    let has_res = inv.factors.has_residual();
     let figures = figures_of(total, has_sc, has_res, revenue.clone()).map_err(Diagnostics::from)?;
     let mut scope2 = outcome.report;
     residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
@@ -420,10 +420,11 @@ fn engine(
     let mut factor_files: Vec<FileHash> =
         res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
     factor_files.sort_by(|a, b| a.path.cmp(&b.path));
+    let fallbacks: Vec<Fallback> = merged.fallbacks.into_values().collect();
+    warnings.extend(super::plan::fallback_warnings(inv, &fallbacks));
     warned.list = warnings;
     warned.flush(sink);
     let warnings = warned.list;
-    let fallbacks: Vec<Fallback> = merged.fallbacks.into_values().collect();
     for f in &fallbacks {
         sink.borrow_mut().fallback(f);
     }

@@ -239,14 +239,13 @@ pub fn parse_supplier_factor(s: &str) -> Result<Decimal, String> {
 type ResidualPlan = Option<(Decimal, Decimal, Arc<Vec<super::UsedFactor>>, Arc<str>)>;
 
 fn residual_plan(res: &mut Resolver<'_>, market: &str, mwh: &Unit) -> Result<ResidualPlan, Error> {
-    let Some(rc) = res.choice("residual").cloned() else { return Ok(None) };
+    if !res.chosen("residual") {
+        return Ok(None);
+    }
     let mut ch = Chain::new(mwh.clone());
-    let (set, f) = res
-        .find("residual", "electricity", market, &[FactorKind::Emission], None, true, &mut ch)?
-        .ok_or_else(|| {
-            Error::new(ErrorKind::MissingFactor, format!("no residual factor for market {market}"))
-                .at(rc.location.clone())
-        })?;
+    let (set, f) = res.find("residual", "electricity", market, &[FactorKind::Emission], None, true, &mut ch)?.ok_or_else(
+        || res.unserved("residual", "electricity", market, &[FactorKind::Emission], None, "a residual factor"),
+    )?;
     res.apply_factor(set, f, "electricity", market, &[], &mut ch)?;
     let p = res.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, market)?;
     Ok(Some((p.k_num, p.k_den, p.factors, p.formula)))
