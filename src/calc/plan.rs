@@ -325,24 +325,27 @@ impl<'a> Resolver<'a> {
             .hint(format!("add {choice_name} = \"set@edition\" under [factors] (ghg factors list shows what exists)"));
         };
         let names: Vec<String> = chosen.iter().map(|c| c.factor.to_string()).collect();
-        let mut serving: Vec<String> = Vec::new();
+        // The library's factors for this region, residual mixes told apart from grid averages by their ids.
+        let residual_like =
+            |f: &Factor| f.id.contains("residual") || f.id.contains("excl_market") || f.alternative.is_some();
+        let mut found: Vec<(bool, String)> = Vec::new();
         for set in self.lib.sets() {
             for f in &set.factors {
                 let gas_ok =
                     gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2);
-                if kinds.contains(&f.kind)
-                    && f.activity == activity
-                    && gas_ok
-                    && f.region == region
-                    && f.region != "GLOBAL"
-                {
+                if kinds.contains(&f.kind) && f.activity == activity && gas_ok && f.region == region {
                     let r = if choice_name == "residual" { fref(set, f) } else { set.key() };
-                    if !serving.contains(&r) {
-                        serving.push(r);
+                    if !found.iter().any(|x| x.1 == r) {
+                        found.push((residual_like(f), r));
                     }
                 }
             }
         }
+        // For a residual, the residual mixes (any factor where there are none); for a grid, the grid averages.
+        let want_residual = choice_name == "residual";
+        let preferred = found.iter().any(|x| x.0 == want_residual);
+        let serving: Vec<String> =
+            found.into_iter().filter(|x| !preferred || x.0 == want_residual).map(|x| x.1).collect();
         let has = match serving.len() {
             0 => format!("; no set in the factor library serves {region}"),
             n => format!(
@@ -363,9 +366,9 @@ impl<'a> Resolver<'a> {
             (Some(s), "residual") => format!("choose it for the market: [factors.residual] {region} = \"{s}\""),
             (Some(s), _) => format!("choose a set that serves {region}, e.g. {choice_name} = \"{s}\""),
             (None, _) => format!(
-                "write a factor set for {region} (with its citation) in a folder listed in factor_paths and choose it \
-                 (factors/README.md, \"Adding your own factors\"); or price these rows with another region's factor \
-                 under [factors.region_fallback] \"{region}\" = \"...\" (reported as a warning)"
+                "write a factor set for {region}, with its citation, in a folder listed in factor_paths and choose \
+                 it (factors/README.md, \"Adding your own factors\"); or price these rows with another region's \
+                 factor under [factors.region_fallback]: \"{region}\" = \"<region>\" (reported as a warning)"
             ),
         };
         Error::new(ErrorKind::MissingFactor, format!("{head}: {at}{has}")).at(first.location.clone()).hint(hint)
@@ -881,20 +884,20 @@ pub(super) fn fallback_warnings(inv: &Inventory, fallbacks: &[super::Fallback]) 
                 .iter()
                 .find(|(from, to, _)| *from == f.wanted && *to == f.used)
                 .or_else(|| rules.iter().find(|(from, to, _)| from == "*" && *to == f.used))
-                .map(|(from, to, loc)| format!(" by [factors.region_fallback] \"{from}\" = \"{to}\" ({loc})"))
+                .map(|(from, to, loc)| format!(", by [factors.region_fallback] \"{from}\" = \"{to}\" ({loc})"))
                 .unwrap_or_default();
             Warning {
                 code: "region-fallback",
                 message: format!(
-                    "{} row{} of {} in region {} priced with a factor of region {} ({} for {}){rule}: choose a set that \
-                     serves {} to price them with their own region's factor",
+                    "{} row{} of {} in region {} priced under factors.{} with {}, a factor of region {}{rule}: choose \
+                     a set that serves {} to price them with their own region's factor",
                     f.rows,
                     if f.rows == 1 { "" } else { "s" },
                     f.activity.name(),
                     f.wanted,
-                    f.used,
-                    f.factor,
                     f.choice,
+                    f.factor,
+                    f.used,
                     f.wanted
                 ),
                 location: Some(f.first_row.clone()),
