@@ -346,19 +346,30 @@ impl<'a> Resolver<'a> {
         let preferred = found.iter().any(|x| x.0 == want_residual);
         let serving: Vec<String> =
             found.into_iter().filter(|x| !preferred || x.0 == want_residual).map(|x| x.1).collect();
+        let what_serves = if choice_name == "residual" { "factor" } else { "set" };
         let has = match serving.len() {
-            0 => format!("; no set in the factor library serves {region}"),
+            0 => format!("; no {what_serves} in the factor library serves {region}"),
             n => format!(
                 "; the factor library has {}: {}",
-                if n == 1 { "one set that serves it" } else { "sets that serve it" },
+                if n == 1 { format!("one {what_serves} that serves it") } else { format!("{what_serves}s that serve it") },
                 serving.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
             ),
         };
-        let at = match market {
-            "market" => format!("factors.{choice_name} ({}) has no factor for market {region}", names.join(", ")),
-            _ => format!("factors.{choice_name} ({}) has no factor for {region}", names.join(", ")),
+        let table = match choice_name {
+            "grid" => &self.inv.factors.grid_by_region,
+            "residual" => &self.inv.factors.residual_by_market,
+            _ => &Vec::new(),
+        };
+        let keys: Vec<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
+        let at = if !keys.is_empty() && !keys.iter().any(|k| key_serves(k, region)) {
+            format!("[factors.{choice_name}] has no entry for {market} {region} (it has {})", keys.join(", "))
+        } else if market == "market" {
+            format!("factors.{choice_name} ({}) has no factor for market {region}", names.join(", "))
+        } else {
+            format!("factors.{choice_name} ({}) has no factor for {region}", names.join(", "))
         };
         let hint = match (serving.first(), choice_name) {
+            (Some(s), "grid") if !keys.is_empty() => format!("add it to the table: [factors.grid] {region} = \"{s}\""),
             (Some(s), "grid") => format!(
                 "add it to the choice: grid = [\"{}\", \"{s}\"], or [factors.grid] {region} = \"{s}\"",
                 first.factor

@@ -199,7 +199,7 @@ fn a_market_without_a_residual_factor_is_an_error_naming_the_market() {
         r.stderr.contains(
             "ledger.csv:3:34: electricity in market DE needs a residual factor (market-based scope 2): \
              factors.residual (mee-grid@2023:grid.national.excl_market_nonfossil) has no factor for market DE; \
-             the factor library has one set that serves it: aib-residual@2023:residual.de"
+             the factor library has one factor that serves it: aib-residual@2023:residual.de"
         ),
         "{}",
         r.stderr
@@ -245,6 +245,13 @@ fn a_region_fallback_the_user_writes_is_a_warning_in_every_format() {
         assert!(r.stdout.contains("warnings"), "{format}: {}", r.stdout);
         assert!(r.stdout.contains("priced under factors.grid with mee-grid@2023:grid.national, a factor of region CN"), "{format}: {}", r.stdout);
     }
+    // The HTML report lists it among its findings as a warning.
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "html", "--output", "r.html"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(dir.path().join("r.html")).expect("html");
+    let at = html.find("region-fallback").unwrap_or_else(|| panic!("no region-fallback finding:\n{html}"));
+    let around = &html[at.saturating_sub(400)..(at + 400).min(html.len())];
+    assert!(around.to_lowercase().contains("warning"), "{around}");
     // CSV has no place for warnings: they go to stderr.
     let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "csv"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
