@@ -273,3 +273,32 @@ fn ghg_init_writes_no_region_fallback() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stdout.contains("region-fallback"), "{}", r.stdout);
 }
+
+#[test]
+fn certificates_deduct_at_the_residual_factor_of_their_own_market() {
+    let ledger = "entity,period,activity,quantity,unit,region,instrument,note
+site-cn,2023,electricity,1000,MWh,CN,,
+site-de,2023,electricity,500,MWh,DE,,
+site-cn,2023,certificate,100,MWh,CN,GEC,
+";
+    let dir = case(
+        "grid = [\"mee-grid@2023\", \"uba-strommix@2023\"]\n\
+         [factors.residual]\n\
+         CN = \"mee-grid@2023:grid.national\"\n\
+         DE = \"aib-residual@2023:residual.de\"\n",
+        ledger,
+    );
+    let v = json(dir.path());
+    // (1000 - 100) MWh x 0.5306 + 500 MWh x 719.90 g/kWh = 477.54 + 359.95 = 837.49 tCO2.
+    assert_eq!(figure(&v, "scope2.market"), Decimal::new(83749, 2));
+    assert_eq!(figure(&v, "scope2.location"), Decimal::new(7236, 1));
+    // The CN remainder is priced at a grid average that contains the certified power: said, for that market.
+    let w: Vec<&serde_json::Value> =
+        v["warnings"].as_array().expect("warnings").iter().filter(|w| w["code"] == "residual-is-grid-average").collect();
+    assert_eq!(w.len(), 1, "{:?}", v["warnings"]);
+    assert!(
+        w[0]["message"].as_str().is_some_and(|m| m
+            .starts_with("certificates are deducted in market CN but its remainder is priced at mee-grid@2023:grid.national")),
+        "{w:?}"
+    );
+}
