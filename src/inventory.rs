@@ -324,6 +324,14 @@ impl Inventory {
                                     sets.push(Choice { factor: r, location: loc });
                                 }
                             }
+                            if sets.is_empty() && d.is_empty() {
+                                let loc = ft.raw(name).map(|v| src.loc(&v.span())).unwrap_or_else(|| ft.loc());
+                                d.push(
+                                    Error::new(ErrorKind::BadValue, "grid = [] names no grid set")
+                                        .at(loc)
+                                        .hint("write grid = [\"mee-grid@2022\", \"my-de-grid@2023\"], or one set"),
+                                );
+                            }
                             let mut sets = sets.into_iter();
                             let first = sets.next();
                             choices.grid_more = sets.collect();
@@ -691,5 +699,74 @@ impl CertificatePolicy {
         }
         t.finish(d);
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(factors: &str) -> Result<Inventory, Diagnostics> {
+        let text = format!("organisation = \"x\"\nyear = 2023\nactivity_files = [\"l.csv\"]\n[factors]\n{factors}");
+        Inventory::parse(Path::new("inv.toml"), &text)
+    }
+
+    fn messages(factors: &str) -> Vec<String> {
+        parse(factors).expect_err("an error").0.iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn grid_as_one_set_a_list_or_a_table_by_region() {
+        let one = parse("grid = \"mee-grid@2022\"").expect("one");
+        assert_eq!(one.factors.grid.as_ref().map(|c| c.factor.to_string()), Some("mee-grid@2022".into()));
+        assert!(one.factors.grid_more.is_empty() && one.factors.grid_by_region.is_empty());
+
+        let list = parse("grid = [\"mee-grid@2022\", \"uba@2023\"]").expect("list");
+        assert_eq!(list.factors.grid.as_ref().map(|c| c.factor.to_string()), Some("mee-grid@2022".into()));
+        let more: Vec<String> = list.factors.grid_more.iter().map(|c| c.factor.to_string()).collect();
+        assert_eq!(more, ["uba@2023"]);
+
+        let table = parse("[factors.grid]\n\"中国\" = \"mee-grid@2022\"\nDE = \"uba@2023\"").expect("table");
+        assert!(table.factors.grid.is_none() && table.factors.has_grid());
+        let keys: Vec<(String, String)> =
+            table.factors.grid_by_region.iter().map(|(k, c)| (k.clone(), c.factor.to_string())).collect();
+        assert_eq!(keys, [("CN".to_string(), "mee-grid@2022".to_string()), ("DE".into(), "uba@2023".into())]);
+        // The location of each choice is its key.
+        assert_eq!(table.factors.grid_by_region[1].1.location.to_string(), "inv.toml:7:1");
+    }
+
+    #[test]
+    fn residual_as_one_factor_or_a_table_by_market() {
+        let one = parse("residual = \"mee-grid@2022:grid.national\"").expect("one");
+        assert!(one.factors.has_residual() && one.factors.residual_by_market.is_empty());
+        let table = parse("[factors.residual]\nCN = \"mee-grid@2022:grid.national\"\nDE = \"aib@2023:residual.de\"")
+            .expect("table");
+        assert!(table.factors.residual.is_none() && table.factors.has_residual());
+        assert_eq!(table.factors.residual_by_market.len(), 2);
+        assert!(!parse("grid = \"mee-grid@2022\"").expect("none").factors.has_residual());
+    }
+
+    #[test]
+    fn bad_region_choices_are_located_errors() {
+        assert_eq!(
+            messages("[factors.residual]\nDE = \"aib@2023\""),
+            ["inv.toml:6:1: residual.DE = \"aib@2023\" must name one factor: set@edition:id (e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\")"]
+        );
+        assert_eq!(
+            messages("[factors.grid]\n\"*\" = \"mee-grid@2022\""),
+            ["inv.toml:6:1: [factors.grid] key '*' is not a region (name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under [factors.region_fallback])"]
+        );
+        assert_eq!(
+            messages("[factors.grid]\nCN = \"mee-grid@2022\"\n\"中国\" = \"mee-grid@2023\""),
+            ["inv.toml:7:1: [factors.grid] names region CN twice (first at inv.toml:6:1) (keep one choice per region)"]
+        );
+        assert_eq!(
+            messages("grid = []"),
+            ["inv.toml:5:8: grid = [] names no grid set (write grid = [\"mee-grid@2022\", \"my-de-grid@2023\"], or one set)"]
+        );
+        assert_eq!(
+            messages("grid = [\"mee-grid\"]"),
+            ["inv.toml:5:9: factor choice grid = \"mee-grid\" is not set@edition (write e.g. \"mee-grid@2022\" (ghg factors list shows what exists))"]
+        );
     }
 }

@@ -224,7 +224,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// The choices that may serve rows of `region`: the entry of a table by region or market (the most specific
-    /// key: `CN-ZJ` before `CN`), else every set of a list, else the one choice.
+    /// key: `CN-ZJ` before `CN`), else every set of a list, else the one choice. A single choice set beside a
+    /// table (a scenario's `factor` or `residual` change) replaces the table.
     fn candidates(&self, name: &str, region: &str) -> Vec<&'a Choice> {
         let c = &self.inv.factors;
         let table = match name {
@@ -232,7 +233,7 @@ impl<'a> Resolver<'a> {
             "residual" => &c.residual_by_market,
             _ => return self.choice(name).into_iter().collect(),
         };
-        if !table.is_empty() {
+        if !table.is_empty() && self.choice(name).is_none() {
             return table
                 .iter()
                 .filter(|(k, _)| key_serves(k, region))
