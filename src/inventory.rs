@@ -118,19 +118,16 @@ fn choice_ref(name: &str, s: &str, loc: &Location, d: &mut Diagnostics) -> Optio
 
 /// `[factors.grid]` or `[factors.residual]` as a table by region or market: each key a region code (or a
 /// Chinese name), each value a factor reference; one key per region.
-fn region_table(
-    name: &'static str,
-    mut t: TableReader<'_, '_, '_>,
-    d: &mut Diagnostics,
-) -> Vec<(String, Choice)> {
+fn region_table(name: &'static str, mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Vec<(String, Choice)> {
     let mut out: Vec<(String, Choice)> = Vec::new();
     for (k, v, loc) in t.string_entries(d) {
         let region = crate::region::normalize(&k);
         if k.trim() == "*" || region.is_empty() {
             d.push(
-                Error::new(ErrorKind::BadValue, format!("[factors.{name}] key '{k}' is not a region"))
-                    .at(loc)
-                    .hint(format!("name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under [factors.region_fallback]")),
+                Error::new(ErrorKind::BadValue, format!("[factors.{name}] key '{k}' is not a region")).at(loc).hint(
+                    "name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under \
+                         [factors.region_fallback]",
+                ),
             );
             continue;
         }
@@ -750,11 +747,15 @@ mod tests {
     fn bad_region_choices_are_located_errors() {
         assert_eq!(
             messages("[factors.residual]\nDE = \"aib@2023\""),
-            ["inv.toml:6:1: residual.DE = \"aib@2023\" must name one factor: set@edition:id (e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\")"]
+            [
+                "inv.toml:6:1: residual.DE = \"aib@2023\" must name one factor: set@edition:id (e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\")"
+            ]
         );
         assert_eq!(
             messages("[factors.grid]\n\"*\" = \"mee-grid@2022\""),
-            ["inv.toml:6:1: [factors.grid] key '*' is not a region (name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under [factors.region_fallback])"]
+            [
+                "inv.toml:6:1: [factors.grid] key '*' is not a region (name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under [factors.region_fallback])"
+            ]
         );
         assert_eq!(
             messages("[factors.grid]\nCN = \"mee-grid@2022\"\n\"中国\" = \"mee-grid@2023\""),
@@ -762,11 +763,15 @@ mod tests {
         );
         assert_eq!(
             messages("grid = []"),
-            ["inv.toml:5:8: grid = [] names no grid set (write grid = [\"mee-grid@2022\", \"my-de-grid@2023\"], or one set)"]
+            [
+                "inv.toml:5:8: grid = [] names no grid set (write grid = [\"mee-grid@2022\", \"my-de-grid@2023\"], or one set)"
+            ]
         );
         assert_eq!(
             messages("grid = [\"mee-grid\"]"),
-            ["inv.toml:5:9: factor choice grid = \"mee-grid\" is not set@edition (write e.g. \"mee-grid@2022\" (ghg factors list shows what exists))"]
+            [
+                "inv.toml:5:9: factor choice grid = \"mee-grid\" is not set@edition (write e.g. \"mee-grid@2022\" (ghg factors list shows what exists))"
+            ]
         );
     }
 }

@@ -272,9 +272,18 @@ impl<'a> Resolver<'a> {
             let mut found = Vec::new();
             for c in &cands {
                 let mut probe = chain.clone();
-                if let Some(x) =
-                    self.find_in(choice_name, c, activity, region, kinds, gas, strict_region, fallback, true, &mut probe)?
-                {
+                if let Some(x) = self.find_in(
+                    choice_name,
+                    c,
+                    activity,
+                    region,
+                    kinds,
+                    gas,
+                    strict_region,
+                    fallback,
+                    true,
+                    &mut probe,
+                )? {
                     found.push((*c, x, probe));
                 }
             }
@@ -332,8 +341,7 @@ impl<'a> Resolver<'a> {
         let mut found: Vec<(bool, String)> = Vec::new();
         for set in self.lib.sets() {
             for f in &set.factors {
-                let gas_ok =
-                    gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2);
+                let gas_ok = gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2);
                 if kinds.contains(&f.kind) && f.activity == activity && gas_ok && f.region == region {
                     let r = if choice_name == "residual" { fref(set, f) } else { set.key() };
                     if !found.iter().any(|x| x.1 == r) {
@@ -352,7 +360,11 @@ impl<'a> Resolver<'a> {
             0 => format!("; no {what_serves} in the factor library serves {region}"),
             n => format!(
                 "; the factor library has {}: {}",
-                if n == 1 { format!("one {what_serves} that serves it") } else { format!("{what_serves}s that serve it") },
+                if n == 1 {
+                    format!("one {what_serves} that serves it")
+                } else {
+                    format!("{what_serves}s that serve it")
+                },
                 serving.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
             ),
         };
@@ -800,7 +812,14 @@ impl<'a> Resolver<'a> {
                     }
                     None => {
                         return Err(if self.chosen(grid_choice) {
-                            self.unserved(grid_choice, a, region, &[FactorKind::Emission], None, "a location-based factor")
+                            self.unserved(
+                                grid_choice,
+                                a,
+                                region,
+                                &[FactorKind::Emission],
+                                None,
+                                "a location-based factor",
+                            )
                         } else {
                             Error::new(
                                 ErrorKind::MissingFactor,

@@ -143,10 +143,8 @@ fn a_grid_table_by_region_gives_the_same_figures() {
 fn a_country_key_serves_its_provinces_and_a_province_key_wins_over_it() {
     // mee-grid@2022 has a 浙江 factor (0.5153); mee-grid@2023 has none: the CN-ZJ key says which set to use.
     let ledger = "entity,period,activity,quantity,unit,region,note\nzj,2023,electricity,100,MWh,浙江,\n";
-    let dir = case(
-        "allow_year_mismatch = true\n[factors.grid]\nCN = \"mee-grid@2023\"\nCN-ZJ = \"mee-grid@2022\"\n",
-        ledger,
-    );
+    let dir =
+        case("allow_year_mismatch = true\n[factors.grid]\nCN = \"mee-grid@2023\"\nCN-ZJ = \"mee-grid@2022\"\n", ledger);
     let v = json(dir.path());
     assert_eq!(figure(&v, "scope2.location"), Decimal::new(5153, 2));
 }
@@ -220,12 +218,8 @@ fn a_region_fallback_the_user_writes_is_a_warning_in_every_format() {
     let v = json(dir.path());
     assert_eq!(figure(&v, "scope2.location"), Decimal::new(7959, 1));
     assert_eq!(figure(&v, "scope2.market"), Decimal::new(9144, 1));
-    let warnings: Vec<&serde_json::Value> = v["warnings"]
-        .as_array()
-        .expect("warnings")
-        .iter()
-        .filter(|w| w["code"] == "region-fallback")
-        .collect();
+    let warnings: Vec<&serde_json::Value> =
+        v["warnings"].as_array().expect("warnings").iter().filter(|w| w["code"] == "region-fallback").collect();
     // One warning per use: the grid factor and the residual factor.
     assert_eq!(warnings.len(), 2, "{:?}", v["warnings"]);
     let grid = "1 row of electricity in region DE priced under factors.grid with mee-grid@2023:grid.national, a \
@@ -243,7 +237,11 @@ fn a_region_fallback_the_user_writes_is_a_warning_in_every_format() {
         let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", format]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(r.stdout.contains("warnings"), "{format}: {}", r.stdout);
-        assert!(r.stdout.contains("priced under factors.grid with mee-grid@2023:grid.national, a factor of region CN"), "{format}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("priced under factors.grid with mee-grid@2023:grid.national, a factor of region CN"),
+            "{format}: {}",
+            r.stdout
+        );
     }
     // The HTML report lists it among its findings as a warning.
     let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "html", "--output", "r.html"]);
@@ -255,7 +253,11 @@ fn a_region_fallback_the_user_writes_is_a_warning_in_every_format() {
     // CSV has no place for warnings: they go to stderr.
     let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "csv"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("priced under factors.grid with mee-grid@2023:grid.national, a factor of region CN"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("priced under factors.grid with mee-grid@2023:grid.national, a factor of region CN"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -293,12 +295,17 @@ site-cn,2023,certificate,100,MWh,CN,GEC,
     assert_eq!(figure(&v, "scope2.market"), Decimal::new(83749, 2));
     assert_eq!(figure(&v, "scope2.location"), Decimal::new(7236, 1));
     // The CN remainder is priced at a grid average that contains the certified power: said, for that market.
-    let w: Vec<&serde_json::Value> =
-        v["warnings"].as_array().expect("warnings").iter().filter(|w| w["code"] == "residual-is-grid-average").collect();
+    let w: Vec<&serde_json::Value> = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["code"] == "residual-is-grid-average")
+        .collect();
     assert_eq!(w.len(), 1, "{:?}", v["warnings"]);
     assert!(
-        w[0]["message"].as_str().is_some_and(|m| m
-            .starts_with("certificates are deducted in market CN but its remainder is priced at mee-grid@2023:grid.national")),
+        w[0]["message"].as_str().is_some_and(|m| m.starts_with(
+            "certificates are deducted in market CN but its remainder is priced at mee-grid@2023:grid.national"
+        )),
         "{w:?}"
     );
 }

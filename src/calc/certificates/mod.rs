@@ -243,9 +243,10 @@ fn residual_plan(res: &mut Resolver<'_>, market: &str, mwh: &Unit) -> Result<Res
         return Ok(None);
     }
     let mut ch = Chain::new(mwh.clone());
-    let (set, f) = res.find("residual", "electricity", market, &[FactorKind::Emission], None, true, &mut ch)?.ok_or_else(
-        || res.unserved("residual", "electricity", market, &[FactorKind::Emission], None, "a residual factor"),
-    )?;
+    let (set, f) =
+        res.find("residual", "electricity", market, &[FactorKind::Emission], None, true, &mut ch)?.ok_or_else(
+            || res.unserved("residual", "electricity", market, &[FactorKind::Emission], None, "a residual factor"),
+        )?;
     res.apply_factor(set, f, "electricity", market, &[], &mut ch)?;
     let p = res.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, market)?;
     Ok(Some((p.k_num, p.k_den, p.factors, p.formula)))
