@@ -1,8 +1,7 @@
 //! The activity ledger: CSV rows of `entity,period,activity,quantity,unit,region,note`, each remembering file:line.
 
 use std::fmt;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -232,79 +231,6 @@ pub(crate) struct Columns {
     pub(crate) count: usize,
 }
 
-/// Remembers where newlines are in the bytes the CSV parser has been given but not yet consumed, so that
-/// every record gets its true line number (the csv crate does not count blank lines).
-#[derive(Default)]
-struct NewlineIndex {
-    offsets: std::collections::VecDeque<u64>,
-    seen: u64,
-    passed: u64,
-}
-
-/// A reader that indexes newlines as bytes pass to the CSV parser.
-pub struct LineCounting<R> {
-    inner: R,
-    index: std::rc::Rc<std::cell::RefCell<NewlineIndex>>,
-}
-
-impl<R: Read> Read for LineCounting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut idx = self.index.borrow_mut();
-        let base = idx.seen;
-        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
-            idx.offsets.push_back(base + i as u64);
-        }
-        idx.seen += n as u64;
-        Ok(n)
-    }
-}
-
-impl NewlineIndex {
-    /// The 1-based line of the byte at `offset` (offsets must not decrease between calls).
-    fn line_of(&mut self, offset: u64) -> usize {
-        while self.offsets.front().is_some_and(|o| *o < offset) {
-            self.offsets.pop_front();
-            self.passed += 1;
-        }
-        // The parser reports where it started reading, before the blank lines it skipped ("\n" or "\r\n").
-        let mut start = offset;
-        while let Some(o) = self.offsets.front().copied() {
-            if o == start || o == start + 1 {
-                self.offsets.pop_front();
-                self.passed += 1;
-                start = o + 1;
-            } else {
-                break;
-            }
-        }
-        (self.passed + 1) as usize
-    }
-}
-
-/// Reads a ledger CSV row by row (streaming: nothing is kept per row).
-///
-/// ```
-/// use std::path::Path;
-/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrol,1,t,CN\n";
-/// let mut ledger = ghg::LedgerReader::new(Path::new("ledger.csv"), csv.as_bytes()).unwrap();
-/// let row = ledger.next_record().unwrap().unwrap();
-/// assert_eq!((row.quantity.value.to_string(), row.region.as_str()), ("1909.06".to_string(), "CN-ZJ"));
-/// let bad = ledger.next_record().unwrap().unwrap_err();
-/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrol'"));
-/// assert!(ledger.next_record().is_none());
-/// ```
-pub struct LedgerReader<R: Read> {
-    file: PathBuf,
-    rdr: csv::Reader<LineCounting<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
-    index: std::rc::Rc<std::cell::RefCell<NewlineIndex>>,
-    line: usize,
-    cols: Columns,
-    record: csv::ByteRecord,
-    /// Data rows read so far (not counting the header).
-    pub rows_read: u64,
-}
-
 /// Parse a quantity as written in a ledger: digits with an optional decimal point and optional
 /// well-formed thousands separators ("1,909.06"). Returns None if malformed.
 pub fn parse_quantity(s: &str) -> Option<Decimal> {
@@ -331,14 +257,6 @@ pub fn parse_quantity(s: &str) -> Option<Decimal> {
     crate::tomlx::parse_decimal(&joined)
 }
 
-impl LedgerReader<std::fs::File> {
-    /// Open a ledger file.
-    pub fn open(path: &Path) -> Result<Self, Error> {
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
-        LedgerReader::new(path, f)
-    }
-}
-
 fn looks_like_gbk(bytes: &[u8]) -> bool {
     // Valid UTF-8 fails, and the bytes pair up as GBK lead (0x81-0xFE) + trail (0x40-0xFE).
     let mut i = 0;
@@ -355,76 +273,6 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
         }
     }
     pairs > 0
-}
-
-impl<R: Read> LedgerReader<R> {
-    /// Start reading; the header is read and checked here.
-    pub fn new(file: &Path, mut input: R) -> Result<Self, Error> {
-        let mut head = [0u8; 3];
-        let mut n = 0;
-        while n < 3 {
-            match input.read(&mut head[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) => return Err(Error::io(file, &e)),
-            }
-        }
-        let has_bom = n == 3 && head == [0xEF, 0xBB, 0xBF];
-        let prefix = if has_bom { Vec::new() } else { head[..n].to_vec() };
-        let chained = std::io::Cursor::new(prefix).chain(input);
-        let index = std::rc::Rc::new(std::cell::RefCell::new(NewlineIndex::default()));
-        let counting = LineCounting { inner: chained, index: index.clone() };
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(counting);
-        let mut header = csv::ByteRecord::new();
-        let got = rdr.read_byte_record(&mut header).map_err(|e| csv_error(file, &e))?;
-        let cols = header_columns(file, got.then_some(&header))?;
-        Ok(LedgerReader {
-            file: file.to_path_buf(),
-            rdr,
-            index,
-            line: 1,
-            cols,
-            record: csv::ByteRecord::new(),
-            rows_read: 0,
-        })
-    }
-
-    /// The next row: `None` at the end, `Some(Err)` for a row that failed validation (the caller decides whether
-    /// to stop), `Some(Ok)` for a valid row. Blank lines are skipped and not counted.
-    pub fn next_record(&mut self) -> Option<Result<ActivityRecord, Error>> {
-        loop {
-            match self.rdr.read_byte_record(&mut self.record) {
-                Ok(false) => return None,
-                Err(e) => {
-                    self.rows_read += 1;
-                    let mut err = csv_error(&self.file, &e);
-                    if let Some(p) = e.position() {
-                        let line = self.index.borrow_mut().line_of(p.byte());
-                        err.location = Some(Location::at(&self.file, line, None));
-                    }
-                    return Some(Err(err));
-                }
-                Ok(true) => {
-                    if self.record.len() == 1 && self.record[0].iter().all(|b| b.is_ascii_whitespace()) {
-                        continue;
-                    }
-                    self.rows_read += 1;
-                    let start = self.record.position().map(|p| p.byte()).unwrap_or(0);
-                    self.line = self.index.borrow_mut().line_of(start);
-                    return Some(self.validate());
-                }
-            }
-        }
-    }
-
-    /// The underlying reader (after the last row), e.g. to finish a hash of the bytes read.
-    pub fn into_inner(self) -> R {
-        self.rdr.into_inner().inner.into_inner().1
-    }
-
-    fn validate(&self) -> Result<ActivityRecord, Error> {
-        check_record(&self.file, self.line, &self.cols, &self.record)
-    }
 }
 
 /// Check one CSV record of a ledger (at `line` of `file`): the row as a validated record, or what is wrong.
@@ -581,37 +429,17 @@ pub(crate) fn header_columns(file: &Path, header: Option<&csv::ByteRecord>) -> R
             .at(loc1)
             .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
     };
-    let mut cols = Columns { count: header.len(), ..Default::default() };
-    let mut found = [false; 6];
+    let mut names = Vec::with_capacity(header.len());
+    let mut starts = Vec::with_capacity(header.len());
     let mut col_start = 1;
-    for (i, raw) in header.iter().enumerate() {
-        let name = match std::str::from_utf8(raw) {
-            Ok(s) => s.trim().to_string(),
-            Err(_) => return Err(encoding_error(file, 1, raw)),
-        };
-        if let Some(k) = REQUIRED_COLUMNS.iter().position(|c| *c == name) {
-            if found[k] {
-                return Err(Error::new(ErrorKind::Csv, format!("column '{name}' appears twice in the header"))
-                    .at(Location::at(file, 1, Some(col_start)))
-                    .hint("keep one of them: each column may appear once"));
-            }
-            found[k] = true;
-            cols.idx[k] = i;
-        } else if let Some(k) = OPTIONAL_COLUMNS.iter().position(|c| *c == name) {
-            cols.opt[k] = Some(i);
-        } else {
-            return Err(Error::new(ErrorKind::Csv, format!("unknown column '{name}' in the header"))
-                .at(Location::at(file, 1, Some(col_start)))
-                .hint(format!(
-                    "columns are {} and optionally {}",
-                    REQUIRED_COLUMNS.join(", "),
-                    OPTIONAL_COLUMNS.join(", ")
-                )));
-        }
-        col_start += raw.len() + 1;
+    for raw in header.iter() {
+        let name = std::str::from_utf8(raw).map_err(|_| encoding_error(file, 1, raw))?;
+        names.push(name.to_string());
+        starts.push(col_start);
+        col_start += name.chars().count() + 1;
     }
-    missing_columns(found, loc1)?;
-    Ok(cols)
+    // One header check for every ledger: the spreadsheet reader's, with cells located at their columns here.
+    columns_from_header(&names, &|i| Location::at(file, 1, Some(starts[i])), loc1)
 }
 
 /// The required columns a header lacks, as one error located at the header.
@@ -659,24 +487,6 @@ pub(crate) fn columns_from_header(
     Ok(cols)
 }
 
-fn csv_error(file: &Path, e: &csv::Error) -> Error {
-    let line = e.position().map(|p| p.line() as usize);
-    let msg = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("row has {len} fields, the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "text is not UTF-8".to_string(),
-        csv::ErrorKind::Io(err) => format!("cannot read: {err}"),
-        _ => format!("malformed CSV: {e}"),
-    };
-    let mut err = Error::new(ErrorKind::Csv, msg);
-    err.location = Some(match line {
-        Some(l) => Location::at(file, l, None),
-        None => Location::file(file),
-    });
-    err.hint("check the quoting: a field with a comma or quote must be enclosed in double quotes")
-}
-
 fn encoding_error(file: &Path, line: usize, raw: &[u8]) -> Error {
     let gbk = looks_like_gbk(raw);
     Error::new(
@@ -692,15 +502,10 @@ mod tests {
     use super::*;
 
     fn read(text: &[u8]) -> Vec<Result<ActivityRecord, Error>> {
-        let mut r = match LedgerReader::new(Path::new("l.csv"), text) {
-            Ok(r) => r,
-            Err(e) => return vec![Err(e)],
-        };
-        let mut out = Vec::new();
-        while let Some(x) = r.next_record() {
-            out.push(x);
+        match crate::ledger::read_csv(Path::new("l.csv"), std::io::Cursor::new(text.to_vec()), &Default::default()) {
+            Ok(r) => r.collect(),
+            Err(e) => vec![Err(e)],
         }
-        out
     }
 
     #[test]

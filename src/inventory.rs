@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::encoding::Encoding;
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::factor::{FactorRef, sha256_hex};
 use crate::tomlx::{Src, TableReader};
@@ -163,6 +164,13 @@ pub struct Inventory {
     pub boundary: Option<String>,
     /// Ledger files, resolved against the inventory's folder.
     pub activity_files: Vec<PathBuf>,
+    /// The text encoding the inventory declares for its CSV ledgers (`encoding = "gbk"`), if it declares one.
+    #[serde(skip)]
+    pub encoding: Option<Encoding>,
+    /// Per ledger, in the order of [`Inventory::activity_files`]: the encoding declared for that file
+    /// (`{ path = "b.csv", encoding = "gbk" }`), if any.
+    #[serde(skip)]
+    pub ledger_encodings: Vec<Option<Encoding>>,
     /// User factor folders, resolved.
     pub factor_paths: Vec<PathBuf>,
     /// Reported-figures file, resolved.
@@ -221,7 +229,8 @@ impl Inventory {
             }
         };
         let boundary = top.str_opt("boundary", &mut d).map(|x| x.0);
-        let files = top.str_array_opt("activity_files", &mut d);
+        let encoding = top.str_opt("encoding", &mut d).and_then(|(name, loc)| encoding_named(&name, loc, &mut d));
+        let files = ledger_list(&mut top, &mut d);
         if files.as_ref().is_none_or(|f| f.is_empty()) && !d.0.iter().any(|e| e.message.contains("activity_files")) {
             d.push(
                 Error::new(ErrorKind::MissingKey, "inventory lists no activity_files")
@@ -229,7 +238,8 @@ impl Inventory {
                     .hint("add activity_files = [\"ledger.csv\"]"),
             );
         }
-        let files = files.unwrap_or_default();
+        let (files, ledger_encodings): (Vec<_>, Vec<_>) =
+            files.unwrap_or_default().into_iter().map(|(f, loc, enc)| ((f, loc), enc)).unzip();
         let activity_files: Vec<PathBuf> = files.iter().map(|(f, _)| resolve(f)).collect();
         check_ledgers(&files, &activity_files, &mut d);
         let factor_paths: Vec<PathBuf> =
@@ -404,6 +414,8 @@ impl Inventory {
                 year: y,
                 boundary,
                 activity_files,
+                encoding,
+                ledger_encodings,
                 factor_paths,
                 reported,
                 denominators,
@@ -425,10 +437,89 @@ impl Inventory {
         v
     }
 
+    /// How to read `ledger`: in the encoding declared for that file, else in the inventory's declared encoding,
+    /// else as `opt` says (the `--encoding` flag, UTF-8 by default). A declaration in the inventory wins over the
+    /// flag, which applies only to ledgers without one.
+    pub fn read_options(&self, ledger: &Path, opt: &crate::ledger::ReadOptions) -> crate::ledger::ReadOptions {
+        let own = self.activity_files.iter().position(|p| p == ledger).and_then(|i| self.ledger_encodings.get(i));
+        match own.copied().flatten().or(self.encoding) {
+            Some(encoding) => crate::ledger::ReadOptions { encoding, ..*opt },
+            None => *opt,
+        }
+    }
+
     /// The denominator named `name`.
     pub fn denominator(&self, name: &str) -> Option<&Denominator> {
         self.denominators.iter().find(|x| x.name == name)
     }
+}
+
+/// An encoding named in the inventory, or a located error.
+fn encoding_named(name: &str, loc: Location, d: &mut Diagnostics) -> Option<Encoding> {
+    match name.parse::<Encoding>() {
+        Ok(e) => Some(e),
+        Err(msg) => {
+            d.push(
+                Error::new(ErrorKind::BadValue, msg)
+                    .at(loc)
+                    .hint("write encoding = \"gbk\" for a Chinese spreadsheet export; UTF-8 needs no declaration"),
+            );
+            None
+        }
+    }
+}
+
+/// `activity_files`: each entry a path (`"a.csv"`) or a table `{ path = "b.csv", encoding = "gbk" }` declaring
+/// that file's encoding; with where each is written.
+fn ledger_list(
+    top: &mut TableReader<'_, '_, '_>,
+    d: &mut Diagnostics,
+) -> Option<Vec<(String, Location, Option<Encoding>)>> {
+    use toml::de::DeValue;
+    let src = top.src();
+    let v = top.raw("activity_files")?;
+    let wrong = |span: std::ops::Range<usize>, found: &str, d: &mut Diagnostics| {
+        d.push(
+            Error::new(
+                ErrorKind::BadValue,
+                format!(
+                    "'activity_files' must be a list of paths or {{ path = ..., encoding = ... }} tables, found {found}"
+                ),
+            )
+            .at(src.loc(&span))
+            .hint("write activity_files = [\"a.csv\", { path = \"b.csv\", encoding = \"gbk\" }]"),
+        );
+    };
+    let kind = |v: &DeValue<'_>| match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        wrong(v.span(), kind(v.get_ref()), d);
+        return None;
+    };
+    let mut out = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        match item.get_ref() {
+            DeValue::String(s) => out.push((s.to_string(), src.loc(&item.span()), None)),
+            DeValue::Table(t) => {
+                let mut tr = TableReader::new(src, t, item.span(), format!("activity_files entry {}", n + 1));
+                let path = tr.str_req("path", d);
+                let enc = tr.str_opt("encoding", d).and_then(|(name, loc)| encoding_named(&name, loc, d));
+                tr.finish(d);
+                if let Some((p, loc)) = path {
+                    out.push((p, loc, enc));
+                }
+            }
+            other => wrong(item.span(), kind(other), d),
+        }
+    }
+    Some(out)
 }
 
 /// An error about a named file, placed where the inventory names it.
@@ -526,30 +617,6 @@ fn check_ledgers(files: &[(String, Location)], resolved: &[PathBuf], d: &mut Dia
             None => seen.push((id, sheet, i)),
         }
     }
-}
-
-/// Warnings for ledgers with identical content (the same SHA-256) listed under different files: often a copy
-/// counted twice.
-pub fn identical_ledgers(c: &crate::calc::Computation) -> Vec<crate::calc::Warning> {
-    let mut out = Vec::new();
-    let inputs = &c.provenance.inputs;
-    for (i, a) in inputs.iter().enumerate() {
-        let (fa, _) = crate::sheet::split_sheet(&a.path);
-        if let Some(b) = inputs[..i].iter().find(|b| b.sha256 == a.sha256 && crate::sheet::split_sheet(&b.path).0 != fa)
-        {
-            out.push(crate::calc::Warning {
-                code: "identical-ledgers",
-                message: format!(
-                    "{} has the same content (SHA-256 {}...) as {}: if it is a copy, every row is counted twice",
-                    a.path.display(),
-                    a.sha256.chars().take(12).collect::<String>(),
-                    b.path.display()
-                ),
-                location: Some(Location::file(&a.path)),
-            });
-        }
-    }
-    out
 }
 
 /// What a failed certificate quality check does: warn and use the certificate, or reject the row.

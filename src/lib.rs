@@ -43,7 +43,7 @@ pub mod sheet;
 pub mod tomlx;
 pub mod units;
 
-pub use activity::{Activity, ActivityRecord, LedgerReader, Period};
+pub use activity::{Activity, ActivityRecord, Period};
 pub use calc::{Computation, ComputeOptions, Figure, Line, compute};
 pub use error::{Diagnostics, Error, ErrorKind, Location};
 pub use factor::{Factor, FactorLibrary, FactorRef, FactorSet};

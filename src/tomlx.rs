@@ -301,7 +301,15 @@ impl<'s, 't, 'i> TableReader<'s, 't, 'i> {
     pub fn table_opt(&mut self, key: &'static str, d: &mut Diagnostics) -> Option<TableReader<'s, 't, 'i>> {
         let v = self.get(key)?;
         match v.get_ref() {
-            DeValue::Table(t) => Some(TableReader::new(self.src, t, v.span(), format!("[{}{key}]", self.prefix()))),
+            DeValue::Table(t) => {
+                // Inside an array of tables the path has no TOML spelling: `ncv of [[factor]] #2`.
+                let ctx = if self.ctx.starts_with("[[") || self.ctx.contains(" of [[") {
+                    format!("{key} of {}", self.ctx)
+                } else {
+                    format!("[{}{key}]", self.prefix())
+                };
+                Some(TableReader::new(self.src, t, v.span(), ctx))
+            }
             _ => {
                 self.wrong(key, v, "a table", d);
                 None

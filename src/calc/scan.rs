@@ -15,15 +15,13 @@ use super::merge::Merged;
 use super::overlay::RowOverlay;
 use super::plan::MWH;
 use super::tally::Tally;
-use crate::activity::Columns;
 use crate::encoding::{DecodingReader, Encoding};
 use crate::error::{Error, ErrorKind};
 use crate::factor::FactorLibrary;
 use crate::inventory::Inventory;
+use crate::ledger::records::CsvRecords;
 use crate::ledger::rows::RowReader;
-use crate::ledger::{
-    HashingReader, Ledger, Memory, RangeRead, ReadOptions, header, read_ranges, split_points, threads_for,
-};
+use crate::ledger::{HashingReader, Ledger, Memory, RangeRead, ReadOptions, read_ranges, split_points, threads_for};
 use crate::units::Unit;
 
 /// At most this many rejected rows are kept with their reasons; all are counted.
@@ -55,6 +53,8 @@ pub(super) fn scan_source<'a>(
     progress: &mut dyn FnMut(u64, u64, u64),
     out: &mut Merged,
 ) -> Result<String, Error> {
+    // The inventory's declarations (per file, then for all its ledgers) win over the options' encoding.
+    let opt = &inv.read_options(file, opt);
     match source {
         Source::Memory(m) => scan_ledger(inv, lib, file, Ledger::memory(m), None, sink, progress, out),
         Source::File if crate::sheet::is_spreadsheet(file) => {
@@ -108,9 +108,9 @@ fn scan_file<'a>(
     if points.is_empty() {
         return scan_sequential(inv, lib, file, opt, None, None, progress, out);
     }
-    let read = |rd: &mut RowReader<std::fs::File>, cols: &Columns, limit: u64, report: &mut dyn FnMut(u64, u64)| {
+    let read = |rows: &mut CsvRecords<std::fs::File>, limit: u64, report: &mut dyn FnMut(u64, u64)| {
         let mut t = Tally::new(inv, lib, file);
-        let stopped = t.run(rd, cols, limit, None, None, report);
+        let stopped = t.run(rows, limit, None, None, report);
         let failed = t.fatal.is_some();
         RangeRead { value: t, stopped, failed }
     };
@@ -144,22 +144,20 @@ fn scan_sequential<'a>(
     let mut t = Tally::new(inv, lib, file);
     let mut report = |done: u64, rows: u64| progress(done.min(size), size, rows);
     if opt.encoding == Encoding::Utf8 {
-        let mut rd = RowReader::new(hr);
-        let cols = header(file, &mut rd)?;
-        t.run(&mut rd, &cols, u64::MAX, overlay, sink, &mut report);
-        let rows = t.rows_read;
+        let mut rows = CsvRecords::open(file, RowReader::new(hr))?;
+        t.run(&mut rows, u64::MAX, overlay, sink, &mut report);
+        let read = t.rows_read;
         out.absorb(t, 0)?;
-        progress(size, size, rows);
-        Ok(rd.into_inner().finish())
+        progress(size, size, read);
+        Ok(rows.into_inner().finish())
     } else {
         // Progress counts decoded bytes here; close enough for a bar, exact at the end.
-        let mut rd = RowReader::new(DecodingReader::new(hr, opt.encoding));
-        let cols = header(file, &mut rd)?;
-        t.run(&mut rd, &cols, u64::MAX, overlay, sink, &mut report);
-        let rows = t.rows_read;
+        let mut rows = CsvRecords::open(file, RowReader::new(DecodingReader::new(hr, opt.encoding)))?;
+        t.run(&mut rows, u64::MAX, overlay, sink, &mut report);
+        let read = t.rows_read;
         out.absorb(t, 0)?;
-        progress(size, size, rows);
-        Ok(rd.into_inner().into_inner().finish())
+        progress(size, size, read);
+        Ok(rows.into_inner().into_inner().finish())
     }
 }
 

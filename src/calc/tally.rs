@@ -18,13 +18,14 @@ use super::scan::{MAX_KEPT_REJECTED, SinkFn, mwh_unit};
 use super::sums::{Acc, Pool, acc_at};
 use super::values::{exact_rate, fast_period, int_line_value, int_ratio, line_value, plain_quantity};
 use super::{Line, Warning};
-use crate::activity::{Activity, ActivityRecord, Columns, Period, check_record};
+use crate::activity::{Activity, ActivityRecord, Columns, Period};
 use crate::error::{Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::figure::{ELECTRICITY_TOTAL, SCOPE2_MARKET};
 use crate::inventory::Inventory;
+use crate::ledger::records::{Checked, CsvRecords, Next};
 use crate::ledger::rows::RowReader;
-use crate::ledger::{Ledger, field_column, gbk_file, is_undeclared_gbk, quote_error, read_error};
+use crate::ledger::{Ledger, field_column};
 use crate::units::Unit;
 
 /// Rows that share an activity, region and unit share their plans (and so their factors and fallbacks).
@@ -650,65 +651,51 @@ impl<'a> Tally<'a> {
     }
 
     /// Read rows until the end, or until a record starts at or after `limit` (relative to where the reader began):
-    /// then return that record's start and line. An overlay adjusts every record (and turns the fast path off);
-    /// `progress` hears (bytes read, rows read) every [`super::PROGRESS_EVERY`] rows.
+    /// then return that record's start and line. Rows go through the one CSV row loop ([`CsvRecords`]): the fast
+    /// path takes the rows it is sure about, and every other row takes [`CsvRecords::check`], which gives every
+    /// message. An overlay adjusts every record (and turns the fast path off); `progress` hears (bytes read, rows
+    /// read) every [`super::PROGRESS_EVERY`] rows.
     pub(super) fn run<R: Read>(
         &mut self,
-        rd: &mut RowReader<R>,
-        cols: &Columns,
+        rows: &mut CsvRecords<R>,
         limit: u64,
         mut overlay: Option<&mut (dyn RowOverlay + '_)>,
         mut sink: Option<&mut SinkFn<'_>>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Option<(u64, u64)> {
-        let mut rec = csv::ByteRecord::new();
         let plain = sink.is_none() && overlay.is_none();
-        let file = self.file.clone();
         loop {
-            match rd.next() {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => {
-                    self.fatal = Some(read_error(&self.file, &e, rd.line()));
+            match rows.advance(limit) {
+                Next::Row => {}
+                Next::End => return None,
+                Next::Limit(start, line) => return Some((start, line)),
+                Next::Fatal(e) => {
+                    self.fatal = Some(e);
                     return None;
                 }
             }
-            if rd.start() >= limit {
-                return Some((rd.start(), rd.line()));
-            }
-            if rd.is_blank() {
-                continue;
-            }
             self.rows_read += 1;
             if self.rows_read.is_multiple_of(super::PROGRESS_EVERY) {
-                progress(rd.start(), self.rows_read);
+                progress(rows.position(), self.rows_read);
             }
-            if let Some(issue) = rd.quote_issue() {
-                let e = quote_error(&self.file, issue, cols);
-                self.reject(e);
+            if plain && !rows.has_quote_issue() && self.fast(rows.reader(), rows.columns()) {
                 continue;
             }
-            if plain && self.fast(rd, cols) {
-                continue;
-            }
-            rd.to_record(&mut rec);
-            match check_record(&self.file, rd.line() as usize, cols, &rec) {
-                Ok(mut r) => {
+            match rows.check() {
+                Checked::Record(mut r) => {
                     if let Some(o) = overlay.as_deref_mut()
                         && let Err(e) = o.adjust(&mut r)
                     {
                         self.reject(e);
                         continue;
                     }
-                    let line = rd.line() as usize;
-                    let at = |f: usize| Location::at(&file, line, Some(field_column(rd, f)));
-                    self.record(r, cols, &at, sink.as_deref_mut());
+                    self.record(r, rows.columns(), &|f| rows.at(f), sink.as_deref_mut());
                 }
-                Err(e) if is_undeclared_gbk(&e) => {
-                    self.fatal = Some(gbk_file(e));
+                Checked::Rejected(e) => self.reject(e),
+                Checked::Fatal(e) => {
+                    self.fatal = Some(e);
                     return None;
                 }
-                Err(e) => self.reject(e),
             }
         }
     }

@@ -368,6 +368,9 @@ pub fn explain(
         FormatArg::Json => {
             let mut v = report::trace_json(&t);
             v["rows"] = serde_json::json!({"read": rows.read, "used": rows.used, "rejected": rows.rejected});
+            if let Some(rule) = allocation_rule(&t, &result) {
+                v["allocation_rule"] = rule.into();
+            }
             // As in `compute --format json`.
             v["warnings"] = result
                 .warnings
@@ -384,12 +387,22 @@ pub fn explain(
         }
         _ => {
             let mut s = report::render_explain(&t, common.places());
+            if let Some(rule) = allocation_rule(&t, &result) {
+                s.push_str(&format!("certificate allocation order: {rule}\n"));
+            }
             s.push_str(&format!("rows: {} read, {} used, {} rejected\n", rows.read, rows.used, rows.rejected));
             s
         }
     };
     out.write(&text);
     Ok(0)
+}
+
+/// The certificate allocation rule, stated once beside a trace whose lines include certificate deductions (each
+/// line names only its place in the order).
+fn allocation_rule<'a>(t: &calc::Trace<'_>, result: &'a calc::Computation) -> Option<&'a str> {
+    let certified = t.lines.iter().any(|l| l.activity == ghg::Activity::Certificate);
+    (certified && !result.scope2.rule.is_empty()).then_some(result.scope2.rule.as_str())
 }
 
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.

@@ -49,10 +49,14 @@ pub struct Common {
     /// No progress bar (it is shown on stderr only when that is a terminal and the run takes over a second).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Text encoding of the ledgers: utf-8 (the default; a byte-order mark is fine), gbk or gb18030.
+    /// Text encoding of the ledgers: utf-8 (the default; a byte-order mark is fine), gbk or gb18030. An inventory's
+    /// own declaration wins (`encoding = "gbk"`, or `{ path = "b.csv", encoding = "gbk" }` in activity_files): this
+    /// flag applies only to CSV ledgers that have none.
     #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = clap::builder::ValueParser::new(parse_encoding))]
     pub encoding: ghg::encoding::Encoding,
-    /// Threads to read each ledger with (default: one per core); results are identical for any number.
+    /// Threads to read each ledger with (default: one per core); results are identical for any number. Ledgers
+    /// read with calculation lines, a declared GBK/GB18030 encoding, or a scenario's changes (every run of `ghg
+    /// scenario` but the baseline: on-site PV displaces grid rows in ledger order) are read on one thread.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
     /// Smallest part of a ledger one thread reads, in bytes (for tests of splitting; default 4 MiB).

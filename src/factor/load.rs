@@ -558,6 +558,14 @@ valid_years = "any"
     }
 
     #[test]
+    fn a_problem_inside_a_factor_parameter_names_the_parameter_and_the_factor() {
+        let text = GOOD.replace("\"43.070\"", "43.070");
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("'value' in ncv of [[factor]] #2 is a TOML float"), "{}", e[0]);
+    }
+
+    #[test]
     fn duplicate_ids_negative_values_and_bad_units() {
         let dup = GOOD.replace("id = \"gasoline.co2\"", "id = \"grid.national\"");
         assert_eq!(

@@ -21,6 +21,7 @@
 
 mod hash;
 mod memory;
+pub(crate) mod records;
 pub(crate) mod rows;
 mod split;
 
@@ -31,10 +32,11 @@ pub(crate) use hash::{HashingReader, hash_file};
 pub use memory::Memory;
 pub(crate) use split::{RangeRead, read_ranges, split_points, threads_for};
 
-use crate::activity::{ActivityRecord, Columns, check_record, header_columns};
+use crate::activity::{ActivityRecord, Columns, header_columns};
 use crate::encoding::{DecodingReader, Encoding};
 use crate::error::{Error, ErrorKind, Location};
 use crate::sheet::SheetLedger;
+use records::{Checked, CsvRecords, Next};
 use rows::{QuoteIssue, QuoteProblem, RowReader};
 
 /// How ledgers are read: with how many threads, in which text encoding.
@@ -72,14 +74,33 @@ pub fn open(path: &Path, opt: &ReadOptions) -> Result<Ledger, Error> {
     }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    csv_ledger(path, Box::new(f), size, opt)
+}
+
+/// Read CSV text from `input` as the ledger `name` (in `opt.encoding`), with the same checks and locations as a
+/// file of that name. The header is read and checked here.
+///
+/// ```
+/// use std::path::Path;
+/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrol,1,t,CN\n";
+/// let mut ledger = ghg::ledger::read_csv(Path::new("ledger.csv"), csv.as_bytes(), &Default::default()).unwrap();
+/// let row = ledger.next().unwrap().unwrap();
+/// assert_eq!((row.quantity.value.to_string(), row.region.as_str()), ("1909.06".to_string(), "CN-ZJ"));
+/// let bad = ledger.next().unwrap().unwrap_err();
+/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrol'"));
+/// assert!(ledger.next().is_none());
+/// ```
+pub fn read_csv(name: &Path, input: impl Read + 'static, opt: &ReadOptions) -> Result<Ledger, Error> {
+    csv_ledger(name, Box::new(input), 0, opt)
+}
+
+fn csv_ledger(path: &Path, input: Box<dyn Read>, size: u64, opt: &ReadOptions) -> Result<Ledger, Error> {
     let input: Box<dyn Read> = match opt.encoding {
-        Encoding::Utf8 => Box::new(f),
-        enc => Box::new(DecodingReader::new(f, enc)),
+        Encoding::Utf8 => input,
+        enc => Box::new(DecodingReader::new(input, enc)),
     };
-    let mut rd = RowReader::new(input);
-    let cols = header(path, &mut rd)?;
-    let csv =
-        CsvRows { file: path.to_path_buf(), rd, cols, rec: csv::ByteRecord::new(), done: false, stopped: false, size };
+    let rows = CsvRecords::open(path, RowReader::new(input))?;
+    let csv = CsvRows { rows, done: false, stopped: false, size };
     Ok(Ledger { path: path.to_path_buf(), inner: Inner::Csv(Box::new(csv)) })
 }
 
@@ -101,7 +122,7 @@ impl Ledger {
     /// rows looked at for spreadsheets, records for records made in memory.
     pub fn progress(&self) -> (u64, u64) {
         match &self.inner {
-            Inner::Csv(c) => (c.rd.start(), c.size),
+            Inner::Csv(c) => (c.rows.position(), c.size),
             Inner::Sheet(s) => s.progress(),
             Inner::Memory { records, total, .. } => (total - records.len() as u64, *total),
         }
@@ -154,12 +175,9 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
-/// A CSV ledger read record by record, with the checks of the calculation's full path.
+/// A CSV ledger read record by record, through the one row loop of [`records`].
 struct CsvRows {
-    file: PathBuf,
-    rd: RowReader<Box<dyn Read>>,
-    cols: Columns,
-    rec: csv::ByteRecord,
+    rows: CsvRecords<Box<dyn Read>>,
     done: bool,
     stopped: bool,
     size: u64,
@@ -170,33 +188,20 @@ impl CsvRows {
         if self.done {
             return None;
         }
-        loop {
-            match self.rd.next() {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.done = true;
-                    return None;
-                }
-                Err(e) => {
-                    (self.done, self.stopped) = (true, true);
-                    return Some(Err(read_error(&self.file, &e, self.rd.line())));
-                }
+        let fatal = match self.rows.advance(u64::MAX) {
+            Next::Row => match self.rows.check() {
+                Checked::Record(r) => return Some(Ok(r)),
+                Checked::Rejected(e) => return Some(Err(e)),
+                Checked::Fatal(e) => e,
+            },
+            Next::End | Next::Limit(..) => {
+                self.done = true;
+                return None;
             }
-            if self.rd.is_blank() {
-                continue;
-            }
-            if let Some(issue) = self.rd.quote_issue() {
-                return Some(Err(quote_error(&self.file, issue, &self.cols)));
-            }
-            self.rd.to_record(&mut self.rec);
-            return Some(match check_record(&self.file, self.rd.line() as usize, &self.cols, &self.rec) {
-                Err(e) if is_undeclared_gbk(&e) => {
-                    (self.done, self.stopped) = (true, true);
-                    Err(gbk_file(e))
-                }
-                r => r,
-            });
-        }
+            Next::Fatal(e) => e,
+        };
+        (self.done, self.stopped) = (true, true);
+        Some(Err(fatal))
     }
 }
 

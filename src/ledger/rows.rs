@@ -1,7 +1,7 @@
 //! Splitting a ledger's bytes into records, fast. A line without a quote character or a stray carriage return is
 //! split at its commas directly (this is what the CSV grammar gives for such a line); any other line goes to the
 //! csv-core parser, which owns every subtle case (quoted fields, doubled quotes, newlines inside quotes, a lone
-//! `\r` ending a record). So the records are exactly those of [`crate::LedgerReader`], and each keeps its true
+//! `\r` ending a record). So the records are exactly those of the CSV grammar, and each keeps its true
 //! line number (counting blank lines and newlines inside quoted fields) and byte offset.
 
 use std::io::Read;

@@ -6,9 +6,9 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::records::CsvRecords;
 use super::rows::RowReader;
-use super::{ReadOptions, hash_file, header};
-use crate::activity::Columns;
+use super::{ReadOptions, hash_file};
 use crate::error::{Error, ErrorKind};
 
 /// A ledger smaller than this per thread is read on fewer threads.
@@ -83,10 +83,10 @@ pub(crate) struct Ranges<T> {
     pub(crate) sha256: String,
 }
 
-/// How one range is read: `read(reader, columns, limit, progress)` reads records until one starts `limit` bytes or
-/// more after where the reader began; `progress` hears (bytes read, rows read) now and then.
+/// How one range is read: `read(records, limit, progress)` reads records until one starts `limit` bytes or more
+/// after where the reader began; `progress` hears (bytes read, rows read) now and then.
 pub(crate) type ReadRange<'r, T> =
-    dyn Fn(&mut RowReader<std::fs::File>, &Columns, u64, &mut dyn FnMut(u64, u64)) -> RangeRead<T> + Sync + 'r;
+    dyn Fn(&mut CsvRecords<std::fs::File>, u64, &mut dyn FnMut(u64, u64)) -> RangeRead<T> + Sync + 'r;
 
 /// Read `file` (`size` bytes) in ranges split at `points` (see [`split_points`]), one thread per range and one
 /// more for the file's hash. The first range is read on this thread and reports `progress` (work done, work in all,
@@ -100,8 +100,8 @@ pub(crate) fn read_ranges<T: Send>(
     progress: &mut dyn FnMut(u64, u64, u64),
 ) -> Result<Option<Ranges<T>>, Error> {
     let f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
-    let mut first = RowReader::new(f);
-    let cols = header(file, &mut first)?;
+    let mut first = CsvRecords::open(file, RowReader::new(f))?;
+    let cols = first.columns().clone();
     let mut bounds = points.to_vec();
     bounds.push(u64::MAX);
     let parts_n = (points.len() + 1) as u64;
@@ -114,15 +114,14 @@ pub(crate) fn read_ranges<T: Send>(
             handles.push(s.spawn(move || -> Result<RangeRead<T>, Error> {
                 let mut f = std::fs::File::open(file).map_err(|e| Error::io(file, &e))?;
                 f.seek(SeekFrom::Start(start)).map_err(|e| Error::io(file, &e))?;
-                let mut rd = RowReader::new(f);
-                let mut r = read(&mut rd, cols, end.saturating_sub(start), &mut |_, _| {});
+                let mut rows = CsvRecords::resume(file, RowReader::new(f), cols.clone());
+                let mut r = read(&mut rows, end.saturating_sub(start), &mut |_, _| {});
                 r.stopped = r.stopped.map(|(at, line)| (start + at, line));
                 Ok(r)
             }));
         }
         let share = |x: u64| x.saturating_mul(parts_n);
-        let r =
-            read(&mut first, &cols, bounds[0], &mut |done, rows| progress(share(done).min(size), size, share(rows)));
+        let r = read(&mut first, bounds[0], &mut |done, rows| progress(share(done).min(size), size, share(rows)));
         let mut parts = vec![Ok(r)];
         for h in handles {
             parts.push(h.join().unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "a reading thread failed"))));

@@ -70,7 +70,7 @@ impl Basis {
         let mut b = Basis { year: inv.year, ..Default::default() };
         let mwh = unit("MWh");
         for file in &inv.activity_files {
-            let mut ledger = crate::ledger::open(file, read)?;
+            let mut ledger = crate::ledger::open(file, &inv.read_options(file, read))?;
             while let Some(item) = ledger.next_record() {
                 let rec = match item {
                     Ok(rec) => rec,
@@ -126,6 +126,32 @@ struct Synth {
     supplier_factor: Option<Decimal>,
     location: Location,
     note: String,
+}
+
+impl Synth {
+    /// A record of a plain activity (no certificate fields), made by the change at `location`.
+    fn plain(
+        key: (String, String),
+        activity: Activity,
+        quantity: Decimal,
+        unit: Unit,
+        location: &Location,
+        note: &str,
+    ) -> Synth {
+        let (entity, region) = key;
+        Synth {
+            entity,
+            region,
+            activity,
+            quantity,
+            unit,
+            instrument: None,
+            vintage: None,
+            supplier_factor: None,
+            location: location.clone(),
+            note: note.to_string(),
+        }
+    }
 }
 
 /// The overlay handed to the engine: multipliers on ledger rows, and the records changes make.
@@ -534,18 +560,7 @@ impl State<'_> {
         } else {
             pv
         };
-        self.o.synth.push(Synth {
-            entity: e,
-            region: r,
-            activity: Activity::OnsitePv,
-            quantity: used,
-            unit: mwh_unit,
-            instrument: None,
-            vintage: None,
-            supplier_factor: None,
-            location: at.clone(),
-            note: step.note.clone(),
-        });
+        self.o.synth.push(Synth::plain((e, r), Activity::OnsitePv, used, mwh_unit, at, &step.note));
         Ok(())
     }
 
@@ -629,18 +644,8 @@ impl State<'_> {
             let what = format!("change {}: the switched quantity x share x ratio", step.n());
             let added = mul(mul(q_den, share, &what, at)?, ratio, &what, at)?;
             self.scale_key(&k, Decimal::ONE - share, at)?;
-            self.o.synth.push(Synth {
-                entity: k.1.clone(),
-                region: k.2.clone(),
-                activity: to,
-                quantity: added,
-                unit: ratio_unit.num.clone(),
-                instrument: None,
-                vintage: None,
-                supplier_factor: None,
-                location: at.clone(),
-                note: step.note.clone(),
-            });
+            let key = (k.1.clone(), k.2.clone());
+            self.o.synth.push(Synth::plain(key, to, added, ratio_unit.num.clone(), at, &step.note));
         }
         Ok(())
     }

@@ -53,11 +53,12 @@ fn a_ppa_and_a_gec_give_the_same_result_in_either_order() {
             Some(Some(if rows.find(ppa) < rows.find(gec) { 3 } else { 4 }))
         );
     }
-    // The rule is stated where a user looks: the report and every deduction line.
+    // The rule is stated where a user looks: once in the report (and beside `explain`), and every deduction line
+    // names its place in that order.
     let c = ok(&format!("{grid}{ppa}{gec}"));
     assert!(c.scope2.rule.starts_with("own-entity rows before company-level rows; zero-emission before"));
     let t = calc::trace(&c, "scope2.market", None).expect("no overflow").expect("trace");
-    assert!(t.lines.iter().any(|l| l.formula.contains("row 1 of 2 in the allocation order (own-entity rows")));
+    assert!(t.lines.iter().any(|l| l.formula.ends_with("row 1 of 2 in the allocation order")));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Golden CLI outputs for the seed example, in every format (refresh with GOLDEN=overwrite).
 
-use crate::util::{ghg, golden};
+use crate::util::{ghg, golden, root};
 
 const INV: &str = "examples/hikvision-2024/inventory.toml";
 
@@ -151,4 +151,28 @@ fn strict_by_default_lenient_lists_rejected_rows() {
     assert!(r.stdout.contains("ledger.csv:8:22: unknown activity 'petrol'"), "{}", r.stdout);
     // The valid rows give exactly the figures of the untouched example.
     assert!(r.stdout.contains("energy.indirect              44,563.05  tce"), "{}", r.stdout);
+}
+
+/// The sweep files committed beside the seed example (shown in both READMEs) are what `ghg` writes today.
+#[test]
+fn the_example_sweep_files_are_current() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (csv, svg) = (dir.path().join("sweep.csv"), dir.path().join("sweep.svg"));
+    let r = ghg(&[
+        "scenario",
+        "examples/hikvision-2024/inventory.toml",
+        "examples/hikvision-2024/scenarios/sweep-certificates.toml",
+        "--csv",
+        csv.to_str().expect("utf-8 path"),
+        "--svg",
+        svg.to_str().expect("utf-8 path"),
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let scenarios = root().join("examples/hikvision-2024/scenarios");
+    for (made, committed) in [(csv, "sweep-certificates.csv"), (svg, "sweep-certificates.svg")] {
+        let made = std::fs::read_to_string(made).expect("written");
+        let committed = std::fs::read_to_string(scenarios.join(committed)).expect("committed");
+        assert!(made == committed, "examples/hikvision-2024/scenarios/{committed} is out of date: run the sweep again");
+    }
 }

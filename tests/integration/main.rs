@@ -8,6 +8,7 @@ mod fixes;
 mod fixes2;
 mod golden;
 mod hostile;
+mod ledger;
 mod model_c;
 mod pipeline;
 mod props;

@@ -696,7 +696,7 @@ fn lines_of(c: &Cover, of: usize, shares: &[Share], state: &State) -> Vec<Line> 
             let mut l = line(rec, SCOPE2_MARKET.as_str(), e, m, s.mwh, -d);
             l.factors = factors.clone();
             l.formula = Arc::from(format!(
-                "- {} MWh covered ({how}) x ({formula}): the {what} replaces the residual factor with {}; row {} of {of} in the allocation order ({RULE})",
+                "- {} MWh covered ({how}) x ({formula}): the {what} replaces the residual factor with {}; row {} of {of} in the allocation order",
                 s.mwh.normalize(),
                 if c.supplier.is_some() { "the supplier factor" } else { "0" },
                 c.rank,
