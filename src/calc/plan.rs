@@ -342,7 +342,14 @@ impl<'a> Resolver<'a> {
         for set in self.lib.sets() {
             for f in &set.factors {
                 let gas_ok = gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2);
-                if kinds.contains(&f.kind) && f.activity == activity && gas_ok && f.region == region {
+                // Grid and residual factors serve their own region only; fuels' national and global defaults serve
+                // wider (as `find` takes them).
+                let strict = matches!(choice_name, "grid" | "heat" | "residual");
+                if kinds.contains(&f.kind)
+                    && f.activity == activity
+                    && gas_ok
+                    && region_serves(&f.region, region, strict)
+                {
                     let r = if choice_name == "residual" { fref(set, f) } else { set.key() };
                     if !found.iter().any(|x| x.1 == r) {
                         found.push((residual_like(f), r));
@@ -381,10 +388,12 @@ impl<'a> Resolver<'a> {
         } else {
             format!("factors.{choice_name} ({}) has no factor for {region}", names.join(", "))
         };
-        let hint = match (serving.first(), choice_name) {
+        // The last one the library lists: of a series, its latest edition.
+        let hint = match (serving.last(), choice_name) {
             (Some(s), "grid") if !keys.is_empty() => format!("add it to the table: [factors.grid] {region} = \"{s}\""),
             (Some(s), "grid") => format!(
-                "add it to the choice: grid = [\"{}\", \"{s}\"], or [factors.grid] {region} = \"{s}\"",
+                "choose it for {region}: [factors.grid] {region} = \"{s}\" (a table by region, with a key for each \
+                 other region), or grid = [\"{}\", \"{s}\"] when no region is served by both",
                 first.factor
             ),
             (Some(s), "residual") => format!("choose it for the market: [factors.residual] {region} = \"{s}\""),

@@ -309,3 +309,21 @@ site-cn,2023,certificate,100,MWh,CN,GEC,
         "{w:?}"
     );
 }
+
+#[test]
+fn a_fuel_in_a_region_the_combustion_set_does_not_serve_names_the_global_set_that_would() {
+    let ledger = "entity,period,activity,quantity,unit,region,note\nsite-de,2023,diesel,1,t,DE,\n";
+    let dir = case("combustion = \"cn-guideline-fuels@2015\"\n", ledger);
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.starts_with(
+            "error: ledger.csv:2:25: diesel in region DE needs a CO2 factor: factors.combustion \
+             (cn-guideline-fuels@2015) has no factor for DE; the factor library has one set that serves it: \
+             ipcc2006-stationary@2006"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("combustion = \"ipcc2006-stationary@2006\""), "{}", r.stderr);
+}
