@@ -250,6 +250,7 @@ fn a_region_fallback_the_user_writes_is_a_warning_in_every_format() {
     let at = html.find("region-fallback").unwrap_or_else(|| panic!("no region-fallback finding:\n{html}"));
     let around = &html[at.saturating_sub(400)..(at + 400).min(html.len())];
     assert!(around.to_lowercase().contains("warning"), "{around}");
+    assert!(!html.contains("fallback-region"), "listed once, as a warning, not again as info");
     // CSV has no place for warnings: they go to stderr.
     let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "csv"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
