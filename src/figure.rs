@@ -71,6 +71,12 @@ pub const PER_REVENUE: &[(FigureId<'static>, FigureId<'static>)] = &[
 
 /// The id of the revenue denominator in a reported-figures file.
 pub const DENOMINATOR_REVENUE: &str = "denominator.revenue";
+/// The name of the revenue denominator in an inventory (`[denominators.revenue]`): its intensities are the
+/// [`PER_REVENUE`] ids, per million of its currency, and it has no `.per.revenue` ids.
+pub const REVENUE: &str = "revenue";
+/// What joins an intensity per revenue to a denominator's name in the id of the same ratio to another denominator
+/// (`intensity.total.market.per.output`).
+pub const PER: &str = ".per.";
 
 /// Prefix of the per-activity scope 1 figures (`scope1.natural_gas`).
 pub const SCOPE1_PREFIX: &str = "scope1.";
@@ -120,6 +126,9 @@ pub enum Family {
     IntensityTotalMarket,
     /// `intensity.energy`.
     IntensityEnergy,
+    /// `intensity.<total.location|total.market|energy>.per.<denominator>`: a ratio to a denominator other than
+    /// revenue, in the numerator's unit per the denominator's unit.
+    IntensityPer,
     /// Any other `intensity.<part>`.
     IntensityPart,
     /// `activity.<activity>`: a ledger quantity.
@@ -159,6 +168,7 @@ impl<'a> FigureId<'a> {
             _ if part_of(id, "scope2.market.").is_some() => Family::Scope2MarketPart,
             _ if part_of(id, ENERGY_PREFIX).is_some() => Family::EnergyPart,
             _ if part_of(id, "electricity.").is_some() => Family::ElectricityPart,
+            _ if self.per_denominator().is_some() => Family::IntensityPer,
             _ if part_of(id, INTENSITY_PREFIX).is_some() => Family::IntensityPart,
             _ if part_of(id, ACTIVITY_PREFIX).is_some() => Family::Activity,
             _ => Family::Other,
@@ -184,6 +194,7 @@ impl<'a> FigureId<'a> {
             Family::IntensityTotalLocation
                 | Family::IntensityTotalMarket
                 | Family::IntensityEnergy
+                | Family::IntensityPer
                 | Family::IntensityPart
         )
     }
@@ -217,6 +228,24 @@ impl<'a> FigureId<'a> {
     pub fn per_revenue_of(self) -> Option<FigureId<'static>> {
         PER_REVENUE.iter().find(|(i, _)| *i == self).map(|(_, n)| *n)
     }
+    /// For an intensity per another denominator (`intensity.total.market.per.output`): the intensity per revenue
+    /// it parallels (`intensity.total.market`) and the denominator's name (`output`). None for `.per.revenue`
+    /// (revenue's intensities are the [`PER_REVENUE`] ids) and for a name that is not a denominator name.
+    pub fn per_denominator(self) -> Option<(FigureId<'static>, &'a str)> {
+        let i = self.0.rfind(PER)?;
+        let (base, name) = (&self.0[..i], &self.0[i + PER.len()..]);
+        let base = PER_REVENUE.iter().map(|(b, _)| *b).find(|b| *b == base)?;
+        (is_denominator_name(name) && name != REVENUE).then_some((base, name))
+    }
+    /// For any intensity this crate makes: the figure divided and the denominator's name (`revenue` for the
+    /// [`PER_REVENUE`] ids).
+    pub fn ratio(self) -> Option<(FigureId<'static>, &'a str)> {
+        if let Some(n) = self.per_revenue_of() {
+            return Some((n, REVENUE));
+        }
+        let (base, name) = self.per_denominator()?;
+        Some((base.per_revenue_of()?, name))
+    }
     /// Canonical rank: the family, then (for per-activity ids) the activity's position in report order.
     /// Ids of equal rank are ordered by their text.
     pub fn rank(self) -> (u8, u8) {
@@ -241,11 +270,24 @@ impl FigureId<'static> {
     pub fn activity_of(activity: &str) -> String {
         format!("{ACTIVITY_PREFIX}{activity}")
     }
+    /// `<intensity per revenue>.per.<denominator>`: `per_denominator_of(INTENSITY_ENERGY, "floor_area")` is
+    /// `intensity.energy.per.floor_area`.
+    pub fn per_denominator_of(per_revenue: FigureId<'_>, denominator: &str) -> String {
+        format!("{per_revenue}{PER}{denominator}")
+    }
     /// The energy figure an activity's standard-coal line adds to: fuels are direct energy, the rest (electricity,
     /// heat, on-site PV) indirect.
     pub fn energy_of(activity: crate::activity::Activity) -> FigureId<'static> {
         if activity.is_fuel() { ENERGY_DIRECT } else { ENERGY_INDIRECT }
     }
+}
+
+/// Whether `name` can name a denominator (and so a part of a figure id): a lower-case ASCII letter, then
+/// lower-case ASCII letters, digits and `_` (`revenue`, `output`, `floor_area`, `headcount`).
+pub fn is_denominator_name(name: &str) -> bool {
+    let mut c = name.chars();
+    c.next().is_some_and(|f| f.is_ascii_lowercase())
+        && c.all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == '_')
 }
 
 fn part_of<'a>(id: &'a str, prefix: &str) -> Option<&'a str> {
@@ -308,6 +350,10 @@ mod tests {
         let mut ids = vec![
             "activity.electricity",
             "intensity.energy",
+            "intensity.energy.per.floor_area",
+            "intensity.total.market.per.output",
+            "intensity.total.location.per.output",
+            "intensity.other",
             "energy.total",
             "scope1.natural_gas",
             "total.market",
@@ -332,11 +378,39 @@ mod tests {
                 "energy.total",
                 "electricity.renewable",
                 "intensity.energy",
+                "intensity.energy.per.floor_area",
+                "intensity.total.location.per.output",
+                "intensity.total.market.per.output",
+                "intensity.other",
                 "activity.gasoline",
                 "activity.electricity",
                 "denominator.revenue",
             ]
         );
+    }
+
+    #[test]
+    fn intensities_per_a_denominator_name_their_numerator_and_denominator() {
+        let id = FigureId::new("intensity.total.market.per.output");
+        assert_eq!(id.family(), Family::IntensityPer);
+        assert!(id.is_intensity());
+        assert_eq!(id.per_denominator(), Some((INTENSITY_TOTAL_MARKET, "output")));
+        assert_eq!(id.ratio(), Some((TOTAL_MARKET, "output")));
+        assert_eq!(INTENSITY_ENERGY.ratio(), Some((ENERGY_TOTAL, "revenue")));
+        assert_eq!(FigureId::per_denominator_of(INTENSITY_ENERGY, "floor_area"), "intensity.energy.per.floor_area");
+        // Revenue's intensities are the ids without `.per.`; a bad name or numerator is no such intensity.
+        for bad in [
+            "intensity.energy.per.revenue",
+            "intensity.energy.per.",
+            "intensity.energy.per.Floor",
+            "intensity.scope1.per.output",
+            "intensity.energy.per.a.b",
+        ] {
+            assert_eq!(FigureId::new(bad).per_denominator(), None, "{bad}");
+            assert_eq!(FigureId::new(bad).family(), Family::IntensityPart, "{bad}");
+        }
+        assert!(is_denominator_name("floor_area2"));
+        assert!(!is_denominator_name("2floor") && !is_denominator_name("") && !is_denominator_name("a-b"));
     }
 
     #[test]

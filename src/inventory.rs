@@ -10,15 +10,37 @@ use crate::factor::{FactorRef, sha256_hex};
 use crate::tomlx::{Src, TableReader};
 use crate::units::{Dimension, Quantity, Unit};
 
-/// A denominator for intensities (revenue, floor area, output).
+/// A denominator for intensities (revenue, output, floor area, headcount, or any name): each gives its own
+/// intensity figures (see [`crate::figure::FigureId::per_denominator`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Denominator {
-    /// Name, e.g. `revenue`.
+    /// Name, e.g. `revenue`, `output`, `floor_area` (lower-case letters, digits, `_`).
     pub name: String,
-    /// The quantity with its unit (money for revenue).
+    /// The quantity with its unit (money for revenue), positive.
     pub quantity: Quantity,
     /// Note or locator.
     pub note: Option<String>,
+    /// Where the inventory states the quantity.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+/// What a denominator in a unit no intensity is made per should be written in.
+const DENOMINATOR_UNITS: &str = "write output in t, m3, MWh or pieces, floor area in m2, headcount in FTE or persons";
+
+/// Whether intensities can be per a quantity of this dimension: money, output (mass, volume, energy, pieces),
+/// floor area, headcount, distance. Not per an emission, standard coal or a ratio.
+pub fn denominator_dimension(d: Dimension) -> bool {
+    matches!(
+        d,
+        Dimension::Money(_)
+            | Dimension::Mass
+            | Dimension::Volume
+            | Dimension::Energy
+            | Dimension::Count
+            | Dimension::Area
+            | Dimension::Distance
+    )
 }
 
 /// A factor choice as written, with where it was written.
@@ -264,6 +286,16 @@ impl Inventory {
                     );
                     continue;
                 };
+                if !crate::figure::is_denominator_name(&name) {
+                    d.push(
+                        Error::new(
+                            ErrorKind::BadValue,
+                            format!("denominator name '{name}' cannot be part of a figure id"),
+                        )
+                        .at(loc.clone())
+                        .hint("use lower-case letters, digits and _, starting with a letter: output, floor_area"),
+                    );
+                }
                 let mut r = TableReader::new(src, t, v.span(), format!("[denominators.{name}]"));
                 let q = r.decimal_req("quantity", &mut d);
                 let u = r.str_req("unit", &mut d);
@@ -276,13 +308,14 @@ impl Inventory {
                                 ErrorKind::BadValue,
                                 format!("denominator '{name}' must be positive, found {q}"),
                             )
-                            .at(qloc),
+                            .at(qloc)
+                            .hint("an intensity per 0 does not exist; write the year's quantity or remove the table"),
                         );
                         continue;
                     }
                     match Unit::parse(&u) {
                         Ok(unit) => {
-                            if name == "revenue" && !matches!(unit.dimension(), Dimension::Money(_)) {
+                            if name == crate::figure::REVENUE && !matches!(unit.dimension(), Dimension::Money(_)) {
                                 d.push(
                                     Error::new(
                                         ErrorKind::DimensionMismatch,
@@ -291,11 +324,25 @@ impl Inventory {
                                     .at(uloc)
                                     .hint("use 元, 万元, 百万元, 亿元, million CNY, USD ..."),
                                 );
+                            } else if !denominator_dimension(unit.dimension()) {
+                                d.push(
+                                    Error::new(
+                                        ErrorKind::DimensionMismatch,
+                                        format!(
+                                            "denominator '{name}' is in '{u}' ({}): no intensity is made per {}",
+                                            unit.dimension(),
+                                            unit.dimension()
+                                        ),
+                                    )
+                                    .at(uloc)
+                                    .hint(DENOMINATOR_UNITS),
+                                );
                             } else {
                                 denominators.push(Denominator {
                                     name: name.clone(),
                                     quantity: Quantity { value: q, unit },
                                     note,
+                                    location: qloc,
                                 });
                             }
                         }

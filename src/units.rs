@@ -169,6 +169,8 @@ pub enum Dimension {
     Distance,
     /// Count of items; base unit 1.
     Count,
+    /// Area (floor area, a denominator of intensities); base unit m2.
+    Area,
     /// Dimensionless ratio; base unit 1 ("%" = 0.01).
     Ratio,
 }
@@ -184,6 +186,7 @@ impl fmt::Display for Dimension {
             Dimension::Money(c) => write!(f, "money ({c})"),
             Dimension::Distance => f.write_str("distance"),
             Dimension::Count => f.write_str("count"),
+            Dimension::Area => f.write_str("area"),
             Dimension::Ratio => f.write_str("ratio"),
         }
     }
@@ -271,6 +274,7 @@ const USD: Dimension = Dimension::Money(Currency::USD);
 const EUR: Dimension = Dimension::Money(Currency::EUR);
 const DISTANCE: Dimension = Dimension::Distance;
 const COUNT: Dimension = Dimension::Count;
+const AREA: Dimension = Dimension::Area;
 const RATIO: Dimension = Dimension::Ratio;
 const E_CO2: Dimension = Dimension::Emission(Gas::CO2);
 const E_CO2E: Dimension = Dimension::Emission(Gas::CO2e);
@@ -394,6 +398,19 @@ static OTHER: &[Spelling] = &[
     row("台", "count", COUNT, dec!(1)),
     row("辆", "count", COUNT, dec!(1)),
     row("人", "count", COUNT, dec!(1)),
+    // Counts a denominator of intensities is written in; each keeps its own symbol (tCO2e/FTE).
+    row("FTE", "FTE", COUNT, dec!(1)),
+    row("persons", "persons", COUNT, dec!(1)),
+    row("employees", "employees", COUNT, dec!(1)),
+    row("pieces", "pieces", COUNT, dec!(1)),
+    row("件", "pieces", COUNT, dec!(1)),
+    // Area, base m2
+    row("m2", "m2", AREA, dec!(1)),
+    row("m²", "m2", AREA, dec!(1)),
+    row("㎡", "m2", AREA, dec!(1)),
+    row("平方米", "m2", AREA, dec!(1)),
+    row("10^4 m2", "10^4 m2", AREA, dec!(10000)),
+    row("万平方米", "10^4 m2", AREA, dec!(10000)),
     // Ratio, base 1
     row("1", "1", RATIO, dec!(1)),
     row("ratio", "1", RATIO, dec!(1)),
@@ -538,6 +555,7 @@ impl Unit {
             Dimension::Money(c) => Cow::Borrowed(c.code()),
             Dimension::Distance => Cow::Borrowed("km"),
             Dimension::Count => Cow::Borrowed("count"),
+            Dimension::Area => Cow::Borrowed("m2"),
             Dimension::Ratio => Cow::Borrowed("1"),
         };
         Unit { symbol, dim, to_base: Decimal::ONE }

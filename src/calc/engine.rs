@@ -379,25 +379,27 @@ fn engine(
             total.entry(id.clone()).or_insert_with(|| Acc::new(a.unit)).merge(a);
         }
     }
-    let revenue = inv.denominator("revenue").and_then(|d| {
-        let cur = match d.quantity.unit.dimension() {
-            Dimension::Money(c) => c,
-            _ => return None,
-        };
-        let million = Unit::parse(&format!("million {cur}")).ok()?;
-        crate::units::convert(d.quantity.value, &d.quantity.unit, &million).ok().map(|v| (v, cur.to_string()))
-    });
     let has_sc = inv.factors.standard_coal.is_some();
     let has_res = inv.factors.has_residual();
-    let figures = figures_of(total, has_sc, has_res, revenue.clone()).map_err(Diagnostics::from)?;
+    let has_emissions = res.emissions_chosen();
+    let denominators = ratio_denominators(inv);
+    let has_revenue = denominators.iter().any(|d| d.name == crate::figure::REVENUE);
+    let kinds = Kinds { standard_coal: has_sc, residual: has_res, emissions: has_emissions };
+    let figures = figures_of(total, kinds, &denominators).map_err(Diagnostics::from)?;
     let mut scope2 = outcome.report;
     residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
-    if revenue.is_none() {
-        warnings.push(Warning {
-            code: "no-revenue",
-            message: "no [denominators.revenue] in money: intensity figures are not computed".into(),
-            location: None,
-        });
+    if !has_revenue {
+        let others: Vec<&str> = denominators.iter().map(|d| d.name.as_str()).collect();
+        let message = if others.is_empty() {
+            "no [denominators.revenue] in money: intensity figures are not computed".to_string()
+        } else {
+            format!(
+                "no [denominators.revenue] in money: intensity.total.location, intensity.total.market and \
+                 intensity.energy are not computed (the intensities per {} are)",
+                others.join(", ")
+            )
+        };
+        warnings.push(Warning { code: "no-revenue", message, location: None });
     }
     if !has_sc {
         warnings.push(Warning {
@@ -406,7 +408,17 @@ fn engine(
             location: None,
         });
     }
-    if !has_res {
+    if !has_emissions {
+        warnings.push(Warning {
+            code: "no-emission-choices",
+            message: format!(
+                "no emission factor choice (combustion, non_co2, grid, heat, residual): scope1, scope2.location, \
+                 scope2.market, total.location, total.market and their intensities are not computed{}",
+                if has_sc { "; energy is" } else { "" }
+            ),
+            location: None,
+        });
+    } else if !has_res {
         warnings.push(Warning {
             code: "no-residual",
             message: "no residual choice: scope2.market and total.market are not computed".into(),
@@ -415,7 +427,7 @@ fn engine(
     }
     let mut by_entity = BTreeMap::new();
     for (e, named) in merged.by_entity {
-        by_entity.insert(e, figures_of(named, has_sc, has_res, None).map_err(Diagnostics::from)?);
+        by_entity.insert(e, figures_of(named, kinds, &[]).map_err(Diagnostics::from)?);
     }
     let mut factor_files: Vec<FileHash> =
         res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
@@ -448,13 +460,74 @@ fn engine(
     })
 }
 
+/// Which kinds of figures the inventory's choices make.
+#[derive(Debug, Clone, Copy)]
+struct Kinds {
+    /// Energy (a standard_coal choice).
+    standard_coal: bool,
+    /// Market-based scope 2 (a residual choice).
+    residual: bool,
+    /// Emissions at all (any emission choice; without one only energy and quantities are computed).
+    emissions: bool,
+}
+
+impl Resolver<'_> {
+    /// Whether the inventory chooses any emission factors. Without one, rows are planned for energy and quantities
+    /// only, and the emission figures are listed as not computed instead of every row being refused.
+    pub(super) fn emissions_chosen(&self) -> bool {
+        ["combustion", "non_co2", "grid", "heat", "residual"].iter().any(|c| self.chosen(c))
+    }
+}
+
+/// A denominator as intensities divide by it: its value (revenue in millions of its currency), the unit the
+/// intensity is per ("million CNY", "t", "m2", "FTE") and where the inventory states it.
+#[derive(Debug, Clone)]
+pub(crate) struct RatioDenominator {
+    /// The denominator's name (`revenue`, `output`).
+    pub name: String,
+    /// The value divided by.
+    pub value: Decimal,
+    /// What the intensity is per.
+    pub per: String,
+    /// Where the inventory states the quantity.
+    pub location: Location,
+}
+
+/// Every denominator the inventory declares, as the intensities divide by it, in the inventory's order: revenue
+/// in millions of its currency (the convention of the `intensity.*` ids), the others in their unit as written.
+pub(crate) fn ratio_denominators(inv: &Inventory) -> Vec<RatioDenominator> {
+    let mut out = Vec::new();
+    for d in &inv.denominators {
+        let unit = &d.quantity.unit;
+        if d.name == crate::figure::REVENUE {
+            let Dimension::Money(cur) = unit.dimension() else { continue };
+            let Ok(million) = Unit::parse(&format!("million {cur}")) else { continue };
+            let Ok(v) = crate::units::convert(d.quantity.value, unit, &million) else { continue };
+            out.push(RatioDenominator {
+                name: d.name.clone(),
+                value: v,
+                per: million.symbol().to_string(),
+                location: d.location.clone(),
+            });
+        } else {
+            out.push(RatioDenominator {
+                name: d.name.clone(),
+                value: d.quantity.value,
+                per: unit.symbol().to_string(),
+                location: d.location.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// Figures from running sums: the roll-ups (scope1, totals, energy.total) summed exactly, each figure rounded once,
-/// then intensities (with `revenue`, in millions).
+/// then intensities: per revenue (in millions) under the `intensity.*` ids, per every other denominator under
+/// `<intensity>.per.<name>`. A ratio that overflows is an error at the denominator, never absent.
 fn figures_of(
     mut m: Named,
-    has_standard_coal: bool,
-    has_residual: bool,
-    revenue: Option<(Decimal, String)>,
+    kinds: Kinds,
+    denominators: &[RatioDenominator],
 ) -> Result<BTreeMap<String, Figure>, Error> {
     let sum = |a: &Acc, b: &Acc, unit: &'static str| {
         let mut s = a.clone();
@@ -462,24 +535,26 @@ fn figures_of(
         s.unit = unit;
         s
     };
-    let mut scope1 = Acc::new(T_CO2E);
-    for (id, a) in &m {
-        if FigureId::new(id).is_scope1_part() {
-            scope1.merge(a);
-        }
-    }
     let part =
         |m: &Named, id: FigureId, unit: &'static str| m.get(id.as_str()).cloned().unwrap_or_else(|| Acc::new(unit));
-    m.insert(SCOPE1.to_string(), scope1.clone());
-    let loc = part(&m, SCOPE2_LOCATION, T_CO2E);
-    m.insert(SCOPE2_LOCATION.to_string(), loc.clone());
-    m.insert(TOTAL_LOCATION.to_string(), sum(&scope1, &loc, T_CO2E));
-    if has_residual || m.contains_key(SCOPE2_MARKET.as_str()) {
-        let mk = part(&m, SCOPE2_MARKET, T_CO2E);
-        m.insert(SCOPE2_MARKET.to_string(), mk.clone());
-        m.insert(TOTAL_MARKET.to_string(), sum(&scope1, &mk, T_CO2E));
+    if kinds.emissions {
+        let mut scope1 = Acc::new(T_CO2E);
+        for (id, a) in &m {
+            if FigureId::new(id).is_scope1_part() {
+                scope1.merge(a);
+            }
+        }
+        m.insert(SCOPE1.to_string(), scope1.clone());
+        let loc = part(&m, SCOPE2_LOCATION, T_CO2E);
+        m.insert(SCOPE2_LOCATION.to_string(), loc.clone());
+        m.insert(TOTAL_LOCATION.to_string(), sum(&scope1, &loc, T_CO2E));
+        if kinds.residual || m.contains_key(SCOPE2_MARKET.as_str()) {
+            let mk = part(&m, SCOPE2_MARKET, T_CO2E);
+            m.insert(SCOPE2_MARKET.to_string(), mk.clone());
+            m.insert(TOTAL_MARKET.to_string(), sum(&scope1, &mk, T_CO2E));
+        }
     }
-    if has_standard_coal {
+    if kinds.standard_coal {
         let d = part(&m, ENERGY_DIRECT, TCE);
         let i = part(&m, ENERGY_INDIRECT, TCE);
         m.insert(ENERGY_DIRECT.to_string(), d.clone());
@@ -501,22 +576,31 @@ fn figures_of(
         };
         out.insert(id, Figure { value, unit: a.unit.to_string(), half_width, lines: a.lines as usize });
     }
-    if let Some((rev, cur)) = revenue {
+    let mut ratios = Vec::new();
+    for den in denominators {
         for (intensity, numerator) in PER_REVENUE {
-            if let Some(t) = out.get(numerator.as_str()).cloned()
-                && let Some(v) = t.value.checked_div(rev)
-            {
-                out.insert(
-                    intensity.to_string(),
-                    Figure {
-                        value: v,
-                        unit: format!("{}/million {cur}", t.unit),
-                        half_width: t.half_width.and_then(|h| h.checked_div(rev)),
-                        lines: 0,
-                    },
-                );
-            }
+            let Some(t) = out.get(numerator.as_str()) else { continue };
+            let id = if den.name == crate::figure::REVENUE {
+                intensity.to_string()
+            } else {
+                FigureId::per_denominator_of(*intensity, &den.name)
+            };
+            let too_big = || {
+                Error::new(
+                    ErrorKind::Overflow,
+                    format!("{id} = {numerator} / {} overflows 28 significant digits", den.name),
+                )
+                .at(den.location.clone())
+                .hint(format!("write {} in a larger unit", den.name))
+            };
+            let value = t.value.checked_div(den.value).ok_or_else(too_big)?;
+            let half_width = match t.half_width {
+                None => None,
+                Some(h) => Some(h.checked_div(den.value).ok_or_else(too_big)?),
+            };
+            ratios.push((id, Figure { value, unit: format!("{}/{}", t.unit, den.per), half_width, lines: 0 }));
         }
     }
+    out.extend(ratios);
     Ok(out)
 }

@@ -26,7 +26,7 @@ pub use overlay::RowOverlay;
 pub use plan::market_of;
 pub use progress::{PROGRESS_EVERY, Progress};
 pub use scan::MAX_KEPT_REJECTED;
-pub use trace::{Trace, trace};
+pub use trace::{Trace, trace, trace_in};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -246,7 +246,8 @@ mod tests {
 
     #[test]
     fn figure_rank_places_families_and_activities_in_report_order() {
-        // Family first (scope 1 = 0, its parts 1, ..., activity quantities 19, anything else 20), then the
+        // Family first (scope 1 = 0, its parts 1, ..., intensities per another denominator 18, activity
+        // quantities 20, anything else 21), then the
         // activity's place in report order (gasoline 0, diesel 1, natural_gas 2, ..., electricity 6).
         assert_eq!(figure_rank("scope1"), (0, 0));
         assert_eq!(figure_rank("scope1.natural_gas"), (1, 2));
@@ -255,9 +256,10 @@ mod tests {
         assert_eq!(figure_rank("energy.total"), (10, 0));
         assert_eq!(figure_rank("electricity.renewable"), (13, 0));
         assert_eq!(figure_rank("intensity.energy"), (17, 0));
-        assert_eq!(figure_rank("activity.electricity"), (19, 6));
+        assert_eq!(figure_rank("intensity.energy.per.output"), (18, 0));
+        assert_eq!(figure_rank("activity.electricity"), (20, 6));
         assert_eq!(figure_rank("scope1.peat"), (1, 99));
-        assert_eq!(figure_rank("denominator.revenue"), (20, 0));
+        assert_eq!(figure_rank("denominator.revenue"), (21, 0));
     }
 
     #[test]

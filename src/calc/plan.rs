@@ -757,7 +757,9 @@ impl<'a> Resolver<'a> {
                 format!("{a} in region {region} needs {what}, and factors.{choice} provides none"),
             )
         };
-        if activity.is_fuel() {
+        // Without any emission choice only energy and quantities are planned (see Resolver::emissions_chosen).
+        let emissions = self.emissions_chosen();
+        if activity.is_fuel() && emissions {
             // Scope 1 CO2.
             let mut ch = Chain::new(unit.clone());
             let Some((set, f)) = self.find(
@@ -803,7 +805,7 @@ impl<'a> Resolver<'a> {
             }
         }
         match activity {
-            Activity::Electricity | Activity::Heat => {
+            Activity::Electricity | Activity::Heat if emissions => {
                 let grid_choice =
                     if activity == Activity::Heat && self.choice("heat").is_some() { "heat" } else { "grid" };
                 let mut ch = Chain::new(unit.clone());

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{Computation, Figure, Line};
 use crate::error::Error;
 use crate::figure::{self, FigureId};
+use crate::inventory::Inventory;
 
 /// The trace of one figure.
 #[derive(Debug, Clone, Serialize)]
@@ -24,9 +25,20 @@ pub struct Trace<'a> {
     pub lines_sum: Decimal,
 }
 
+/// The trace of `id` in the computation of `inv`: as [`trace`], with the denominator of an intensity written out
+/// as the inventory states it (`total.market / output (12,000 t)`).
+pub fn trace_in<'a>(c: &'a Computation, inv: &Inventory, id: &str) -> Result<Option<Trace<'a>>, Error> {
+    let name = FigureId::new(id).ratio().map(|(_, name)| name);
+    let text = name
+        .and_then(|n| inv.denominator(n))
+        .map(|d| format!(" ({} {})", crate::report::full(d.quantity.value), d.quantity.unit.symbol()));
+    trace(c, id, text)
+}
+
 /// The trace of `id` in a computation (which must have kept its lines), or None if no such figure; an error when
-/// the sum of its lines overflows 28 significant digits (never a sum of 0).
-pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> Result<Option<Trace<'a>>, Error> {
+/// the sum of its lines overflows 28 significant digits (never a sum of 0). `denominator_text` follows the
+/// denominator's name in an intensity's formula (" (92495.53 million CNY)").
+pub fn trace<'a>(c: &'a Computation, id: &str, denominator_text: Option<String>) -> Result<Option<Trace<'a>>, Error> {
     let Some(figure) = c.figures.get(id) else { return Ok(None) };
     let part = |p: FigureId| c.figures.get(p.as_str()).map(|f| (p.to_string(), f));
     let fid = FigureId::new(id);
@@ -40,9 +52,9 @@ pub fn trace<'a>(c: &'a Computation, id: &str, revenue_text: Option<String>) -> 
     } else if let Some(summands) = fid.summands() {
         let formula = summands.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" + ");
         (formula, summands.iter().filter_map(|p| part(*p)).collect(), fid)
-    } else if let Some(numerator) = fid.per_revenue_of() {
+    } else if let Some((numerator, name)) = fid.ratio() {
         (
-            format!("{numerator} / revenue{}", revenue_text.unwrap_or_default()),
+            format!("{numerator} / {name}{}", denominator_text.unwrap_or_default()),
             part(numerator).into_iter().collect(),
             numerator,
         )

@@ -355,10 +355,7 @@ pub fn explain(
     // JSON carries the warnings; the trace table does not, so they go to stderr (once the lock holds).
     super::progress::Echo::split(format != FormatArg::Json, false).computation(&result);
     let rows = result.provenance.rows;
-    let revenue = inv
-        .denominator("revenue")
-        .map(|d| format!(" ({} {})", report::full(d.quantity.value), d.quantity.unit.symbol()));
-    let Some(t) = calc::trace(&result, figure, revenue)? else {
+    let Some(t) = calc::trace_in(&result, &inv, figure)? else {
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))
             .hint(format!("figures: {}", ids.join(", ")))

@@ -727,9 +727,10 @@ pub(super) fn explain(
         let (Ok(fu), Some(Some(ru))) = (FigureUnit::parse(&figure.unit), units.get(&fr.id)) else { continue };
         let intensity = FigureId::new(&fr.id).is_intensity();
         let scale = if intensity {
-            match &year.revenue {
-                Some(r) => r.million,
-                None => continue,
+            // Findings divide by revenue only; an intensity per another denominator gets its status alone.
+            match (&year.revenue, FigureId::new(&fr.id).per_revenue_of()) {
+                (Some(r), Some(_)) => r.million,
+                _ => continue,
             }
         } else {
             Decimal::ONE

@@ -482,6 +482,20 @@ fn add_builtin_checks(figures: &[ReportedFigure], checks: &mut Vec<Check>) {
             });
         }
     }
+    // The same ratios to every other denominator the file reports (`intensity.energy.per.floor_area` =
+    // `energy.total` / `denominator.floor_area`).
+    for f in figures {
+        let Some((numerator, name)) = FigureId::new(&f.id).ratio() else { continue };
+        let denominator = format!("denominator.{name}");
+        if name != figure::REVENUE
+            && has(numerator.as_str())
+            && has(&denominator)
+            && !declared(checks, "ratio", &f.id)
+            && !add.iter().any(|r| matches!(r, Relation::Ratio { value, .. } if *value == f.id))
+        {
+            add.push(Relation::Ratio { value: f.id.clone(), numerator: numerator.to_string(), denominator });
+        }
+    }
     let (total, renewable) = (figure::ELECTRICITY_TOTAL, figure::ELECTRICITY_RENEWABLE);
     if has(renewable.as_str()) && has(total.as_str()) && !declared(checks, "of-which", renewable.as_str()) {
         add.push(Relation::OfWhich { parent: total.to_string(), part: renewable.to_string() });
@@ -520,6 +534,26 @@ mod tests {
         assert_eq!(
             r.checks[0].relation,
             Relation::Sum { total: "total.market".into(), parts: vec!["scope1".into(), "scope2.market".into()] }
+        );
+    }
+
+    #[test]
+    fn an_intensity_per_another_denominator_is_checked_against_its_numerator_and_denominator() {
+        let r = parse(
+            "[[figure]]\nid = \"energy.total\"\nprinted = \"1,200 吨标煤\"\n\
+             [[figure]]\nid = \"denominator.floor_area\"\nprinted = \"60,000 平方米\"\n\
+             [[figure]]\nid = \"intensity.energy.per.floor_area\"\nprinted = \"0.02 tce/m2\"\n\
+             [[figure]]\nid = \"intensity.energy.per.output\"\nprinted = \"0.1 tce/t\"\n",
+        )
+        .expect("valid");
+        // Only the ratio whose denominator is reported is checked.
+        assert_eq!(
+            r.checks.iter().map(|c| &c.relation).collect::<Vec<_>>(),
+            [&Relation::Ratio {
+                value: "intensity.energy.per.floor_area".into(),
+                numerator: "energy.total".into(),
+                denominator: "denominator.floor_area".into(),
+            }]
         );
     }
 

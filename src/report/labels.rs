@@ -38,6 +38,14 @@ pub fn figure_label(id: &str, lang: Lang) -> String {
     if let Some(f) = fixed {
         return f.to_string();
     }
+    if let Some((base, name)) = fid.per_denominator() {
+        let (en, zh) = denominator_label(name);
+        let of = figure_label(base.as_str(), lang);
+        return match lang {
+            Lang::En => format!("{of} per {en}"),
+            Lang::Zh => format!("{of}（每{zh}）"),
+        };
+    }
     let Some(a) = fid.activity().and_then(|s| s.parse::<Activity>().ok()).map(|a| activity_label(a, lang)) else {
         return id.to_string();
     };
@@ -46,6 +54,21 @@ pub fn figure_label(id: &str, lang: Lang) -> String {
         (Family::Activity, Lang::En) => format!("{a} (quantity)"),
         (Family::Activity, Lang::Zh) => format!("{a}消耗量"),
         _ => id.to_string(),
+    }
+}
+
+/// The name of a denominator in English and Chinese: the usual ones by name, any other as written.
+fn denominator_label(name: &str) -> (String, String) {
+    let known = match name {
+        "output" => Some(("output", "产量")),
+        "floor_area" => Some(("floor area", "建筑面积")),
+        "headcount" => Some(("headcount", "员工人数")),
+        "employees" => Some(("employee", "员工")),
+        _ => None,
+    };
+    match known {
+        Some((en, zh)) => (en.to_string(), zh.to_string()),
+        None => (name.replace('_', " "), name.to_string()),
     }
 }
 
@@ -59,5 +82,12 @@ mod tests {
         assert_eq!(figure_label("activity.natural_gas", Lang::En), "Natural gas (quantity)");
         assert_eq!(figure_label("energy.total", Lang::Zh), "综合能耗");
         assert_eq!(figure_label("something.new", Lang::Zh), "something.new");
+        assert_eq!(
+            figure_label("intensity.total.market.per.output", Lang::En),
+            "Emission intensity (market-based) per output"
+        );
+        assert_eq!(figure_label("intensity.energy.per.floor_area", Lang::Zh), "能耗密度（每建筑面积）");
+        assert_eq!(figure_label("intensity.energy.per.beds", Lang::En), "Energy intensity per beds");
+        assert_eq!(figure_label("intensity.energy.per.revenue", Lang::En), "intensity.energy.per.revenue");
     }
 }

@@ -503,7 +503,10 @@ fn trace_row(y: &YearResult, f: &FigureResult) -> Vec<String> {
             "-".into(),
         ];
     }
-    let inv_rev = y.revenue.as_ref().map(|r| format!(" ({} million {})", full(r.million), r.currency));
+    // Revenue in the formula of its intensities only (one per another denominator is traced by that name alone).
+    let per_other = crate::figure::FigureId::new(&f.id).per_denominator().is_some();
+    let inv_rev =
+        y.revenue.as_ref().filter(|_| !per_other).map(|r| format!(" ({} million {})", full(r.million), r.currency));
     let t = match calc::trace(&y.computation, &f.id, inv_rev) {
         Ok(Some(t)) => t,
         Ok(None) => return vec![format!("`{}`", f.id), "-".into(), "0".into(), "-".into(), "-".into()],

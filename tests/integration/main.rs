@@ -9,6 +9,7 @@ mod fixes2;
 mod golden;
 mod hostile;
 mod ledger;
+mod model_b;
 mod model_c;
 mod pipeline;
 mod props;
