@@ -80,18 +80,99 @@ pub struct FactorChoices {
     pub gwp: Option<Choice>,
     /// Standard-coal coefficients.
     pub standard_coal: Option<Choice>,
-    /// Grid factors for location-based scope 2 (electricity, and heat where the set has it).
+    /// Grid factors for location-based scope 2 (electricity, and heat where the set has it): the one set of
+    /// `grid = "set@edition"`, or the first of a list `grid = ["a@1", "b@2"]`.
     pub grid: Option<Choice>,
+    /// The further sets of a list `grid = ["a@1", "b@2"]`: each row's region is searched in every set of the list,
+    /// and two sets serving one region is an error.
+    pub grid_more: Vec<Choice>,
+    /// `[factors.grid]` as a table by region (`CN = "mee-grid@2022"`): the set of each region; a country code
+    /// also serves its sub-regions unless they have their own key. `grid` is then `None`.
+    pub grid_by_region: Vec<(String, Choice)>,
     /// Heat factors, if not in the grid set.
     pub heat: Option<Choice>,
-    /// Market-based remainder factor, `set@edition:id`.
+    /// Market-based remainder factor, `set@edition:id`, for every market.
     pub residual: Option<Choice>,
+    /// `[factors.residual]` as a table by market (`DE = "aib-residual@2023:residual.de"`): the residual factor
+    /// of each market. `residual` is then `None`.
+    pub residual_by_market: Vec<(String, Choice)>,
     /// Whether factors valid for another year may be used (each use is listed).
     pub allow_year_mismatch: bool,
     /// Explicit picks among alternatives.
     pub pick: Vec<Pick>,
     /// Region fallbacks: ledger region (or `*`) to the region whose factor is used.
     pub region_fallback: Vec<(String, String, Location)>,
+}
+
+impl FactorChoices {
+    /// Whether a residual factor is chosen (for every market, or by market).
+    pub fn has_residual(&self) -> bool {
+        self.residual.is_some() || !self.residual_by_market.is_empty()
+    }
+
+    /// Whether a grid set is chosen (one, a list or a table by region).
+    pub fn has_grid(&self) -> bool {
+        self.grid.is_some() || !self.grid_by_region.is_empty()
+    }
+}
+
+/// A factor reference written in the inventory's `[factors]`, checked: `set@edition`, and for the residual
+/// `set@edition:id`.
+fn choice_ref(name: &str, s: &str, loc: &Location, d: &mut Diagnostics) -> Option<FactorRef> {
+    match FactorRef::parse(s) {
+        None => {
+            d.push(
+                Error::new(ErrorKind::BadValue, format!("factor choice {name} = \"{s}\" is not set@edition"))
+                    .at(loc.clone())
+                    .hint("write e.g. \"mee-grid@2022\" (ghg factors list shows what exists)"),
+            );
+            None
+        }
+        Some(r) => {
+            if name.starts_with("residual") && r.id.is_none() {
+                d.push(
+                    Error::new(ErrorKind::BadValue, format!("{name} = \"{s}\" must name one factor: set@edition:id"))
+                        .at(loc.clone())
+                        .hint("e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\""),
+                );
+            }
+            Some(r)
+        }
+    }
+}
+
+/// `[factors.grid]` or `[factors.residual]` as a table by region or market: each key a region code (or a
+/// Chinese name), each value a factor reference; one key per region.
+fn region_table(name: &'static str, mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Vec<(String, Choice)> {
+    let mut out: Vec<(String, Choice)> = Vec::new();
+    for (k, v, loc) in t.string_entries(d) {
+        let region = crate::region::normalize(&k);
+        if k.trim() == "*" || region.is_empty() {
+            d.push(
+                Error::new(ErrorKind::BadValue, format!("[factors.{name}] key '{k}' is not a region")).at(loc).hint(
+                    "name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under \
+                         [factors.region_fallback]",
+                ),
+            );
+            continue;
+        }
+        if let Some((_, first)) = out.iter().find(|(r, _)| *r == region) {
+            d.push(
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("[factors.{name}] names region {region} twice (first at {})", first.location),
+                )
+                .at(loc)
+                .hint("keep one choice per region"),
+            );
+            continue;
+        }
+        let label = format!("{name}.{region}");
+        if let Some(r) = choice_ref(&label, &v, &loc, d) {
+            out.push((region, Choice { factor: r, location: loc }));
+        }
+    }
+    out
 }
 
 /// A parsed inventory.
@@ -291,39 +372,54 @@ impl Inventory {
             }
             Some(mut ft) => {
                 for name in CHOICES {
-                    if let Some((s, loc)) = ft.str_opt(name, &mut d) {
-                        match FactorRef::parse(&s) {
-                            None => d.push(
-                                Error::new(
-                                    ErrorKind::BadValue,
-                                    format!("factor choice {name} = \"{s}\" is not set@edition"),
-                                )
-                                .at(loc)
-                                .hint("write e.g. \"mee-grid@2022\" (ghg factors list shows what exists)"),
-                            ),
-                            Some(r) => {
-                                if *name == "residual" && r.id.is_none() {
-                                    d.push(
-                                        Error::new(
-                                            ErrorKind::BadValue,
-                                            format!("residual = \"{s}\" must name one factor: set@edition:id"),
-                                        )
-                                        .at(loc.clone())
-                                        .hint("e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\""),
-                                    );
-                                }
-                                let c = Some(Choice { factor: r, location: loc });
-                                match *name {
-                                    "combustion" => choices.combustion = c,
-                                    "non_co2" => choices.non_co2 = c,
-                                    "gwp" => choices.gwp = c,
-                                    "standard_coal" => choices.standard_coal = c,
-                                    "grid" => choices.grid = c,
-                                    "heat" => choices.heat = c,
-                                    _ => choices.residual = c,
+                    let c = match (*name, ft.raw(name).map(|v| v.get_ref())) {
+                        ("grid", Some(toml::de::DeValue::Array(_))) => {
+                            let mut sets = Vec::new();
+                            for (s, loc) in ft.str_array_opt(name, &mut d).unwrap_or_default() {
+                                if let Some(r) = choice_ref(name, &s, &loc, &mut d) {
+                                    sets.push(Choice { factor: r, location: loc });
                                 }
                             }
+                            if sets.is_empty() && d.is_empty() {
+                                let loc = ft.raw(name).map(|v| src.loc(&v.span())).unwrap_or_else(|| ft.loc());
+                                d.push(
+                                    Error::new(ErrorKind::BadValue, "grid = [] names no grid set")
+                                        .at(loc)
+                                        .hint("write grid = [\"mee-grid@2022\", \"my-de-grid@2023\"], or one set"),
+                                );
+                            }
+                            let mut sets = sets.into_iter();
+                            let first = sets.next();
+                            choices.grid_more = sets.collect();
+                            first
                         }
+                        ("grid" | "residual", Some(toml::de::DeValue::Table(_))) => {
+                            if let Some(t) = ft.table_opt(name, &mut d) {
+                                let by = region_table(name, t, &mut d);
+                                if *name == "grid" {
+                                    choices.grid_by_region = by;
+                                } else {
+                                    choices.residual_by_market = by;
+                                }
+                            }
+                            None
+                        }
+                        _ => ft
+                            .str_opt(name, &mut d)
+                            .and_then(|(s, loc)| choice_ref(name, &s, &loc, &mut d).map(|r| (r, loc)))
+                            .map(|(factor, location)| Choice { factor, location }),
+                    };
+                    if c.is_none() {
+                        continue;
+                    }
+                    match *name {
+                        "combustion" => choices.combustion = c,
+                        "non_co2" => choices.non_co2 = c,
+                        "gwp" => choices.gwp = c,
+                        "standard_coal" => choices.standard_coal = c,
+                        "grid" => choices.grid = c,
+                        "heat" => choices.heat = c,
+                        _ => choices.residual = c,
                     }
                 }
                 choices.allow_year_mismatch = ft.bool_opt("allow_year_mismatch", &mut d).unwrap_or(false);
@@ -744,5 +840,82 @@ impl CertificatePolicy {
         }
         t.finish(d);
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(factors: &str) -> Result<Inventory, Diagnostics> {
+        let text = format!("organisation = \"x\"\nyear = 2023\nactivity_files = [\"l.csv\"]\n[factors]\n{factors}");
+        Inventory::parse(Path::new("inv.toml"), &text)
+    }
+
+    fn messages(factors: &str) -> Vec<String> {
+        parse(factors).expect_err("an error").0.iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn grid_as_one_set_a_list_or_a_table_by_region() {
+        let one = parse("grid = \"mee-grid@2022\"").expect("one");
+        assert_eq!(one.factors.grid.as_ref().map(|c| c.factor.to_string()), Some("mee-grid@2022".into()));
+        assert!(one.factors.grid_more.is_empty() && one.factors.grid_by_region.is_empty());
+
+        let list = parse("grid = [\"mee-grid@2022\", \"uba@2023\"]").expect("list");
+        assert_eq!(list.factors.grid.as_ref().map(|c| c.factor.to_string()), Some("mee-grid@2022".into()));
+        let more: Vec<String> = list.factors.grid_more.iter().map(|c| c.factor.to_string()).collect();
+        assert_eq!(more, ["uba@2023"]);
+
+        let table = parse("[factors.grid]\n\"中国\" = \"mee-grid@2022\"\nDE = \"uba@2023\"").expect("table");
+        assert!(table.factors.grid.is_none() && table.factors.has_grid());
+        let keys: Vec<(String, String)> =
+            table.factors.grid_by_region.iter().map(|(k, c)| (k.clone(), c.factor.to_string())).collect();
+        assert_eq!(keys, [("CN".to_string(), "mee-grid@2022".to_string()), ("DE".into(), "uba@2023".into())]);
+        // The location of each choice is its key.
+        assert_eq!(table.factors.grid_by_region[1].1.location.to_string(), "inv.toml:7:1");
+    }
+
+    #[test]
+    fn residual_as_one_factor_or_a_table_by_market() {
+        let one = parse("residual = \"mee-grid@2022:grid.national\"").expect("one");
+        assert!(one.factors.has_residual() && one.factors.residual_by_market.is_empty());
+        let table = parse("[factors.residual]\nCN = \"mee-grid@2022:grid.national\"\nDE = \"aib@2023:residual.de\"")
+            .expect("table");
+        assert!(table.factors.residual.is_none() && table.factors.has_residual());
+        assert_eq!(table.factors.residual_by_market.len(), 2);
+        assert!(!parse("grid = \"mee-grid@2022\"").expect("none").factors.has_residual());
+    }
+
+    #[test]
+    fn bad_region_choices_are_located_errors() {
+        assert_eq!(
+            messages("[factors.residual]\nDE = \"aib@2023\""),
+            [
+                "inv.toml:6:1: residual.DE = \"aib@2023\" must name one factor: set@edition:id (e.g. \"mee-grid@2022:grid.national.excl_market_nonfossil\")"
+            ]
+        );
+        assert_eq!(
+            messages("[factors.grid]\n\"*\" = \"mee-grid@2022\""),
+            [
+                "inv.toml:6:1: [factors.grid] key '*' is not a region (name a region or market, e.g. CN = \"...\"; a fallback for every other region is written under [factors.region_fallback])"
+            ]
+        );
+        assert_eq!(
+            messages("[factors.grid]\nCN = \"mee-grid@2022\"\n\"中国\" = \"mee-grid@2023\""),
+            ["inv.toml:7:1: [factors.grid] names region CN twice (first at inv.toml:6:1) (keep one choice per region)"]
+        );
+        assert_eq!(
+            messages("grid = []"),
+            [
+                "inv.toml:5:8: grid = [] names no grid set (write grid = [\"mee-grid@2022\", \"my-de-grid@2023\"], or one set)"
+            ]
+        );
+        assert_eq!(
+            messages("grid = [\"mee-grid\"]"),
+            [
+                "inv.toml:5:9: factor choice grid = \"mee-grid\" is not set@edition (write e.g. \"mee-grid@2022\" (ghg factors list shows what exists))"
+            ]
+        );
     }
 }

@@ -378,7 +378,7 @@ fn engine(
         }
     }
     let has_sc = inv.factors.standard_coal.is_some();
-    let has_res = inv.factors.residual.is_some();
+    let has_res = inv.factors.has_residual();
     let has_emissions = res.emissions_chosen();
     let denominators = ratio_denominators(inv);
     let has_revenue = denominators.iter().any(|d| d.name == crate::figure::REVENUE);
@@ -473,10 +473,11 @@ fn engine(
     let mut factor_files: Vec<FileHash> =
         res.sets_used.into_iter().map(|(path, sha256)| FileHash { path, sha256 }).collect();
     factor_files.sort_by(|a, b| a.path.cmp(&b.path));
+    let fallbacks: Vec<Fallback> = merged.fallbacks.into_values().collect();
+    warnings.extend(super::plan::fallback_warnings(inv, &fallbacks));
     warned.list = warnings;
     warned.flush(sink);
     let warnings = warned.list;
-    let fallbacks: Vec<Fallback> = merged.fallbacks.into_values().collect();
     for f in &fallbacks {
         sink.borrow_mut().fallback(f);
     }
@@ -517,7 +518,7 @@ impl Resolver<'_> {
     /// Whether the inventory chooses any emission factors. Without one, rows are planned for energy and quantities
     /// only, and the emission figures are listed as not computed instead of every row being refused.
     pub(super) fn emissions_chosen(&self) -> bool {
-        ["combustion", "non_co2", "grid", "heat", "residual"].iter().any(|c| self.choice(c).is_some())
+        ["combustion", "non_co2", "grid", "heat", "residual"].iter().any(|c| self.chosen(c))
     }
 }
 

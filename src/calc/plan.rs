@@ -251,6 +251,12 @@ pub(super) fn pick_serves(
         })
 }
 
+/// Whether a key of a table by region (or market) applies to a row's region: the same code, or the country of a
+/// sub-region (`CN` for `CN-ZJ`, `US` for `US-CAMX`).
+fn key_serves(key: &str, region: &str) -> bool {
+    key == region || region.strip_prefix(key).is_some_and(|r| r.starts_with('-'))
+}
+
 /// The market a region belongs to for certificates: China's GECs form one national market.
 pub fn market_of(region: &str) -> &str {
     if region == "CN" || region.starts_with("CN-") { "CN" } else { region }
@@ -285,7 +291,59 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    /// Whether the inventory makes a choice of this name (for the grid and the residual: in any of their forms).
+    pub(super) fn chosen(&self, name: &str) -> bool {
+        match name {
+            "grid" => self.inv.factors.has_grid(),
+            "residual" => self.inv.factors.has_residual(),
+            _ => self.choice(name).is_some(),
+        }
+    }
+
+    /// Every choice written under a name: the one set, each set of a list, each entry of a table by region.
+    fn all_choices(&self, name: &str) -> Vec<&'a Choice> {
+        let c = &self.inv.factors;
+        let mut v: Vec<&'a Choice> = self.choice(name).into_iter().collect();
+        match name {
+            "grid" => {
+                v.extend(c.grid_more.iter());
+                v.extend(c.grid_by_region.iter().map(|x| &x.1));
+            }
+            "residual" => v.extend(c.residual_by_market.iter().map(|x| &x.1)),
+            _ => {}
+        }
+        v
+    }
+
+    /// The choices that may serve rows of `region`: the entry of a table by region or market (the most specific
+    /// key: `CN-ZJ` before `CN`), else every set of a list, else the one choice. A single choice set beside a
+    /// table (a scenario's `factor` or `residual` change) replaces the table.
+    fn candidates(&self, name: &str, region: &str) -> Vec<&'a Choice> {
+        let c = &self.inv.factors;
+        let table = match name {
+            "grid" => &c.grid_by_region,
+            "residual" => &c.residual_by_market,
+            _ => return self.choice(name).into_iter().collect(),
+        };
+        if !table.is_empty() && self.choice(name).is_none() {
+            return table
+                .iter()
+                .filter(|(k, _)| key_serves(k, region))
+                .max_by_key(|(k, _)| k.len())
+                .map(|(_, c)| c)
+                .into_iter()
+                .collect();
+        }
+        let mut v: Vec<&'a Choice> = self.choice(name).into_iter().collect();
+        if name == "grid" {
+            v.extend(c.grid_more.iter());
+        }
+        v
+    }
+
     /// Find the factor for `activity` in `region` under a choice. `kinds` are acceptable kinds; `gas` filters.
+    /// Where the choice is a list of sets, the one set serving the region is used (two serving it is an error); a
+    /// region fallback the inventory writes is tried only when no set serves the region itself.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn find(
         &mut self,
@@ -297,7 +355,166 @@ impl<'a> Resolver<'a> {
         strict_region: bool,
         chain: &mut Chain,
     ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
-        let Some(choice) = self.choice(choice_name) else { return Ok(None) };
+        let cands = self.candidates(choice_name, region);
+        if cands.len() <= 1 {
+            let Some(c) = cands.first() else { return Ok(None) };
+            return self.find_in(choice_name, c, activity, region, kinds, gas, strict_region, true, false, chain);
+        }
+        for fallback in [false, true] {
+            let mut found = Vec::new();
+            for c in &cands {
+                let mut probe = chain.clone();
+                if let Some(x) = self.find_in(
+                    choice_name,
+                    c,
+                    activity,
+                    region,
+                    kinds,
+                    gas,
+                    strict_region,
+                    fallback,
+                    true,
+                    &mut probe,
+                )? {
+                    found.push((*c, x, probe));
+                }
+            }
+            if let [(a, (sa, fa), _), (b, (sb, fb), _), ..] = found.as_slice() {
+                return Err(Error::new(
+                    ErrorKind::AmbiguousFactor,
+                    format!(
+                        "{activity} in region {region}: two sets of factors.{choice_name} serve it, {} ({}) and {} ({})",
+                        a.factor,
+                        fref(sa, fa),
+                        b.factor,
+                        fref(sb, fb)
+                    ),
+                )
+                .at(b.location.clone())
+                .hint(format!(
+                    "keep one of them in the list, or write [factors.{choice_name}] as a table by region: {region} = \"{}\"",
+                    a.factor
+                )));
+            }
+            if let Some((_, x, probe)) = found.pop() {
+                *chain = probe;
+                return Ok(Some(x));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The error for rows of `region` that no chosen set serves under `choice_name`: the region, what the
+    /// inventory chooses, the sets of the loaded library that would serve it, and how to add one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn unserved(
+        &self,
+        choice_name: &str,
+        activity: &str,
+        region: &str,
+        kinds: &[FactorKind],
+        gas: Option<Gas>,
+        what: &str,
+    ) -> Error {
+        let chosen = self.all_choices(choice_name);
+        let market = if choice_name == "residual" { "market" } else { "region" };
+        let head = format!("{activity} in {market} {region} needs {what}");
+        let Some(first) = chosen.first() else {
+            return Error::new(
+                ErrorKind::MissingFactor,
+                format!("{head}, and the inventory chooses no {choice_name} set"),
+            )
+            .hint(format!("add {choice_name} = \"set@edition\" under [factors] (ghg factors list shows what exists)"));
+        };
+        let names: Vec<String> = chosen.iter().map(|c| c.factor.to_string()).collect();
+        // The library's factors for this region, residual mixes told apart from grid averages by their ids.
+        let residual_like =
+            |f: &Factor| f.id.contains("residual") || f.id.contains("excl_market") || f.alternative.is_some();
+        let mut found: Vec<(bool, String)> = Vec::new();
+        for set in self.lib.sets() {
+            for f in &set.factors {
+                let gas_ok = gas.is_none() || f.gas == gas || f.kind == FactorKind::Combustion && gas == Some(Gas::CO2);
+                // Grid and residual factors serve their own region only; fuels' national and global defaults serve
+                // wider (as `find` takes them).
+                let strict = matches!(choice_name, "grid" | "heat" | "residual");
+                if kinds.contains(&f.kind)
+                    && f.activity == activity
+                    && gas_ok
+                    && region_serves(&f.region, region, strict)
+                {
+                    let r = if choice_name == "residual" { fref(set, f) } else { set.key() };
+                    if !found.iter().any(|x| x.1 == r) {
+                        found.push((residual_like(f), r));
+                    }
+                }
+            }
+        }
+        // For a residual, the residual mixes (any factor where there are none); for a grid, the grid averages.
+        let want_residual = choice_name == "residual";
+        let preferred = found.iter().any(|x| x.0 == want_residual);
+        let serving: Vec<String> =
+            found.into_iter().filter(|x| !preferred || x.0 == want_residual).map(|x| x.1).collect();
+        let what_serves = if choice_name == "residual" { "factor" } else { "set" };
+        let has = match serving.len() {
+            0 => format!("; no {what_serves} in the factor library serves {region}"),
+            n => format!(
+                "; the factor library has {}: {}",
+                if n == 1 {
+                    format!("one {what_serves} that serves it")
+                } else {
+                    format!("{what_serves}s that serve it")
+                },
+                serving.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let table = match choice_name {
+            "grid" => &self.inv.factors.grid_by_region,
+            "residual" => &self.inv.factors.residual_by_market,
+            _ => &Vec::new(),
+        };
+        let keys: Vec<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
+        let at = if !keys.is_empty() && !keys.iter().any(|k| key_serves(k, region)) {
+            format!("[factors.{choice_name}] has no entry for {market} {region} (it has {})", keys.join(", "))
+        } else if market == "market" {
+            format!("factors.{choice_name} ({}) has no factor for market {region}", names.join(", "))
+        } else {
+            format!("factors.{choice_name} ({}) has no factor for {region}", names.join(", "))
+        };
+        // The last one the library lists: of a series, its latest edition.
+        let hint = match (serving.last(), choice_name) {
+            (Some(s), "grid") if !keys.is_empty() => format!("add it to the table: [factors.grid] {region} = \"{s}\""),
+            (Some(s), "grid") => format!(
+                "choose it for {region}: [factors.grid] {region} = \"{s}\" (a table by region, with a key for each \
+                 other region), or grid = [\"{}\", \"{s}\"] when no region is served by both",
+                first.factor
+            ),
+            (Some(s), "residual") => format!("choose it for the market: [factors.residual] {region} = \"{s}\""),
+            (Some(s), _) => format!("choose a set that serves {region}, e.g. {choice_name} = \"{s}\""),
+            (None, _) => format!(
+                "write a factor set for {region}, with its citation, in a folder listed in factor_paths and choose \
+                 it (factors/README.md, \"Adding your own factors\"); or price these rows with another region's \
+                 factor under [factors.region_fallback]: \"{region}\" = \"<region>\" (reported as a warning)"
+            ),
+        };
+        Error::new(ErrorKind::MissingFactor, format!("{head}: {at}{has}")).at(first.location.clone()).hint(hint)
+    }
+
+    /// Find the factor under one written choice. Without `fallback`, a region fallback is not tried and a pinned
+    /// factor of another region is not found; with `picked_only_here`, a pick applies only to a set that has it.
+    #[allow(clippy::too_many_arguments)]
+    fn find_in(
+        &mut self,
+        choice_name: &str,
+        choice: &'a Choice,
+        activity: &str,
+        region: &str,
+        kinds: &[FactorKind],
+        gas: Option<Gas>,
+        strict_region: bool,
+        fallback: bool,
+        picked_only_here: bool,
+        chain: &mut Chain,
+    ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
         let set = self.set_of(choice_name, choice)?;
         let matches_kind = |f: &Factor| {
             kinds.contains(&f.kind)
@@ -310,7 +527,11 @@ impl<'a> Resolver<'a> {
                 .factors
                 .pick
                 .iter()
-                .find(|p| p.choice == choice_name && pick_serves(p, set, activity, kinds, gas))
+                .find(|p| {
+                    p.choice == choice_name
+                        && pick_serves(p, set, activity, kinds, gas)
+                        && (!picked_only_here || set.get(&p.id).is_some())
+                })
                 .map(|p| p.id.clone())
         });
         let found: &Factor = if let Some(id) = pinned_id {
@@ -344,6 +565,9 @@ impl<'a> Resolver<'a> {
                 .at(choice.location.clone()));
             }
             if !region_serves(&f.region, region, strict_region) {
+                if !fallback || !self.fallback_allowed(region, &f.region) {
+                    return Ok(None);
+                }
                 chain.fallbacks.push(PlanFallback {
                     kind: "region",
                     choice: choice_name.to_string(),
@@ -351,13 +575,6 @@ impl<'a> Resolver<'a> {
                     used: f.region.clone(),
                     factor: FactorRef::parse(&fref(set, f)).unwrap_or_else(|| choice.factor.clone()),
                 });
-                if !self.fallback_allowed(region, &f.region) {
-                    return Err(Error::new(
-                        ErrorKind::MissingFactor,
-                        format!("{} is for region {}, the row's region is {region}", fref(set, f), f.region),
-                    )
-                    .hint(format!("allow it under [factors.region_fallback]: \"{region}\" = \"{}\"", f.region)));
-                }
             }
             f
         } else {
@@ -369,7 +586,7 @@ impl<'a> Resolver<'a> {
             if cands.iter().any(|f| f.region == region) {
                 cands.retain(|f| f.region == region);
             }
-            if cands.is_empty() {
+            if cands.is_empty() && fallback {
                 let target = self.fallback_target(region);
                 if let Some(target) = target {
                     cands = set.factors.iter().filter(|f| matches_kind(f) && f.region == target).collect();
@@ -684,9 +901,14 @@ impl<'a> Resolver<'a> {
                         format!("{a} needs a combustion factor, and the inventory chooses no combustion set"),
                     )
                     .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
-                    Some(c) => missing("combustion", "a CO2 factor")
-                        .at(c.location.clone())
-                        .hint("choose a set that covers this fuel, or allow a region fallback"),
+                    Some(_) => self.unserved(
+                        "combustion",
+                        a,
+                        region,
+                        &[FactorKind::Combustion, FactorKind::Emission],
+                        Some(Gas::CO2),
+                        "a CO2 factor",
+                    ),
                 };
                 return Err(e);
             };
@@ -726,31 +948,42 @@ impl<'a> Resolver<'a> {
                         }
                     }
                     None => {
-                        let loc = self.choice(grid_choice).map(|c| c.location.clone());
-                        let mut e = match loc {
-                            None => Error::new(
+                        return Err(if self.chosen(grid_choice) {
+                            self.unserved(
+                                grid_choice,
+                                a,
+                                region,
+                                &[FactorKind::Emission],
+                                None,
+                                "a location-based factor",
+                            )
+                        } else {
+                            Error::new(
                                 ErrorKind::MissingFactor,
                                 format!("{a} needs a grid factor, and the inventory chooses no grid set"),
                             )
-                            .hint("add grid = \"mee-grid@2022\" under [factors]"),
-                            Some(_) => missing(grid_choice, "a location-based factor").hint(format!(
-                                "allow a fallback under [factors.region_fallback], e.g. \"{region}\" = \"CN\""
-                            )),
-                        };
-                        if let Some(l) = loc {
-                            e = e.at(l);
-                        }
-                        return Err(e);
+                            .hint("add grid = \"mee-grid@2022\" under [factors]")
+                        });
                     }
                 }
-                if activity == Activity::Electricity && self.choice("residual").is_some() {
+                if activity == Activity::Electricity && self.chosen("residual") {
                     let mut ch = Chain::new(unit.clone());
-                    match self.find("residual", a, market_of(region), &[FactorKind::Emission], None, true, &mut ch)? {
+                    let market = market_of(region);
+                    match self.find("residual", a, market, &[FactorKind::Emission], None, true, &mut ch)? {
                         Some((set, f)) => {
                             self.apply_factor(set, f, a, region, &[], &mut ch)?;
                             out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
                         }
-                        None => return Err(missing("residual", "a residual factor")),
+                        None => {
+                            return Err(self.unserved(
+                                "residual",
+                                a,
+                                market,
+                                &[FactorKind::Emission],
+                                None,
+                                "a residual factor (market-based scope 2)",
+                            ));
+                        }
                     }
                 }
             }
@@ -805,6 +1038,40 @@ impl<'a> Resolver<'a> {
         }
         Ok(out)
     }
+}
+
+/// A warning for each use of a region fallback the inventory writes (`[factors.region_fallback]`): rows priced
+/// with a factor of another region, which every output lists among its warnings.
+pub(super) fn fallback_warnings(inv: &Inventory, fallbacks: &[super::Fallback]) -> Vec<Warning> {
+    let rules = &inv.factors.region_fallback;
+    fallbacks
+        .iter()
+        .filter(|f| f.kind == "region")
+        .map(|f| {
+            let rule = rules
+                .iter()
+                .find(|(from, to, _)| *from == f.wanted && *to == f.used)
+                .or_else(|| rules.iter().find(|(from, to, _)| from == "*" && *to == f.used))
+                .map(|(from, to, loc)| format!(", by [factors.region_fallback] \"{from}\" = \"{to}\" ({loc})"))
+                .unwrap_or_default();
+            Warning {
+                code: "region-fallback",
+                message: format!(
+                    "{} row{} of {} in region {} priced under factors.{} with {}, a factor of region {}{rule}: choose \
+                     a set that serves {} to price them with their own region's factor",
+                    f.rows,
+                    if f.rows == 1 { "" } else { "s" },
+                    f.activity.name(),
+                    f.wanted,
+                    f.choice,
+                    f.factor,
+                    f.used,
+                    f.wanted
+                ),
+                location: Some(f.first_row.clone()),
+            }
+        })
+        .collect()
 }
 
 /// Plans are cached per (activity, region, unit symbol).

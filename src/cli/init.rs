@@ -56,15 +56,19 @@ note = "replace with the revenue of the year"
 combustion = "cn-guideline-fuels@2015"   # scope 1 CO2 of fuels
 gwp = "ipcc-gwp@AR5"
 standard_coal = "gbt2589@2020"           # energy in tce
-grid = "mee-grid@2022"                   # location-based scope 2
-residual = "mee-grid@2022:grid.national.excl_market_nonfossil"   # market-based remainder after certificates
+grid = "mee-grid@2022"                   # location-based scope 2; several countries: a list of sets
+                                         # (grid = ["mee-grid@2022", "my-de-grid@2023"]) or a table by region
+residual = "mee-grid@2022:grid.national.excl_market_nonfossil"   # market-based remainder after certificates;
+                                         # several markets: [factors.residual] CN = "...", DE = "set@edition:id"
 allow_year_mismatch = true               # the latest published grid factors may be for an earlier year
 
 [factors.pick]                           # where a set offers alternatives for one activity
 "standard_coal.natural_gas" = "natural_gas.range_low"
 
-[factors.region_fallback]                # rows of a region without its own factor use another's (each use listed)
-"*" = "CN"
+# A row whose region no chosen set serves is an error naming the sets that would serve it. Pricing a region with
+# another region's factor is written explicitly and reported as a warning:
+# [factors.region_fallback]
+# "CN-XZ" = "CN-Southwest"
 "#,
         org = toml_string(&o.organisation),
         year = o.year,

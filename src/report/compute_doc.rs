@@ -54,7 +54,8 @@ pub fn provenance_stamp(c: &Computation, lang: Lang) -> Vec<(String, String)> {
 /// The findings of a computation: fallbacks (info), warnings, rejected rows (errors).
 pub fn compute_findings(c: &Computation, lang: Lang) -> Vec<Finding> {
     let mut out = Vec::new();
-    for f in &c.fallbacks {
+    // A region fallback is a warning of its own (`region-fallback`); year fallbacks are worth knowing.
+    for f in c.fallbacks.iter().filter(|f| f.kind != "region") {
         let what = if f.kind == "year" {
             match lang {
                 Lang::En => format!("year {} (factor valid for {})", f.wanted, f.used),

@@ -11,6 +11,7 @@ mod hostile;
 mod ledger;
 mod model_a;
 mod model_b;
+mod model_c;
 mod pipeline;
 mod props;
 mod reconcile;

@@ -239,14 +239,14 @@ pub fn parse_supplier_factor(s: &str) -> Result<Decimal, String> {
 type ResidualPlan = Option<(Decimal, Decimal, Arc<Vec<super::UsedFactor>>, Arc<str>)>;
 
 fn residual_plan(res: &mut Resolver<'_>, market: &str, mwh: &Unit) -> Result<ResidualPlan, Error> {
-    let Some(rc) = res.choice("residual").cloned() else { return Ok(None) };
+    if !res.chosen("residual") {
+        return Ok(None);
+    }
     let mut ch = Chain::new(mwh.clone());
-    let (set, f) = res
-        .find("residual", "electricity", market, &[FactorKind::Emission], None, true, &mut ch)?
-        .ok_or_else(|| {
-            Error::new(ErrorKind::MissingFactor, format!("no residual factor for market {market}"))
-                .at(rc.location.clone())
-        })?;
+    let (set, f) =
+        res.find("residual", "electricity", market, &[FactorKind::Emission], None, true, &mut ch)?.ok_or_else(
+            || res.unserved("residual", "electricity", market, &[FactorKind::Emission], None, "a residual factor"),
+        )?;
     res.apply_factor(set, f, "electricity", market, &[], &mut ch)?;
     let p = res.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, market)?;
     Ok(Some((p.k_num, p.k_den, p.factors, p.formula)))
@@ -333,7 +333,28 @@ pub(super) fn residual_check(
     mwh: &Unit,
     warnings: &mut Vec<Warning>,
 ) {
-    let Some(rc) = &inv.factors.residual else { return };
+    let Some(rc) = &inv.factors.residual else {
+        // A residual factor per market: warn for each market whose covered MWh are priced at a grid average.
+        for m in report.coverage.iter().filter(|m| m.covered_mwh > Decimal::ZERO) {
+            let Some((_, c)) = inv.factors.residual_by_market.iter().find(|(k, _)| *k == m.market) else { continue };
+            if let Ok((_, f)) = lib.factor(&c.factor)
+                && f.activity == "electricity"
+                && f.alternative.is_none()
+                && !f.id.contains("residual")
+                && !f.id.contains("excl_market")
+            {
+                warnings.push(Warning {
+                    code: "residual-is-grid-average",
+                    message: format!(
+                        "certificates are deducted in market {} but its remainder is priced at {}, a grid average that already contains the certified (market-traded) renewable power: the renewable MWh are counted twice; a residual mix of that market avoids that",
+                        m.market, c.factor
+                    ),
+                    location: Some(c.location.clone()),
+                });
+            }
+        }
+        return;
+    };
     let Ok((_, f)) = lib.factor(&rc.factor) else { return };
     // Sums that `allocate` has already checked: they cannot overflow here.
     let Some(covered) = report.coverage.iter().try_fold(Decimal::ZERO, |a, m| a.checked_add(m.covered_mwh)) else {
