@@ -118,6 +118,9 @@ pub fn nice_step(span: Decimal) -> Decimal {
 
 /// The axis: from a multiple of `step` at or below `lo` to one at or above `hi`.
 fn axis(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Decimal) {
+    // An axis past ±10^27 would overflow a decimal while rounding to its steps; such values are drawn at its end.
+    let cap = Decimal::from_i128_with_scale(10i128.pow(27), 0);
+    let (lo, hi) = (lo.clamp(-cap, cap), hi.clamp(-cap, cap));
     let step = nice_step(hi - lo);
     let a = (lo / step).floor() * step;
     let b = (hi / step).ceil() * step;
