@@ -28,6 +28,7 @@ pub mod error;
 pub mod factor;
 pub mod inventory;
 pub mod lock;
+pub mod number;
 pub mod printed;
 pub mod reconcile;
 pub mod region;

@@ -793,44 +793,9 @@ impl Quantity {
     }
 }
 
-/// A decimal with optional sign, optional comma thousands separators (groups of three), and an
-/// optional fraction. Returns `None` for anything else.
+/// A number of the one grammar ([`crate::number`]); `None` for anything else.
 fn parse_plain_number(text: &str) -> Option<Decimal> {
-    let (neg, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some(f) = frac
-        && !all_digits(f)
-    {
-        return None;
-    }
-    let int_ok = if int.contains(',') {
-        let mut groups = int.split(',');
-        let first_ok = groups.next().is_some_and(|g| all_digits(g) && g.len() <= 3);
-        first_ok && groups.all(|g| all_digits(g) && g.len() == 3)
-    } else {
-        all_digits(int)
-    };
-    if !int_ok {
-        return None;
-    }
-    let mut plain = String::with_capacity(text.len());
-    if neg {
-        plain.push('-');
-    }
-    plain.extend(int.chars().filter(|c| *c != ','));
-    if let Some(f) = frac {
-        plain.push('.');
-        plain.push_str(f);
-    }
-    Decimal::from_str(&plain).ok()
+    crate::number::parse(text).ok()
 }
 
 impl fmt::Display for Quantity {

@@ -755,9 +755,12 @@ fn figures_of(
             ("intensity.total.market", "total.market", "tCO2e"),
             ("intensity.energy", "energy.total", "tce"),
         ] {
-            if let Some(t) = out.get(tid).cloned()
-                && let Some(v) = t.value.checked_div(rev)
-            {
+            if let Some(t) = out.get(tid).cloned() {
+                // A revenue so small that the quotient does not fit is an error, never a figure left out.
+                let v = t.value.checked_div(rev).ok_or_else(|| {
+                    overflow(&format!("figure {iid} ({tid} / revenue)"))
+                        .hint("[denominators.revenue] is too small for this figure: check its quantity and unit")
+                })?;
                 out.insert(
                     iid.into(),
                     Figure {

@@ -430,7 +430,17 @@ pub(super) fn apply(
             ChangeKind::OnsitePv { mwh, mw, hours, entity, region, displaces_grid } => {
                 let pv = match (mwh, mw, hours) {
                     (Some(m), _, _) => *m,
-                    (None, Some(w), Some(h)) => w.checked_mul(*h).unwrap_or_default(),
+                    (None, Some(w), Some(h)) => match w.checked_mul(*h) {
+                        Some(x) => x,
+                        None => {
+                            d.push(scenario_error(
+                                format!("change {}: {w} MW x {h} h overflows 28 significant digits", i + 1),
+                                at,
+                                "give the PV output in MWh, or smaller capacity and hours",
+                            ));
+                            continue;
+                        }
+                    },
                     _ => Decimal::ZERO,
                 };
                 let grid = st.grid();
