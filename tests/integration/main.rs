@@ -1,5 +1,6 @@
 //! Integration tests in one binary: golden CLI outputs, the error catalogue, hand-checked vectors, properties.
 
+mod bombs;
 mod certificates;
 mod errors;
 mod excel;
