@@ -645,6 +645,14 @@ fn csv_error(file: &Path, e: &csv::Error) -> Error {
 }
 
 fn encoding_error(file: &Path, line: usize, raw: &[u8]) -> Error {
+    if let Some(e) = crate::encoding::looks_like_utf16(raw) {
+        return Error::new(
+            ErrorKind::Encoding,
+            format!("text is not UTF-8: it is UTF-16 ({e}, Excel's \"Unicode text\")"),
+        )
+        .at(Location::at(file, line, None))
+        .hint("rerun with --encoding utf-16, or save the file as UTF-8 (Excel: Save As > CSV UTF-8)");
+    }
     let gbk = looks_like_gbk(raw);
     Error::new(
         ErrorKind::Encoding,
