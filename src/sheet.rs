@@ -123,6 +123,9 @@ fn sheet_error(file: &Path, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Spreadsheet, message).at(Location::file(file))
 }
 
+/// The rows a merged range covers in one column (first, last) and its top-left cell.
+type MergedRows = (u32, u32, (u32, u32));
+
 /// A spreadsheet ledger being read: one worksheet, validated row by row.
 pub struct SheetLedger {
     file: PathBuf,
@@ -134,7 +137,7 @@ pub struct SheetLedger {
     /// First column holding a value: column indexes below are relative to it.
     origin_col: u32,
     /// Merged ranges of more than one cell, by each column they cover: (first row, last row, top-left cell).
-    merged: BTreeMap<u32, Vec<(u32, u32, (u32, u32))>>,
+    merged: BTreeMap<u32, Vec<MergedRows>>,
     cols: Columns,
     /// Index into `rows` of the next row to read.
     next: usize,
@@ -404,7 +407,7 @@ impl SheetLedger {
     ) -> Result<SheetLedger, Error> {
         let mut rows: BTreeSet<u32> = cells.iter().filter(|(_, d)| !is_blank(d)).map(|((r, _), _)| *r).collect();
         let mut origin_col = cells.keys().map(|(_, c)| *c).min().unwrap_or(0);
-        let mut merged: BTreeMap<u32, Vec<(u32, u32, (u32, u32))>> = BTreeMap::new();
+        let mut merged: BTreeMap<u32, Vec<MergedRows>> = BTreeMap::new();
         let mut covered: u64 = 0;
         for m in merges.iter().filter(|m| m.len() > 1) {
             covered = covered.saturating_add(m.len());
