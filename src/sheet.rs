@@ -324,77 +324,92 @@ impl SheetLedger {
                 check_ods_grid(file, &bytes)?;
             }
         }
-        let cur = Cursor::new(bytes);
-        let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
-            "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
-            "xlsb" => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsb).map_err(|e| e.to_string()),
-            "ods" => calamine::open_workbook_from_rs(cur).map(Sheets::Ods).map_err(|e| e.to_string()),
-            _ => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsx).map_err(|e| e.to_string()),
-        };
-        let mut book = opened.map_err(|e| {
-            if looks_like_text {
-                sheet_error(file, "is not a workbook: it holds plain text (a CSV file with a spreadsheet's name?)")
-                    .hint("rename it to .csv, or save it from the spreadsheet program as .xlsx")
-            } else {
-                sheet_error(file, format!("cannot read the workbook: {e}"))
-                    .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
-            }
-        })?;
-        let names: Vec<String> = book.sheet_names();
-        let visible: Vec<String> = book
-            .sheets_metadata()
-            .iter()
-            .filter(|s| s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible)
-            .map(|s| s.name.clone())
-            .collect();
-        let chosen = match sheet {
-            Some(s) => names.iter().find(|n| *n == s).cloned().ok_or_else(|| {
-                sheet_error(file, format!("the workbook has no sheet '{s}'"))
-                    .hint(format!("its sheets are {}", names.join(", ")))
-            })?,
-            None => names
+        // The workbook reader can panic on a damaged file (an index out of bounds in its OLE reader, found by
+        // fuzzing); that is this file's problem, reported as such, never a crash.
+        let read = || -> Result<(String, BTreeMap<(u32, u32), Data>, Vec<calamine::Dimensions>), Error> {
+            let cur = Cursor::new(bytes);
+            let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
+                "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
+                "xlsb" => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsb).map_err(|e| e.to_string()),
+                "ods" => calamine::open_workbook_from_rs(cur).map(Sheets::Ods).map_err(|e| e.to_string()),
+                _ => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsx).map_err(|e| e.to_string()),
+            };
+            let mut book = opened.map_err(|e| {
+                if looks_like_text {
+                    sheet_error(file, "is not a workbook: it holds plain text (a CSV file with a spreadsheet's name?)")
+                        .hint("rename it to .csv, or save it from the spreadsheet program as .xlsx")
+                } else {
+                    sheet_error(file, format!("cannot read the workbook: {e}"))
+                        .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
+                }
+            })?;
+            let names: Vec<String> = book.sheet_names();
+            let visible: Vec<String> = book
+                .sheets_metadata()
                 .iter()
-                .find(|n| n.eq_ignore_ascii_case("ledger"))
-                .or_else(|| visible.first())
-                .or_else(|| names.first())
-                .cloned()
-                .ok_or_else(|| sheet_error(file, "the workbook has no worksheet"))?,
-        };
-        let cannot = |e: String| {
-            sheet_error(file, format!("cannot read sheet '{chosen}': {e}")).hint("check that it is a worksheet")
-        };
-        let mut cells = BTreeMap::new();
-        // .xlsx and .xlsb are read cell by cell; the other formats come as a whole grid from the reader.
-        macro_rules! stream {
-            ($reader:expr) => {{
-                let mut rd = $reader.map_err(|e| cannot(e.to_string()))?;
-                while let Some(c) = rd.next_cell().map_err(|e| cannot(e.to_string()))? {
-                    let at = c.get_position();
-                    let d: Data = match c.get_value() {
-                        DataRef::Empty => continue,
-                        v => Data::from(v.clone()),
-                    };
-                    keep(&mut cells, file, &chosen, at, d)?;
-                }
-            }};
-        }
-        match &mut book {
-            Sheets::Xlsx(x) => stream!(x.worksheet_cells_reader(&chosen)),
-            Sheets::Xlsb(x) => stream!(x.worksheet_cells_reader(&chosen)),
-            _ => {
-                let range = book.worksheet_range(&chosen).map_err(|e| cannot(e.to_string()))?;
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                for (r, c, d) in range.used_cells() {
-                    keep(&mut cells, file, &chosen, (r0 + r as u32, c0 + c as u32), d.clone())?;
+                .filter(|s| s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible)
+                .map(|s| s.name.clone())
+                .collect();
+            let chosen = match sheet {
+                Some(s) => names.iter().find(|n| *n == s).cloned().ok_or_else(|| {
+                    sheet_error(file, format!("the workbook has no sheet '{s}'"))
+                        .hint(format!("its sheets are {}", names.join(", ")))
+                })?,
+                None => names
+                    .iter()
+                    .find(|n| n.eq_ignore_ascii_case("ledger"))
+                    .or_else(|| visible.first())
+                    .or_else(|| names.first())
+                    .cloned()
+                    .ok_or_else(|| sheet_error(file, "the workbook has no worksheet"))?,
+            };
+            let cannot = |e: String| {
+                sheet_error(file, format!("cannot read sheet '{chosen}': {e}")).hint("check that it is a worksheet")
+            };
+            let mut cells = BTreeMap::new();
+            // .xlsx and .xlsb are read cell by cell; the other formats come as a whole grid from the reader.
+            macro_rules! stream {
+                ($reader:expr) => {{
+                    let mut rd = $reader.map_err(|e| cannot(e.to_string()))?;
+                    while let Some(c) = rd.next_cell().map_err(|e| cannot(e.to_string()))? {
+                        let at = c.get_position();
+                        let d: Data = match c.get_value() {
+                            DataRef::Empty => continue,
+                            v => Data::from(v.clone()),
+                        };
+                        keep(&mut cells, file, &chosen, at, d)?;
+                    }
+                }};
+            }
+            match &mut book {
+                Sheets::Xlsx(x) => stream!(x.worksheet_cells_reader(&chosen)),
+                Sheets::Xlsb(x) => stream!(x.worksheet_cells_reader(&chosen)),
+                _ => {
+                    let range = book.worksheet_range(&chosen).map_err(|e| cannot(e.to_string()))?;
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    for (r, c, d) in range.used_cells() {
+                        keep(&mut cells, file, &chosen, (r0 + r as u32, c0 + c as u32), d.clone())?;
+                    }
                 }
             }
-        }
-        let merges: Vec<calamine::Dimensions> = match &mut book {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
-            _ => Vec::new(),
+            let merges: Vec<calamine::Dimensions> = match &mut book {
+                Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
+                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            drop(book);
+            Ok((chosen, cells, merges))
         };
-        drop(book);
+        let (chosen, cells, merges) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(sheet_error(
+                    file,
+                    "cannot read the workbook: the spreadsheet reader failed on it (a damaged file?)",
+                )
+                .hint("open and save it again in a spreadsheet program, or export the sheet as CSV UTF-8"));
+            }
+        };
         SheetLedger::new(file, chosen.into(), cells, &merges, sha256)
     }
 

@@ -321,3 +321,17 @@ fn an_extreme_relative_difference_is_shown_not_a_panic() {
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("too large for a percent: difference / reported = 1424541040117110699999999999"));
 }
+
+#[test]
+fn a_workbook_the_reader_panics_on_is_an_error_about_the_file() {
+    // Found by the spreadsheet fuzz target: an .xls whose sector chain runs past its end makes calamine index out
+    // of bounds. The first byte of a fuzz input picks the format (2: .xls).
+    let input = std::fs::read(root().join("fuzz/corpus/spreadsheet/regression-xls-cfb-sector-out-of-bounds")).unwrap();
+    assert_eq!(input[0], 2);
+    let e = ghg::sheet::SheetLedger::from_bytes(Path::new("ledger.xls"), input[1..].to_vec(), None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ledger.xls: cannot read the workbook: the spreadsheet reader failed on it (a damaged file?) (open and save \
+         it again in a spreadsheet program, or export the sheet as CSV UTF-8)"
+    );
+}
