@@ -123,6 +123,9 @@ fn sheet_error(file: &Path, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Spreadsheet, message).at(Location::file(file))
 }
 
+/// The cells of a sheet that hold a value, by absolute (0-based) row and column.
+type Cells = BTreeMap<(u32, u32), Data>;
+
 /// The rows a merged range covers in one column (first, last) and its top-left cell.
 type MergedRows = (u32, u32, (u32, u32));
 
@@ -326,7 +329,7 @@ impl SheetLedger {
         }
         // The workbook reader can panic on a damaged file (an index out of bounds in its OLE reader, found by
         // fuzzing); that is this file's problem, reported as such, never a crash.
-        let read = || -> Result<(String, BTreeMap<(u32, u32), Data>, Vec<calamine::Dimensions>), Error> {
+        let read = || -> Result<(String, Cells, Vec<calamine::Dimensions>), Error> {
             let cur = Cursor::new(bytes);
             let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
                 "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
