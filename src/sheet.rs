@@ -262,6 +262,76 @@ fn check_ods_grid(file: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// Whether an .xls (OLE compound file) is damaged in a way that makes its reader loop or allocate without end
+/// (found by fuzzing): a sector listed twice as a FAT sector, more FAT sectors than the file has, or a sector
+/// chain of the FAT or the mini FAT that runs in a circle. Anything else wrong is left to the reader.
+fn cfb_is_circular(bytes: &[u8]) -> bool {
+    const SPECIAL: u32 = 0xFFFF_FFFA;
+    let u32_at =
+        |b: &[u8], o: usize| b.get(o..o + 4).map_or(u32::MAX, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    let words = |b: &[u8]| b.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect::<Vec<_>>();
+    if bytes.len() < 512 || !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return false;
+    }
+    let ss = match bytes.get(30..32).map(|w| u16::from_le_bytes([w[0], w[1]])) {
+        Some(9) => 512,
+        Some(12) => 4096,
+        _ => return false,
+    };
+    let n = bytes.len() / ss;
+    let sector =
+        |id: u32| (id as usize).checked_add(1).and_then(|k| k.checked_mul(ss)).and_then(|o| bytes.get(o..o + ss));
+    // The FAT sectors: 109 in the header, then the DIFAT chain (its length bounded by the file).
+    let mut fat_sectors: Vec<u32> = (0..109).map(|k| u32_at(bytes, 76 + 4 * k)).collect();
+    let mut id = u32_at(bytes, 68);
+    let mut steps = 0;
+    while id < SPECIAL {
+        steps += 1;
+        let Some(sec) = sector(id).filter(|_| steps <= n + 1) else { return steps > n + 1 };
+        let w = words(sec);
+        fat_sectors.extend_from_slice(&w[..w.len() - 1]);
+        id = w[w.len() - 1];
+    }
+    fat_sectors.retain(|id| *id < SPECIAL && sector(*id).is_some());
+    let distinct: BTreeSet<u32> = fat_sectors.iter().copied().collect();
+    if distinct.len() != fat_sectors.len() || fat_sectors.len() > n {
+        return true;
+    }
+    let fat: Vec<u32> = fat_sectors.iter().filter_map(|id| sector(*id)).flat_map(words).collect();
+    let circular = |next: &[u32]| {
+        // 0 not seen, 1 on the walk in progress, 2 known to end.
+        let mut state = vec![0u8; next.len()];
+        for start in 0..next.len() {
+            let mut path = Vec::new();
+            let mut i = start;
+            while i < next.len() && state[i] == 0 {
+                state[i] = 1;
+                path.push(i);
+                i = next[i] as usize;
+            }
+            if i < next.len() && state[i] == 1 {
+                return true;
+            }
+            for p in path {
+                state[p] = 2;
+            }
+        }
+        false
+    };
+    if circular(&fat) {
+        return true;
+    }
+    // The mini FAT, stored in a chain of the (now known acyclic) FAT.
+    let mut minifat = Vec::new();
+    let mut id = u32_at(bytes, 60);
+    while id < SPECIAL && (id as usize) < fat.len() {
+        let Some(sec) = sector(id) else { break };
+        minifat.extend(words(sec));
+        id = fat[id as usize];
+    }
+    circular(&minifat)
+}
+
 fn too_many_cells(file: &Path, sheet: &str, at: (u32, u32)) -> Error {
     Error::new(ErrorKind::Spreadsheet, format!("sheet holds more than {MAX_CELLS} cells with a value"))
         .at(Location::cell(file, std::sync::Arc::new(sheet.to_string()), at.0 as usize + 1, Some(at.1 as usize + 1)))
@@ -314,6 +384,13 @@ impl SheetLedger {
             && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
             && bytes.iter().take(4096).all(|b| *b >= 0x09 && *b != 0x7F);
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && cfb_is_circular(&bytes) {
+            return Err(sheet_error(
+                file,
+                "cannot read the workbook: it is damaged (its sector chains run in a circle)",
+            )
+            .hint("open and save it again in a spreadsheet program, or export the sheet as CSV UTF-8"));
+        }
         if ext == "xls" && bytes.len() as u64 > MAX_XLS_BYTES {
             return Err(sheet_error(
                 file,

@@ -335,3 +335,16 @@ fn a_workbook_the_reader_panics_on_is_an_error_about_the_file() {
          it again in a spreadsheet program, or export the sheet as CSV UTF-8)"
     );
 }
+
+#[test]
+fn an_xls_whose_sector_chain_runs_in_a_circle_is_refused_before_it_is_read() {
+    // Found by the spreadsheet fuzz target: a 15 KB .xls whose FAT chain loops made the reader grow one buffer
+    // until memory ran out.
+    let input = std::fs::read(root().join("fuzz/corpus/spreadsheet/regression-xls-cfb-circular-chain")).unwrap();
+    let e = ghg::sheet::SheetLedger::from_bytes(Path::new("ledger.xls"), input[1..].to_vec(), None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ledger.xls: cannot read the workbook: it is damaged (its sector chains run in a circle) (open and save it \
+         again in a spreadsheet program, or export the sheet as CSV UTF-8)"
+    );
+}
