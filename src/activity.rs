@@ -234,27 +234,7 @@ pub(crate) struct Columns {
 /// Parse a quantity as written in a ledger: digits with an optional decimal point and optional
 /// well-formed thousands separators ("1,909.06"). Returns None if malformed.
 pub fn parse_quantity(s: &str) -> Option<Decimal> {
-    let t = s.trim();
-    if !t.contains(',') {
-        return crate::tomlx::parse_decimal(t);
-    }
-    let (int, frac) = match t.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (t, None),
-    };
-    let digits = int.strip_prefix('-').unwrap_or(int);
-    let groups: Vec<&str> = digits.split(',').collect();
-    let ok = (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3)
-        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
-    if !ok {
-        return None;
-    }
-    let joined = match frac {
-        Some(f) => format!("{}.{f}", int.replace(',', "")),
-        None => int.replace(',', ""),
-    };
-    crate::tomlx::parse_decimal(&joined)
+    crate::number::parse(s).ok()
 }
 
 fn looks_like_gbk(bytes: &[u8]) -> bool {
@@ -334,25 +314,31 @@ impl RowCheck<'_> {
                 .hint(format!("activities are {}", names.join(", ")))
         })?;
         let qtxt = field(iq)?.trim();
-        let value = match parse_quantity(qtxt) {
-            Some(v) => v,
-            None if qtxt.is_empty() => {
+        let value = match crate::number::parse(qtxt) {
+            Ok(v) => v,
+            Err(crate::number::NumberError::Empty) => {
                 return Err(Error::new(ErrorKind::BadNumber, "quantity is empty")
                     .at(at(iq))
                     .hint("write the quantity as a decimal number, e.g. 1909.06"));
             }
-            None if qtxt.len() > 1 && qtxt.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') => {
+            Err(why) if why.is_range() => {
+                let (what, hint) = match why {
+                    crate::number::NumberError::TooManyPlaces => {
+                        ("decimal places", "a decimal holds at most 28 decimal places; use a smaller unit")
+                    }
+                    _ => ("significant digits", "a decimal holds at most 28 significant digits; use a larger unit"),
+                };
+                return Err(Error::new(ErrorKind::Overflow, format!("quantity '{qtxt}' has more than 28 {what}"))
+                    .at(at(iq))
+                    .hint(hint));
+            }
+            Err(why) => {
                 return Err(Error::new(
-                    ErrorKind::Overflow,
-                    format!("quantity '{qtxt}' has more than 28 significant digits"),
+                    ErrorKind::BadNumber,
+                    format!("quantity '{qtxt}' is not a decimal number: {why}"),
                 )
                 .at(at(iq))
-                .hint("a decimal holds at most 28 significant digits; use a larger unit"));
-            }
-            None => {
-                return Err(Error::new(ErrorKind::BadNumber, format!("quantity '{qtxt}' is not a decimal number"))
-                    .at(at(iq))
-                    .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
+                .hint("write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\""));
             }
         };
         if value.is_sign_negative() && !value.is_zero() {
@@ -488,6 +474,14 @@ pub(crate) fn columns_from_header(
 }
 
 fn encoding_error(file: &Path, line: usize, raw: &[u8]) -> Error {
+    if let Some(e) = crate::encoding::looks_like_utf16(raw) {
+        return Error::new(
+            ErrorKind::Encoding,
+            format!("text is not UTF-8: it is UTF-16 ({e}, Excel's \"Unicode text\")"),
+        )
+        .at(Location::at(file, line, None))
+        .hint("rerun with --encoding utf-16, or save the file as UTF-8 (Excel: Save As > CSV UTF-8)");
+    }
     let gbk = looks_like_gbk(raw);
     Error::new(
         ErrorKind::Encoding,

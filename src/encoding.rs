@@ -1,6 +1,8 @@
 //! Text encodings of ledgers. UTF-8 (with or without a byte-order mark) is the default; GBK and GB18030, which
-//! Chinese spreadsheet exports often use, are decoded when declared (`--encoding gbk`). An undeclared GBK file is
-//! detected and rejected with a message naming that option.
+//! Chinese spreadsheet exports often use, are decoded when declared (`--encoding gbk`), and so is UTF-16 (Excel's
+//! "Unicode text" export: `--encoding utf-16`, which follows the byte-order mark and is little-endian without one,
+//! or `utf-16le` / `utf-16be`). An undeclared GBK or UTF-16 file is detected ([`looks_like_utf16`]) and rejected
+//! with a message naming the option.
 
 use std::fmt;
 use std::io::Read;
@@ -16,6 +18,12 @@ pub enum Encoding {
     Gbk,
     /// GB18030.
     Gb18030,
+    /// UTF-16 by its byte-order mark; little-endian when it has none.
+    Utf16,
+    /// UTF-16, little-endian (a byte-order mark is skipped).
+    Utf16Le,
+    /// UTF-16, big-endian (a byte-order mark is skipped).
+    Utf16Be,
 }
 
 impl Encoding {
@@ -25,7 +33,45 @@ impl Encoding {
             Encoding::Utf8 => "utf-8",
             Encoding::Gbk => "gbk",
             Encoding::Gb18030 => "gb18030",
+            Encoding::Utf16 => "utf-16",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
         }
+    }
+
+    fn decoder(self) -> encoding_rs::Decoder {
+        match self {
+            Encoding::Utf16 => encoding_rs::UTF_16LE.new_decoder(),
+            Encoding::Utf16Le => encoding_rs::UTF_16LE.new_decoder_with_bom_removal(),
+            Encoding::Utf16Be => encoding_rs::UTF_16BE.new_decoder_with_bom_removal(),
+            Encoding::Utf8 => encoding_rs::UTF_8.new_decoder_with_bom_removal(),
+            Encoding::Gbk | Encoding::Gb18030 => encoding_rs::GB18030.new_decoder_without_bom_handling(),
+        }
+    }
+}
+
+/// Whether the first bytes of a file are UTF-16 text: a UTF-16 byte-order mark, or the NUL bytes every other byte
+/// that ASCII text in UTF-16 has. `Some(Utf16Le)` or `Some(Utf16Be)` names the byte order.
+pub fn looks_like_utf16(head: &[u8]) -> Option<Encoding> {
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Some(Encoding::Utf16Le);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Some(Encoding::Utf16Be);
+    }
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    let le = pairs.iter().filter(|p| p[0] != 0 && p[1] == 0).count();
+    let be = pairs.iter().filter(|p| p[0] == 0 && p[1] != 0).count();
+    // Mostly ASCII characters, each with its NUL half.
+    if le * 4 >= pairs.len() * 3 {
+        Some(Encoding::Utf16Le)
+    } else if be * 4 >= pairs.len() * 3 {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
     }
 }
 
@@ -42,7 +88,10 @@ impl FromStr for Encoding {
             "utf-8" | "utf8" => Ok(Encoding::Utf8),
             "gbk" | "cp936" => Ok(Encoding::Gbk),
             "gb18030" => Ok(Encoding::Gb18030),
-            _ => Err(format!("unknown encoding '{s}' (use utf-8, gbk or gb18030)")),
+            "utf-16" | "utf16" | "unicode" => Ok(Encoding::Utf16),
+            "utf-16le" | "utf16le" => Ok(Encoding::Utf16Le),
+            "utf-16be" | "utf16be" => Ok(Encoding::Utf16Be),
+            _ => Err(format!("unknown encoding '{s}' (use utf-8, gbk, gb18030, utf-16, utf-16le or utf-16be)")),
         }
     }
 }
@@ -69,7 +118,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// A reader that decodes GBK/GB18030 bytes into UTF-8 as they are read. Malformed bytes are an error
+/// A reader that decodes GBK/GB18030 or UTF-16 bytes into UTF-8 as they are read. Malformed bytes are an error
 /// ([`std::io::ErrorKind::InvalidData`], naming the byte offset), never replaced silently.
 pub struct DecodingReader<R> {
     inner: R,
@@ -94,7 +143,7 @@ impl<R: Read> DecodingReader<R> {
     pub fn new(inner: R, encoding: Encoding) -> Self {
         DecodingReader {
             inner,
-            decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+            decoder: encoding.decoder(),
             raw: vec![0; RAW],
             raw_start: 0,
             raw_end: 0,
@@ -189,7 +238,30 @@ mod tests {
     }
 
     #[test]
+    fn utf16_is_named_and_decoded() {
+        let text = "entity,region\n浙江,CN\n";
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(looks_like_utf16(&le), Some(Encoding::Utf16Le));
+        // No byte-order mark: the NUL halves of the ASCII characters give the byte order.
+        assert_eq!(looks_like_utf16(&be), Some(Encoding::Utf16Be));
+        assert_eq!(looks_like_utf16(&le[2..]), Some(Encoding::Utf16Le));
+        assert_eq!(looks_like_utf16(text.as_bytes()), None);
+        for (bytes, enc) in [(&le, Encoding::Utf16), (&le, Encoding::Utf16Le), (&be, Encoding::Utf16Be)] {
+            let mut s = String::new();
+            DecodingReader::new(&bytes[..], enc).read_to_string(&mut s).expect("decodes");
+            assert_eq!(s, text, "{enc}");
+        }
+        // An odd byte at the end is not UTF-16.
+        let mut odd = le.clone();
+        odd.push(b'x');
+        let mut s = String::new();
+        assert!(DecodingReader::new(&odd[..], Encoding::Utf16).read_to_string(&mut s).is_err());
+    }
+
+    #[test]
     fn names() {
+        assert_eq!("UTF-16LE".parse::<Encoding>(), Ok(Encoding::Utf16Le));
         assert_eq!("GBK".parse::<Encoding>(), Ok(Encoding::Gbk));
         assert_eq!("utf8".parse::<Encoding>(), Ok(Encoding::Utf8));
         assert!("latin1".parse::<Encoding>().is_err());

@@ -34,6 +34,7 @@ pub mod figure;
 pub mod inventory;
 pub mod ledger;
 pub mod lock;
+pub mod number;
 pub mod printed;
 pub mod reconcile;
 pub mod region;

@@ -379,6 +379,14 @@ impl PrintedNumber {
             }
         }
 
+        // The digits themselves follow the one number grammar of every input (exact, or refused).
+        let token: String = chars[start..token_end].iter().collect();
+        match crate::number::parse(&token) {
+            Ok(_) => {}
+            Err(e) if e.is_range() => return Err(overflow()),
+            Err(_) => return Err(not_a_number(start)),
+        }
+
         // Letters glued to the digits: a unit only if the glued word has no digit and no '.'.
         if token_end < end && chars[token_end].is_ascii_alphabetic() {
             let glued_bad = chars[token_end..end]

@@ -17,6 +17,14 @@
 //!   stands for. A date in any other column is rejected, since it is almost always a number formatted as a date.
 //! - **Error cells** (`#DIV/0!`, `#REF!`, ...) are rejected with the error named; values past the last header column
 //!   are rejected rather than dropped.
+//! - **Limits** (a workbook can be a bomb: a few kilobytes that unpack to gigabytes): memory follows the cells that
+//!   hold a value, never the sheet's dimensions. Every part of an .xlsx, .xlsm, .xlsb or .ods package may unpack to
+//!   at most [`MAX_PART_BYTES`] (checked by unpacking it once before the workbook is read); a sheet may hold at most
+//!   [`MAX_CELLS`] cells with a value (merged ranges counted by their size); a cell's text may be at most
+//!   [`MAX_CELL_CHARS`] characters (Excel's own limit). .xlsx, .xlsm and .xlsb sheets are read cell by cell; an .ods
+//!   sheet is read whole by the reader, so its declared grid (rows and columns repeated up to the last value) may be
+//!   at most [`MAX_GRID_CELLS`]; an .xls file (at most 65,536 x 256 cells by its format) at most [`MAX_XLS_BYTES`].
+//!   Past a limit the workbook is refused, naming the part, sheet, row or cell.
 //!
 //! ```
 //! use std::path::Path;
@@ -51,11 +59,11 @@
 //! assert!(ledger.next_record().is_none());
 //! ```
 
-use std::collections::HashMap;
-use std::io::Cursor;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader, Sheets};
+use calamine::{Data, DataRef, Reader, Sheets};
 use rust_decimal::Decimal;
 
 use crate::activity::{ActivityRecord, Columns, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, RowCheck, columns_from_header};
@@ -66,6 +74,24 @@ pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "od
 
 /// How many non-empty rows at the top may be titles before the header.
 const TITLE_ROWS: usize = 10;
+
+/// Most bytes one part of a workbook package (a sheet's XML, the shared strings, an .ods content.xml) may unpack
+/// to: 128 MiB, about 300,000 ledger rows of an .xlsx sheet. Larger ledgers are read as CSV.
+pub const MAX_PART_BYTES: u64 = 128 << 20;
+
+/// Most cells with a value one sheet may hold (cells of merged ranges counted): 2,000,000, a ledger of 200,000
+/// rows of ten columns.
+pub const MAX_CELLS: usize = 2_000_000;
+
+/// Most characters in one cell: Excel's own limit.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Most cells the grid of an .ods sheet may span (its rows times its columns, up to the last value, repeats
+/// expanded): the reader builds that grid whole.
+pub const MAX_GRID_CELLS: u64 = 4_000_000;
+
+/// Largest .xls file read (the format is read whole).
+pub const MAX_XLS_BYTES: u64 = 64 << 20;
 
 /// Split `book.xlsx#Sheet` into the file and the sheet name, when the literal path does not exist.
 pub fn split_sheet(path: &Path) -> (PathBuf, Option<String>) {
@@ -97,17 +123,26 @@ fn sheet_error(file: &Path, message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Spreadsheet, message).at(Location::file(file))
 }
 
+/// The cells of a sheet that hold a value, by absolute (0-based) row and column.
+type Cells = BTreeMap<(u32, u32), Data>;
+
+/// The rows a merged range covers in one column (first, last) and its top-left cell.
+type MergedRows = (u32, u32, (u32, u32));
+
 /// A spreadsheet ledger being read: one worksheet, validated row by row.
 pub struct SheetLedger {
     file: PathBuf,
     sheet: std::sync::Arc<String>,
-    range: calamine::Range<Data>,
-    /// Absolute (0-based) row and column of the range's first cell.
-    origin: (u32, u32),
-    /// Covered cell of a merged range -> its top-left cell (absolute positions).
-    merged: HashMap<(u32, u32), (u32, u32)>,
+    /// The cells that hold a value, by absolute (0-based) row and column.
+    cells: BTreeMap<(u32, u32), Data>,
+    /// Rows holding a value (their own, or a merged range's), in order.
+    rows: Vec<u32>,
+    /// First column holding a value: column indexes below are relative to it.
+    origin_col: u32,
+    /// Merged ranges of more than one cell, by each column they cover: (first row, last row, top-left cell).
+    merged: BTreeMap<u32, Vec<MergedRows>>,
     cols: Columns,
-    /// Relative index of the next row to read.
+    /// Index into `rows` of the next row to read.
     next: usize,
     sha256: String,
     /// Data rows read so far (blank rows are not counted).
@@ -118,6 +153,218 @@ impl std::fmt::Debug for SheetLedger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SheetLedger").field("file", &self.file).field("sheet", &self.sheet).finish_non_exhaustive()
     }
+}
+
+/// Unpack every part of a zip package once, refusing a part past [`MAX_PART_BYTES`] before any reader holds it.
+fn check_parts(file: &Path, bytes: &[u8]) -> Result<(), Error> {
+    // Not a zip (or a broken one): the workbook reader says what is wrong.
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else { continue };
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let mut sink = std::io::sink();
+        let n = std::io::copy(&mut (&mut part).take(MAX_PART_BYTES + 1), &mut sink).unwrap_or(0);
+        if n > MAX_PART_BYTES {
+            return Err(sheet_error(
+                file,
+                format!("part '{name}' of the workbook unpacks to more than {} MiB", MAX_PART_BYTES >> 20),
+            )
+            .hint("a ledger this large is read as CSV: export the sheet as CSV UTF-8 (or check the file: a few kilobytes that unpack to gigabytes are a zip bomb)"));
+        }
+    }
+    Ok(())
+}
+
+/// The grid an .ods sheet spans, measured from its content.xml before the reader builds it: rows and columns
+/// repeated up to the last value. Refused past [`MAX_GRID_CELLS`], naming the sheet and row.
+fn check_ods_grid(file: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use quick_xml::events::Event;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let Ok(part) = zip.by_name("content.xml") else { return Ok(()) };
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part.take(MAX_PART_BYTES)));
+    let mut buf = Vec::new();
+    let attr = |e: &quick_xml::events::BytesStart, key: &str| -> u64 {
+        e.attributes().flatten().find(|a| a.key.as_ref() == key).and_then(|a| a.value.trim().parse().ok()).unwrap_or(1)
+    };
+    let (mut table, mut row, mut rows_used, mut width) = (String::new(), 0u64, 0u64, 0u64);
+    let (mut row_rep, mut col, mut row_width) = (1u64, 0u64, 0u64);
+    // The open cell: its repeat count and whether it holds anything.
+    let mut cell: Option<(u64, bool)> = None;
+    loop {
+        let ev = match xml.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(ev) => ev,
+        };
+        match ev {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "table:table" => {
+                table = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == "table:name")
+                    .map(|a| a.value.into_owned())
+                    .unwrap_or_default();
+                (row, rows_used, width) = (0, 0, 0);
+            }
+            Event::Start(e) if e.name().as_ref() == "table:table-row" => {
+                (row_rep, col, row_width) = (attr(&e, "table:number-rows-repeated"), 0, 0);
+            }
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(attr(&e, "table:number-rows-repeated"));
+            }
+            ref ev @ (Event::Start(ref e) | Event::Empty(ref e))
+                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+            {
+                let rep = attr(e, "table:number-columns-repeated");
+                let valued = e.attributes().flatten().any(|a| a.key.as_ref() == "office:value-type");
+                if matches!(ev, Event::Empty(_)) {
+                    col = col.saturating_add(rep);
+                    if valued {
+                        row_width = col;
+                    }
+                } else {
+                    cell = Some((rep, valued));
+                }
+            }
+            Event::Text(_) | Event::Start(_) | Event::Empty(_) => {
+                if let Some(c) = cell.as_mut() {
+                    c.1 = true;
+                }
+            }
+            Event::End(e) if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") => {
+                if let Some((rep, valued)) = cell.take() {
+                    col = col.saturating_add(rep);
+                    if valued {
+                        row_width = col;
+                    }
+                }
+            }
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                let first = row;
+                row = row.saturating_add(row_rep);
+                if row_width > 0 {
+                    rows_used = row;
+                    width = width.max(row_width);
+                }
+                if rows_used.saturating_mul(width) > MAX_GRID_CELLS {
+                    return Err(Error::new(
+                        ErrorKind::Spreadsheet,
+                        format!(
+                            "sheet spans {rows_used} rows x {width} columns with its repeated cells, more than {MAX_GRID_CELLS} cells"
+                        ),
+                    )
+                    .at(Location::cell(file, std::sync::Arc::new(table.clone()), first as usize + 1, None))
+                    .hint("remove the repeated rows and columns (or export the sheet as CSV UTF-8)"));
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Whether an .xls (OLE compound file) is damaged in a way that makes its reader loop or allocate without end
+/// (found by fuzzing): a sector listed twice as a FAT sector, more FAT sectors than the file has, or a sector
+/// chain of the FAT or the mini FAT that runs in a circle. Anything else wrong is left to the reader.
+fn cfb_is_circular(bytes: &[u8]) -> bool {
+    const SPECIAL: u32 = 0xFFFF_FFFA;
+    let u32_at =
+        |b: &[u8], o: usize| b.get(o..o + 4).map_or(u32::MAX, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    let words = |b: &[u8]| b.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect::<Vec<_>>();
+    if bytes.len() < 512 || !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return false;
+    }
+    let ss = match bytes.get(30..32).map(|w| u16::from_le_bytes([w[0], w[1]])) {
+        Some(9) => 512,
+        Some(12) => 4096,
+        _ => return false,
+    };
+    let n = bytes.len() / ss;
+    let sector =
+        |id: u32| (id as usize).checked_add(1).and_then(|k| k.checked_mul(ss)).and_then(|o| bytes.get(o..o + ss));
+    // The FAT sectors: 109 in the header, then the DIFAT chain (its length bounded by the file).
+    let mut fat_sectors: Vec<u32> = (0..109).map(|k| u32_at(bytes, 76 + 4 * k)).collect();
+    let mut id = u32_at(bytes, 68);
+    let mut steps = 0;
+    while id < SPECIAL {
+        steps += 1;
+        let Some(sec) = sector(id).filter(|_| steps <= n + 1) else { return steps > n + 1 };
+        let w = words(sec);
+        fat_sectors.extend_from_slice(&w[..w.len() - 1]);
+        id = w[w.len() - 1];
+    }
+    fat_sectors.retain(|id| *id < SPECIAL && sector(*id).is_some());
+    let distinct: BTreeSet<u32> = fat_sectors.iter().copied().collect();
+    if distinct.len() != fat_sectors.len() || fat_sectors.len() > n {
+        return true;
+    }
+    let fat: Vec<u32> = fat_sectors.iter().filter_map(|id| sector(*id)).flat_map(words).collect();
+    let circular = |next: &[u32]| {
+        // 0 not seen, 1 on the walk in progress, 2 known to end.
+        let mut state = vec![0u8; next.len()];
+        for start in 0..next.len() {
+            let mut path = Vec::new();
+            let mut i = start;
+            while i < next.len() && state[i] == 0 {
+                state[i] = 1;
+                path.push(i);
+                i = next[i] as usize;
+            }
+            if i < next.len() && state[i] == 1 {
+                return true;
+            }
+            for p in path {
+                state[p] = 2;
+            }
+        }
+        false
+    };
+    if circular(&fat) {
+        return true;
+    }
+    // The mini FAT, stored in a chain of the (now known acyclic) FAT.
+    let mut minifat = Vec::new();
+    let mut id = u32_at(bytes, 60);
+    while id < SPECIAL && (id as usize) < fat.len() {
+        let Some(sec) = sector(id) else { break };
+        minifat.extend(words(sec));
+        id = fat[id as usize];
+    }
+    circular(&minifat)
+}
+
+fn too_many_cells(file: &Path, sheet: &str, at: (u32, u32)) -> Error {
+    Error::new(ErrorKind::Spreadsheet, format!("sheet holds more than {MAX_CELLS} cells with a value"))
+        .at(Location::cell(file, std::sync::Arc::new(sheet.to_string()), at.0 as usize + 1, Some(at.1 as usize + 1)))
+        .hint("a ledger this large is read as CSV: export the sheet as CSV UTF-8")
+}
+
+/// Keep one cell: empty cells are dropped, long texts and too many cells refused.
+fn keep(
+    cells: &mut BTreeMap<(u32, u32), Data>,
+    file: &Path,
+    sheet: &str,
+    at: (u32, u32),
+    d: Data,
+) -> Result<(), Error> {
+    if matches!(d, Data::Empty) {
+        return Ok(());
+    }
+    if let Data::String(t) = &d
+        && t.len() > MAX_CELL_CHARS
+        && t.chars().count() > MAX_CELL_CHARS
+    {
+        return Err(Error::new(
+            ErrorKind::Spreadsheet,
+            format!("cell holds {} characters, more than {MAX_CELL_CHARS}", t.chars().count()),
+        )
+        .at(Location::cell(file, std::sync::Arc::new(sheet.to_string()), at.0 as usize + 1, Some(at.1 as usize + 1)))
+        .hint("a ledger cell holds a name, a number or a short note"));
+    }
+    if cells.len() >= MAX_CELLS {
+        return Err(too_many_cells(file, sheet, at));
+    }
+    cells.insert(at, d);
+    Ok(())
 }
 
 impl SheetLedger {
@@ -137,80 +384,149 @@ impl SheetLedger {
             && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
             && bytes.iter().take(4096).all(|b| *b >= 0x09 && *b != 0x7F);
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        let cur = Cursor::new(bytes);
-        let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
-            "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
-            "xlsb" => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsb).map_err(|e| e.to_string()),
-            "ods" => calamine::open_workbook_from_rs(cur).map(Sheets::Ods).map_err(|e| e.to_string()),
-            _ => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsx).map_err(|e| e.to_string()),
-        };
-        let mut book = opened.map_err(|e| {
-            if looks_like_text {
-                sheet_error(file, "is not a workbook: it holds plain text (a CSV file with a spreadsheet's name?)")
-                    .hint("rename it to .csv, or save it from the spreadsheet program as .xlsx")
-            } else {
-                sheet_error(file, format!("cannot read the workbook: {e}"))
-                    .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && cfb_is_circular(&bytes) {
+            return Err(sheet_error(
+                file,
+                "cannot read the workbook: it is damaged (its sector chains run in a circle)",
+            )
+            .hint("open and save it again in a spreadsheet program, or export the sheet as CSV UTF-8"));
+        }
+        if ext == "xls" && bytes.len() as u64 > MAX_XLS_BYTES {
+            return Err(sheet_error(
+                file,
+                format!("an .xls workbook of more than {} MiB is not read", MAX_XLS_BYTES >> 20),
+            )
+            .hint("save it as .xlsx, or export the sheet as CSV UTF-8"));
+        }
+        if bytes.starts_with(b"PK") {
+            check_parts(file, &bytes)?;
+            if ext == "ods" {
+                check_ods_grid(file, &bytes)?;
             }
-        })?;
-        let names: Vec<String> = book.sheet_names();
-        let visible: Vec<String> = book
-            .sheets_metadata()
-            .iter()
-            .filter(|s| s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible)
-            .map(|s| s.name.clone())
-            .collect();
-        let chosen = match sheet {
-            Some(s) => names.iter().find(|n| *n == s).cloned().ok_or_else(|| {
-                sheet_error(file, format!("the workbook has no sheet '{s}'"))
-                    .hint(format!("its sheets are {}", names.join(", ")))
-            })?,
-            None => names
+        }
+        // The workbook reader can panic on a damaged file (an index out of bounds in its OLE reader, found by
+        // fuzzing); that is this file's problem, reported as such, never a crash.
+        let read = || -> Result<(String, Cells, Vec<calamine::Dimensions>), Error> {
+            let cur = Cursor::new(bytes);
+            let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
+                "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
+                "xlsb" => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsb).map_err(|e| e.to_string()),
+                "ods" => calamine::open_workbook_from_rs(cur).map(Sheets::Ods).map_err(|e| e.to_string()),
+                _ => calamine::open_workbook_from_rs(cur).map(Sheets::Xlsx).map_err(|e| e.to_string()),
+            };
+            let mut book = opened.map_err(|e| {
+                if looks_like_text {
+                    sheet_error(file, "is not a workbook: it holds plain text (a CSV file with a spreadsheet's name?)")
+                        .hint("rename it to .csv, or save it from the spreadsheet program as .xlsx")
+                } else {
+                    sheet_error(file, format!("cannot read the workbook: {e}"))
+                        .hint("save it as .xlsx, .xls or .ods (not encrypted), or export the sheet as CSV UTF-8")
+                }
+            })?;
+            let names: Vec<String> = book.sheet_names();
+            let visible: Vec<String> = book
+                .sheets_metadata()
                 .iter()
-                .find(|n| n.eq_ignore_ascii_case("ledger"))
-                .or_else(|| visible.first())
-                .or_else(|| names.first())
-                .cloned()
-                .ok_or_else(|| sheet_error(file, "the workbook has no worksheet"))?,
+                .filter(|s| s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible)
+                .map(|s| s.name.clone())
+                .collect();
+            let chosen = match sheet {
+                Some(s) => names.iter().find(|n| *n == s).cloned().ok_or_else(|| {
+                    sheet_error(file, format!("the workbook has no sheet '{s}'"))
+                        .hint(format!("its sheets are {}", names.join(", ")))
+                })?,
+                None => names
+                    .iter()
+                    .find(|n| n.eq_ignore_ascii_case("ledger"))
+                    .or_else(|| visible.first())
+                    .or_else(|| names.first())
+                    .cloned()
+                    .ok_or_else(|| sheet_error(file, "the workbook has no worksheet"))?,
+            };
+            let cannot = |e: String| {
+                sheet_error(file, format!("cannot read sheet '{chosen}': {e}")).hint("check that it is a worksheet")
+            };
+            let mut cells = BTreeMap::new();
+            // .xlsx and .xlsb are read cell by cell; the other formats come as a whole grid from the reader.
+            macro_rules! stream {
+                ($reader:expr) => {{
+                    let mut rd = $reader.map_err(|e| cannot(e.to_string()))?;
+                    while let Some(c) = rd.next_cell().map_err(|e| cannot(e.to_string()))? {
+                        let at = c.get_position();
+                        let d: Data = match c.get_value() {
+                            DataRef::Empty => continue,
+                            v => Data::from(v.clone()),
+                        };
+                        keep(&mut cells, file, &chosen, at, d)?;
+                    }
+                }};
+            }
+            match &mut book {
+                Sheets::Xlsx(x) => stream!(x.worksheet_cells_reader(&chosen)),
+                Sheets::Xlsb(x) => stream!(x.worksheet_cells_reader(&chosen)),
+                _ => {
+                    let range = book.worksheet_range(&chosen).map_err(|e| cannot(e.to_string()))?;
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    for (r, c, d) in range.used_cells() {
+                        keep(&mut cells, file, &chosen, (r0 + r as u32, c0 + c as u32), d.clone())?;
+                    }
+                }
+            }
+            let merges: Vec<calamine::Dimensions> = match &mut book {
+                Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
+                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            drop(book);
+            Ok((chosen, cells, merges))
         };
-        let range = book.worksheet_range(&chosen).map_err(|e| {
-            sheet_error(file, format!("cannot read sheet '{chosen}': {e}")).hint("check that it is a worksheet")
-        })?;
-        let merges: Vec<calamine::Dimensions> = match &mut book {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&chosen).unwrap_or_default(),
-            _ => Vec::new(),
+        let (chosen, cells, merges) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(sheet_error(
+                    file,
+                    "cannot read the workbook: the spreadsheet reader failed on it (a damaged file?)",
+                )
+                .hint("open and save it again in a spreadsheet program, or export the sheet as CSV UTF-8"));
+            }
         };
-        SheetLedger::new(file, chosen.into(), range, &merges, sha256)
+        SheetLedger::new(file, chosen.into(), cells, &merges, sha256)
     }
 
     fn new(
         file: &Path,
         sheet: std::sync::Arc<String>,
-        range: calamine::Range<Data>,
+        cells: BTreeMap<(u32, u32), Data>,
         merges: &[calamine::Dimensions],
         sha256: String,
     ) -> Result<SheetLedger, Error> {
-        let origin = range.start().unwrap_or((0, 0));
-        let mut merged = HashMap::new();
-        for m in merges {
-            // A merged range never holds more cells than the sheet can; guard against nonsense dimensions anyway.
-            if m.len() > 1_000_000 {
-                continue;
+        let mut rows: BTreeSet<u32> = cells.iter().filter(|(_, d)| !is_blank(d)).map(|((r, _), _)| *r).collect();
+        let mut origin_col = cells.keys().map(|(_, c)| *c).min().unwrap_or(0);
+        let mut merged: BTreeMap<u32, Vec<MergedRows>> = BTreeMap::new();
+        let mut covered: u64 = 0;
+        for m in merges.iter().filter(|m| m.len() > 1) {
+            covered = covered.saturating_add(m.len());
+            if covered.saturating_add(cells.len() as u64) > MAX_CELLS as u64 {
+                return Err(too_many_cells(file, &sheet, m.start));
             }
-            for r in m.start.0..=m.end.0 {
-                for c in m.start.1..=m.end.1 {
-                    if (r, c) != m.start {
-                        merged.insert((r, c), m.start);
-                    }
-                }
+            origin_col = origin_col.min(m.start.1);
+            for c in m.start.1..=m.end.1 {
+                merged.entry(c).or_default().push((m.start.0, m.end.0, m.start));
             }
+            // A merged range shows its top-left value in every row it covers.
+            if cells.get(&m.start).is_some_and(|d| !is_blank(d)) {
+                rows.extend(m.start.0..=m.end.0);
+            }
+        }
+        for v in merged.values_mut() {
+            v.sort_unstable();
         }
         let mut me = SheetLedger {
             file: file.to_path_buf(),
             sheet,
-            range,
-            origin,
+            cells,
+            rows: rows.into_iter().collect(),
+            origin_col,
             merged,
             cols: Columns::default(),
             next: 0,
@@ -231,69 +547,80 @@ impl SheetLedger {
         &self.sha256
     }
 
-    /// Rows of the sheet looked at so far and in all (for progress reports).
+    /// Rows with a value looked at so far and in all (for progress reports).
     pub fn progress(&self) -> (u64, u64) {
-        (self.next as u64, self.range.height() as u64)
+        (self.next as u64, self.rows.len() as u64)
     }
 
-    fn cell_loc(&self, rel_row: usize, rel_col: usize) -> Location {
-        Location::cell(
-            &self.file,
-            self.sheet.clone(),
-            self.origin.0 as usize + rel_row + 1,
-            Some(self.origin.1 as usize + rel_col + 1),
-        )
+    /// `row` is absolute; `rel_col` relative to the first column holding a value.
+    fn cell_loc(&self, row: u32, rel_col: usize) -> Location {
+        Location::cell(&self.file, self.sheet.clone(), row as usize + 1, Some(self.origin_col as usize + rel_col + 1))
     }
 
-    fn row_loc(&self, rel_row: usize) -> Location {
-        Location::cell(&self.file, self.sheet.clone(), self.origin.0 as usize + rel_row + 1, None)
+    fn row_loc(&self, row: u32) -> Location {
+        Location::cell(&self.file, self.sheet.clone(), row as usize + 1, None)
     }
 
-    /// The value a person sees at a relative position (merged cells show their top-left value).
-    fn value(&self, rel_row: usize, rel_col: usize) -> &Data {
-        let abs = (self.origin.0 + rel_row as u32, self.origin.1 + rel_col as u32);
-        let abs = self.merged.get(&abs).copied().unwrap_or(abs);
-        self.range.get_value(abs).unwrap_or(&Data::Empty)
+    /// The value a person sees (merged cells show their top-left value).
+    fn value(&self, row: u32, rel_col: usize) -> &Data {
+        let Some(col) = u32::try_from(rel_col).ok().and_then(|c| self.origin_col.checked_add(c)) else {
+            return &Data::Empty;
+        };
+        let mut at = (row, col);
+        if let Some(v) = self.merged.get(&col) {
+            let i = v.partition_point(|m| m.0 <= row);
+            if let Some(m) = i.checked_sub(1).and_then(|i| v.get(i))
+                && m.1 >= row
+            {
+                at = m.2;
+            }
+        }
+        self.cells.get(&at).unwrap_or(&Data::Empty)
     }
 
-    fn row_is_blank(&self, rel_row: usize) -> bool {
-        (0..self.range.width()).all(|c| is_blank(self.value(rel_row, c)))
+    /// The cells of one row that hold a value, by relative column.
+    fn row_cells(&self, row: u32) -> impl Iterator<Item = (usize, &Data)> {
+        self.cells.range((row, 0)..=(row, u32::MAX)).map(|((_, c), d)| ((c - self.origin_col) as usize, d))
+    }
+
+    /// One past the last relative column of a row holding a value.
+    fn row_width(&self, row: u32) -> usize {
+        let own = self.row_cells(row).filter(|(_, d)| !is_blank(d)).map(|(c, _)| c + 1).max().unwrap_or(0);
+        let merged = self
+            .merged
+            .iter()
+            .filter(|(_, v)| {
+                v.iter().any(|m| m.0 <= row && row <= m.1 && self.cells.get(&m.2).is_some_and(|d| !is_blank(d)))
+            })
+            .map(|(c, _)| (c - self.origin_col) as usize + 1)
+            .max()
+            .unwrap_or(0);
+        own.max(merged)
     }
 
     fn read_header(&mut self, merges: &[calamine::Dimensions]) -> Result<(), Error> {
-        let height = self.range.height();
         let known = |d: &Data| -> bool {
             let t = plain_text(d);
             let t = t.trim();
             REQUIRED_COLUMNS.contains(&t) || OPTIONAL_COLUMNS.contains(&t)
         };
-        let mut first_nonblank = None;
         let mut header = None;
-        let mut seen = 0;
-        for r in 0..height {
-            if self.row_is_blank(r) {
-                continue;
-            }
-            first_nonblank.get_or_insert(r);
-            if (0..self.range.width()).any(|c| known(self.value(r, c))) {
-                header = Some(r);
-                break;
-            }
-            seen += 1;
-            if seen >= TITLE_ROWS {
+        for (i, &r) in self.rows.iter().take(TITLE_ROWS).enumerate() {
+            if (0..self.row_width(r)).any(|c| known(self.value(r, c))) {
+                header = Some(i);
                 break;
             }
         }
-        let Some(h) = header.or(first_nonblank) else {
+        let Some(hi) = header.or(if self.rows.is_empty() { None } else { Some(0) }) else {
             return Err(Error::new(ErrorKind::Empty, "ledger is empty: no header line")
                 .at(Location::cell(&self.file, self.sheet.clone(), 1, Some(1)))
                 .hint(format!("the first line must be the header {},note", REQUIRED_COLUMNS.join(","))));
         };
-        let abs_row = self.origin.0 + h as u32;
+        let h = self.rows[hi];
         // A merged range touching the header row that is more than one cell: the header is ambiguous.
         for m in merges {
-            if m.start.0 <= abs_row && abs_row <= m.end.0 && m.len() > 1 {
-                let name = plain_text(self.range.get_value(m.start).unwrap_or(&Data::Empty));
+            if m.start.0 <= h && h <= m.end.0 && m.len() > 1 {
+                let name = plain_text(self.cells.get(&m.start).unwrap_or(&Data::Empty));
                 let range_text = format!(
                     "{}{}:{}{}",
                     column_name(m.start.1 as usize + 1),
@@ -314,11 +641,8 @@ impl SheetLedger {
                 .hint("unmerge the header cells: each column needs its own name, in one row"));
             }
         }
-        let width = self.range.width();
-        let mut names: Vec<String> = (0..width).map(|c| plain_text(self.value(h, c)).trim().to_string()).collect();
-        while names.last().is_some_and(|n| n.is_empty()) {
-            names.pop();
-        }
+        let width = self.row_width(h);
+        let names: Vec<String> = (0..width).map(|c| plain_text(self.value(h, c)).trim().to_string()).collect();
         if let Some(i) = names.iter().position(|n| n.is_empty()) {
             return Err(Error::new(ErrorKind::Spreadsheet, "header cell is empty between named columns")
                 .at(self.cell_loc(h, i))
@@ -330,29 +654,23 @@ impl SheetLedger {
             columns_from_header(&names, &at, whole)?
         };
         self.cols = cols;
-        self.next = h + 1;
+        self.next = hi + 1;
         Ok(())
     }
 
     /// The next row: `None` at the end, `Some(Err)` for a row that failed validation (the caller decides whether
     /// to stop), `Some(Ok)` for a valid row. Blank rows are skipped and not counted.
     pub fn next_record(&mut self) -> Option<Result<ActivityRecord, Error>> {
-        let height = self.range.height();
-        while self.next < height {
-            let r = self.next;
-            self.next += 1;
-            if self.row_is_blank(r) {
-                continue;
-            }
-            self.rows_read += 1;
-            return Some(self.validate(r));
-        }
-        None
+        let r = *self.rows.get(self.next)?;
+        self.next += 1;
+        self.rows_read += 1;
+        Some(self.validate(r))
     }
 
-    fn validate(&self, r: usize) -> Result<ActivityRecord, Error> {
+    fn validate(&self, r: u32) -> Result<ActivityRecord, Error> {
         let count = self.cols.count;
-        if let Some(c) = (count..self.range.width()).find(|c| !is_blank(self.value(r, *c))) {
+        let beyond = self.row_cells(r).find(|(c, d)| *c >= count && !is_blank(d)).map(|(c, _)| c);
+        if let Some(c) = beyond.or_else(|| Some(self.row_width(r)).filter(|w| *w > count).map(|w| w - 1)) {
             return Err(Error::new(
                 ErrorKind::Spreadsheet,
                 format!("cell has a value but its column has no header (the header has {count} columns)"),
@@ -371,7 +689,7 @@ impl SheetLedger {
     }
 
     /// The text of a cell as the CSV reader would see it.
-    fn cell_text(&self, r: usize, c: usize, is_period: bool) -> Result<String, Error> {
+    fn cell_text(&self, r: u32, c: usize, is_period: bool) -> Result<String, Error> {
         let d = self.value(r, c);
         let date_error = |shown: String| {
             Error::new(ErrorKind::Spreadsheet, format!("cell holds a date ({shown}), not a number or text"))

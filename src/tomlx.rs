@@ -190,13 +190,13 @@ impl<'s, 't, 'i> TableReader<'s, 't, 'i> {
         let v = self.get(key)?;
         let loc = self.src.loc(&v.span());
         match v.get_ref() {
-            DeValue::String(s) => match parse_decimal(s) {
-                Some(x) => Some((x, loc)),
-                None => {
+            DeValue::String(s) => match crate::number::parse(s) {
+                Ok(x) => Some((x, loc)),
+                Err(why) => {
                     d.push(
                         Error::new(
-                            ErrorKind::BadNumber,
-                            format!("'{key}' in {} is not a decimal number: \"{s}\"", self.ctx),
+                            if why.is_range() { ErrorKind::Overflow } else { ErrorKind::BadNumber },
+                            format!("'{key}' in {} is not a decimal number: \"{s}\": {why}", self.ctx),
                         )
                         .at(loc)
                         .hint("write digits with an optional sign and decimal point, e.g. \"0.5366\""),
@@ -374,16 +374,7 @@ impl<'s, 't, 'i> TableReader<'s, 't, 'i> {
     }
 }
 
-/// Parse a decimal as written in a factor or inventory file: optional sign, digits, optional point.
-/// No exponents, no separators: factor files are data, not prose.
+/// Parse a decimal as written in a factor or inventory file, by the one grammar of [`crate::number`].
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
-    let t = s.trim();
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    if body.is_empty() || body.starts_with('.') || body.ends_with('.') {
-        return None;
-    }
-    if !body.chars().all(|c| c.is_ascii_digit() || c == '.') || body.matches('.').count() > 1 {
-        return None;
-    }
-    t.parse::<Decimal>().ok()
+    crate::number::parse(s).ok()
 }

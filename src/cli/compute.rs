@@ -182,7 +182,21 @@ pub fn compute(
     let echo = target.output.is_some() || format == FormatArg::Csv;
     // Lines streamed to a file are not also kept: at scale that would hold every line in memory.
     let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none();
+    // The html and xlsx reports take the lines as they are made (bounded memory), not kept in the result.
+    let mut streamed = match format {
+        FormatArg::Html if keep => Some(report::ComputeReport::html(target.lang, common.places())),
+        FormatArg::Xlsx if keep => Some(report::ComputeReport::xlsx(target.lang, common.places())?),
+        _ => None,
+    };
     let result = match lines {
+        None if let Some(s) = streamed.as_mut() => run_with_progress(
+            &inv,
+            &lib,
+            common,
+            false,
+            Some(&mut |l: &Line| s.line(l).map_err(std::io::Error::other)),
+            echo,
+        )?,
         None => run_with_progress(&inv, &lib, common, keep, None, echo)?,
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
@@ -260,6 +274,21 @@ pub fn compute(
                 eprintln!("rejected: {}", report::term_text(&e.to_string()));
             }
             s.into_bytes()
+        }
+        FormatArg::Xlsx | FormatArg::Html if let Some(s) = streamed.take() => {
+            let mut s = Some(s);
+            let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+                s.take().map_or(Ok(()), |s| s.finish_into(&result, Some(&lib), w).map_err(std::io::Error::other))
+            };
+            match target.output {
+                Some(path) => {
+                    let mut f = AtomicFile::create(path)?;
+                    write(&mut f).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
+                    f.commit()?;
+                }
+                None => out.write_with(write),
+            }
+            return Ok(0);
         }
         FormatArg::Xlsx => {
             let doc = report::compute_document(&result, Some(&lib), target.lang, common.places());

@@ -49,9 +49,9 @@ pub struct Common {
     /// No progress bar (it is shown on stderr only when that is a terminal and the run takes over a second).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Text encoding of the ledgers: utf-8 (the default; a byte-order mark is fine), gbk or gb18030. An inventory's
-    /// own declaration wins (`encoding = "gbk"`, or `{ path = "b.csv", encoding = "gbk" }` in activity_files): this
-    /// flag applies only to CSV ledgers that have none.
+    /// Text encoding of the ledgers: utf-8 (the default; a byte-order mark is fine), gbk, gb18030, utf-16 (by its
+    /// byte-order mark), utf-16le or utf-16be. An inventory's own declaration wins (`encoding = "gbk"`, or
+    /// `{ path = "b.csv", encoding = "gbk" }` in activity_files): this flag applies only to CSV ledgers that have none.
     #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = clap::builder::ValueParser::new(parse_encoding))]
     pub encoding: ghg::encoding::Encoding,
     /// Threads to read each ledger with (default: one per core); results are identical for any number. Ledgers

@@ -85,9 +85,10 @@ fn usage(msg: String, hint: &str) -> Diagnostics {
 }
 
 fn dec(flag: &str, s: &str) -> Result<Decimal, Diagnostics> {
-    match ghg::activity::parse_quantity(s) {
-        Some(v) if v >= Decimal::ZERO => Ok(v),
-        _ => Err(usage(format!("--{flag} '{s}' is not a non-negative decimal number"), "e.g. 50000 or 1234.5")),
+    match ghg::number::parse(s) {
+        Ok(v) if v >= Decimal::ZERO => Ok(v),
+        Ok(_) => Err(usage(format!("--{flag} '{s}' is negative"), "e.g. 50000 or 1234.5")),
+        Err(why) => Err(usage(format!("--{flag} '{s}' is not a decimal number: {why}"), "e.g. 50000 or 1234.5")),
     }
 }
 

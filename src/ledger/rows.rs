@@ -8,11 +8,15 @@ use std::io::Read;
 
 use memchr::memchr_iter;
 
-/// The longest record read: a line of a gigabyte is not a ledger row (and would take that much memory).
-const MAX_RECORD: usize = 1 << 30;
+/// The longest record read, 1 MiB: a ledger row is a few hundred bytes, and one hostile quoted field must not take
+/// gigabytes of memory.
+pub const MAX_RECORD: usize = 1 << 20;
 
 fn too_long() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, "a single record is longer than 1 GiB: this is not a ledger")
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "a single record (row) is longer than 1 MiB: this is not a ledger row (an unclosed quote?)",
+    )
 }
 
 /// Byte classes for splitting: 1 comma, 2 newline, 3 quote or carriage return, 0 anything else.
@@ -303,15 +307,20 @@ impl<R: Read> RowReader<R> {
         if self.failed {
             return Ok(false);
         }
+        let before = self.rec_line;
         let r = self.next_inner();
-        if r.is_err() {
-            self.failed = true;
+        match r {
+            // The line of the record that failed (set as each record starts), so the error is located there.
+            Err(_) => self.failed = true,
+            Ok(false) => self.rec_line = before,
+            Ok(true) => {}
         }
         r
     }
 
     fn next_inner(&mut self) -> std::io::Result<bool> {
         loop {
+            self.rec_line = self.cur_line;
             // One pass over the line: commas split it; a quote or carriage return marks it for a closer look.
             let (mut i, end) = (self.start, self.end);
             let mut f = i;

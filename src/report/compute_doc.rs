@@ -9,7 +9,7 @@ use super::doc::{BarChart, Block, Cell, Chart, Column, Document, Finding, KeyFig
 use super::full;
 use super::labels::{activity_label, figure_label};
 use crate::activity::{ACTIVITIES, Activity};
-use crate::calc::{Computation, UsedFactor};
+use crate::calc::{Computation, Line, UsedFactor};
 use crate::factor::FactorLibrary;
 use crate::figure::{
     ENERGY_TOTAL, FigureId, INTENSITY_TOTAL_MARKET, SCOPE1, SCOPE2_LOCATION, SCOPE2_MARKET, TOTAL_LOCATION,
@@ -122,6 +122,10 @@ fn series(c: &Computation, lang: Lang) -> Vec<(&'static str, String)> {
 
 /// Scope 1 and 2 by activity (scope 2 split by activity from the lines; from the totals when lines were not kept).
 pub fn chart_by_activity(c: &Computation, lang: Lang, places: u32) -> BarChart {
+    chart_by_activity_of(c, &LineDigest::of(&c.lines), lang, places)
+}
+
+fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places: u32) -> BarChart {
     let ser = series(c, lang);
     let mut by: BTreeMap<Activity, Vec<Decimal>> = BTreeMap::new();
     for a in ACTIVITIES {
@@ -130,7 +134,7 @@ pub fn chart_by_activity(c: &Computation, lang: Lang, places: u32) -> BarChart {
         }
     }
     let mut categories: Vec<(String, Vec<Decimal>)> = Vec::new();
-    if c.lines.is_empty() {
+    if digest.count == 0 {
         let mut v = vec![Decimal::ZERO; ser.len()];
         for (i, (id, _)) in ser.iter().enumerate().skip(1) {
             v[i] = c.figures.get(*id).map(|f| f.value).unwrap_or_default();
@@ -142,9 +146,10 @@ pub fn chart_by_activity(c: &Computation, lang: Lang, places: u32) -> BarChart {
             categories.push((lang.pick("Electricity and heat", "电力和热力").to_string(), v));
         }
     } else {
-        for l in &c.lines {
-            if let Some(i) = ser.iter().skip(1).position(|(id, _)| *id == l.figure) {
-                by.entry(l.activity).or_insert_with(|| vec![Decimal::ZERO; ser.len()])[i + 1] += l.value;
+        for ((activity, figure), value) in &digest.by_activity {
+            if let Some(i) = ser.iter().skip(1).position(|(id, _)| id == figure) {
+                let v = &mut by.entry(*activity).or_insert_with(|| vec![Decimal::ZERO; ser.len()])[i + 1];
+                *v = v.saturating_add(*value);
             }
         }
         for (a, vs) in &by {
@@ -247,11 +252,10 @@ fn by_entity_table(c: &Computation, lang: Lang, places: u32) -> Table {
     )
 }
 
-fn lines_table(c: &Computation, lang: Lang, places: u32) -> Table {
-    let rows = c
-        .lines
-        .iter()
-        .map(|l| {
+/// One calculation line as a row of the Lines table.
+fn line_row(l: &Line) -> Vec<Cell> {
+    {
+        {
             let refs: Vec<String> = l.factors.iter().map(|f| f.reference.to_string()).collect();
             let cites: Vec<String> = l.factors.iter().map(|f| format!("{}: {}", f.reference, f.citation)).collect();
             vec![
@@ -271,8 +275,13 @@ fn lines_table(c: &Computation, lang: Lang, places: u32) -> Table {
                 Cell::text(refs.join(" ")),
                 Cell::text(cites.join(" | ")),
             ]
-        })
-        .collect();
+        }
+    }
+}
+
+/// The Lines table of the given lines (`in_all`: how many there are, when `lines` are only the first of them).
+fn lines_table(lines: &[Line], in_all: u64, lang: Lang, places: u32) -> Table {
+    let rows = lines.iter().map(line_row).collect();
     let mut t = Table::new(
         "Lines",
         vec![
@@ -295,17 +304,17 @@ fn lines_table(c: &Computation, lang: Lang, places: u32) -> Table {
         rows,
     );
     t.html_rows = Some(HTML_LINES);
+    t.rows_in_all = Some(in_all);
     t
 }
 
 /// Every factor the lines used, with how often, its citation and its set's provenance (when `lib` is given).
 pub fn factors_table(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang) -> Table {
-    let mut used: BTreeMap<String, (UsedFactor, u64)> = BTreeMap::new();
-    for l in &c.lines {
-        for f in l.factors.iter() {
-            used.entry(f.reference.to_string()).or_insert_with(|| (f.clone(), 0)).1 += 1;
-        }
-    }
+    factors_table_of(&LineDigest::of(&c.lines), lib, lang)
+}
+
+fn factors_table_of(digest: &LineDigest, lib: Option<&FactorLibrary>, lang: Lang) -> Table {
+    let used = digest.factors.clone();
     let places = used.values().map(|(f, _)| f.value.normalize().scale()).max().unwrap_or(4).clamp(2, 10);
     let rows = used
         .into_iter()
@@ -377,6 +386,18 @@ fn small(x: Decimal, places: u32) -> String {
 /// assert!(bytes.len() > 1000);
 /// ```
 pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang, places: u32) -> Document {
+    compute_document_of(c, &LineDigest::of(&c.lines), &c.lines, lib, lang, places)
+}
+
+/// The compute document from a digest of the lines and the first of them (`first`; the rest are counted only).
+fn compute_document_of(
+    c: &Computation,
+    digest: &LineDigest,
+    first: &[Line],
+    lib: Option<&FactorLibrary>,
+    lang: Lang,
+    places: u32,
+) -> Document {
     let title = match lang {
         Lang::En => format!("{} — greenhouse-gas inventory {}", c.organisation, c.year),
         Lang::Zh => format!("{} {} 年温室气体排放核算报告", c.organisation, c.year),
@@ -416,7 +437,7 @@ pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang
         })
         .collect();
     doc.sections.push(Section::new(lang.pick("Key figures", "主要数据"), vec![Block::KeyFigures(keys)]));
-    let mut charts = vec![Block::Chart(Chart::Bars(chart_by_activity(c, lang, places)))];
+    let mut charts = vec![Block::Chart(Chart::Bars(chart_by_activity_of(c, digest, lang, places)))];
     if !c.by_entity.is_empty() {
         charts.push(Block::Chart(Chart::Bars(chart_by_entity(c, lang, places))));
     }
@@ -450,11 +471,101 @@ pub fn compute_document(c: &Computation, lib: Option<&FactorLibrary>, lang: Lang
     }
     doc.sections
         .push(Section::new(lang.pick("Findings", "发现事项"), vec![Block::Findings(compute_findings(c, lang))]));
-    doc.sections
-        .push(Section::new(lang.pick("Factors used", "所用排放因子"), vec![Block::Table(factors_table(c, lib, lang))]));
+    doc.sections.push(Section::new(
+        lang.pick("Factors used", "所用排放因子"),
+        vec![Block::Table(factors_table_of(digest, lib, lang))],
+    ));
     doc.sections.push(Section::new(
         lang.pick("Calculation lines", "计算明细"),
-        vec![Block::Table(lines_table(c, lang, places))],
+        vec![Block::Table(lines_table(first, digest.count, lang, places))],
     ));
     doc
+}
+
+/// What the compute document takes from the calculation lines, gathered one line at a time: how many, the sums by
+/// activity and figure (for the chart) and each factor used with its line count. Its size follows activities,
+/// figures and factors, never lines.
+#[derive(Debug, Default, Clone)]
+pub struct LineDigest {
+    /// Lines seen.
+    pub count: u64,
+    by_activity: BTreeMap<(Activity, String), Decimal>,
+    factors: BTreeMap<String, (UsedFactor, u64)>,
+}
+
+impl LineDigest {
+    /// The digest of lines kept in memory.
+    pub fn of(lines: &[Line]) -> LineDigest {
+        let mut d = LineDigest::default();
+        for l in lines {
+            d.add(l);
+        }
+        d
+    }
+
+    /// Count one more line.
+    pub fn add(&mut self, l: &Line) {
+        self.count += 1;
+        match self.by_activity.get_mut(&(l.activity, l.figure.clone())) {
+            Some(v) => *v = v.saturating_add(l.value),
+            None => {
+                self.by_activity.insert((l.activity, l.figure.clone()), l.value);
+            }
+        }
+        for f in l.factors.iter() {
+            self.factors.entry(f.reference.to_string()).or_insert_with(|| (f.clone(), 0)).1 += 1;
+        }
+    }
+}
+
+/// The compute report (`--format html` or `xlsx`) made while the lines are computed, in memory that does not grow
+/// with them: HTML keeps the first [`HTML_LINES`] lines it shows; the workbook streams every line to its Lines
+/// sheet as it comes.
+#[derive(Debug)]
+pub struct ComputeReport {
+    digest: LineDigest,
+    first: Vec<Line>,
+    book: Option<super::xlsx::StreamedWorkbook>,
+    lang: Lang,
+    places: u32,
+}
+
+impl ComputeReport {
+    /// An HTML report.
+    pub fn html(lang: Lang, places: u32) -> ComputeReport {
+        ComputeReport { digest: LineDigest::default(), first: Vec::new(), book: None, lang, places }
+    }
+
+    /// An .xlsx workbook.
+    pub fn xlsx(lang: Lang, places: u32) -> Result<ComputeReport, crate::error::Error> {
+        let book = super::xlsx::StreamedWorkbook::new(lines_table(&[], 0, lang, places))?;
+        Ok(ComputeReport { digest: LineDigest::default(), first: Vec::new(), book: Some(book), lang, places })
+    }
+
+    /// Take one calculation line.
+    pub fn line(&mut self, l: &Line) -> Result<(), crate::error::Error> {
+        self.digest.add(l);
+        match &mut self.book {
+            Some(b) => b.push(&line_row(l))?,
+            None if self.first.len() < HTML_LINES => self.first.push(l.clone()),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Write the finished report to `out`, for the computation the lines came from.
+    pub fn finish_into(
+        self,
+        c: &Computation,
+        lib: Option<&FactorLibrary>,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), crate::error::Error> {
+        let doc = compute_document_of(c, &self.digest, &self.first, lib, self.lang, self.places);
+        match self.book {
+            Some(b) => b.finish_into(&doc, out),
+            None => out.write_all(super::html::html(&doc).as_bytes()).map_err(|e| {
+                crate::error::Error::new(crate::error::ErrorKind::Io, format!("cannot write the report: {e}"))
+            }),
+        }
+    }
 }

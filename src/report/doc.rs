@@ -251,6 +251,8 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// Show at most this many rows in HTML, with a note on the rest (the workbook always has every row).
     pub html_rows: Option<usize>,
+    /// How many rows the table has in all, when `rows` holds only the first of them (the rest streamed elsewhere).
+    pub rows_in_all: Option<u64>,
     /// Whether the table becomes a worksheet.
     pub in_workbook: bool,
     /// Whether the table is shown in HTML.
@@ -260,7 +262,16 @@ pub struct Table {
 impl Table {
     /// A table shown in both renderings.
     pub fn new(sheet: impl Into<String>, columns: Vec<Column>, rows: Vec<Vec<Cell>>) -> Table {
-        Table { sheet: sheet.into(), caption: None, columns, rows, html_rows: None, in_workbook: true, in_html: true }
+        Table {
+            sheet: sheet.into(),
+            caption: None,
+            columns,
+            rows,
+            html_rows: None,
+            rows_in_all: None,
+            in_workbook: true,
+            in_html: true,
+        }
     }
 }
 

@@ -165,6 +165,8 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
     }
     o.push_str("</tr></thead>\n<tbody>\n");
     let shown = t.html_rows.unwrap_or(usize::MAX).min(t.rows.len());
+    // Rows in all: the table may hold only the first of them, the rest having been counted as they streamed past.
+    let in_all = t.rows_in_all.unwrap_or(t.rows.len() as u64).max(t.rows.len() as u64);
     for row in &t.rows[..shown] {
         o.push_str("<tr>");
         for (i, col) in t.columns.iter().enumerate() {
@@ -178,22 +180,19 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
         o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table></div>\n");
-    if shown < t.rows.len() {
-        let rest = t.rows.len() - shown;
+    if (shown as u64) < in_all {
+        let rest = in_all - shown as u64;
         let _ = writeln!(
             o,
             "<p class=\"more\">{}</p>",
             esc(&match lang {
                 Lang::En => format!(
                     "{shown} of {} rows shown; all {} are in the workbook (--format xlsx, sheet \"{}\") and in --format json ({rest} more).",
-                    t.rows.len(),
-                    t.rows.len(),
-                    t.sheet
+                    in_all, in_all, t.sheet
                 ),
                 Lang::Zh => format!(
                     "显示 {} 行中的 {shown} 行；全部行见工作簿（--format xlsx，工作表“{}”）及 --format json（另有 {rest} 行）。",
-                    t.rows.len(),
-                    t.sheet
+                    in_all, t.sheet
                 ),
             })
         );

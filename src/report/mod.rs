@@ -17,8 +17,8 @@ mod text;
 mod xlsx;
 
 pub use compute_doc::{
-    HTML_LINES, SHEETS, chart_by_activity, chart_by_entity, compute_document, compute_findings, factors_table,
-    provenance_stamp, summary_table,
+    ComputeReport, HTML_LINES, LineDigest, SHEETS, chart_by_activity, chart_by_entity, compute_document,
+    compute_findings, factors_table, provenance_stamp, summary_table,
 };
 pub use doc::{
     BarChart, Block, Cell, Chart, Column, ColumnKind, Document, Finding, KeyFigure, Lang, Section, Severity, Table,
@@ -39,7 +39,7 @@ pub use scenario::{
 pub use scenario_doc::{scenario_document, scenario_waterfall};
 pub use scope2::{render_scope2, scope2_csv_rows, scope2_json};
 pub use text::{render_compute, render_explain};
-pub use xlsx::{MAX_CELL_CHARS, MAX_ROWS, number_format, to_number, workbook};
+pub use xlsx::{MAX_CELL_CHARS, MAX_ROWS, StreamedWorkbook, number_format, to_number, workbook};
 
 use rust_decimal::Decimal;
 

@@ -64,7 +64,9 @@ fn signed(x: Decimal, places: u32) -> String {
 /// A relative difference in percent: two decimals, more (up to six) when two would show a non-zero as zero.
 fn percent(r: Option<Decimal>) -> String {
     let Some(r) = r else { return "n/a".to_string() };
-    let x = r.saturating_mul(Decimal::ONE_HUNDRED);
+    let Some(x) = r.checked_mul(Decimal::ONE_HUNDRED) else {
+        return format!("too large for a percent (difference / reported = {r})");
+    };
     let mut places = 2;
     while places < 6 && !x.is_zero() && crate::printed::round_half_away(x, places).is_zero() {
         places += 1;

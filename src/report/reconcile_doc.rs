@@ -85,7 +85,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                             .iter()
                             .find(|f| &f.id == id)
                             .and_then(|f| f.relative)
-                            .map(|x| x * Decimal::ONE_HUNDRED)
+                            .map(|x| x.saturating_mul(Decimal::ONE_HUNDRED))
                             .unwrap_or_default()
                     })
                     .collect();
@@ -110,7 +110,13 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                 Cell::Number(f.recomputed),
                 Cell::text(&f.unit),
                 Cell::Number(f.difference),
-                Cell::number(f.relative.map(|x| x * Decimal::ONE_HUNDRED)),
+                match f.relative.map(|x| x.checked_mul(Decimal::ONE_HUNDRED)) {
+                    Some(None) => Cell::text(format!(
+                        "too large for a percent: difference / reported = {}",
+                        f.relative.unwrap_or_default()
+                    )),
+                    r => Cell::number(r.flatten()),
+                },
                 Cell::text(&f.tolerance_rule),
                 Cell::text(f.status.name()),
                 Cell::text(full(f.recomputed)),

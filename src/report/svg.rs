@@ -122,6 +122,10 @@ pub fn nice_step(span: Decimal) -> Decimal {
 /// The axis: from a multiple of `step` at or below `lo` to one at or above `hi`. A range too large for a nice step
 /// keeps its ends.
 fn axis(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Decimal) {
+    // An axis past ±10^27 would overflow a decimal while stepping through its ticks; such values are drawn at its
+    // end.
+    let cap = Decimal::from_i128_with_scale(10i128.pow(27), 0);
+    let (lo, hi) = (lo.clamp(-cap, cap), hi.clamp(-cap, cap));
     let step = nice_step(hi.checked_sub(lo).unwrap_or(Decimal::MAX));
     let a = lo.checked_div(step).and_then(|q| q.floor().checked_mul(step)).unwrap_or(lo);
     let b = hi.checked_div(step).and_then(|q| q.ceil().checked_mul(step)).unwrap_or(hi);
@@ -216,8 +220,8 @@ pub fn bars(b: &BarChart) -> String {
         }
     }
     let (a, z, step) = axis(lo, hi);
-    let span = px(z - a).max(f64::MIN_POSITIVE);
-    let x_of = |v: Decimal| plot_x + (px(v - a) / span) * plot_w;
+    let span = px(z.saturating_sub(a)).max(f64::MIN_POSITIVE);
+    let x_of = |v: Decimal| plot_x + (px(v.saturating_sub(a)) / span) * plot_w;
     let mut o = String::new();
     header(&mut o, &b.title, &b.unit, height);
     // Legend.
@@ -251,7 +255,8 @@ pub fn bars(b: &BarChart) -> String {
             top + plot_h + 16.0,
             tick_label(t, step)
         );
-        t += step;
+        let Some(next) = t.checked_add(step) else { break };
+        t = next;
         guard += 1;
     }
     let _ = write!(
@@ -381,8 +386,8 @@ pub fn waterfall(w: &Waterfall) -> String {
         hi = hi.max(run);
     }
     let (a, z, step) = axis(lo, hi);
-    let span = px(z - a).max(f64::MIN_POSITIVE);
-    let y_of = |v: Decimal| top + plot_h - (px(v - a) / span) * plot_h;
+    let span = px(z.saturating_sub(a)).max(f64::MIN_POSITIVE);
+    let y_of = |v: Decimal| top + plot_h - (px(v.saturating_sub(a)) / span) * plot_h;
     let mut o = String::new();
     header(&mut o, &w.title, &w.unit, height);
     let mut t = a;
@@ -398,7 +403,8 @@ pub fn waterfall(w: &Waterfall) -> String {
             y + 4.0,
             tick_label(t, step)
         );
-        t += step;
+        let Some(next) = t.checked_add(step) else { break };
+        t = next;
         guard += 1;
     }
     let _ = write!(
@@ -498,8 +504,10 @@ mod tests {
         // A range wider than any decimal keeps its two ends instead of panicking.
         let (_, _, t) = ticks(Decimal::MIN, Decimal::MAX);
         assert_eq!(t, vec![Decimal::MIN, Decimal::MAX]);
+        // A bar axis is capped at ±10^27 (values past it are drawn at its end), so stepping its ticks cannot overflow.
         let (a, z, _) = axis(Decimal::MIN, Decimal::MAX);
-        assert_eq!((a, z), (Decimal::MIN, Decimal::MAX));
+        let cap = Decimal::from_i128_with_scale(10i128.pow(27), 0);
+        assert_eq!((a, z), (-cap, cap));
     }
 
     #[test]

@@ -99,9 +99,8 @@ fn estimate_width(t: &Table, col: usize) -> f64 {
     (w as f64 + 2.0).min(60.0)
 }
 
-fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &Formats) -> Result<(), Error> {
-    let per_sheet = MAX_ROWS - 1;
-    let chunks: Vec<&[Vec<Cell>]> = if t.rows.is_empty() { vec![&[][..]] } else { t.rows.chunks(per_sheet).collect() };
+/// Column widths and cell formats of a table's columns (`sample`: rows to measure text widths by).
+fn layout(t: &Table) -> (Vec<f64>, Vec<Format>) {
     let widths: Vec<f64> = t
         .columns
         .iter()
@@ -125,73 +124,257 @@ fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &For
             }
         })
         .collect();
-    for (k, rows) in chunks.iter().enumerate() {
-        let wanted = if k == 0 { t.sheet.clone() } else { format!("{} ({})", t.sheet, k + 1) };
-        let name = sheet_name(&wanted, used);
-        // Large tables are streamed to a temporary file as they are written (rows in order), not held in memory.
-        let ws: &mut Worksheet = if rows.len() > CONSTANT_MEMORY_ROWS {
-            wb.add_worksheet_with_constant_memory().map_err(xerr)?
-        } else {
-            wb.add_worksheet()
-        };
-        ws.set_name(&name).map_err(xerr)?;
-        for (c, col) in t.columns.iter().enumerate() {
-            let c16 = c as u16;
-            ws.write_string_with_format(0, c16, cut(&col.header), &f.header).map_err(xerr)?;
-            ws.set_column_width(c16, widths[c]).map_err(xerr)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            let r32 = (r + 1) as u32;
-            // Wrapped text needs a taller row; spreadsheet programs do not always measure it on opening.
-            let lines = row
-                .iter()
-                .zip(&widths)
-                .zip(&t.columns)
-                .filter(|((_, w), col)| matches!(col.kind, ColumnKind::Text | ColumnKind::Code) && **w >= 30.0)
-                .map(|((cell, w), _)| match cell {
-                    Cell::Text(s) => (display_width(s) / (w - 1.0)).ceil().max(1.0),
-                    _ => 1.0,
-                })
-                .fold(1.0_f64, f64::max)
-                .min(20.0);
-            if lines > 1.0 {
-                ws.set_row_height(r32, 15.0 * lines).map_err(xerr)?;
+    (widths, cell_formats)
+}
+
+/// Add one worksheet of a table (continuation `k`, 0 for the first) with its header row.
+fn start_sheet<'w>(
+    wb: &'w mut Workbook,
+    t: &Table,
+    k: usize,
+    constant_memory: bool,
+    used: &mut HashSet<String>,
+    widths: &[f64],
+    f: &Formats,
+) -> Result<&'w mut Worksheet, Error> {
+    let wanted = if k == 0 { t.sheet.clone() } else { format!("{} ({})", t.sheet, k + 1) };
+    let name = sheet_name(&wanted, used);
+    // Large tables are streamed to a temporary file as they are written (rows in order), not held in memory.
+    let ws: &mut Worksheet =
+        if constant_memory { wb.add_worksheet_with_constant_memory().map_err(xerr)? } else { wb.add_worksheet() };
+    ws.set_name(&name).map_err(xerr)?;
+    for (c, col) in t.columns.iter().enumerate() {
+        let c16 = c as u16;
+        ws.write_string_with_format(0, c16, cut(&col.header), &f.header).map_err(xerr)?;
+        ws.set_column_width(c16, widths[c]).map_err(xerr)?;
+    }
+    Ok(ws)
+}
+
+/// Write one row (`r32`, 1 for the first under the header).
+fn write_row(
+    ws: &mut Worksheet,
+    r32: u32,
+    row: &[Cell],
+    t: &Table,
+    widths: &[f64],
+    cell_formats: &[Format],
+    heights: bool,
+) -> Result<(), Error> {
+    // Wrapped text needs a taller row; spreadsheet programs do not always measure it on opening. (Not in a streamed
+    // sheet: the writer keeps every row's height in memory.)
+    let lines = if !heights {
+        1.0
+    } else {
+        row.iter()
+            .zip(widths)
+            .zip(&t.columns)
+            .filter(|((_, w), col)| matches!(col.kind, ColumnKind::Text | ColumnKind::Code) && **w >= 30.0)
+            .map(|((cell, w), _)| match cell {
+                Cell::Text(s) => (display_width(s) / (w - 1.0)).ceil().max(1.0),
+                _ => 1.0,
+            })
+            .fold(1.0_f64, f64::max)
+            .min(20.0)
+    };
+    if lines > 1.0 {
+        ws.set_row_height(r32, 15.0 * lines).map_err(xerr)?;
+    }
+    for (c, cell) in row.iter().enumerate().take(t.columns.len()) {
+        let c16 = c as u16;
+        let cf = &cell_formats[c];
+        match cell {
+            Cell::Empty => {}
+            Cell::Text(s) => {
+                ws.write_string_with_format(r32, c16, cut(s), cf).map_err(xerr)?;
             }
-            for (c, cell) in row.iter().enumerate().take(t.columns.len()) {
-                let c16 = c as u16;
-                let cf = &cell_formats[c];
-                match cell {
-                    Cell::Empty => {}
-                    Cell::Text(s) => {
-                        ws.write_string_with_format(r32, c16, cut(s), cf).map_err(xerr)?;
-                    }
-                    Cell::Number(x) => {
-                        ws.write_number_with_format(r32, c16, to_number(*x), cf).map_err(xerr)?;
-                    }
-                    Cell::Count(n) => {
-                        ws.write_number_with_format(r32, c16, *n as f64, cf).map_err(xerr)?;
-                    }
-                }
+            Cell::Number(x) => {
+                ws.write_number_with_format(r32, c16, to_number(*x), cf).map_err(xerr)?;
             }
-        }
-        ws.set_freeze_panes(1, 0).map_err(xerr)?;
-        // Printed as a reviewer expects: A4 landscape, the header on every page, narrow tables one page wide.
-        ws.set_paper_size(9).set_landscape().set_print_gridlines(true);
-        if widths.iter().sum::<f64>() <= 200.0 {
-            ws.set_print_fit_to_pages(1, 0);
-        }
-        ws.set_repeat_rows(0, 0).map_err(xerr)?;
-        if !t.columns.is_empty() {
-            ws.autofilter(0, 0, rows.len() as u32, (t.columns.len() - 1) as u16).map_err(xerr)?;
+            Cell::Count(n) => {
+                ws.write_number_with_format(r32, c16, *n as f64, cf).map_err(xerr)?;
+            }
         }
     }
     Ok(())
 }
 
+/// Freeze the header, set up printing and the filter over `rows` data rows.
+fn end_sheet(ws: &mut Worksheet, t: &Table, widths: &[f64], rows: usize) -> Result<(), Error> {
+    ws.set_freeze_panes(1, 0).map_err(xerr)?;
+    // Printed as a reviewer expects: A4 landscape, the header on every page, narrow tables one page wide.
+    ws.set_paper_size(9).set_landscape().set_print_gridlines(true);
+    if widths.iter().sum::<f64>() <= 200.0 {
+        ws.set_print_fit_to_pages(1, 0);
+    }
+    ws.set_repeat_rows(0, 0).map_err(xerr)?;
+    if !t.columns.is_empty() {
+        ws.autofilter(0, 0, rows as u32, (t.columns.len() - 1) as u16).map_err(xerr)?;
+    }
+    Ok(())
+}
+
+fn write_table(wb: &mut Workbook, t: &Table, used: &mut HashSet<String>, f: &Formats) -> Result<(), Error> {
+    let per_sheet = MAX_ROWS - 1;
+    let chunks: Vec<&[Vec<Cell>]> = if t.rows.is_empty() { vec![&[][..]] } else { t.rows.chunks(per_sheet).collect() };
+    let (widths, cell_formats) = layout(t);
+    for (k, rows) in chunks.iter().enumerate() {
+        let ws = start_sheet(wb, t, k, rows.len() > CONSTANT_MEMORY_ROWS, used, &widths, f)?;
+        for (r, row) in rows.iter().enumerate() {
+            write_row(ws, (r + 1) as u32, row, t, &widths, &cell_formats, true)?;
+        }
+        end_sheet(ws, t, &widths, rows.len())?;
+    }
+    Ok(())
+}
+
+/// A workbook whose one long table is written row by row as its rows are made (a constant-memory worksheet
+/// streamed to a temporary file, continued on `<sheet> (2)`, ... past Excel's row limit), so memory does not grow
+/// with the table. The rest of the document is added by [`StreamedWorkbook::finish`], and the streamed sheets take
+/// the place of the document's table of the same sheet name.
+pub struct StreamedWorkbook {
+    wb: Workbook,
+    /// The streamed table's sheet name and columns (its rows stay empty).
+    table: Table,
+    widths: Vec<f64>,
+    cell_formats: Vec<Format>,
+    f: Formats,
+    used: HashSet<String>,
+    /// Worksheets added for the table so far, and data rows in the last one.
+    sheets: usize,
+    rows_in_sheet: usize,
+    /// Rows written in all.
+    rows: u64,
+}
+
+impl std::fmt::Debug for StreamedWorkbook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamedWorkbook").field("sheet", &self.table.sheet).field("rows", &self.rows).finish()
+    }
+}
+
+impl StreamedWorkbook {
+    /// Start a workbook with the streamed table `table` (its columns and sheet name; rows given are written first).
+    pub fn new(table: Table) -> Result<StreamedWorkbook, Error> {
+        let (widths, cell_formats) = layout(&table);
+        let mut me = StreamedWorkbook {
+            wb: Workbook::new(),
+            table: Table { rows: Vec::new(), ..table.clone() },
+            widths,
+            cell_formats,
+            f: formats(),
+            used: HashSet::new(),
+            sheets: 0,
+            rows_in_sheet: 0,
+            rows: 0,
+        };
+        start_sheet(&mut me.wb, &me.table, 0, true, &mut me.used, &me.widths, &me.f)?;
+        me.sheets = 1;
+        for row in &table.rows {
+            me.push(row)?;
+        }
+        Ok(me)
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    fn last(&mut self) -> Result<&mut Worksheet, Error> {
+        self.wb.worksheet_from_index(self.sheets - 1).map_err(xerr)
+    }
+
+    /// Write the next row of the table.
+    pub fn push(&mut self, row: &[Cell]) -> Result<(), Error> {
+        if self.rows_in_sheet == MAX_ROWS - 1 {
+            let (t, w, n) = (self.table.clone(), self.widths.clone(), self.rows_in_sheet);
+            end_sheet(self.last()?, &t, &w, n)?;
+            start_sheet(&mut self.wb, &self.table, self.sheets, true, &mut self.used, &self.widths, &self.f)?;
+            self.sheets += 1;
+            self.rows_in_sheet = 0;
+        }
+        let r32 = (self.rows_in_sheet + 1) as u32;
+        let k = self.sheets - 1;
+        let ws = self.wb.worksheet_from_index(k).map_err(xerr)?;
+        write_row(ws, r32, row, &self.table, &self.widths, &self.cell_formats, false)?;
+        self.rows_in_sheet += 1;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Add the rest of `doc` and write the workbook to `out`, through a temporary file (so the workbook is never
+    /// held in memory whole).
+    pub fn finish_into(self, doc: &Document, out: &mut dyn std::io::Write) -> Result<(), Error> {
+        let path = std::env::temp_dir().join(format!(
+            "ghg-{}-{}.xlsx",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+        ));
+        let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot write the workbook: {e}"));
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(io)?;
+        // Removed at once: the open file stays readable, and nothing is left behind whatever happens next.
+        let _ = std::fs::remove_file(&path);
+        let wb = self.into_workbook(doc)?;
+        let mut wb = wb;
+        wb.save_to_writer(&mut file).map_err(xerr)?;
+        use std::io::Seek;
+        file.rewind().map_err(io)?;
+        std::io::copy(&mut file, out).map_err(io)?;
+        Ok(())
+    }
+
+    /// Add the rest of `doc` and return the workbook's bytes.
+    pub fn finish(self, doc: &Document) -> Result<Vec<u8>, Error> {
+        self.into_workbook(doc)?.save_to_buffer().map_err(xerr)
+    }
+
+    fn into_workbook(mut self, doc: &Document) -> Result<Workbook, Error> {
+        let (t, w, n) = (self.table.clone(), self.widths.clone(), self.rows_in_sheet);
+        end_sheet(self.last()?, &t, &w, n)?;
+        // Where the streamed sheets go: in place of the document's table of that name.
+        let place = doc.tables().filter(|t| t.in_workbook).position(|t| t.sheet == self.table.sheet);
+        let skip = self.table.sheet.clone();
+        let streamed = self.sheets;
+        let mut wb = self.wb;
+        write_document(&mut wb, doc, &mut self.used, &self.f, &|t: &Table| t.sheet != skip)?;
+        let sheets = wb.worksheets_mut();
+        let moved: Vec<Worksheet> = sheets.drain(..streamed).collect();
+        let at = place.unwrap_or(sheets.len()).min(sheets.len());
+        sheets.splice(at..at, moved);
+        Ok(wb)
+    }
+}
+
+fn formats() -> Formats {
+    Formats {
+        header: Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xDDEBF7))
+            .set_align(FormatAlign::Center)
+            .set_text_wrap(),
+        title: Format::new().set_bold().set_font_size(14),
+        key: Format::new().set_bold().set_align(FormatAlign::Top),
+        wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+    }
+}
+
 /// Write a document as an .xlsx workbook, returned as bytes.
 pub fn workbook(doc: &Document) -> Result<Vec<u8>, Error> {
-    let lang = doc.lang;
     let mut wb = Workbook::new();
+    write_document(&mut wb, doc, &mut HashSet::new(), &formats(), &|_| true)?;
+    wb.save_to_buffer().map_err(xerr)
+}
+
+/// Add the properties, the tables (those `include` accepts), the findings and the provenance of `doc`.
+fn write_document(
+    wb: &mut Workbook,
+    doc: &Document,
+    used: &mut HashSet<String>,
+    f: &Formats,
+    include: &dyn Fn(&Table) -> bool,
+) -> Result<(), Error> {
+    let lang = doc.lang;
     let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xerr)?;
     wb.set_properties(
         &DocProperties::new()
@@ -201,19 +384,8 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, Error> {
             .set_comment(format!("ghg {}", env!("CARGO_PKG_VERSION")))
             .set_creation_datetime(&created),
     );
-    let f = Formats {
-        header: Format::new()
-            .set_bold()
-            .set_background_color(Color::RGB(0xDDEBF7))
-            .set_align(FormatAlign::Center)
-            .set_text_wrap(),
-        title: Format::new().set_bold().set_font_size(14),
-        key: Format::new().set_bold().set_align(FormatAlign::Top),
-        wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-    };
-    let mut used = HashSet::new();
-    for t in doc.tables().filter(|t| t.in_workbook) {
-        write_table(&mut wb, t, &mut used, &f)?;
+    for t in doc.tables().filter(|t| t.in_workbook && include(t)) {
+        write_table(wb, t, used, f)?;
     }
     let findings: Vec<_> = doc.findings().collect();
     let has_findings = doc.sections.iter().flat_map(|s| &s.blocks).any(|b| matches!(b, Block::Findings(_)));
@@ -238,10 +410,10 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, Error> {
                 })
                 .collect(),
         );
-        write_table(&mut wb, &t, &mut used, &f)?;
+        write_table(wb, &t, used, f)?;
     }
     // Provenance: title, stamp, notes.
-    let name = sheet_name("Provenance", &mut used);
+    let name = sheet_name("Provenance", used);
     let ws = wb.add_worksheet();
     ws.set_name(&name).map_err(xerr)?;
     ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
@@ -283,7 +455,7 @@ pub fn workbook(doc: &Document) -> Result<Vec<u8>, Error> {
         ),
     )
     .map_err(xerr)?;
-    wb.save_to_buffer().map_err(xerr)
+    Ok(())
 }
 
 #[cfg(test)]

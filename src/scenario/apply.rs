@@ -495,7 +495,11 @@ impl State<'_> {
         let mwh_unit = unit("MWh");
         let pv = match (mwh, mw, hours) {
             (Some(m), _, _) => m,
-            (None, Some(w), Some(h)) => mul(w, h, &format!("change {}: MW x hours", step.n()), at)?,
+            (None, Some(w), Some(h)) => w.checked_mul(h).ok_or_else(|| {
+                Error::overflow(format!("change {}: {w} MW x {h} h", step.n()))
+                    .at(at.clone())
+                    .hint("give the PV output in MWh, or smaller capacity and hours")
+            })?,
             _ => Decimal::ZERO,
         };
         let grid = self.grid(at)?;

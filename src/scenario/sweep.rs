@@ -46,7 +46,9 @@ impl SweepSpec {
         if to < from {
             return Err(format!("sweep range {from}..{to} runs backwards"));
         }
-        let points = (to - from).checked_div(step).map(|x| x.floor() + Decimal::ONE);
+        // Checked at every step: a range near the largest decimal must be refused, never overflow.
+        let points =
+            to.checked_sub(from).and_then(|d| d.checked_div(step)).and_then(|x| x.floor().checked_add(Decimal::ONE));
         if points.is_none_or(|p| p > Decimal::from(MAX_POINTS)) {
             let points = points.map(|p| p.to_string()).unwrap_or_else(|| "too many".into());
             return Err(format!("sweep '{s}' has {points} points; at most {MAX_POINTS}"));
@@ -298,4 +300,20 @@ pub fn sweep(
         points.push(SweepPoint { value: v, figures: c.figures, cost, rows: c.provenance.rows, rejected: c.rejected });
     }
     Ok((p, points))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_up_to_the_largest_decimal_is_refused_not_a_panic() {
+        let e = SweepSpec::parse("certificates=0..79228162514264337593543950335:1").unwrap_err();
+        assert_eq!(e, "sweep 'certificates=0..79228162514264337593543950335:1' has too many points; at most 1001");
+        let e = SweepSpec::parse("certificates=0..79228162514264337593543950335:0.0000000000000000000000000001")
+            .unwrap_err();
+        assert!(e.ends_with("has too many points; at most 1001"), "{e}");
+        // 0, 10, ..., 100: eleven points, counted by hand.
+        assert_eq!(SweepSpec::parse("certificates=0..100:10").unwrap().values().len(), 11);
+    }
 }

@@ -60,9 +60,9 @@ const BAD_ROWS: &str = "hikvision-group,2024,petrol,1,t,CN,typo,\nhikvision-grou
 /// Where each bad row is rejected (ledger.csv has a header and 6 rows, so they are lines 8 to 11).
 const REJECTED_AT: [&str; 4] = [
     "ledger.csv:8:22: unknown activity 'petrol'",
-    "ledger.csv:9:29: quantity '-x' is not a decimal number",
+    "ledger.csv:9:29: quantity '-x' is not a decimal number: 'x' is not a digit",
     "ledger.csv:10:31: unknown unit 'furlong' for diesel",
-    "ledger.csv:11:34: quantity 'abc' is not a decimal number",
+    "ledger.csv:11:34: quantity 'abc' is not a decimal number: 'a' is not a digit",
 ];
 
 fn lenient(dir: &Path, args: &[&str]) -> crate::util::Run {

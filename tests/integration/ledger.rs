@@ -69,7 +69,7 @@ fn broken_rows_give_the_same_messages_on_every_route() {
         dir.path(),
         &[
             "error: ledger.csv:3:22: the quantity field has text after its closing quote, which CSV would silently join to the quoted text (a quoted field ends at its closing quote: write \"123\" or 123; a quote inside quotes is doubled, as in \"5\"\" pipe\")",
-            "error: ledger.csv:5:15: quantity 'abc' is not a decimal number (write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\")",
+            "error: ledger.csv:5:15: quantity 'abc' is not a decimal number: 'a' is not a digit (write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\")",
             &format!(
                 "error: ledger.csv:7:17: unknown unit 'furlong' for diesel (accepted: {})",
                 ["t, tonne, tonnes, 吨, kg, 千克, 公斤, g, 克, Gg, kt, Mt, 10^4 t, 万吨, m3, m³, 立方米, Nm3, Nm³, 标准立方米",
@@ -225,7 +225,9 @@ fn an_unknown_encoding_in_the_inventory_is_located() {
     // Line 3 holds activity_files; `activity_files = ["a.csv", { path = "b.csv", encoding = ` is 56 characters,
     // so the value starts (at its quote) in column 57.
     assert!(
-        r.stderr.contains("inventory.toml:3:57: unknown encoding 'latin1' (use utf-8, gbk or gb18030)"),
+        r.stderr.contains(
+            "inventory.toml:3:57: unknown encoding 'latin1' (use utf-8, gbk, gb18030, utf-16, utf-16le or utf-16be)"
+        ),
         "{}",
         r.stderr
     );

@@ -1,0 +1,39 @@
+//! Units of measure: dimensions, units, exact conversions and rate units.
+//!
+//! Every unit is a dimension plus an exact decimal factor to that dimension's base unit
+//! (see `docs/DESIGN.md`, section "Units"). Conversions multiply first and divide last, so the
+//! division is the only step that can be inexact (28 significant digits).
+//!
+//! All accepted spellings of plain units live in one static table ([`Unit::parse`] and
+//! [`Unit::accepted_spellings`] both read it), plus a generated table of emission units
+//! (`<g|kg|t|Gg|kt|Mt><gas>`).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+mod currency;
+mod dimension;
+mod error;
+mod gas;
+mod quantity;
+mod rate;
+mod spelling;
+#[cfg(test)]
+mod tests;
+mod unit;
+
+pub use currency::Currency;
+pub use dimension::Dimension;
+pub use error::UnitError;
+pub use gas::Gas;
+pub use quantity::Quantity;
+pub use rate::RateUnit;
+pub use unit::{Unit, convert};
+
+use gas::*;
+use spelling::*;
+use unit::*;
