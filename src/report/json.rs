@@ -99,13 +99,39 @@ fn write_entity_json(
 pub fn write_computation_json(c: &mut Computation, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let by_entity = std::mem::take(&mut c.by_entity);
     let lines = std::mem::take(&mut c.lines);
+    let warnings = std::mem::take(&mut c.warnings);
+    let allocations = std::mem::take(&mut c.scope2.allocations);
+    let entities = std::mem::take(&mut c.scope2.entities);
     let light = computation_json(c);
     c.by_entity = by_entity;
     c.lines = lines;
+    c.warnings = warnings;
+    c.scope2.allocations = allocations;
+    c.scope2.entities = entities;
     let pretty = |v: &Value, indent: &str| -> String {
         let s = serde_json::to_string_pretty(v).unwrap_or_default();
         s.replace('\n', &format!("\n{indent}"))
     };
+    // An array written element by element, each built and printed alone, as serde_json prints the whole array.
+    fn array<T>(
+        w: &mut dyn std::io::Write,
+        items: &[T],
+        indent: &str,
+        element: impl Fn(&T) -> Value,
+        pretty: &dyn Fn(&Value, &str) -> String,
+    ) -> std::io::Result<()> {
+        if items.is_empty() {
+            return w.write_all(b"[]");
+        }
+        let inner = format!("{indent}  ");
+        w.write_all(b"[")?;
+        for (j, x) in items.iter().enumerate() {
+            w.write_all(if j == 0 { b"\n" } else { b",\n" })?;
+            w.write_all(inner.as_bytes())?;
+            w.write_all(pretty(&element(x), &inner).as_bytes())?;
+        }
+        write!(w, "\n{indent}]")
+    }
     let key = |k: &str| serde_json::to_string(k).unwrap_or_default();
     let Value::Object(top) = light else { return Ok(()) };
     w.write_all(b"{")?;
@@ -129,6 +155,24 @@ pub fn write_computation_json(c: &mut Computation, w: &mut dyn std::io::Write) -
                     w.write_all(pretty(&lines_jsonl_row(l), "    ").as_bytes())?;
                 }
                 w.write_all(b"\n  ]")?;
+            }
+            "warnings" => array(w, &c.warnings, "  ", warning_json, &pretty)?,
+            "scope2" => {
+                // Its per-certificate and per-entity lists grow with the ledger: written element by element.
+                let Value::Object(s2) = v else { return Ok(()) };
+                w.write_all(b"{")?;
+                for (j, (k2, v2)) in s2.iter().enumerate() {
+                    w.write_all(if j == 0 { b"\n    " } else { b",\n    " })?;
+                    write!(w, "{}: ", key(k2))?;
+                    match k2.as_str() {
+                        "allocations" => {
+                            array(w, &c.scope2.allocations, "    ", super::scope2::allocation_json, &pretty)?
+                        }
+                        "entities" => array(w, &c.scope2.entities, "    ", super::scope2::entity_cover_json, &pretty)?,
+                        _ => w.write_all(pretty(v2, "    ").as_bytes())?,
+                    }
+                }
+                w.write_all(if s2.is_empty() { b"}" } else { b"\n  }" })?;
             }
             _ => w.write_all(pretty(v, "  ").as_bytes())?,
         }
@@ -168,12 +212,15 @@ pub fn computation_json(c: &Computation) -> Value {
             "inputs": p.inputs.iter().map(|f| json!({"path": f.path.display().to_string(), "sha256": f.sha256})).collect::<Vec<_>>(),
             "rows": rows_json(&p.rows),
         },
-        "warnings": c.warnings.iter().map(|w| json!({
-            "code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string()),
-        })).collect::<Vec<_>>(),
+        "warnings": c.warnings.iter().map(warning_json).collect::<Vec<_>>(),
         "rejected": c.rejected.iter().map(rejected_json).collect::<Vec<_>>(),
         "not_computed": c.not_computed,
     })
+}
+
+/// A warning in JSON: its code, message and location.
+pub(crate) fn warning_json(w: &crate::calc::Warning) -> Value {
+    json!({"code": w.code, "message": w.message, "location": w.location.as_ref().map(|l| l.to_string())})
 }
 
 /// A rejected row in JSON: the kind of problem, where, what, and what to do.
@@ -218,6 +265,27 @@ mod tests {
     }
 
     /// The streamed entity object is byte for byte what pretty-printing its JSON value and indenting it gives.
+    #[test]
+    fn the_streamed_computation_prints_like_serde_json() {
+        // The seed example: lines, per-entity figures, a certificate allocation, per-entity cover and warnings.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hikvision-2024");
+        let inv = crate::Inventory::load(&dir.join("inventory.toml")).expect("inventory");
+        let lib = crate::library_for(&inv, &[]).expect("library");
+        let mut c = crate::calc::compute(&inv, &lib, crate::calc::ComputeOptions::default()).expect("computes");
+        assert!(!c.scope2.allocations.is_empty() && !c.scope2.entities.is_empty() && !c.warnings.is_empty());
+        for _ in 0..2 {
+            let want = serde_json::to_string_pretty(&computation_json(&c)).expect("json");
+            let mut got = Vec::new();
+            write_computation_json(&mut c, &mut got).expect("write");
+            assert_eq!(String::from_utf8(got).expect("utf-8"), want);
+            // And with the lists empty.
+            c.warnings.clear();
+            c.scope2.allocations.clear();
+            c.scope2.entities.clear();
+            c.lines.clear();
+        }
+    }
+
     #[test]
     fn streamed_entities_print_like_serde_json() {
         let mut m = BTreeMap::new();

@@ -290,36 +290,46 @@ pub fn scope2_json(c: &Computation) -> Value {
             "share_percent": full(percent(m.share)),
             "by_instrument": m.by_instrument.iter().map(|(i, v)| json!({"instrument": i, "mwh": full(*v)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "allocations": s2.allocations.iter().map(|a| json!({
-            "source": a.source.to_string(),
-            "instrument": a.instrument,
-            "from_entity": a.from_entity,
-            "certificate_market": a.certificate_market,
-            "entity": a.entity,
-            "market": a.market,
-            "mwh": full(a.mwh),
-            "rule": a.rule,
-            "basis": a.basis,
-            "entities": a.entities,
-            "rank": a.rank,
-            "supplier_factor": a.supplier_factor.map(full),
-            "deducted_t": full(a.deducted_t),
-            "added_t": full(a.added_t),
-        })).collect::<Vec<_>>(),
+        "allocations": s2.allocations.iter().map(allocation_json).collect::<Vec<_>>(),
         "allocation_rule": s2.rule,
-        "entities": s2.entities.iter().map(|e| json!({
-            "entity": e.entity,
-            "market": e.market,
-            "grid_mwh": full(e.grid_mwh),
-            "covered_mwh": full(e.covered_mwh),
-            "certificates": e.certificates,
-            "deducted_t": full(e.deducted_t),
-            "added_t": full(e.added_t),
-        })).collect::<Vec<_>>(),
+        "entities": s2.entities.iter().map(entity_cover_json).collect::<Vec<_>>(),
         "residual": s2.residual.as_ref().map(|r| json!({
             "chosen": {"factor": r.chosen.to_string(), "value": full(r.chosen_value), "unit": "tCO2e/MWh", "kind": r.chosen_kind, "scope2_market": full(r.scope2_market)},
             "alternative": {"factor": r.alternative.to_string(), "value": full(r.alternative_value), "unit": "tCO2e/MWh", "kind": r.alternative_kind, "scope2_market": full(r.scope2_market_alternative)},
             "uncovered_mwh": full(r.uncovered_mwh),
         })),
+    })
+}
+
+/// One certificate row's allocation summary in JSON (an element of `scope2.allocations`).
+pub(crate) fn allocation_json(a: &crate::calc::Allocation) -> Value {
+    json!({
+        "source": a.source.to_string(),
+        "instrument": a.instrument,
+        "from_entity": a.from_entity,
+        "certificate_market": a.certificate_market,
+        "entity": a.entity,
+        "market": a.market,
+        "mwh": full(a.mwh),
+        "rule": a.rule,
+        "basis": a.basis,
+        "entities": a.entities,
+        "rank": a.rank,
+        "supplier_factor": a.supplier_factor.map(full),
+        "deducted_t": full(a.deducted_t),
+        "added_t": full(a.added_t),
+    })
+}
+
+/// One entity's certificate cover in JSON (an element of `scope2.entities`).
+pub(crate) fn entity_cover_json(e: &crate::calc::EntityCoverage) -> Value {
+    json!({
+        "entity": e.entity,
+        "market": e.market,
+        "grid_mwh": full(e.grid_mwh),
+        "covered_mwh": full(e.covered_mwh),
+        "certificates": e.certificates,
+        "deducted_t": full(e.deducted_t),
+        "added_t": full(e.added_t),
     })
 }
