@@ -297,6 +297,17 @@ fn engine(
         inputs.push(FileHash { path: file.clone(), sha256 });
         // The rows' warnings so far (merged ones are kept once, in order of first appearance).
         warned.list.extend(merged.warnings[warned.list.len()..].iter().cloned());
+        // A ledger of the inventory with a header and no row adds nothing: said, so that an export cut short is
+        // not taken for a year with no activity. (Records a scenario makes may be none.)
+        if file_index < inv.activity_files.len() && merged.rows_read == rows_before {
+            let w = Warning {
+                code: "no-data-rows",
+                message: "the ledger has a header and no data rows: it adds nothing to any figure".into(),
+                location: Some(Location::file(&file)),
+            };
+            merged.warnings.push(w.clone());
+            warned.list.push(w);
+        }
         warned.flush(sink);
     }
     warned.list.extend(identical_ledgers(&inputs));

@@ -120,3 +120,26 @@ fn a_factor_folder_entry_that_cannot_be_read_is_an_error_at_the_entry() {
     }
     std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
 }
+
+#[test]
+fn a_ledger_with_a_header_and_no_rows_is_warned_about_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("inventory.toml"), crate::util::INVENTORY).expect("inventory");
+    std::fs::write(dir.path().join("ledger.csv"), "entity,period,activity,quantity,unit,region,note\n")
+        .expect("ledger");
+    let table = ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("rows: 0 read, 0 used, 0 rejected"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains(
+            "[no-data-rows] ledger.csv: the ledger has a header and no data rows: it adds nothing to any figure"
+        ),
+        "{}",
+        table.stdout
+    );
+    let json = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "json"]);
+    assert!(json.stdout.contains("\"code\": \"no-data-rows\""), "{}", json.stdout);
+    // CSV has no place for warnings: stderr says it.
+    let csv = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "csv"]);
+    assert!(csv.stderr.contains("no-data-rows"), "{}", csv.stderr);
+}
