@@ -23,7 +23,9 @@
 //!   [`MAX_CELLS`] cells with a value (merged ranges counted by their size); a cell's text may be at most
 //!   [`MAX_CELL_CHARS`] characters (Excel's own limit). .xlsx, .xlsm and .xlsb sheets are read cell by cell; an .ods
 //!   sheet is read whole by the reader, so its declared grid (rows and columns repeated up to the last value) may be
-//!   at most [`MAX_GRID_CELLS`]; an .xls file (at most 65,536 x 256 cells by its format) at most [`MAX_XLS_BYTES`].
+//!   at most [`MAX_GRID_CELLS`]; an .xls file may be at most [`MAX_XLS_BYTES`], and the grid its cell records span
+//!   (the reader builds it whole too; a damaged file can place a cell far past the format's 256 columns) at most
+//!   [`MAX_GRID_CELLS`].
 //!   Past a limit the workbook is refused, naming the part, sheet, row or cell.
 //!
 //! ```
@@ -86,7 +88,7 @@ pub const MAX_CELLS: usize = 2_000_000;
 /// Most characters in one cell: Excel's own limit.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// Most cells the grid of an .ods sheet may span (its rows times its columns, up to the last value, repeats
+/// Most cells the grid of an .ods or .xls sheet may span (its rows times its columns, up to the last value, repeats
 /// expanded): the reader builds that grid whole.
 pub const MAX_GRID_CELLS: u64 = 4_000_000;
 
@@ -332,6 +334,65 @@ fn cfb_is_circular(bytes: &[u8]) -> bool {
     circular(&minifat)
 }
 
+/// The grid each sheet of an .xls spans, from its cell records (row and column of every cell the reader keeps),
+/// refused past [`MAX_GRID_CELLS`]: the reader builds it whole, and a damaged file can claim a cell at column 65,536
+/// (a 137 GB grid, found by fuzzing). A file whose container or stream cannot be read is left to the reader.
+fn check_xls_grid(file: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let Ok(mut book) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Ok(()) };
+    let Some(name) = ["/Workbook", "/Book"].into_iter().find(|n| book.is_stream(n)) else { return Ok(()) };
+    let mut stream = Vec::new();
+    let Ok(s) = book.open_stream(name) else { return Ok(()) };
+    if s.take(MAX_XLS_BYTES).read_to_end(&mut stream).is_err() {
+        return Ok(());
+    }
+    let u16_at = |d: &[u8], o: usize| d.get(o..o + 2).map(|w| u32::from(u16::from_le_bytes([w[0], w[1]])));
+    // (first row, last row, first column, last column) of the sheet being read.
+    let mut span: Option<(u32, u32, u32, u32)> = None;
+    let check = |span: Option<(u32, u32, u32, u32)>| -> Result<(), Error> {
+        let Some((r0, r1, c0, c1)) = span else { return Ok(()) };
+        let (rows, cols) = (u64::from(r1 - r0) + 1, u64::from(c1 - c0) + 1);
+        if rows * cols > MAX_GRID_CELLS {
+            return Err(sheet_error(
+                file,
+                format!(
+                    "a sheet's cells span {rows} rows x {cols} columns (to row {}, column {}), more than \
+                     {MAX_GRID_CELLS} cells",
+                    r1 + 1,
+                    c1 + 1
+                ),
+            )
+            .hint("an .xls has at most 256 columns: the file is damaged, or save it as .xlsx or CSV UTF-8"));
+        }
+        Ok(())
+    };
+    let mut i = 0;
+    while let (Some(kind), Some(len)) = (u16_at(&stream, i), u16_at(&stream, i + 2)) {
+        let data = stream.get(i + 4..(i + 4 + len as usize).min(stream.len())).unwrap_or(&[]);
+        let mut cell = |row: Option<u32>, col: Option<u32>| {
+            if let (Some(r), Some(c)) = (row, col) {
+                let (r0, r1, c0, c1) = span.unwrap_or((r, r, c, c));
+                span = Some((r0.min(r), r1.max(r), c0.min(c), c1.max(c)));
+            }
+        };
+        match kind {
+            // BOF and EOF: a sheet (or the workbook globals) begins or ends.
+            0x0809 | 0x000A => check(span.take())?,
+            // LABELSST, NUMBER, RK, BLANK, LABEL, BOOLERR, FORMULA, RSTRING: row, column.
+            0x00FD | 0x0203 | 0x027E | 0x0201 | 0x0204 | 0x0205 | 0x0006 | 0x00D6 => {
+                cell(u16_at(data, 0), u16_at(data, 2))
+            }
+            // MULRK, MULBLANK: row, first column, ..., last column.
+            0x00BD | 0x00BE => {
+                cell(u16_at(data, 0), u16_at(data, 2));
+                cell(u16_at(data, 0), data.len().checked_sub(2).and_then(|o| u16_at(data, o)));
+            }
+            _ => {}
+        }
+        i += 4 + len as usize;
+    }
+    check(span)
+}
+
 fn too_many_cells(file: &Path, sheet: &str, at: (u32, u32)) -> Error {
     Error::new(ErrorKind::Spreadsheet, format!("sheet holds more than {MAX_CELLS} cells with a value"))
         .at(Location::cell(file, std::sync::Arc::new(sheet.to_string()), at.0 as usize + 1, Some(at.1 as usize + 1)))
@@ -397,6 +458,9 @@ impl SheetLedger {
                 format!("an .xls workbook of more than {} MiB is not read", MAX_XLS_BYTES >> 20),
             )
             .hint("save it as .xlsx, or export the sheet as CSV UTF-8"));
+        }
+        if ext == "xls" && bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            check_xls_grid(file, &bytes)?;
         }
         if bytes.starts_with(b"PK") {
             check_parts(file, &bytes)?;

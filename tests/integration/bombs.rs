@@ -348,3 +348,20 @@ fn an_xls_whose_sector_chain_runs_in_a_circle_is_refused_before_it_is_read() {
          again in a spreadsheet program, or export the sheet as CSV UTF-8)"
     );
 }
+
+#[test]
+fn an_xls_cell_past_the_formats_last_column_is_refused_before_the_grid_is_built() {
+    // Found by the spreadsheet fuzz target: an .xls whose cell records claim column 65,536 made the reader ask for
+    // a grid of 137 GB and abort. The grid its cell records span is measured first and refused like an .ods grid.
+    let input = std::fs::read(root().join("fuzz/corpus/spreadsheet/regression-xls-cell-past-column-256")).unwrap();
+    assert_eq!(input[0], 2);
+    let e = ghg::sheet::SheetLedger::from_bytes(Path::new("ledger.xls"), input[1..].to_vec(), None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ledger.xls: a sheet's cells span 65282 rows x 65536 columns (to row 65282, column 65536), more than 4000000 \
+         cells (an .xls has at most 256 columns: the file is damaged, or save it as .xlsx or CSV UTF-8)"
+    );
+    // A real .xls ledger still reads.
+    let r = crate::util::ghg(&["compute", "tests/data/sheet/inventory-xls.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
