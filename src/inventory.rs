@@ -567,15 +567,7 @@ fn ledger_list(
             .hint("write activity_files = [\"a.csv\", { path = \"b.csv\", encoding = \"gbk\" }]"),
         );
     };
-    let kind = |v: &DeValue<'_>| match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    };
+    let kind = crate::tomlx::type_name;
     let DeValue::Array(items) = v.get_ref() else {
         wrong(v.span(), kind(v.get_ref()), d);
         return None;

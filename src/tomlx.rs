@@ -106,7 +106,8 @@ pub struct TableReader<'s, 't, 'i> {
     asked: Vec<&'static str>,
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+/// What kind of TOML value this is, for messages ("a string", "an array", ...).
+pub fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",

@@ -155,6 +155,23 @@ fn emit(out: &mut Out, target: &Target<'_>, bytes: &[u8]) -> Result<(), Diagnost
     super::output::emit(out, target.output, bytes)
 }
 
+/// Write an output that is made as it is written: to the target file (atomically) or stdout.
+fn write_out(
+    out: &mut Out,
+    output: Option<&Path>,
+    mut write: impl FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Diagnostics> {
+    match output {
+        Some(path) => {
+            let mut f = AtomicFile::create(path)?;
+            write(&mut f).map_err(|e| Diagnostics::from(Error::io_write(path, &e)))?;
+            f.commit()?;
+        }
+        None => out.write_with(write),
+    }
+    Ok(())
+}
+
 /// `ghg compute`.
 pub fn compute(
     out: &mut Out,
@@ -248,18 +265,11 @@ pub fn compute(
     let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
-            let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+            let write = |w: &mut dyn Write| -> std::io::Result<()> {
                 report::write_computation_json(&mut result, w)?;
                 w.write_all(b"\n")
             };
-            match target.output {
-                Some(path) => {
-                    let mut f = AtomicFile::create(path)?;
-                    write(&mut f).map_err(|e| Diagnostics::from(Error::io_write(path, &e)))?;
-                    f.commit()?;
-                }
-                None => out.write_with(write),
-            }
+            write_out(out, target.output, write)?;
             return Ok(0);
         }
         FormatArg::Csv => {
@@ -277,17 +287,10 @@ pub fn compute(
         }
         FormatArg::Xlsx | FormatArg::Html if let Some(s) = streamed.take() => {
             let mut s = Some(s);
-            let mut write = |w: &mut dyn Write| -> std::io::Result<()> {
+            let write = |w: &mut dyn Write| -> std::io::Result<()> {
                 s.take().map_or(Ok(()), |s| s.finish_into(&result, Some(&lib), w).map_err(std::io::Error::other))
             };
-            match target.output {
-                Some(path) => {
-                    let mut f = AtomicFile::create(path)?;
-                    write(&mut f).map_err(|e| Diagnostics::from(Error::io(path, &e)))?;
-                    f.commit()?;
-                }
-                None => out.write_with(write),
-            }
+            write_out(out, target.output, write)?;
             return Ok(0);
         }
         FormatArg::Xlsx => {
