@@ -262,6 +262,11 @@ pub fn compute(
     };
     let mut result = result;
     ghg::lock::verify(&inv, &result)?;
+    // The reported figures are an input of the inventory: a broken file is bad input in every format, not only in
+    // those that show the comparison.
+    if !matches!(format, FormatArg::Table | FormatArg::Markdown) {
+        check_reported(&inv, &result)?;
+    }
     let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
@@ -316,6 +321,15 @@ pub fn compute(
 /// When the inventory names its reported figures, show each beside the recomputed one, so a gap is visible in
 /// the compute output itself (`ghg reconcile` gives the findings and the exit code). The comparison is
 /// `ghg reconcile`'s own; a reported file that cannot be read or names what is not a figure is bad input.
+/// The inventory's reported figures, read and compared as `ghg reconcile` would (a problem is located bad input).
+fn check_reported(inv: &ghg::Inventory, result: &ghg::Computation) -> Result<(), Diagnostics> {
+    if let Some(path) = &inv.reported {
+        let reported = ghg::reconcile::ReportedFile::load(path)?;
+        ghg::reconcile::compare_figures(inv, result, &reported)?;
+    }
+    Ok(())
+}
+
 fn reported_section(inv: &ghg::Inventory, result: &ghg::Computation, md: bool) -> Result<String, Diagnostics> {
     use std::fmt::Write as _;
     let Some(path) = &inv.reported else { return Ok(String::new()) };
@@ -441,6 +455,7 @@ fn allocation_rule<'a>(t: &calc::Trace<'_>, result: &'a calc::Computation) -> Op
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
     let result = run_with_progress(&inv, &lib, common, false, None, false)?;
+    check_reported(&inv, &result)?;
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;
         format!("; wrote {} ({n} files)", path.display())

@@ -28,13 +28,19 @@ fn compute_refuses_a_broken_reported_file_with_its_location() {
     let reported = std::fs::read_to_string(dir.path().join("reported.toml")).expect("reported");
     // Line 107 opens an array that never closes.
     write(dir.path(), "reported.toml", &format!("{reported}bad = [1,\n"));
-    for format in ["table", "markdown"] {
+    // Every format: the reported figures are an input of the inventory, whether or not the format shows them.
+    for format in ["table", "markdown", "json", "csv"] {
         let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", format]);
         assert_eq!(r.code, 2, "{format}: {}", r.stdout);
         assert_eq!(r.stdout, "", "{format}: nothing is printed before the error");
-        assert!(r.stderr.starts_with("error: reported.toml:107:"), "{format}: {}", r.stderr);
+        // (CSV has no place for warnings: they reach stderr as they come, before the error.)
+        assert!(r.stderr.contains("error: reported.toml:107:"), "{format}: {}", r.stderr);
         assert!(!r.stderr.contains("not compared"), "{}", r.stderr);
     }
+    // And `ghg check`, which validates everything compute reads.
+    let r = ghg_in(dir.path(), &["check", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.starts_with("error: reported.toml:107:"), "{}", r.stderr);
 }
 
 #[test]
