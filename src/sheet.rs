@@ -334,63 +334,125 @@ fn cfb_is_circular(bytes: &[u8]) -> bool {
     circular(&minifat)
 }
 
-/// The grid each sheet of an .xls spans, from its cell records (row and column of every cell the reader keeps),
-/// refused past [`MAX_GRID_CELLS`]: the reader builds it whole, and a damaged file can claim a cell at column 65,536
-/// (a 137 GB grid, found by fuzzing). A file whose container or stream cannot be read is left to the reader.
+/// The grid each sheet of an .xls spans, refused past [`MAX_GRID_CELLS`] before the reader runs: the reader builds
+/// that grid whole from the cells it keeps, and a damaged file can claim a cell at column 65,536 (a 137 GB grid,
+/// found by fuzzing). The sheets are walked as the reader walks them: from the position each BoundSheet record
+/// gives, nested substreams skipped, the cell records it keeps (not blanks). A DIMENSIONS record past the format's
+/// own 65,536 x 256 cells, or inverted, is refused too: the reader reserves that much. A workbook whose container
+/// or stream cannot be read here is refused rather than left to the reader.
 fn check_xls_grid(file: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let Ok(mut book) = cfb::CompoundFile::open(Cursor::new(bytes)) else { return Ok(()) };
-    let Some(name) = ["/Workbook", "/Book"].into_iter().find(|n| book.is_stream(n)) else { return Ok(()) };
-    let mut stream = Vec::new();
-    let Ok(s) = book.open_stream(name) else { return Ok(()) };
-    if s.take(MAX_XLS_BYTES).read_to_end(&mut stream).is_err() {
-        return Ok(());
-    }
-    let u16_at = |d: &[u8], o: usize| d.get(o..o + 2).map(|w| u32::from(u16::from_le_bytes([w[0], w[1]])));
-    // (first row, last row, first column, last column) of the sheet being read.
-    let mut span: Option<(u32, u32, u32, u32)> = None;
-    let check = |span: Option<(u32, u32, u32, u32)>| -> Result<(), Error> {
-        let Some((r0, r1, c0, c1)) = span else { return Ok(()) };
-        let (rows, cols) = (u64::from(r1 - r0) + 1, u64::from(c1 - c0) + 1);
-        if rows * cols > MAX_GRID_CELLS {
-            return Err(sheet_error(
-                file,
-                format!(
-                    "a sheet's cells span {rows} rows x {cols} columns (to row {}, column {}), more than \
-                     {MAX_GRID_CELLS} cells",
-                    r1 + 1,
-                    c1 + 1
-                ),
-            )
-            .hint("an .xls has at most 256 columns: the file is damaged, or save it as .xlsx or CSV UTF-8"));
-        }
-        Ok(())
+    let unreadable = |why: String| {
+        sheet_error(file, format!("cannot read the workbook: {why}"))
+            .hint("open and save it again in a spreadsheet program, or save it as .xlsx or CSV UTF-8")
     };
-    let mut i = 0;
-    while let (Some(kind), Some(len)) = (u16_at(&stream, i), u16_at(&stream, i + 2)) {
-        let data = stream.get(i + 4..(i + 4 + len as usize).min(stream.len())).unwrap_or(&[]);
+    let mut book = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let name = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|n| book.is_stream(n))
+        .ok_or_else(|| unreadable("it holds no Workbook stream".into()))?;
+    let mut stream = Vec::new();
+    book.open_stream(name)
+        .and_then(|s| s.take(MAX_XLS_BYTES).read_to_end(&mut stream))
+        .map_err(|e| unreadable(e.to_string()))?;
+    let u16_at = |d: &[u8], o: usize| d.get(o..o + 2).map(|w| u32::from(u16::from_le_bytes([w[0], w[1]])));
+    let u32_at = |d: &[u8], o: usize| d.get(o..o + 4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    // Records from `at` on, as (type, data), ending where a record runs past the stream.
+    let stream = stream.as_slice();
+    let records = |mut at: usize| {
+        std::iter::from_fn(move || {
+            let (kind, len) = (u16_at(stream, at)?, u16_at(stream, at + 2)? as usize);
+            let data = stream.get(at + 4..at + 4 + len)?;
+            at += 4 + len;
+            Some((kind, data))
+        })
+    };
+    let damaged =
+        "an .xls has at most 65,536 rows and 256 columns: the file is damaged, or save it as .xlsx or CSV UTF-8";
+    // The workbook globals: where each sheet's records begin.
+    let mut sheets = Vec::new();
+    for (kind, data) in records(0) {
+        match kind {
+            0x0085 => sheets.extend(u32_at(data, 0)),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    for pos in sheets {
+        // (first row, last row, first column, last column) of the cells the reader keeps.
+        let mut span: Option<(u32, u32, u32, u32)> = None;
         let mut cell = |row: Option<u32>, col: Option<u32>| {
             if let (Some(r), Some(c)) = (row, col) {
                 let (r0, r1, c0, c1) = span.unwrap_or((r, r, c, c));
                 span = Some((r0.min(r), r1.max(r), c0.min(c), c1.max(c)));
             }
         };
-        match kind {
-            // BOF and EOF: a sheet (or the workbook globals) begins or ends.
-            0x0809 | 0x000A => check(span.take())?,
-            // LABELSST, NUMBER, RK, BLANK, LABEL, BOOLERR, FORMULA, RSTRING: row, column.
-            0x00FD | 0x0203 | 0x027E | 0x0201 | 0x0204 | 0x0205 | 0x0006 | 0x00D6 => {
-                cell(u16_at(data, 0), u16_at(data, 2))
+        let (mut seen_bof, mut depth) = (false, 0usize);
+        for (kind, data) in records(pos as usize) {
+            if depth > 0 {
+                match kind {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
             }
-            // MULRK, MULBLANK: row, first column, ..., last column.
-            0x00BD | 0x00BE => {
-                cell(u16_at(data, 0), u16_at(data, 2));
-                cell(u16_at(data, 0), data.len().checked_sub(2).and_then(|o| u16_at(data, o)));
+            match kind {
+                0x0809 if seen_bof => depth += 1,
+                0x0809 => seen_bof = true,
+                0x000A => break,
+                // DIMENSIONS: the reader reserves rows x columns cells.
+                0x0200 => {
+                    let (r0, r1, c0, c1) = match data.len() {
+                        10 => (u16_at(data, 0), u16_at(data, 2), u16_at(data, 4), u16_at(data, 6)),
+                        14 | 16 => (u32_at(data, 0), u32_at(data, 4), u16_at(data, 8), u16_at(data, 10)),
+                        _ => continue,
+                    };
+                    let (Some(r0), Some(r1), Some(c0), Some(c1)) = (r0, r1, c0, c1) else { continue };
+                    let c0 = if c0 > 0xFF || c1 < c0 { 0 } else { c0 };
+                    if r1 >= 1 && c1 >= 1 {
+                        let rows = u64::from(r1).checked_sub(u64::from(r0)).unwrap_or(u64::MAX);
+                        let cols = u64::from(c1) - u64::from(c0);
+                        if rows.saturating_mul(cols) > 65_536 * 256 {
+                            let size = if rows == u64::MAX {
+                                "an inverted row range".to_string()
+                            } else {
+                                format!("{rows} rows x {cols} columns")
+                            };
+                            return Err(sheet_error(
+                                file,
+                                format!("a sheet declares a size (DIMENSIONS) of {size}, past the .xls format's 65,536 x 256 cells"),
+                            )
+                            .hint(damaged));
+                        }
+                    }
+                }
+                // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA: row, column.
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => cell(u16_at(data, 0), u16_at(data, 2)),
+                // MULRK: row, first column, ..., last column.
+                0x00BD => {
+                    cell(u16_at(data, 0), u16_at(data, 2));
+                    cell(u16_at(data, 0), data.len().checked_sub(2).and_then(|o| u16_at(data, o)));
+                }
+                _ => {}
             }
-            _ => {}
         }
-        i += 4 + len as usize;
+        if let Some((r0, r1, c0, c1)) = span {
+            let (rows, cols) = (u64::from(r1 - r0) + 1, u64::from(c1 - c0) + 1);
+            if rows * cols > MAX_GRID_CELLS {
+                return Err(sheet_error(
+                    file,
+                    format!(
+                        "a sheet's cells span {rows} rows x {cols} columns (to row {}, column {}), more than \
+                         {MAX_GRID_CELLS} cells",
+                        r1 + 1,
+                        c1 + 1
+                    ),
+                )
+                .hint(damaged));
+            }
+        }
     }
-    check(span)
+    Ok(())
 }
 
 fn too_many_cells(file: &Path, sheet: &str, at: (u32, u32)) -> Error {

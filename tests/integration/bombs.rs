@@ -325,14 +325,15 @@ fn an_extreme_relative_difference_is_shown_not_a_panic() {
 #[test]
 fn a_workbook_the_reader_panics_on_is_an_error_about_the_file() {
     // Found by the spreadsheet fuzz target: an .xls whose sector chain runs past its end makes calamine index out
-    // of bounds. The first byte of a fuzz input picks the format (2: .xls).
+    // of bounds (a panic, caught). Its container is now checked first, and refused with the reason. The first byte
+    // of a fuzz input picks the format (2: .xls).
     let input = std::fs::read(root().join("fuzz/corpus/spreadsheet/regression-xls-cfb-sector-out-of-bounds")).unwrap();
     assert_eq!(input[0], 2);
     let e = ghg::sheet::SheetLedger::from_bytes(Path::new("ledger.xls"), input[1..].to_vec(), None).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "ledger.xls: cannot read the workbook: the spreadsheet reader failed on it (a damaged file?) (open and save \
-         it again in a spreadsheet program, or export the sheet as CSV UTF-8)"
+        "ledger.xls: cannot read the workbook: Malformed FAT (FAT has 128 entries, but file has only 10 sectors) \
+         (open and save it again in a spreadsheet program, or save it as .xlsx or CSV UTF-8)"
     );
 }
 
@@ -359,7 +360,17 @@ fn an_xls_cell_past_the_formats_last_column_is_refused_before_the_grid_is_built(
     assert_eq!(
         e.to_string(),
         "ledger.xls: a sheet's cells span 65282 rows x 65536 columns (to row 65282, column 65536), more than 4000000 \
-         cells (an .xls has at most 256 columns: the file is damaged, or save it as .xlsx or CSV UTF-8)"
+         cells (an .xls has at most 65,536 rows and 256 columns: the file is damaged, or save it as .xlsx or CSV UTF-8)"
+    );
+    // Found next: a container with a mini sector listed twice, which the reader read anyway (into the same
+    // 137 GB grid). A container that cannot be read soundly is refused before the reader sees it.
+    let input =
+        std::fs::read(root().join("fuzz/corpus/spreadsheet/regression-xls-container-the-reader-misreads")).unwrap();
+    let e = ghg::sheet::SheetLedger::from_bytes(Path::new("ledger.xls"), input[1..].to_vec(), None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ledger.xls: cannot read the workbook: Malformed MiniFAT (mini sector 50 pointed to twice) (open and save it \
+         again in a spreadsheet program, or save it as .xlsx or CSV UTF-8)"
     );
     // A real .xls ledger still reads.
     let r = crate::util::ghg(&["compute", "tests/data/sheet/inventory-xls.toml"]);
