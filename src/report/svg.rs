@@ -119,20 +119,43 @@ pub fn nice_step(span: Decimal) -> Decimal {
     p * ten
 }
 
-/// The axis: from a multiple of `step` at or below `lo` to one at or above `hi`. A range too large for a nice step
-/// keeps its ends.
+/// The axis: from a multiple of `step` at or below `lo` to one at or above `hi`.
 fn axis(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Decimal) {
-    // An axis past ±10^27 would overflow a decimal while stepping through its ticks; such values are drawn at its
-    // end.
+    // Past ±10^27 a value is drawn at the axis's end. Within it nothing below can overflow: the span is at most
+    // 2 x 10^27, the step at most the span, and a multiple of the step is found through the remainder (never the
+    // quotient, which for a tiny step beside a large value would not fit), so it lies within a step of its value.
     let cap = Decimal::from_i128_with_scale(10i128.pow(27), 0);
     let (lo, hi) = (lo.clamp(-cap, cap), hi.clamp(-cap, cap));
-    let step = nice_step(hi.checked_sub(lo).unwrap_or(Decimal::MAX));
-    let a = lo.checked_div(step).and_then(|q| q.floor().checked_mul(step)).unwrap_or(lo);
-    let b = hi.checked_div(step).and_then(|q| q.ceil().checked_mul(step)).unwrap_or(hi);
-    match a.checked_add(step) {
-        Some(next) if a == b => (a, next, step),
-        _ => (a, b, step),
+    let step = nice_step(hi - lo);
+    let (a, b) = (floor_to(lo, step), ceil_to(hi, step));
+    if a == b { (a, a + step, step) } else { (a, b, step) }
+}
+
+/// The multiple of `step` (> 0) at or below `x`.
+fn floor_to(x: Decimal, step: Decimal) -> Decimal {
+    let r = x % step;
+    if r < Decimal::ZERO { x - r - step } else { x - r }
+}
+
+/// The multiple of `step` (> 0) at or above `x`.
+fn ceil_to(x: Decimal, step: Decimal) -> Decimal {
+    let r = x % step;
+    if r > Decimal::ZERO { x - r + step } else { x - r }
+}
+
+/// Where `v` falls between `lo` and `hi` on a chart (0 at `lo`, 1 at `hi`): exact when the decimals allow, else
+/// through f64, where a span beyond any decimal still has a position. Only a drawing position comes out of it;
+/// no figure flows through it, and every label is printed from its decimal.
+pub(crate) fn fraction(v: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
+    if let Some(f) = v.checked_sub(lo).and_then(|d| d.checked_div(hi.checked_sub(lo)?)) {
+        return f;
     }
+    let f = (px(v) - px(lo)) / (px(hi) - px(lo));
+    // A ratio of finite values, kept within the drawing (a degenerate span puts the point at `lo`).
+    if !f.is_finite() {
+        return Decimal::ZERO;
+    }
+    Decimal::from_f64_retain(f.clamp(-1.0, 2.0)).unwrap_or(Decimal::ZERO)
 }
 
 /// Ticks covering [lo, hi] at a nice step: (first tick, step, ticks), at most 40 of them. A range of one value is
@@ -508,6 +531,24 @@ mod tests {
         let (a, z, _) = axis(Decimal::MIN, Decimal::MAX);
         let cap = Decimal::from_i128_with_scale(10i128.pow(27), 0);
         assert_eq!((a, z), (-cap, cap));
+    }
+
+    #[test]
+    fn axis_ends_are_multiples_of_the_step_found_without_the_quotient() {
+        assert_eq!((floor_to(dec!(-5), dec!(2)), ceil_to(dec!(-5), dec!(2))), (dec!(-6), dec!(-4)));
+        assert_eq!((floor_to(dec!(5), dec!(2)), ceil_to(dec!(5), dec!(2))), (dec!(4), dec!(6)));
+        assert_eq!((floor_to(dec!(4), dec!(2)), ceil_to(dec!(4), dec!(2))), (dec!(4), dec!(4)));
+        // A tiny step beside a value near the cap: the quotient 10^47 would not fit in a decimal.
+        let cap = Decimal::from_i128_with_scale(10i128.pow(27), 0);
+        let tiny = Decimal::new(1, 20);
+        assert_eq!(floor_to(cap, tiny), cap);
+        assert_eq!(ceil_to(-cap, tiny), -cap);
+        let (a, z, step) = axis(cap - tiny, cap);
+        assert!(a <= cap - tiny && z >= cap && step > Decimal::ZERO);
+        // A position between ends whose difference is beyond any decimal still has its place.
+        assert_eq!(fraction(dec!(5), dec!(0), dec!(10)), dec!(0.5));
+        let f = fraction(Decimal::ZERO, Decimal::MIN, Decimal::MAX);
+        assert!((f - dec!(0.5)).abs() < dec!(0.000001), "{f}");
     }
 
     #[test]

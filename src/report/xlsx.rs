@@ -49,9 +49,12 @@ pub fn number_format(places: u32) -> String {
     if places == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(places as usize)) }
 }
 
-/// The spreadsheet number nearest to an exact decimal (the decimal's own digits, parsed correctly rounded).
-pub fn to_number(x: Decimal) -> f64 {
-    full(x).parse::<f64>().unwrap_or(0.0)
+/// The spreadsheet number nearest to an exact decimal (the decimal's own digits, parsed correctly rounded). A
+/// spreadsheet number is a binary float: it is a display copy, and the exact decimal stands beside it as text.
+/// `None` if the digits do not parse (they always do: at most 28 significant digits and 7.9 x 10^28); the cell is
+/// then written as the exact text, never as 0.
+pub fn to_number(x: Decimal) -> Option<f64> {
+    full(x).parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 fn cut(s: &str) -> std::borrow::Cow<'_, str> {
@@ -188,9 +191,14 @@ fn write_row(
             Cell::Text(s) => {
                 ws.write_string_with_format(r32, c16, cut(s), cf).map_err(xerr)?;
             }
-            Cell::Number(x) => {
-                ws.write_number_with_format(r32, c16, to_number(*x), cf).map_err(xerr)?;
-            }
+            Cell::Number(x) => match to_number(*x) {
+                Some(n) => {
+                    ws.write_number_with_format(r32, c16, n, cf).map_err(xerr)?;
+                }
+                None => {
+                    ws.write_string_with_format(r32, c16, full(*x), cf).map_err(xerr)?;
+                }
+            },
             Cell::Count(n) => {
                 ws.write_number_with_format(r32, c16, *n as f64, cf).map_err(xerr)?;
             }
@@ -476,6 +484,6 @@ mod tests {
     fn formats_and_numbers() {
         assert_eq!(number_format(2), "#,##0.00");
         assert_eq!(number_format(0), "#,##0");
-        assert_eq!(to_number(rust_decimal_macros::dec!(5918.086)), 5918.086);
+        assert_eq!(to_number(rust_decimal_macros::dec!(5918.086)), Some(5918.086));
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::{esc, tick_label, ticks};
+use super::{esc, fraction, tick_label, ticks};
 use crate::scenario::{Param, SweepPoint};
 
 const W: i64 = 900;
@@ -56,8 +56,7 @@ fn panel(
         if x1 == x0 {
             return Decimal::from(LEFT);
         }
-        let f = x.checked_sub(x0).and_then(|d| d.checked_div(x1.checked_sub(x0)?)).unwrap_or_default();
-        Decimal::from(LEFT) + f * plot_w
+        Decimal::from(LEFT) + fraction(x, x0, x1) * plot_w
     };
     for x in xticks {
         let p = coord(tx(*x));
@@ -94,8 +93,7 @@ fn panel(
         if y1 == y0 {
             return Decimal::from(mid);
         }
-        let f = y.checked_sub(y0).and_then(|d| d.checked_div(y1.checked_sub(y0)?)).unwrap_or_default();
-        Decimal::from(bottom) - f * ph
+        Decimal::from(bottom) - fraction(y, y0, y1) * ph
     };
     for y in &yt {
         let p = coord(ty(*y));
