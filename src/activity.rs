@@ -9,34 +9,16 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Location};
 use crate::units::{Dimension, Quantity, Unit};
+use crate::vocab::{self, ActivityDef, Category};
 
-/// What a ledger row measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Activity {
-    /// Motor gasoline burned.
-    Gasoline,
-    /// Diesel burned.
-    Diesel,
-    /// Natural gas burned.
-    NaturalGas,
-    /// Liquefied petroleum gas burned.
-    Lpg,
-    /// Fuel oil burned.
-    FuelOil,
-    /// Coal burned.
-    Coal,
-    /// Electricity bought from a grid.
-    Electricity,
-    /// Steam or hot water bought.
-    Heat,
-    /// Electricity generated and used on site by own PV.
-    OnsitePv,
-    /// Energy attribute certificates (GEC, I-REC, ...) in MWh.
-    Certificate,
-}
+/// What a ledger row measures: a handle on its definition ([`ActivityDef`]), built in or declared by a factor file.
+///
+/// Two handles are equal when they name the same activity in the same category (a row that states `mobile` for
+/// diesel is diesel in the mobile category). The built-in activities are associated constants (`Activity::Diesel`).
+#[derive(Debug, Clone, Copy)]
+pub struct Activity(&'static ActivityDef);
 
-/// Every activity, in report order.
+/// Every built-in activity, in report order (declared activities follow them: [`crate::vocab::known`]).
 pub const ACTIVITIES: &[Activity] = &[
     Activity::Gasoline,
     Activity::Diesel,
@@ -50,50 +32,107 @@ pub const ACTIVITIES: &[Activity] = &[
     Activity::Certificate,
 ];
 
+#[allow(non_upper_case_globals)]
 impl Activity {
-    /// The ledger name.
+    /// Motor gasoline burned.
+    pub const Gasoline: Activity = Activity(&vocab::BUILTIN[0]);
+    /// Diesel burned.
+    pub const Diesel: Activity = Activity(&vocab::BUILTIN[1]);
+    /// Natural gas burned.
+    pub const NaturalGas: Activity = Activity(&vocab::BUILTIN[2]);
+    /// Liquefied petroleum gas burned.
+    pub const Lpg: Activity = Activity(&vocab::BUILTIN[3]);
+    /// Fuel oil burned.
+    pub const FuelOil: Activity = Activity(&vocab::BUILTIN[4]);
+    /// Coal burned.
+    pub const Coal: Activity = Activity(&vocab::BUILTIN[5]);
+    /// Electricity bought from a grid.
+    pub const Electricity: Activity = Activity(&vocab::BUILTIN[6]);
+    /// Steam or hot water bought.
+    pub const Heat: Activity = Activity(&vocab::BUILTIN[7]);
+    /// Electricity generated and used on site by own PV.
+    pub const OnsitePv: Activity = Activity(&vocab::BUILTIN[8]);
+    /// Energy attribute certificates (GEC, I-REC, ...) in MWh.
+    pub const Certificate: Activity = Activity(&vocab::BUILTIN[9]);
+}
+
+impl Activity {
+    /// The handle of a definition.
+    pub fn of(def: &'static ActivityDef) -> Activity {
+        Activity(def)
+    }
+    /// The definition: names, category, dimensions, unit, gas, where it is declared.
+    pub fn def(self) -> &'static ActivityDef {
+        self.0
+    }
+    /// The ledger name (id).
+    #[allow(clippy::misnamed_getters)]
     pub fn name(self) -> &'static str {
-        match self {
-            Activity::Gasoline => "gasoline",
-            Activity::Diesel => "diesel",
-            Activity::NaturalGas => "natural_gas",
-            Activity::Lpg => "lpg",
-            Activity::FuelOil => "fuel_oil",
-            Activity::Coal => "coal",
-            Activity::Electricity => "electricity",
-            Activity::Heat => "heat",
-            Activity::OnsitePv => "onsite_pv",
-            Activity::Certificate => "certificate",
-        }
+        self.0.id
+    }
+    /// What it is in the accounts.
+    pub fn category(self) -> Category {
+        self.0.category
+    }
+    /// The same activity in another category (a row's stated `stationary` or `mobile`).
+    pub fn in_category(self, category: Category) -> Activity {
+        Activity(vocab::variant(self.0, category))
     }
     /// Whether it is a fuel burned on site (scope 1, direct energy).
     pub fn is_fuel(self) -> bool {
-        matches!(
-            self,
-            Activity::Gasoline
-                | Activity::Diesel
-                | Activity::NaturalGas
-                | Activity::Lpg
-                | Activity::FuelOil
-                | Activity::Coal
-        )
+        self.0.category.is_fuel()
     }
     /// The unit figures of this activity's quantity are reported in.
     pub fn canonical_unit(self) -> &'static str {
-        match self {
-            Activity::NaturalGas => "m3",
-            a if a.is_fuel() => "t",
-            Activity::Heat => "GJ",
-            _ => "MWh",
-        }
+        self.0.unit
     }
     /// The dimensions a quantity of this activity may be measured in.
     pub fn accepts(self, dim: Dimension) -> bool {
-        if self.is_fuel() {
-            matches!(dim, Dimension::Mass | Dimension::Volume | Dimension::Energy)
-        } else {
-            dim == Dimension::Energy
+        self.0.dimensions.contains(&dim)
+    }
+    /// What a quantity of it is measured in, for messages ("a mass, volume or energy").
+    pub fn measured_in(self) -> String {
+        let names: Vec<String> = self.0.dimensions.iter().map(|d| d.to_string()).collect();
+        match names.as_slice() {
+            [] => "nothing".into(),
+            [one] if one == "energy" => "an energy (e.g. MWh, kWh, 兆瓦时)".into(),
+            [one] => format!("a {one}"),
+            [init @ .., last] => format!("a {} or {last}", init.join(", ")),
         }
+    }
+}
+
+impl PartialEq for Activity {
+    fn eq(&self, other: &Activity) -> bool {
+        std::ptr::eq(self.0, other.0) || (self.0.id == other.0.id && self.0.category == other.0.category)
+    }
+}
+
+impl Eq for Activity {}
+
+impl std::hash::Hash for Activity {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.id.hash(h);
+        self.0.category.hash(h);
+    }
+}
+
+impl PartialOrd for Activity {
+    fn partial_cmp(&self, other: &Activity) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Activity {
+    /// Report order: the built-in activities in their order, then declared ones by id; then category.
+    fn cmp(&self, other: &Activity) -> std::cmp::Ordering {
+        (self.0.rank, self.0.id, self.0.category).cmp(&(other.0.rank, other.0.id, other.0.category))
+    }
+}
+
+impl Serialize for Activity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.id)
     }
 }
 
@@ -105,8 +144,10 @@ impl fmt::Display for Activity {
 
 impl FromStr for Activity {
     type Err = ();
+    /// An activity by id, English or Chinese name or alias (case-insensitive): built in, or declared by a factor
+    /// file loaded before.
     fn from_str(s: &str) -> Result<Self, ()> {
-        ACTIVITIES.iter().copied().find(|a| a.name() == s.trim()).ok_or(())
+        vocab::lookup(s).map(Activity).ok_or(())
     }
 }
 
@@ -114,18 +155,8 @@ impl Activity {
     /// The name of the activity for readers, in English and in Chinese (the terms of Chinese ESG reports):
     /// `diesel` -> ("Diesel", "柴油"). Reports pick one (`report::activity_label`); factor search matches both.
     pub fn labels(self) -> (&'static str, &'static str) {
-        match self {
-            Activity::Gasoline => ("Gasoline", "汽油"),
-            Activity::Diesel => ("Diesel", "柴油"),
-            Activity::NaturalGas => ("Natural gas", "天然气"),
-            Activity::Lpg => ("LPG", "液化石油气"),
-            Activity::FuelOil => ("Fuel oil", "燃料油"),
-            Activity::Coal => ("Coal", "煤炭"),
-            Activity::Electricity => ("Purchased electricity", "外购电力"),
-            Activity::Heat => ("Purchased heat", "外购热力"),
-            Activity::OnsitePv => ("On-site PV", "自有光伏发电"),
-            Activity::Certificate => ("Green certificates", "绿色电力证书"),
-        }
+        let zh = if self.0.name_zh.is_empty() { self.0.name } else { self.0.name_zh };
+        (self.0.name, zh)
     }
 }
 
@@ -221,13 +252,16 @@ pub struct ActivityRecord {
 pub const REQUIRED_COLUMNS: &[&str] = &["entity", "period", "activity", "quantity", "unit", "region"];
 /// The optional columns.
 pub const OPTIONAL_COLUMNS: &[&str] =
-    &["note", "precision", "instrument", "vintage", "certificate_id", "supplier_factor"];
+    &["note", "precision", "instrument", "vintage", "certificate_id", "supplier_factor", "category"];
+
+/// Index of the `category` column among [`OPTIONAL_COLUMNS`].
+pub(crate) const CATEGORY_COLUMN: usize = 6;
 
 /// Where each column of a ledger is (0-based field indices).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns {
     pub(crate) idx: [usize; 6],
-    pub(crate) opt: [Option<usize>; 6],
+    pub(crate) opt: [Option<usize>; 7],
     pub(crate) count: usize,
 }
 
@@ -307,12 +341,33 @@ impl RowCheck<'_> {
                 .hint("write 2024, 2024-03 or 2024-Q1")
         })?;
         let atxt = field(ia)?.trim();
-        let activity: Activity = atxt.parse().map_err(|_| {
-            let names: Vec<&str> = ACTIVITIES.iter().map(|a| a.name()).collect();
-            Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{atxt}'"))
-                .at(at(ia))
-                .hint(format!("activities are {}", names.join(", ")))
-        })?;
+        let activity: Activity = atxt.parse().map_err(|_| unknown_activity(atxt).at(at(ia)))?;
+        // A fuel's row may say whether it burned in stationary equipment or a vehicle.
+        let activity = match self.cols.opt[CATEGORY_COLUMN] {
+            None => activity,
+            Some(ic) => {
+                let ctxt = field(ic)?.trim();
+                if ctxt.is_empty() {
+                    activity
+                } else {
+                    match Category::parse(ctxt) {
+                        Some(c) if c.row_may_state(activity.category()) => activity.in_category(c),
+                        _ => {
+                            return Err(Error::new(
+                                ErrorKind::BadValue,
+                                format!("category '{ctxt}' cannot be stated for {activity} ({})", activity.category()),
+                            )
+                            .at(at(ic))
+                            .hint(if activity.is_fuel() {
+                                "a fuel's row may say stationary or mobile; leave it empty for the activity's own"
+                            } else {
+                                "only a fuel's row may state a category (stationary or mobile); leave it empty"
+                            }));
+                        }
+                    }
+                }
+            }
+        };
         let qtxt = field(iq)?.trim();
         let value = match crate::number::parse(qtxt) {
             Ok(v) => v,
@@ -348,25 +403,19 @@ impl RowCheck<'_> {
         }
         let utxt = field(iu)?.trim();
         let unit = Unit::parse(utxt).map_err(|_| {
-            let dims: &[Dimension] = if activity.is_fuel() {
-                &[Dimension::Mass, Dimension::Volume, Dimension::Energy]
-            } else {
-                &[Dimension::Energy]
-            };
-            let accepted: Vec<&str> = dims.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
+            let accepted: Vec<&str> =
+                activity.def().dimensions.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
             Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
                 .at(at(iu))
                 .hint(format!("accepted: {}", accepted.join(", ")))
         })?;
         if !activity.accepts(unit.dimension()) {
-            let want =
-                if activity.is_fuel() { "a mass, volume or energy" } else { "an energy (e.g. MWh, kWh, 兆瓦时)" };
             return Err(Error::new(
                 ErrorKind::DimensionMismatch,
                 format!("unit '{utxt}' ({}) cannot measure {activity}", unit.dimension()),
             )
             .at(at(iu))
-            .hint(format!("{activity} is measured in {want}")));
+            .hint(format!("{activity} is measured in {}", activity.measured_in())));
         }
         let region = crate::region::normalize(field(ir)?);
         let opt = |k: usize| -> Result<Option<String>, Error> {
@@ -405,6 +454,25 @@ impl RowCheck<'_> {
             supplier_factor: opt(5)?,
         })
     }
+}
+
+/// The error for an activity name no built-in or declared activity has: the nearest names, and how to declare one.
+pub fn unknown_activity(name: &str) -> Error {
+    let near = vocab::did_you_mean(name);
+    let known: Vec<&str> = vocab::known().iter().map(|d| d.id).collect();
+    let hint = if near.is_empty() {
+        format!(
+            "activities are {}; another activity is declared by a factor file ([[activity]], factors/README.md)",
+            known.join(", ")
+        )
+    } else {
+        format!(
+            "did you mean {}? Activities are {}; another is declared by a factor file's [[activity]]",
+            near.join(" or "),
+            known.join(", ")
+        )
+    };
+    Error::new(ErrorKind::UnknownActivity, format!("unknown activity '{name}'")).hint(hint)
 }
 
 /// Map a ledger's header record (None: the file has none) to its columns, or say what is wrong with it.

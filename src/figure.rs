@@ -38,6 +38,17 @@ pub const INTENSITY_TOTAL_MARKET: FigureId<'static> = FigureId("intensity.total.
 /// energy.total per million of revenue.
 pub const INTENSITY_ENERGY: FigureId<'static> = FigureId("intensity.energy");
 
+/// Scope 3, all categories (reported beside the scopes, never added into a total).
+pub const SCOPE3: FigureId<'static> = FigureId("scope3");
+/// CO2 of biomass burned, reported outside the scopes.
+pub const BIOGENIC_CO2: FigureId<'static> = FigureId("biogenic.co2");
+/// Montreal Protocol gases released (HCFC-22, ...), in CO2e where the GWP set lists them: reported apart, in no scope.
+pub const MONTREAL: FigureId<'static> = FigureId("montreal");
+/// Prefix of the scope 1 figures by gas group (`scope1.gas.co2`, `scope1.gas.hfcs`).
+pub const SCOPE1_GAS_PREFIX: &str = "scope1.gas.";
+/// The scope 1 figures by category.
+pub const SCOPE1_BY_CATEGORY: &[&str] = &["scope1.stationary", "scope1.mobile", "scope1.fugitive", "scope1.process"];
+
 /// Every fixed id, in canonical order.
 pub const FIXED: &[FigureId<'static>] = &[
     SCOPE1,
@@ -94,6 +105,9 @@ pub enum Family {
     Scope1,
     /// `scope1.<activity>`.
     Scope1Part,
+    /// `scope1.<stationary|mobile|fugitive|process>` and `scope1.gas.<group>`: scope 1 broken down, each a sum of
+    /// its own lines (the same values as the activities'), never added into `scope1`.
+    Scope1Breakdown,
     /// `scope2.location`.
     Scope2Location,
     /// `scope2.location.<part>`.
@@ -106,6 +120,14 @@ pub enum Family {
     TotalLocation,
     /// `total.market`.
     TotalMarket,
+    /// `scope3`.
+    Scope3,
+    /// `scope3.cat<N>`.
+    Scope3Part,
+    /// `biogenic.co2`.
+    Biogenic,
+    /// `montreal`.
+    Montreal,
     /// `energy.direct`.
     EnergyDirect,
     /// `energy.indirect`.
@@ -163,7 +185,14 @@ impl<'a> FigureId<'a> {
             INTENSITY_TOTAL_LOCATION => Family::IntensityTotalLocation,
             INTENSITY_TOTAL_MARKET => Family::IntensityTotalMarket,
             INTENSITY_ENERGY => Family::IntensityEnergy,
+            SCOPE3 => Family::Scope3,
+            BIOGENIC_CO2 => Family::Biogenic,
+            MONTREAL => Family::Montreal,
+            _ if SCOPE1_BY_CATEGORY.contains(&id) || part_of(id, SCOPE1_GAS_PREFIX).is_some() => {
+                Family::Scope1Breakdown
+            }
             _ if part_of(id, SCOPE1_PREFIX).is_some() => Family::Scope1Part,
+            _ if part_of(id, "scope3.").is_some() => Family::Scope3Part,
             _ if part_of(id, "scope2.location.").is_some() => Family::Scope2LocationPart,
             _ if part_of(id, "scope2.market.").is_some() => Family::Scope2MarketPart,
             _ if part_of(id, ENERGY_PREFIX).is_some() => Family::EnergyPart,
@@ -176,6 +205,9 @@ impl<'a> FigureId<'a> {
     }
     /// The activity of a `scope1.<activity>` or `activity.<activity>` id.
     pub fn activity(self) -> Option<&'a str> {
+        if self.family() == Family::Scope1Breakdown {
+            return None;
+        }
         part_of(self.0, SCOPE1_PREFIX).or_else(|| part_of(self.0, ACTIVITY_PREFIX))
     }
     /// Whether a calculation line with this figure id is emitted into scope 1.
@@ -205,9 +237,9 @@ impl<'a> FigureId<'a> {
             Family::EnergyDirect | Family::EnergyIndirect | Family::EnergyTotal | Family::EnergyPart
         )
     }
-    /// Whether this is an emission figure (scope 1, scope 2 or a total).
+    /// Whether this is an emission figure (scope 1, scope 2, a total, scope 3, biogenic CO2, Montreal gases).
     pub fn is_emission(self) -> bool {
-        self.family() <= Family::TotalMarket
+        self.family() <= Family::Montreal
     }
     /// Whether a line with figure id `line` adds to this figure (totals gather their parts' lines).
     pub fn gathers_line(self, line: &str) -> bool {
@@ -253,7 +285,17 @@ impl<'a> FigureId<'a> {
         let pos = match self.family() {
             Family::Scope1Part | Family::Activity => {
                 let a = self.activity().unwrap_or("");
-                crate::activity::ACTIVITIES.iter().position(|x| x.name() == a).map_or(99, |p| p as u8)
+                crate::vocab::lookup(a).map_or(255, |d| d.rank.min(254) as u8)
+            }
+            Family::Scope1Breakdown => {
+                const GAS_ORDER: &[&str] = &["co2", "ch4", "n2o", "hfcs", "pfcs", "sf6", "nf3", "co2e", "other"];
+                match SCOPE1_BY_CATEGORY.iter().position(|c| *c == self.0) {
+                    Some(p) => p as u8,
+                    None => {
+                        let g = part_of(self.0, SCOPE1_GAS_PREFIX).unwrap_or("");
+                        10 + GAS_ORDER.iter().position(|x| *x == g).unwrap_or(GAS_ORDER.len()) as u8
+                    }
+                }
             }
             _ => 0,
         };

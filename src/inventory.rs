@@ -93,6 +93,13 @@ pub struct FactorChoices {
     pub heat: Option<Choice>,
     /// Market-based remainder factor, `set@edition:id`, for every market.
     pub residual: Option<Choice>,
+    /// CH4 and N2O of fuels burned in vehicles (rows of a mobile activity, or stating `mobile`); without it they are
+    /// priced under `non_co2`, which the trace names.
+    pub mobile: Option<Choice>,
+    /// Factors of process and fugitive activities measured otherwise than as the mass of their gas.
+    pub process: Option<Choice>,
+    /// Factors of scope 3 activities (business travel, freight, purchased goods, ...).
+    pub scope3: Option<Choice>,
     /// `[factors.residual]` as a table by market (`DE = "aib-residual@2023:residual.de"`): the residual factor
     /// of each market. `residual` is then `None`.
     pub residual_by_market: Vec<(String, Choice)>,
@@ -205,12 +212,48 @@ pub struct Inventory {
     pub factors: FactorChoices,
     /// How certificates are checked and allocated (`[certificates]`; defaults when absent).
     pub certificates: CertificatePolicy,
+    /// What the energy figures are in (`[energy] unit = "GJ"`; tce by default).
+    pub energy: EnergyChoice,
     /// SHA-256 of the inventory file.
     pub sha256: String,
 }
 
+/// The unit of the energy figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum EnergyUnit {
+    /// Tonnes of standard coal equivalent, through the `standard_coal` choice's coefficients (China's GB/T 2589).
+    #[default]
+    Tce,
+    /// Gigajoules: fuels through their heating values, electricity and heat as measured.
+    GJ,
+    /// Megawatt-hours, as GJ.
+    MWh,
+    /// Tonnes of oil equivalent (41.868 GJ, the IEA's convention), as GJ.
+    Toe,
+}
+
+impl EnergyUnit {
+    /// The unit's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            EnergyUnit::Tce => "tce",
+            EnergyUnit::GJ => "GJ",
+            EnergyUnit::MWh => "MWh",
+            EnergyUnit::Toe => "toe",
+        }
+    }
+}
+
+/// The inventory's energy choices (`[energy]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EnergyChoice {
+    /// The unit of the energy figures.
+    pub unit: EnergyUnit,
+}
+
 /// The names of factor choices, in the order they are documented.
-pub const CHOICES: &[&str] = &["combustion", "non_co2", "gwp", "standard_coal", "grid", "heat", "residual"];
+pub const CHOICES: &[&str] =
+    &["combustion", "non_co2", "gwp", "standard_coal", "grid", "heat", "residual", "mobile", "process", "scope3"];
 
 impl Inventory {
     /// Read and validate an inventory file.
@@ -357,6 +400,23 @@ impl Inventory {
             Some(t) => CertificatePolicy::read(t, &mut d),
             None => CertificatePolicy::default(),
         };
+        let mut energy = EnergyChoice::default();
+        if let Some(mut et) = top.table_opt("energy", &mut d) {
+            if let Some((u, loc)) = et.str_opt("unit", &mut d) {
+                match u.as_str() {
+                    "tce" => energy.unit = EnergyUnit::Tce,
+                    "GJ" => energy.unit = EnergyUnit::GJ,
+                    "MWh" => energy.unit = EnergyUnit::MWh,
+                    "toe" => energy.unit = EnergyUnit::Toe,
+                    _ => d.push(
+                        Error::new(ErrorKind::BadValue, format!("[energy] unit \"{u}\" is not tce, GJ, MWh or toe"))
+                            .at(loc)
+                            .hint("write unit = \"GJ\" (or tce, MWh, toe)"),
+                    ),
+                }
+            }
+            et.finish(&mut d);
+        }
         let mut choices = FactorChoices::default();
         match top.table_opt("factors", &mut d) {
             None => {
@@ -419,6 +479,9 @@ impl Inventory {
                         "standard_coal" => choices.standard_coal = c,
                         "grid" => choices.grid = c,
                         "heat" => choices.heat = c,
+                        "mobile" => choices.mobile = c,
+                        "process" => choices.process = c,
+                        "scope3" => choices.scope3 = c,
                         _ => choices.residual = c,
                     }
                 }
@@ -427,7 +490,7 @@ impl Inventory {
                     for (k, v, loc) in pt.string_entries(&mut d) {
                         match k.split_once('.') {
                             // A GWP set serves every activity: its picks are per gas ("gwp.CH4"), any spelling.
-                            Some(("gwp", a)) => match (a == "any", a.parse::<crate::units::Gas>()) {
+                            Some(("gwp", a)) => match (a == "any", crate::units::Gas::declare(a)) {
                                 (false, Err(_)) => d.push(
                                     Error::new(
                                         ErrorKind::BadValue,
@@ -438,7 +501,7 @@ impl Inventory {
                                         "e.g. \"gwp.CH4\" = \"{v}\"; gases: {}",
                                         crate::units::Gas::ALL
                                             .iter()
-                                            .filter(|g| !matches!(g, crate::units::Gas::C | crate::units::Gas::CO2e))
+                                            .filter(|g| !matches!(**g, crate::units::Gas::C | crate::units::Gas::CO2e))
                                             .map(|g| g.symbol())
                                             .collect::<Vec<_>>()
                                             .join(", ")
@@ -498,6 +561,7 @@ impl Inventory {
                 denominators,
                 factors: choices,
                 certificates,
+                energy,
                 sha256: sha256_hex(text.as_bytes()),
             }),
             _ => Err(d),

@@ -43,6 +43,7 @@ pub mod scenario;
 pub mod sheet;
 pub mod tomlx;
 pub mod units;
+pub mod vocab;
 
 pub use activity::{Activity, ActivityRecord, Period};
 pub use calc::{Computation, ComputeOptions, Figure, Line, compute};

@@ -529,7 +529,9 @@ impl Resolver<'_> {
     /// Whether the inventory chooses any emission factors. Without one, rows are planned for energy and quantities
     /// only, and the emission figures are listed as not computed instead of every row being refused.
     pub(super) fn emissions_chosen(&self) -> bool {
-        ["combustion", "non_co2", "grid", "heat", "residual"].iter().any(|c| self.chosen(c))
+        ["combustion", "non_co2", "grid", "heat", "residual", "mobile", "process", "scope3"]
+            .iter()
+            .any(|c| self.chosen(c))
     }
 }
 

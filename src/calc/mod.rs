@@ -236,7 +236,11 @@ impl Computation {
 pub fn figure_order(id: &str) -> (u8, String) {
     let fid = FigureId::new(id);
     let (rank, pos) = fid.rank();
-    let sub = if fid.is_per_activity() { format!("{pos:02}{id}") } else { id.to_string() };
+    let sub = if fid.is_per_activity() || fid.family() == crate::figure::Family::Scope1Breakdown {
+        format!("{pos:02}{id}")
+    } else {
+        id.to_string()
+    };
     (rank, sub)
 }
 
@@ -252,26 +256,32 @@ mod tests {
 
     #[test]
     fn figure_rank_places_families_and_activities_in_report_order() {
-        // Family first (scope 1 = 0, its parts 1, ..., intensities per another denominator 18, activity
-        // quantities 20, anything else 21), then the
-        // activity's place in report order (gasoline 0, diesel 1, natural_gas 2, ..., electricity 6).
+        // Family first (scope 1 = 0, its parts 1, its breakdowns by category and gas 2, ..., scope 3 9,
+        // intensities per another denominator 23, activity quantities 25, anything else 26), then the activity's
+        // place in report order (gasoline 0, diesel 1, natural_gas 2, ..., electricity 6; an activity no factor
+        // file declares last).
         assert_eq!(figure_rank("scope1"), (0, 0));
         assert_eq!(figure_rank("scope1.natural_gas"), (1, 2));
-        assert_eq!(figure_rank("scope2.market"), (4, 0));
-        assert_eq!(figure_rank("total.location"), (6, 0));
-        assert_eq!(figure_rank("energy.total"), (10, 0));
-        assert_eq!(figure_rank("electricity.renewable"), (13, 0));
-        assert_eq!(figure_rank("intensity.energy"), (17, 0));
-        assert_eq!(figure_rank("intensity.energy.per.output"), (18, 0));
-        assert_eq!(figure_rank("activity.electricity"), (20, 6));
-        assert_eq!(figure_rank("scope1.peat"), (1, 99));
-        assert_eq!(figure_rank("denominator.revenue"), (21, 0));
+        assert_eq!(figure_rank("scope1.mobile"), (2, 1));
+        assert_eq!(figure_rank("scope1.gas.hfcs"), (2, 13));
+        assert_eq!(figure_rank("scope2.market"), (5, 0));
+        assert_eq!(figure_rank("total.location"), (7, 0));
+        assert_eq!(figure_rank("scope3"), (9, 0));
+        assert_eq!(figure_rank("scope3.cat6"), (10, 0));
+        assert_eq!(figure_rank("biogenic.co2"), (11, 0));
+        assert_eq!(figure_rank("energy.total"), (15, 0));
+        assert_eq!(figure_rank("electricity.renewable"), (18, 0));
+        assert_eq!(figure_rank("intensity.energy"), (22, 0));
+        assert_eq!(figure_rank("intensity.energy.per.output"), (23, 0));
+        assert_eq!(figure_rank("activity.electricity"), (25, 6));
+        assert_eq!(figure_rank("scope1.peat"), (1, 255));
+        assert_eq!(figure_rank("denominator.revenue"), (26, 0));
     }
 
     #[test]
     fn figure_order_puts_activities_in_report_order_not_alphabetical() {
         assert_eq!(figure_order("scope1.diesel"), (1, "01scope1.diesel".to_string()));
-        assert_eq!(figure_order("total.market"), (7, "total.market".to_string()));
+        assert_eq!(figure_order("total.market"), (8, "total.market".to_string()));
         let mut ids = vec!["activity.diesel", "scope1.coal", "total.market", "scope1.gasoline", "activity.coal"];
         ids.sort_by_key(|id| figure_order(id));
         assert_eq!(ids, ["scope1.gasoline", "scope1.coal", "total.market", "activity.diesel", "activity.coal"]);

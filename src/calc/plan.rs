@@ -15,9 +15,13 @@ use crate::factor::{
     CO2_PER_C_DEN, CO2_PER_C_NUM, Factor, FactorKind, FactorLibrary, FactorRef, FactorSet, FactorValue,
     combustion_cc_per_ncv_energy,
 };
-use crate::figure::{ELECTRICITY_RENEWABLE, ELECTRICITY_TOTAL, FigureId, SCOPE2_LOCATION, SCOPE2_MARKET};
+use crate::figure::{
+    BIOGENIC_CO2, ELECTRICITY_RENEWABLE, ELECTRICITY_TOTAL, FigureId, MONTREAL, SCOPE1_GAS_PREFIX, SCOPE2_LOCATION,
+    SCOPE2_MARKET, SCOPE3,
+};
 use crate::inventory::{Choice, Inventory};
 use crate::units::{Dimension, Gas, RateUnit, Unit};
+use crate::vocab::Category;
 
 /// Figure units.
 pub(super) const T_CO2E: &str = "tCO2e";
@@ -279,6 +283,9 @@ impl<'a> Resolver<'a> {
             "grid" => c.grid.as_ref(),
             "heat" => c.heat.as_ref(),
             "residual" => c.residual.as_ref(),
+            "mobile" => c.mobile.as_ref(),
+            "process" => c.process.as_ref(),
+            "scope3" => c.scope3.as_ref(),
             _ => None,
         }
     }
@@ -864,7 +871,74 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// Every plan for rows of this activity, region and unit (certificates are planned separately).
+    /// Finish a chain that ends in a mass of gas into its plans: one plan, or for a blend (`R-410A`) one per
+    /// component, the blend's mass split by its declared mass fractions, each weighted by its own GWP.
+    fn finish_gases(
+        &mut self,
+        mut chain: Chain,
+        figure: &str,
+        gas: Option<Gas>,
+        region: &str,
+    ) -> Result<Vec<Plan>, Error> {
+        if let Dimension::Emission(g) = chain.cur.dimension()
+            && let Some(parts) = crate::vocab::blend_of(g)
+        {
+            chain.express_in(&Unit::base(Dimension::Emission(g)))?;
+            let mut out = Vec::new();
+            for (component, fraction) in parts {
+                let mut ch = chain.clone();
+                ch.mul(fraction)?;
+                ch.steps.push(format!("{} t{component}/t{g} (mass fraction in the blend)", fraction.normalize()));
+                ch.cur = Unit::base(Dimension::Emission(component));
+                out.push(self.finish(ch, figure.to_string(), Some(component), T_CO2E, region)?);
+            }
+            return Ok(out);
+        }
+        Ok(vec![self.finish(chain, figure.to_string(), gas, T_CO2E, region)?])
+    }
+
+    /// A scope 1 plan and its copies into the figures by category (`scope1.stationary`) and by gas
+    /// (`scope1.gas.co2`): each breakdown figure has its own lines, the same values as the activity's. A Montreal
+    /// gas (HCFC-22) is reported apart, in `montreal`, and in no scope.
+    fn push_scope1(out: &mut Vec<Plan>, plan: Plan, category: Category) {
+        let gas = plan.basis.as_ref().map(|b| b.0);
+        let group = gas.map(crate::vocab::gas_group);
+        if group == Some("montreal") {
+            let mut p = plan;
+            p.figure = MONTREAL.to_string();
+            out.push(p);
+            return;
+        }
+        if let Some(fig) = category.scope1_figure() {
+            out.push(plan.copy_to(fig.to_string()));
+        }
+        if let Some(g) = group {
+            out.push(plan.copy_to(format!("{SCOPE1_GAS_PREFIX}{g}")));
+        }
+        out.push(plan);
+    }
+
+    /// The gases the sets of a choice have emission factors for, for an activity (one plan each).
+    fn gases_under(&self, choice: &str, activity: &str, region: &str) -> Vec<Gas> {
+        let mut gases = BTreeSet::new();
+        for c in self.candidates(choice, region) {
+            if let Ok(set) = self.lib.set(&c.factor) {
+                for f in &set.factors {
+                    if f.kind == FactorKind::Emission
+                        && f.activity == activity
+                        && let Some(g) = f.gas
+                    {
+                        gases.insert(g);
+                    }
+                }
+            }
+        }
+        gases.into_iter().collect()
+    }
+
+    /// Every plan for rows of this activity, region and unit (certificates are planned separately). What is planned
+    /// follows from the activity's category: fuels (scope 1 or biogenic CO2, CH4 and N2O), fugitive and process
+    /// gases (scope 1), bought energy (scope 2), scope 3 categories; then energy and quantities.
     pub(super) fn plans(
         &mut self,
         activity: Activity,
@@ -873,6 +947,7 @@ impl<'a> Resolver<'a> {
         warn: &mut Vec<Warning>,
     ) -> Result<Vec<Plan>, Error> {
         let a = activity.name();
+        let cat = activity.category();
         let mut out = Vec::new();
         let missing = |choice: &str, what: &str| {
             Error::new(
@@ -882,115 +957,70 @@ impl<'a> Resolver<'a> {
         };
         // Without any emission choice only energy and quantities are planned (see Resolver::emissions_chosen).
         let emissions = self.emissions_chosen();
-        if activity.is_fuel() && emissions {
-            // Scope 1 CO2.
+        if cat.is_fuel() && emissions {
+            self.fuel_plans(activity, region, unit, &mut out)?;
+        }
+        if matches!(cat, Category::Fugitive | Category::Process) && emissions {
+            self.gas_plans(activity, region, unit, &mut out)?;
+        }
+        if let Category::Scope3(n) = cat
+            && emissions
+        {
+            self.scope3_plans(activity, n, region, unit, &mut out)?;
+        }
+        if cat.is_purchased() && emissions {
+            let is_electricity = cat == Category::PurchasedElectricity;
+            let grid_choice = if !is_electricity && self.choice("heat").is_some() { "heat" } else { "grid" };
             let mut ch = Chain::new(unit.clone());
-            let Some((set, f)) = self.find(
-                "combustion",
-                a,
-                region,
-                &[FactorKind::Combustion, FactorKind::Emission],
-                Some(Gas::CO2),
-                false,
-                &mut ch,
-            )?
-            else {
-                let e = match self.choice("combustion") {
-                    None => Error::new(
-                        ErrorKind::MissingFactor,
-                        format!("{a} needs a combustion factor, and the inventory chooses no combustion set"),
-                    )
-                    .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
-                    Some(_) => self.unserved(
-                        "combustion",
-                        a,
-                        region,
-                        &[FactorKind::Combustion, FactorKind::Emission],
-                        Some(Gas::CO2),
-                        "a CO2 factor",
-                    ),
-                };
-                return Err(e);
-            };
-            self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
-            // The row's one heating value: the one its CO2 used (the combustion set's), for CH4 and N2O too.
-            let row_ncv = ch.ncv.clone();
-            out.push(self.finish(ch, FigureId::scope1_of(a), Some(Gas::CO2), T_CO2E, region)?);
-            // Scope 1 CH4, N2O.
-            if self.choice("non_co2").is_some() {
-                for g in [Gas::CH4, Gas::N2O] {
-                    let mut ch = Chain::new(unit.clone());
-                    ch.ncv = row_ncv.clone();
-                    if let Some((set, f)) =
-                        self.find("non_co2", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)?
-                    {
-                        self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
-                        out.push(self.finish(ch, FigureId::scope1_of(a), Some(g), T_CO2E, region)?);
+            match self.find(grid_choice, a, region, &[FactorKind::Emission], None, true, &mut ch)? {
+                Some((set, f)) => {
+                    let ch_market = ch.clone();
+                    self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                    out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
+                    if !is_electricity {
+                        // No certificates exist for heat, steam or cooling: market-based equals location-based.
+                        let mut ch = ch_market;
+                        self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                        out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
                     }
                 }
+                None => {
+                    return Err(if self.chosen(grid_choice) {
+                        self.unserved(grid_choice, a, region, &[FactorKind::Emission], None, "a location-based factor")
+                    } else {
+                        Error::new(
+                            ErrorKind::MissingFactor,
+                            format!("{a} needs a grid factor, and the inventory chooses no grid set"),
+                        )
+                        .hint("add grid = \"mee-grid@2022\" under [factors]")
+                    });
+                }
             }
-        }
-        match activity {
-            Activity::Electricity | Activity::Heat if emissions => {
-                let grid_choice =
-                    if activity == Activity::Heat && self.choice("heat").is_some() { "heat" } else { "grid" };
+            if is_electricity && self.chosen("residual") {
                 let mut ch = Chain::new(unit.clone());
-                match self.find(grid_choice, a, region, &[FactorKind::Emission], None, true, &mut ch)? {
+                let market = market_of(region);
+                match self.find("residual", a, market, &[FactorKind::Emission], None, true, &mut ch)? {
                     Some((set, f)) => {
-                        let ch_market = ch.clone();
                         self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                        out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
-                        if activity == Activity::Heat {
-                            // No certificates exist for heat: market-based equals location-based.
-                            let mut ch = ch_market;
-                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
-                        }
+                        out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
                     }
                     None => {
-                        return Err(if self.chosen(grid_choice) {
-                            self.unserved(
-                                grid_choice,
-                                a,
-                                region,
-                                &[FactorKind::Emission],
-                                None,
-                                "a location-based factor",
-                            )
-                        } else {
-                            Error::new(
-                                ErrorKind::MissingFactor,
-                                format!("{a} needs a grid factor, and the inventory chooses no grid set"),
-                            )
-                            .hint("add grid = \"mee-grid@2022\" under [factors]")
-                        });
-                    }
-                }
-                if activity == Activity::Electricity && self.chosen("residual") {
-                    let mut ch = Chain::new(unit.clone());
-                    let market = market_of(region);
-                    match self.find("residual", a, market, &[FactorKind::Emission], None, true, &mut ch)? {
-                        Some((set, f)) => {
-                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
-                        }
-                        None => {
-                            return Err(self.unserved(
-                                "residual",
-                                a,
-                                market,
-                                &[FactorKind::Emission],
-                                None,
-                                "a residual factor (market-based scope 2)",
-                            ));
-                        }
+                        return Err(self.unserved(
+                            "residual",
+                            a,
+                            market,
+                            &[FactorKind::Emission],
+                            None,
+                            "a residual factor (market-based scope 2)",
+                        ));
                     }
                 }
             }
-            _ => {}
         }
-        // Energy in standard coal.
-        if self.choice("standard_coal").is_some() && activity != Activity::Certificate {
+        // Energy: fuels, bought energy and on-site generation.
+        let has_energy = cat.is_fuel() || cat.is_purchased() || cat == Category::OnsiteGeneration;
+        let energy_unit = self.inv.energy.unit;
+        if has_energy && energy_unit == crate::inventory::EnergyUnit::Tce && self.choice("standard_coal").is_some() {
             let mut ch = Chain::new(unit.clone());
             match self.find("standard_coal", a, region, &[FactorKind::StandardCoal], None, false, &mut ch)? {
                 Some((set, f)) => {
@@ -1006,14 +1036,22 @@ impl<'a> Resolver<'a> {
                     return Err(e);
                 }
             }
+        } else if has_energy && energy_unit != crate::inventory::EnergyUnit::Tce {
+            // Energy as energy (GJ, MWh, toe): a fuel's amount through its heating value, the rest as measured.
+            let target = energy_unit.symbol();
+            let mut ch = Chain::new(unit.clone());
+            let energy = Unit::parse(target).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?;
+            let tag = format!("energy in {target}");
+            self.bridge(&mut ch, &energy, a, region, &["combustion", "non_co2", "standard_coal"], &tag)?;
+            out.push(self.finish(ch, FigureId::energy_of(activity).to_string(), None, target, region)?);
         }
         // Electricity MWh.
-        if matches!(activity, Activity::Electricity | Activity::OnsitePv) {
+        if matches!(cat, Category::PurchasedElectricity | Category::OnsiteGeneration) {
             let mut ch = Chain::new(unit.clone());
             ch.express_in(&Unit::parse(MWH).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?)?;
             let plan = self.finish(ch.clone(), ELECTRICITY_TOTAL.to_string(), None, MWH, region)?;
             out.push(plan);
-            if activity == Activity::OnsitePv {
+            if cat == Category::OnsiteGeneration {
                 out.push(self.finish(ch, ELECTRICITY_RENEWABLE.to_string(), None, MWH, region)?);
             }
         }
@@ -1037,6 +1075,193 @@ impl<'a> Resolver<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// A fuel's CO2 (scope 1, or `biogenic.co2` for biomass) and its CH4 and N2O (scope 1), with one heating value
+    /// for all its gases. A CO2e factor for the fuel is its whole scope 1: no CH4 or N2O is added, which its trace
+    /// says.
+    fn fuel_plans(&mut self, activity: Activity, region: &str, unit: &Unit, out: &mut Vec<Plan>) -> Result<(), Error> {
+        let a = activity.name();
+        let cat = activity.category();
+        let mut ch = Chain::new(unit.clone());
+        let kinds = [FactorKind::Combustion, FactorKind::Emission];
+        let mut found = self.find("combustion", a, region, &kinds, Some(Gas::CO2), false, &mut ch)?;
+        let mut co2e = false;
+        if found.is_none() && self.choice("combustion").is_some() {
+            let mut probe = Chain::new(unit.clone());
+            if let Some(x) =
+                self.find("combustion", a, region, &[FactorKind::Emission], Some(Gas::CO2e), false, &mut probe)?
+            {
+                found = Some(x);
+                ch = probe;
+                co2e = true;
+            }
+        }
+        let Some((set, f)) = found else {
+            let e = match self.choice("combustion") {
+                None if self.choice("non_co2").is_some() || self.choice("mobile").is_some() => None,
+                None => Some(
+                    Error::new(
+                        ErrorKind::MissingFactor,
+                        format!("{a} needs a combustion factor, and the inventory chooses no combustion set"),
+                    )
+                    .hint("add combustion = \"cn-guideline-fuels@2015\" under [factors]"),
+                ),
+                Some(_) => Some(self.unserved("combustion", a, region, &kinds, Some(Gas::CO2), "a CO2 factor")),
+            };
+            if let Some(e) = e {
+                return Err(e);
+            }
+            return self.non_co2_plans(activity, region, unit, None, out);
+        };
+        self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
+        let row_ncv = ch.ncv.clone();
+        if co2e {
+            ch.steps.push("(a CO2e factor: the fuel's CH4 and N2O are in it, none is added)".to_string());
+            let plan = self.finish(ch, FigureId::scope1_of(a), Some(Gas::CO2e), T_CO2E, region)?;
+            Self::push_scope1(out, plan, cat);
+            return Ok(());
+        }
+        if cat == Category::Biogenic {
+            // Biomass CO2 is reported outside the scopes.
+            out.push(self.finish(ch, BIOGENIC_CO2.to_string(), Some(Gas::CO2), T_CO2E, region)?);
+        } else {
+            let plan = self.finish(ch, FigureId::scope1_of(a), Some(Gas::CO2), T_CO2E, region)?;
+            Self::push_scope1(out, plan, cat);
+        }
+        self.non_co2_plans(activity, region, unit, row_ncv, out)
+    }
+
+    /// A fuel's CH4 and N2O: under `mobile` for a row in the mobile category when it is chosen, else `non_co2`.
+    fn non_co2_plans(
+        &mut self,
+        activity: Activity,
+        region: &str,
+        unit: &Unit,
+        row_ncv: Option<Ncv>,
+        out: &mut Vec<Plan>,
+    ) -> Result<(), Error> {
+        let a = activity.name();
+        let cat = activity.category();
+        let choice = if cat == Category::Mobile && self.choice("mobile").is_some() { "mobile" } else { "non_co2" };
+        if self.choice(choice).is_none() {
+            return Ok(());
+        }
+        for g in [Gas::CH4, Gas::N2O] {
+            let mut ch = Chain::new(unit.clone());
+            ch.ncv = row_ncv.clone();
+            if let Some((set, f)) = self.find(choice, a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
+                self.apply_factor(set, f, a, region, &["combustion", "non_co2", "mobile"], &mut ch)?;
+                if cat == Category::Combustion && choice == "non_co2" && self.choice("mobile").is_some() {
+                    ch.steps.push("(row not stated mobile: stationary factor)".to_string());
+                }
+                let plan = self.finish(ch, FigureId::scope1_of(a), Some(g), T_CO2E, region)?;
+                Self::push_scope1(out, plan, cat);
+            }
+        }
+        Ok(())
+    }
+
+    /// A fugitive or process activity: the mass of its declared gas emitted, or its amount times the emission
+    /// factors of the `process` choice, one plan per gas the chosen sets give for it.
+    fn gas_plans(&mut self, activity: Activity, region: &str, unit: &Unit, out: &mut Vec<Plan>) -> Result<(), Error> {
+        let a = activity.name();
+        let cat = activity.category();
+        if let Some(g) = activity.def().gas
+            && unit.dimension() == Dimension::Mass
+        {
+            let mut ch = Chain::new(unit.clone());
+            ch.express_in(&Unit::base(Dimension::Mass))?;
+            ch.steps.push(format!("(t of {g} emitted)"));
+            ch.cur = Unit::base(Dimension::Emission(g));
+            for plan in self.finish_gases(ch, &FigureId::scope1_of(a), Some(g), region)? {
+                Self::push_scope1(out, plan, cat);
+            }
+            return Ok(());
+        }
+        let gases = self.gases_under("process", a, region);
+        if gases.is_empty() {
+            return Err(if self.chosen("process") {
+                self.unserved("process", a, region, &[FactorKind::Emission], None, "an emission factor")
+            } else {
+                Error::new(
+                    ErrorKind::MissingFactor,
+                    format!(
+                        "{a} ({cat}) measured in {} needs an emission factor, and the inventory chooses no process set",
+                        unit.symbol()
+                    ),
+                )
+                .hint(match activity.def().gas {
+                    Some(g) => format!("give the quantity as the mass of {g} emitted (kg, t), or choose process = \"set@edition\" under [factors]"),
+                    None => "choose process = \"set@edition\" under [factors] (a set with factors for this activity)".to_string(),
+                })
+            });
+        }
+        for g in gases {
+            let mut ch = Chain::new(unit.clone());
+            if let Some((set, f)) = self.find("process", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
+                self.apply_factor(set, f, a, region, &["process"], &mut ch)?;
+                for plan in self.finish_gases(ch, &FigureId::scope1_of(a), Some(g), region)? {
+                    Self::push_scope1(out, plan, cat);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A scope 3 activity: its amount times the `scope3` choice's factors, into `scope3.cat<N>` and `scope3`.
+    fn scope3_plans(
+        &mut self,
+        activity: Activity,
+        n: u8,
+        region: &str,
+        unit: &Unit,
+        out: &mut Vec<Plan>,
+    ) -> Result<(), Error> {
+        let a = activity.name();
+        let gases = self.gases_under("scope3", a, region);
+        if gases.is_empty() {
+            return Err(if self.chosen("scope3") {
+                self.unserved("scope3", a, region, &[FactorKind::Emission], None, "a scope 3 emission factor")
+            } else {
+                Error::new(
+                    ErrorKind::MissingFactor,
+                    format!(
+                        "{a} (scope 3 category {n}) needs an emission factor, and the inventory chooses no scope3 set"
+                    ),
+                )
+                .hint("choose scope3 = \"set@edition\" under [factors] (a set with factors for this activity)")
+            });
+        }
+        for g in gases {
+            let mut ch = Chain::new(unit.clone());
+            if let Some((set, f)) = self.find("scope3", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
+                self.apply_factor(set, f, a, region, &["scope3"], &mut ch)?;
+                for plan in self.finish_gases(ch, &format!("{SCOPE3}.cat{n}"), Some(g), region)? {
+                    out.push(plan.copy_to(SCOPE3.to_string()));
+                    out.push(plan);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// The same contribution to another figure (a breakdown): same factor product, factors and formula; its
+    /// fallbacks are counted once, with the original.
+    fn copy_to(&self, figure: String) -> Plan {
+        Plan {
+            figure,
+            gas: self.gas,
+            k_num: self.k_num,
+            k_den: self.k_den,
+            factors: Arc::clone(&self.factors),
+            formula: Arc::clone(&self.formula),
+            value_unit: self.value_unit,
+            fallbacks: Vec::new(),
+            basis: self.basis.clone(),
+        }
     }
 }
 

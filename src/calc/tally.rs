@@ -18,7 +18,7 @@ use super::scan::{MAX_KEPT_REJECTED, SinkFn, mwh_unit};
 use super::sums::{Acc, Pool, acc_at};
 use super::values::{exact_rate, fast_period, int_line_value, int_ratio, line_value, plain_quantity};
 use super::{Line, Warning};
-use crate::activity::{Activity, ActivityRecord, Columns, Period};
+use crate::activity::{Activity, ActivityRecord, CATEGORY_COLUMN, Columns, Period};
 use crate::error::{Error, ErrorKind, Location};
 use crate::factor::FactorLibrary;
 use crate::figure::{ELECTRICITY_TOTAL, SCOPE2_MARKET};
@@ -27,6 +27,7 @@ use crate::ledger::records::{Checked, CsvRecords, Next};
 use crate::ledger::rows::RowReader;
 use crate::ledger::{Ledger, field_column};
 use crate::units::Unit;
+use crate::vocab::Category;
 
 /// Rows that share an activity, region and unit share their plans (and so their factors and fallbacks).
 pub(super) struct Group {
@@ -218,12 +219,12 @@ impl<'a> Tally<'a> {
                     .zip(&rates)
                     .map(|(p, r)| if r.is_some() { None } else { int_ratio(p.k_num, p.k_den) })
                     .collect();
-                let grid_plan = if activity == Activity::Electricity {
+                let grid_plan = if activity.category() == Category::PurchasedElectricity {
                     plans.iter().position(|p| p.figure == ELECTRICITY_TOTAL)
                 } else {
                     None
                 };
-                let market_plan = if activity == Activity::Electricity {
+                let market_plan = if activity.category() == Category::PurchasedElectricity {
                     plans.iter().position(|p| p.figure == SCOPE2_MARKET)
                 } else {
                     None
@@ -280,7 +281,7 @@ impl<'a> Tally<'a> {
         let resolved = (|| {
             let activity: Activity = std::str::from_utf8(a).ok()?.trim().parse().ok()?;
             let unit = Unit::parse(std::str::from_utf8(u).ok()?.trim()).ok()?;
-            if !activity.accepts(unit.dimension()) || activity == Activity::Certificate {
+            if !activity.accepts(unit.dimension()) || activity.category() == Category::Certificate {
                 return None;
             }
             let region = crate::region::normalize(std::str::from_utf8(r).ok()?);
@@ -303,6 +304,12 @@ impl<'a> Tally<'a> {
     /// Try the fast path on the reader's current record; false when it needs the full check.
     fn fast<R: Read>(&mut self, rd: &RowReader<R>, cols: &Columns) -> bool {
         if rd.len() != cols.count {
+            return false;
+        }
+        // A row that states its category (a fuel burned in a vehicle) takes the full check, which reads it.
+        if let Some(ic) = cols.opt[CATEGORY_COLUMN]
+            && !rd.field(ic).trim_ascii().is_empty()
+        {
             return false;
         }
         let [ie, ip, ia, iq, iu, ir] = cols.idx;
@@ -624,7 +631,7 @@ impl<'a> Tally<'a> {
             self.reject(e);
             return;
         }
-        if rec.activity == Activity::Certificate {
+        if rec.activity.category() == Category::Certificate {
             match crate::units::convert(rec.quantity.value, &rec.quantity.unit, &self.mwh) {
                 Ok(v) => self.certs.push(CertRow { rec, mwh: v }),
                 Err(e) => {

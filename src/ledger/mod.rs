@@ -82,12 +82,12 @@ pub fn open(path: &Path, opt: &ReadOptions) -> Result<Ledger, Error> {
 ///
 /// ```
 /// use std::path::Path;
-/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrol,1,t,CN\n";
+/// let csv = "entity,period,activity,quantity,unit,region\nplant,2024-03,diesel,\"1,909.06\",吨,浙江\nplant,2024,petrole,1,t,CN\n";
 /// let mut ledger = ghg::ledger::read_csv(Path::new("ledger.csv"), csv.as_bytes(), &Default::default()).unwrap();
 /// let row = ledger.next().unwrap().unwrap();
 /// assert_eq!((row.quantity.value.to_string(), row.region.as_str()), ("1909.06".to_string(), "CN-ZJ"));
 /// let bad = ledger.next().unwrap().unwrap_err();
-/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrol'"));
+/// assert!(bad.to_string().starts_with("ledger.csv:3:12: unknown activity 'petrole'"));
 /// assert!(ledger.next().is_none());
 /// ```
 pub fn read_csv(name: &Path, input: impl Read + 'static, opt: &ReadOptions) -> Result<Ledger, Error> {
@@ -288,7 +288,7 @@ mod tests {
         p
     }
 
-    const TEXT: &str = "entity,period,activity,quantity,unit,region\nsite,2024,gasoline,\"1,909.06\",吨,浙江\n\nsite,2024,petrol,1,t,CN\n";
+    const TEXT: &str = "entity,period,activity,quantity,unit,region\nsite,2024,gasoline,\"1,909.06\",吨,浙江\n\nsite,2024,petrole,1,t,CN\n";
 
     #[test]
     fn csv_rows_in_any_declared_encoding_are_the_same_records() {
@@ -306,7 +306,7 @@ mod tests {
         assert_eq!(a[0], Ok((Some(2), "1909.06".to_string(), "CN-ZJ".to_string())));
         // The blank line counts: the bad row is on line 4, its activity in column 11 (after "site,2024,").
         let bad = a[1].as_ref().expect_err("rejected");
-        assert!(bad.contains("a.csv:4:11: unknown activity 'petrol'"), "{bad}");
+        assert!(bad.contains("a.csv:4:11: unknown activity 'petrole'"), "{bad}");
         assert_eq!(a.len(), 2);
         let b = read(&gbk, Encoding::Gbk);
         assert_eq!(b[0], a[0]);

@@ -106,14 +106,19 @@ pub(super) fn parse_emission(t: &str) -> Option<Unit> {
         let Some(gas) = gas_from_suffix(rest.trim_start()) else {
             continue;
         };
-        let Some(r) = EMISSION_ROWS.iter().flatten().find(|r| r.gas == gas && r.prefix == row_prefix) else {
+        // A built-in gas has a row; a declared gas takes the scale of the same prefix (the CO2 row's).
+        let row = EMISSION_ROWS.iter().flatten().find(|r| r.gas == gas && r.prefix == row_prefix);
+        let Some(prefix_row) = row.or_else(|| EMISSION_ROWS[0].iter().find(|r| r.prefix == row_prefix)) else {
             continue;
         };
-        let Some(to_base) = r.to_base.checked_mul(scale) else {
+        let Some(to_base) = prefix_row.to_base.checked_mul(scale) else {
             continue;
         };
-        let symbol =
-            if sym_prefix.is_empty() { Cow::Borrowed(r.text) } else { Cow::Owned(format!("{sym_prefix}{}", r.text)) };
+        let text: Cow<'static, str> = match row {
+            Some(r) => Cow::Borrowed(r.text),
+            None => Cow::Owned(format!("{row_prefix}{gas}")),
+        };
+        let symbol = if sym_prefix.is_empty() { text } else { Cow::Owned(format!("{sym_prefix}{text}")) };
         return Some(Unit { symbol, dim: Dimension::Emission(gas), to_base });
     }
     None

@@ -114,7 +114,7 @@ fn spreadsheet_rows_fail_with_the_messages_of_csv_rows_at_their_cells() {
         dir.path(),
         &[
             ["plant-a", "2024", "diesel", "10", "t", "CN"],
-            ["plant-a", "2024", "petrol", "1", "t", "CN"],
+            ["plant-a", "2024", "petrole", "1", "t", "CN"],
             ["plant-a", "2024", "diesel", "-3", "t", "CN"],
             ["plant-a", "2024", "electricity", "5", "t", "CN"],
             ["plant-a", "2024-13", "diesel", "1", "t", "CN"],
@@ -734,8 +734,9 @@ fn long_line_sheets_read_back_whole() {
     assert_eq!(a, b, "deterministic in constant-memory mode too");
     let mut wb = open_xlsx(&dir.path().join("a.xlsx"));
     let lines = sheet(&mut wb, "Lines");
-    // Each diesel row gives three lines (scope1.diesel, energy.direct, activity.diesel): 12,000 > 10,000 rows.
-    assert_eq!(lines.len() - 1, 3 * 4_000);
+    // Each diesel row gives five lines (scope1.diesel, its copies in scope1.stationary and scope1.gas.co2,
+    // energy.direct, activity.diesel): 20,000 > 10,000 rows.
+    assert_eq!(lines.len() - 1, 5 * 4_000);
     let summary = records(&sheet(&mut wb, "Summary"));
     let diesel = summary.iter().find(|r| text(&r["figure"]) == "activity.diesel").expect("row");
     // Quantities are i % 100 + 0.5 for i in 0..4000: 40 cycles of (0+1+...+99) + 4000 x 0.5 = 40 x 4950 + 2000.

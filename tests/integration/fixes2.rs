@@ -61,11 +61,11 @@ fn compute_refuses_a_reported_id_that_is_not_a_figure() {
 }
 
 /// Four bad rows: an unknown activity, two quantities that are not numbers, a unit that cannot measure diesel.
-const BAD_ROWS: &str = "hikvision-group,2024,petrol,1,t,CN,typo,\nhikvision-group,2024,diesel,-x,t,CN,bad,\nhikvision-group,2024,diesel,1,furlong,CN,bad,\nhikvision-group,2024,natural_gas,abc,t,CN,bad,\n";
+const BAD_ROWS: &str = "hikvision-group,2024,petrole,1,t,CN,typo,\nhikvision-group,2024,diesel,-x,t,CN,bad,\nhikvision-group,2024,diesel,1,furlong,CN,bad,\nhikvision-group,2024,natural_gas,abc,t,CN,bad,\n";
 
 /// Where each bad row is rejected (ledger.csv has a header and 6 rows, so they are lines 8 to 11).
 const REJECTED_AT: [&str; 4] = [
-    "ledger.csv:8:22: unknown activity 'petrol'",
+    "ledger.csv:8:22: unknown activity 'petrole'",
     "ledger.csv:9:29: quantity '-x' is not a decimal number: 'x' is not a digit",
     "ledger.csv:10:31: unknown unit 'furlong' for diesel",
     "ledger.csv:11:34: quantity 'abc' is not a decimal number: 'a' is not a digit",

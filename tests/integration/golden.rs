@@ -140,15 +140,15 @@ fn strict_by_default_lenient_lists_rejected_rows() {
     std::fs::write(dir.path().join("inventory.toml"), inv).expect("write");
     std::fs::copy(src.join("reported.toml"), dir.path().join("reported.toml")).expect("copy");
     let mut ledger = std::fs::read_to_string(src.join("ledger.csv")).expect("ledger");
-    ledger.push_str("hikvision-group,2024,petrol,1,t,CN,typo,\n");
+    ledger.push_str("hikvision-group,2024,petrole,1,t,CN,typo,\n");
     std::fs::write(dir.path().join("ledger.csv"), ledger).expect("write");
     let r = crate::util::ghg_in(dir.path(), &["compute", "inventory.toml"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("error: ledger.csv:8:22: unknown activity 'petrol'"), "{}", r.stderr);
+    assert!(r.stderr.starts_with("error: ledger.csv:8:22: unknown activity 'petrole'"), "{}", r.stderr);
     let r = crate::util::ghg_in(dir.path(), &["compute", "inventory.toml", "--lenient"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("rows: 7 read, 6 used, 1 rejected"), "{}", r.stdout);
-    assert!(r.stdout.contains("ledger.csv:8:22: unknown activity 'petrol'"), "{}", r.stdout);
+    assert!(r.stdout.contains("ledger.csv:8:22: unknown activity 'petrole'"), "{}", r.stdout);
     // The valid rows give exactly the figures of the untouched example.
     assert!(r.stdout.contains("energy.indirect              44,563.05  tce"), "{}", r.stdout);
 }

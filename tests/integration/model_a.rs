@@ -194,7 +194,14 @@ fn every_emission_figure_states_its_gas_basis() {
     assert_eq!(c.basis["total.location"], "mixed: CO2, CH4, N2O (AR5) / CO2e factor");
     let table = ghg_in(dir.path(), &["compute", "inventory.toml"]);
     assert!(table.stdout.contains("gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):\n"));
-    assert!(table.stdout.contains("  CO2, CH4, N2O (AR5): scope1, scope1.diesel\n"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("  CO2, CH4, N2O (AR5): scope1, scope1.diesel, scope1.stationary\n"),
+        "{}",
+        table.stdout
+    );
+    // Scope 1 by gas: each gas group is its own figure, with its own basis.
+    assert!(table.stdout.contains("  CO2 only: scope1.gas.co2\n"), "{}", table.stdout);
+    assert!(table.stdout.contains("  CH4 (AR5): scope1.gas.ch4\n"), "{}", table.stdout);
     assert!(table.stdout.contains("  CO2e factor: scope2.location, scope2.market\n"), "{}", table.stdout);
     let md = ghg_in(dir.path(), &["compute", "inventory.toml", "--format", "markdown"]);
     assert!(md.stdout.contains("- CO2e factor: `scope2.location`, `scope2.market`\n"), "{}", md.stdout);
