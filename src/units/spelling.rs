@@ -81,7 +81,9 @@ pub(super) static PHYSICAL: &[Spelling] = &[
     row("m3", "m3", VOLUME, dec!(1)),
     row("m³", "m3", VOLUME, dec!(1)),
     row("立方米", "m3", VOLUME, dec!(1)),
-    // Normal cubic metre: gas at 0 °C, 101.325 kPa.
+    // Normal cubic metre: gas at 0 °C, 101.325 kPa, the reference of China's accounting guidelines
+    // (GJ/10^4Nm3). 标准立方米 keeps that meaning here, although GB/T 19205 puts the 标准参比条件 of
+    // traded gas at 20 °C: a gas bill's volume is better written m3(20C).
     gas_volume("Nm3", "Nm3", dec!(1), NORMAL),
     gas_volume("Nm³", "Nm3", dec!(1), NORMAL),
     gas_volume("标准立方米", "Nm3", dec!(1), NORMAL),
