@@ -39,6 +39,9 @@ pub(super) struct Chain {
     fallbacks: Vec<PlanFallback>,
     /// The heating value this chain converted the row's amount with, if any: a row has one, used for all its gases.
     ncv: Option<Ncv>,
+    /// What the chain had to assume (a gas volume whose reference conditions the ledger does not state), for a
+    /// warning.
+    assumed: Vec<String>,
 }
 
 /// A heating value as a chain used it: value, unit, and where it comes from (`set@edition:id`).
@@ -75,6 +78,7 @@ impl Chain {
             used: Vec::new(),
             fallbacks: Vec::new(),
             ncv: None,
+            assumed: Vec::new(),
         }
     }
     fn mul(&mut self, x: Decimal) -> Result<(), Error> {
@@ -103,6 +107,26 @@ impl Chain {
             self.steps.push(format!("[{} -> {}]", self.cur.symbol(), unit.symbol()));
             self.mul(self.cur.to_base())?;
             self.div(unit.to_base())?;
+        }
+        // Gas volumes at different stated reference conditions: converted by the ideal-gas law at equal pressure.
+        match (self.cur.volume_ref(), unit.volume_ref()) {
+            (Some(from), Some(to)) if from != to => {
+                let (n, d) = crate::units::reference_ratio(from, to);
+                self.mul(n)?;
+                self.div(d)?;
+                self.steps.push(format!("[{from} -> {to}: x {} / {} K]", n.normalize(), d.normalize()));
+            }
+            (None, Some(to)) if self.cur.dimension() == Dimension::Volume => {
+                self.steps.push(format!("[{} taken at {to}, the factor's reference]", self.cur.symbol()));
+                self.assumed.push(format!(
+                    "volumes in {} state no reference conditions and are taken at {to}, the reference of the factor \
+                     per {} (write Nm3 for 0 °C, Sm3 for 15 °C, m3(20C) for 20 °C, scf for 60 °F to have them \
+                     converted)",
+                    self.cur.symbol(),
+                    unit.symbol()
+                ));
+            }
+            _ => {}
         }
         self.cur = unit.clone();
         Ok(())
@@ -151,6 +175,8 @@ pub(super) struct Plan {
     /// For emission plans, the gas basis of the figure's contribution: the gas the factor gives, and the GWP set
     /// (`AR5`) that weighted it when it is not CO2 or CO2e.
     pub(super) basis: Option<GasPart>,
+    /// What the plan assumed (see `Chain::assumed`).
+    pub(super) assumed: Vec<String>,
 }
 
 /// One gas in a figure's gas basis: the gas a factor gives (`CO2e` for a factor already in CO2-equivalent) and the
@@ -868,6 +894,7 @@ impl<'a> Resolver<'a> {
             value_unit: out,
             fallbacks: chain.fallbacks,
             basis,
+            assumed: chain.assumed,
         })
     }
 
@@ -1053,6 +1080,15 @@ impl<'a> Resolver<'a> {
             out.push(plan);
             if cat == Category::OnsiteGeneration {
                 out.push(self.finish(ch, ELECTRICITY_RENEWABLE.to_string(), None, MWH, region)?);
+            }
+        }
+        // What the plans had to assume, once each.
+        for p in &out {
+            for a in &p.assumed {
+                let message = format!("{} rows: {a}", activity.name());
+                if !warn.iter().any(|w| w.message == message) {
+                    warn.push(Warning { code: "volume-reference", message, location: None });
+                }
             }
         }
         // The activity quantity itself, in its canonical unit.
@@ -1261,6 +1297,7 @@ impl Plan {
             value_unit: self.value_unit,
             fallbacks: Vec::new(),
             basis: self.basis.clone(),
+            assumed: Vec::new(),
         }
     }
 }

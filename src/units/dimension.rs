@@ -7,7 +7,8 @@ use super::*;
 pub enum Dimension {
     /// Mass; base unit t.
     Mass,
-    /// Volume; base unit m3 (Nm3 is treated as m3 at the factor's reference condition).
+    /// Volume; base unit m3. A gas volume may state its reference conditions
+    /// ([`Unit::volume_ref`]); `Nm3` and `Sm3` share the factor 1 and differ in their reference.
     Volume,
     /// Energy; base unit MJ.
     Energy,
@@ -19,6 +20,10 @@ pub enum Dimension {
     Money(Currency),
     /// Distance; base unit km.
     Distance,
+    /// Transport of passengers: passengers times distance; base unit passenger-km.
+    PassengerDistance,
+    /// Transport of freight: mass times distance; base unit tonne-km.
+    FreightDistance,
     /// Count of items; base unit 1.
     Count,
     /// Area (floor area, a denominator of intensities); base unit m2.
@@ -37,6 +42,8 @@ impl fmt::Display for Dimension {
             Dimension::Emission(g) => write!(f, "{g} emissions"),
             Dimension::Money(c) => write!(f, "money ({c})"),
             Dimension::Distance => f.write_str("distance"),
+            Dimension::PassengerDistance => f.write_str("passenger distance"),
+            Dimension::FreightDistance => f.write_str("freight distance"),
             Dimension::Count => f.write_str("count"),
             Dimension::Area => f.write_str("area"),
             Dimension::Ratio => f.write_str("ratio"),

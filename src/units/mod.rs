@@ -7,6 +7,9 @@
 //! All accepted spellings of plain units live in one static table ([`Unit::parse`] and
 //! [`Unit::accepted_spellings`] both read it), plus a generated table of emission units
 //! (`<g|kg|t|Gg|kt|Mt><gas>`).
+//!
+//! A gas volume may state the conditions it is measured at ([`VolumeRef`]: `Nm3` at 0 °C, `Sm3` at
+//! 15 °C, `m3(20C)`, `scf` at 60 °F); two stated volumes convert through the ideal-gas law.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -25,6 +28,7 @@ mod spelling;
 #[cfg(test)]
 mod tests;
 mod unit;
+mod volume_ref;
 
 pub use currency::Currency;
 pub use dimension::Dimension;
@@ -33,7 +37,9 @@ pub use gas::Gas;
 pub use quantity::Quantity;
 pub use rate::RateUnit;
 pub use unit::{Unit, convert};
+pub use volume_ref::{VolumeRef, reference_ratio};
 
 use gas::*;
 use spelling::*;
 use unit::*;
+use volume_ref::*;

@@ -54,6 +54,10 @@ impl RateUnit {
     /// Converts a rate value between rate units with the same numerator and denominator
     /// dimensions: `value * from.num.to_base * to.den.to_base / (from.den.to_base *
     /// to.num.to_base)`, a single (last) division.
+    ///
+    /// Where both numerators, or both denominators, are gas volumes stating their reference
+    /// conditions, the ideal-gas ratio of [`reference_ratio`] joins in as in [`convert`]: 1 GJ/Nm3
+    /// is 273.15 / 288.15 GJ/Sm3 (a cubic metre at 15 °C holds less gas than one at 0 °C).
     pub fn convert_value(value: Decimal, from: &RateUnit, to: &RateUnit) -> Result<Decimal, UnitError> {
         if from.num.dim != to.num.dim {
             return Err(mismatch(&from.num, &to.num));
@@ -62,9 +66,18 @@ impl RateUnit {
             return Err(mismatch(&from.den, &to.den));
         }
         let overflow = || UnitError::Overflow { what: format!("converting {value} {from} to {to}") };
-        let numerator =
-            value.checked_mul(from.num.to_base).and_then(|v| v.checked_mul(to.den.to_base)).ok_or_else(overflow)?;
-        let denominator = from.den.to_base.checked_mul(to.num.to_base).ok_or_else(overflow)?;
+        // The numerator converts like a quantity (x num_n / num_d); the denominator's
+        // conversion divides (x den_d / den_n).
+        let (num_n, num_d) = unit_reference_ratio(&from.num, &to.num);
+        let (den_n, den_d) = unit_reference_ratio(&from.den, &to.den);
+        let numerator = [from.num.to_base, to.den.to_base, num_n, den_d]
+            .into_iter()
+            .try_fold(value, |acc, x| acc.checked_mul(x))
+            .ok_or_else(overflow)?;
+        let denominator = [to.num.to_base, num_d, den_n]
+            .into_iter()
+            .try_fold(from.den.to_base, |acc, x| acc.checked_mul(x))
+            .ok_or_else(overflow)?;
         numerator.checked_div(denominator).ok_or_else(overflow)
     }
 }

@@ -4,18 +4,20 @@ use super::*;
 
 /// A unit of measure: a dimension and an exact factor to the dimension's base unit.
 ///
-/// Equality compares dimension and factor only ("t" == "吨" == "tonne", and "kL" == "m3").
+/// Equality compares dimension, factor and a gas volume's reference conditions ("t" == "吨" ==
+/// "tonne", "kL" == "m3" and "Nm3" == "标准立方米", but "Nm3" != "Sm3" != "m3").
 /// Serialises as its canonical symbol; deserialises through [`Unit::parse`].
 #[derive(Clone, Debug)]
 pub struct Unit {
     pub(super) symbol: Cow<'static, str>,
     pub(super) dim: Dimension,
     pub(super) to_base: Decimal,
+    pub(super) vref: Option<VolumeRef>,
 }
 
 impl PartialEq for Unit {
     fn eq(&self, other: &Unit) -> bool {
-        self.dim == other.dim && self.to_base == other.to_base
+        self.dim == other.dim && self.to_base == other.to_base && self.vref == other.vref
     }
 }
 
@@ -28,7 +30,7 @@ impl Unit {
     pub fn parse(s: &str) -> Result<Unit, UnitError> {
         let t = s.trim();
         if let Some(sp) = PHYSICAL.iter().chain(OTHER.iter()).find(|sp| sp.text == t) {
-            return Ok(Unit { symbol: Cow::Borrowed(sp.symbol), dim: sp.dim, to_base: sp.to_base });
+            return Ok(Unit { symbol: Cow::Borrowed(sp.symbol), dim: sp.dim, to_base: sp.to_base, vref: sp.vref });
         }
         if let Some(u) = parse_emission(t) {
             return Ok(u);
@@ -51,8 +53,16 @@ impl Unit {
         self.to_base
     }
 
+    /// The reference conditions a gas volume is stated at: `Normal` for `Nm3`, `Standard15` for
+    /// `Sm3`, `Standard20` for `m3(20C)`, `Scf60F` for `scf`, `Mcf`, `MMcf`, `ccf`; `None` for every
+    /// other unit, including plain `m3`, `L`, `gal`, `bbl` and `ft3` (a liquid volume, or a gas volume
+    /// whose conditions are not stated).
+    pub fn volume_ref(&self) -> Option<VolumeRef> {
+        self.vref
+    }
+
     /// The base unit of a dimension: t, m3, MJ, tce, t of the gas, 1 unit of the currency, km,
-    /// count, 1.
+    /// passenger-km, tonne-km, count, m2, 1.
     pub fn base(dim: Dimension) -> Unit {
         let symbol: Cow<'static, str> = match dim {
             Dimension::Mass => Cow::Borrowed("t"),
@@ -67,11 +77,13 @@ impl Unit {
                 .unwrap_or_else(|| Cow::Owned(format!("t{g}"))),
             Dimension::Money(c) => Cow::Borrowed(c.code()),
             Dimension::Distance => Cow::Borrowed("km"),
+            Dimension::PassengerDistance => Cow::Borrowed("passenger-km"),
+            Dimension::FreightDistance => Cow::Borrowed("tonne-km"),
             Dimension::Count => Cow::Borrowed("count"),
             Dimension::Area => Cow::Borrowed("m2"),
             Dimension::Ratio => Cow::Borrowed("1"),
         };
-        Unit { symbol, dim, to_base: Decimal::ONE }
+        Unit { symbol, dim, to_base: Decimal::ONE, vref: None }
     }
 
     /// Every accepted spelling (of one dimension, or of all with `None`), for error messages.
@@ -91,7 +103,7 @@ impl Unit {
             .to_base
             .checked_mul(scale)
             .ok_or_else(|| UnitError::Overflow { what: format!("scaling unit {} by {scale}", self.symbol) })?;
-        Ok(Unit { symbol: Cow::Owned(format!("{prefix} {}", self.symbol)), dim: self.dim, to_base })
+        Ok(Unit { symbol: Cow::Owned(format!("{prefix} {}", self.symbol)), dim: self.dim, to_base, vref: self.vref })
     }
 }
 
@@ -119,7 +131,7 @@ pub(super) fn parse_emission(t: &str) -> Option<Unit> {
             None => Cow::Owned(format!("{row_prefix}{gas}")),
         };
         let symbol = if sym_prefix.is_empty() { text } else { Cow::Owned(format!("{sym_prefix}{text}")) };
-        return Some(Unit { symbol, dim: Dimension::Emission(gas), to_base });
+        return Some(Unit { symbol, dim: Dimension::Emission(gas), to_base, vref: None });
     }
     None
 }
@@ -162,10 +174,19 @@ pub(super) fn mismatch(from: &Unit, to: &Unit) -> UnitError {
 
 /// Converts `value` from one unit to another of the same dimension:
 /// `value * from.to_base / to.to_base` (multiplication first, the division last).
+///
+/// Between two gas volumes that both state their reference conditions the ideal-gas ratio of
+/// [`reference_ratio`] joins in: `value * from.to_base * num / (to.to_base * den)`, still one
+/// division (1000 Nm3 is 1000 x 288.15 / 273.15 Sm3). A volume that states its reference and one
+/// that does not (`Nm3` and `m3`) convert by their factors only; whether that is acceptable is for
+/// the calculation to decide ([`Unit::volume_ref`]).
 pub fn convert(value: Decimal, from: &Unit, to: &Unit) -> Result<Decimal, UnitError> {
     if from.dim != to.dim {
         return Err(mismatch(from, to));
     }
     let overflow = || UnitError::Overflow { what: format!("converting {value} {from} to {to}") };
-    value.checked_mul(from.to_base).ok_or_else(overflow)?.checked_div(to.to_base).ok_or_else(overflow)
+    let (num, den) = unit_reference_ratio(from, to);
+    let numerator = value.checked_mul(from.to_base).and_then(|v| v.checked_mul(num)).ok_or_else(overflow)?;
+    let denominator = to.to_base.checked_mul(den).ok_or_else(overflow)?;
+    numerator.checked_div(denominator).ok_or_else(overflow)
 }

@@ -72,10 +72,15 @@ fn broken_rows_give_the_same_messages_on_every_route() {
             "error: ledger.csv:5:15: quantity 'abc' is not a decimal number: 'a' is not a digit (write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\")",
             &format!(
                 "error: ledger.csv:7:17: unknown unit 'furlong' for diesel (accepted: {})",
-                ["t, tonne, tonnes, 吨, kg, 千克, 公斤, g, 克, Gg, kt, Mt, 10^4 t, 万吨, m3, m³, 立方米, Nm3, Nm³, 标准立方米",
-                 "10^4 m3, 万立方米, 万m3, 10^4 Nm3, 万Nm3, L, l, 升, 公升, kL, 千升, gal, kWh, 度, 千瓦时, MWh, 千度, 兆瓦时",
-                 "10^4 MWh, 万兆瓦时, GWh, 吉瓦时, 10^4 kWh, 万千瓦时, 10^8 kWh, 亿千瓦时, MJ, 兆焦, GJ, 吉焦, TJ, 太焦, kcal, 千卡",
-                 "大卡, Btu, MMBtu, therm"].join(", ")
+                [
+                    "t, tonne, tonnes, 吨, kg, 千克, 公斤, g, 克, Gg, kt, Mt, 10^4 t, 万吨, lb, lbs, short ton, short tons",
+                    "ton (US), long ton, long tons, m3, m³, 立方米, Nm3, Nm³, 标准立方米, 10^4 m3, 万立方米, 万m3, 10^4 Nm3, 万Nm3, Sm3",
+                    "Sm³, m3(15C), m3@15C, 10^4 Sm3, 万Sm3, m3(20C), m3@20C, 10^4 m3(20C), 万m3(20C), ft3, ft³, cf, cu ft",
+                    "scf, ccf, Mcf, Mscf, MMcf, MMscf, L, l, 升, 公升, kL, 千升, gal, US gal, gal (US), Imp gal, gal (UK), bbl",
+                    "kWh, 度, 千瓦时, MWh, 千度, 兆瓦时, 10^4 MWh, 万兆瓦时, GWh, 吉瓦时, 10^4 kWh, 万千瓦时, 10^8 kWh, 亿千瓦时, MJ, 兆焦, GJ, 吉焦",
+                    "TJ, 太焦, kJ, 千焦, PJ, kcal, 千卡, 大卡, Mcal, Gcal, 百万千卡, kcal(th), Btu, BTU, MMBtu, mmBtu, MMBTU, therm",
+                    "Dth, dekatherm, toe, 吨油当量, ktoe, Mtoe",
+                ].join(", ")
             ),
             "error: ledger.csv:9:1: row has 5 fields, the header has 7 (quote fields that contain commas (\"1,909.06\") and check for a missing or extra comma)",
         ],

@@ -18,5 +18,6 @@ mod props;
 mod reconcile;
 mod robust;
 mod scenario;
+mod units_open;
 mod util;
 mod vectors;
