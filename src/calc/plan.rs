@@ -868,11 +868,33 @@ impl<'a> Resolver<'a> {
                 chain.express_in(&Unit::base(Dimension::Emission(g)))?;
                 let Some((set, f)) = self.find("gwp", "any", region, &[FactorKind::Gwp], Some(g), false, &mut chain)?
                 else {
-                    return Err(Error::new(
-                        ErrorKind::MissingFactor,
-                        format!("{g} needs a GWP, and no gwp set is chosen or it lacks {g}"),
-                    )
-                    .hint("add gwp = \"ipcc-gwp@AR5\" (or AR4, AR6) under [factors]"));
+                    let with: Vec<String> = self
+                        .lib
+                        .sets()
+                        .iter()
+                        .filter(|s| s.factors.iter().any(|f| f.kind == FactorKind::Gwp && f.gas == Some(g)))
+                        .map(|s| s.key())
+                        .collect();
+                    let offer = if with.is_empty() {
+                        format!(
+                            "no set in the factor library has a GWP for {g}: add one, with its source, in a folder listed in factor_paths"
+                        )
+                    } else {
+                        format!("sets with a GWP for {g}: {}", with.join(", "))
+                    };
+                    return Err(match self.choice("gwp") {
+                        None => Error::new(
+                            ErrorKind::MissingFactor,
+                            format!("{g} needs a GWP, and the inventory chooses no gwp set"),
+                        )
+                        .hint(format!("add gwp = \"set@edition\" under [factors]; {offer}")),
+                        Some(c) => Error::new(
+                            ErrorKind::MissingFactor,
+                            format!("{g} needs a GWP, and factors.gwp ({}) has none for {g}", c.factor),
+                        )
+                        .at(c.location.clone())
+                        .hint(format!("choose a gwp set that lists {g}; {offer}")),
+                    });
                 };
                 let v = f.rate().ok_or_else(|| overflow(&format!("the value of {}", fref(set, f))))?;
                 chain.used.push(used(set, f)?);

@@ -187,9 +187,10 @@ fn check_dimensions(kind: FactorKind, gas: Option<Gas>, value: &FactorValue) -> 
             if p.unit.num.dimension() != Dimension::Emission(g) {
                 return Some(format!("unit {} must have {g} mass in the numerator (e.g. t{g}/MWh)", p.unit.symbol()));
             }
-            if !is_fuel_amount(p.unit.den.dimension()) && p.unit.den.dimension() != Dimension::Distance {
+            if matches!(p.unit.den.dimension(), Dimension::Emission(_) | Dimension::StandardCoal | Dimension::Ratio) {
                 return Some(format!(
-                    "unit {} must be per mass, volume, energy or distance of activity",
+                    "unit {} must be per an amount of activity (mass, volume, energy, distance, passenger-km, \
+                     tonne-km, count, area or money)",
                     p.unit.symbol()
                 ));
             }
@@ -227,6 +228,23 @@ fn check_dimensions(kind: FactorKind, gas: Option<Gas>, value: &FactorValue) -> 
     }
 }
 
+/// A gas named in a table: a built-in gas, or a gas this file declares by naming it (`HFC-134a`).
+fn read_gas(r: &mut TableReader<'_, '_, '_>, key: &'static str, d: &mut Diagnostics) -> Option<Gas> {
+    let (g, loc) = r.str_opt(key, d)?;
+    match Gas::declare(&g) {
+        Ok(g) => Some(g),
+        Err(why) => {
+            d.push(bad(
+                ErrorKind::BadValue,
+                loc,
+                format!("{key} in {}: {why}", r.ctx()),
+                "built-in gases are CO2, CH4, N2O, CO2e, SF6, NF3, CF4; another is named as its publisher names it",
+            ));
+            None
+        }
+    }
+}
+
 fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<Factor> {
     let before = d.0.len();
     let id = r.str_req("id", d);
@@ -251,21 +269,7 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
     };
     let activity = r.str_req("activity", d);
     let region = r.str_req("region", d);
-    let gas = match r.str_opt("gas", d) {
-        None => None,
-        Some((g, loc)) => match g.parse::<Gas>() {
-            Ok(g) => Some(g),
-            Err(_) => {
-                d.push(bad(
-                    ErrorKind::BadValue,
-                    loc,
-                    format!("gas \"{g}\" in {} is unknown", r.ctx()),
-                    "gas is one of CO2, CH4, N2O, CO2e, SF6, NF3, CF4",
-                ));
-                None
-            }
-        },
-    };
+    let gas = read_gas(r, "gas", d);
     let is_combustion = kind == Some(FactorKind::Combustion);
     let value = if is_combustion || r.has("ncv") {
         let ncv = read_param(r, "ncv", d);
@@ -318,6 +322,23 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
     let valid_years = read_valid_years(r, d);
     let note = r.str_opt("note", d).map(|x| x.0);
     let alternative = r.str_opt("alternative", d).map(|x| x.0);
+    let aliases: Vec<String> = r.str_array_opt("aliases", d).unwrap_or_default().into_iter().map(|x| x.0).collect();
+    let cv = match r.str_opt("cv", d) {
+        None => None,
+        Some((c, loc)) => match c.as_str() {
+            "gross" => Some(super::CvBasis::Gross),
+            "net" => Some(super::CvBasis::Net),
+            _ => {
+                d.push(bad(
+                    ErrorKind::BadValue,
+                    loc,
+                    format!("cv \"{c}\" in {} is not gross or net", r.ctx()),
+                    "cv = \"gross\" (higher heating value) or \"net\" (lower heating value, the default)",
+                ));
+                None
+            }
+        },
+    };
     if let (Some(k), Some(v)) = (kind, &value)
         && let Some(problem) = check_dimensions(k, gas, v)
     {
@@ -343,6 +364,8 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
         valid_years: valid_years?,
         note,
         alternative,
+        aliases,
+        cv,
         location: r.loc(),
     };
     // A combustion factor's value is a product (NCV x CC x OF x 44/12): one too large to hold is refused here, at
@@ -356,6 +379,196 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
         return None;
     }
     Some(factor)
+}
+
+/// A `[[gas]]` table: a gas and the group it is reported in.
+fn read_gas_table(r: &mut TableReader<'_, '_, '_>, set: &str, d: &mut Diagnostics) {
+    let gas = read_gas(r, "id", d);
+    let group = r.str_req("group", d);
+    let _ = r.str_opt("name", d);
+    let _ = r.str_opt("name_zh", d);
+    let _ = r.str_opt("note", d);
+    if let (Some(g), Some((group, loc))) = (gas, group)
+        && let Err(why) = crate::vocab::declare_gas(g, &group, &format!("{set} ({})", r.loc()))
+    {
+        d.push(bad(ErrorKind::BadValue, loc, format!("{}: {why}", r.ctx()), "see factors/README.md, [[gas]]"));
+    }
+}
+
+/// A `[[blend]]` table: a refrigerant blend as mass fractions of its components.
+fn read_blend(r: &mut TableReader<'_, '_, '_>, set: &str, d: &mut Diagnostics) {
+    let gas = read_gas(r, "id", d);
+    let mut components = Vec::new();
+    let mut ok = true;
+    for mut c in r.tables_opt("components", d) {
+        let g = read_gas(&mut c, "gas", d);
+        let f = c.decimal_req("fraction", d);
+        c.finish(d);
+        match (g, f) {
+            (Some(g), Some((f, loc))) => {
+                if f <= Decimal::ZERO || f > Decimal::ONE {
+                    d.push(bad(
+                        ErrorKind::BadValue,
+                        loc,
+                        format!("fraction {f} of {g} in {} is not between 0 and 1", r.ctx()),
+                        "a mass fraction, e.g. fraction = \"0.5\" for 50 %",
+                    ));
+                    ok = false;
+                }
+                components.push((g, f));
+            }
+            _ => ok = false,
+        }
+    }
+    let _ = r.str_opt("citation", d);
+    let _ = r.str_opt("note", d);
+    if let Some(mut p) = r.table_opt("published_gwp", d) {
+        for (_, v, loc) in p.string_entries(d) {
+            if crate::tomlx::parse_decimal(&v).is_none() {
+                d.push(bad(
+                    ErrorKind::BadNumber,
+                    loc,
+                    format!("published_gwp in {}: \"{v}\" is not a decimal", r.ctx()),
+                    "write the total as printed, e.g. AR5 = \"1924\"",
+                ));
+            }
+        }
+    }
+    if components.is_empty() && ok {
+        d.push(bad(
+            ErrorKind::MissingKey,
+            r.loc(),
+            format!("{} lists no components", r.ctx()),
+            "components = [{ gas = \"HFC-32\", fraction = \"0.5\" }, { gas = \"HFC-125\", fraction = \"0.5\" }]",
+        ));
+        return;
+    }
+    if let (Some(g), true) = (gas, ok)
+        && let Err(why) = crate::vocab::declare_blend(g, components, &format!("{set} ({})", r.loc()))
+    {
+        d.push(bad(
+            ErrorKind::BadValue,
+            r.loc(),
+            format!("{}: {why}", r.ctx()),
+            "list each pure gas once, fractions summing to 1",
+        ));
+    }
+}
+
+/// The dimensions an `[[activity]]` may name.
+const DIMENSION_NAMES: &[(&str, Dimension)] = &[
+    ("mass", Dimension::Mass),
+    ("volume", Dimension::Volume),
+    ("energy", Dimension::Energy),
+    ("distance", Dimension::Distance),
+    ("passenger_distance", Dimension::PassengerDistance),
+    ("freight_distance", Dimension::FreightDistance),
+    ("count", Dimension::Count),
+    ("area", Dimension::Area),
+];
+
+/// An `[[activity]]` table: the activity is declared (see [`crate::vocab`]); its id is returned.
+fn read_activity(r: &mut TableReader<'_, '_, '_>, set: &str, d: &mut Diagnostics) -> Option<String> {
+    let before = d.0.len();
+    let id = r.str_req("id", d);
+    let name = r.str_req("name", d);
+    let name_zh = r.str_opt("name_zh", d).map(|x| x.0).unwrap_or_default();
+    let aliases: Vec<String> = r.str_array_opt("aliases", d).unwrap_or_default().into_iter().map(|x| x.0).collect();
+    let category = match r.str_req("category", d) {
+        None => None,
+        Some((c, loc)) => match crate::vocab::Category::parse(&c) {
+            Some(c) => Some(c),
+            None => {
+                d.push(bad(
+                    ErrorKind::BadValue,
+                    loc,
+                    format!("category \"{c}\" in {} is unknown", r.ctx()),
+                    &format!("a category is one of {}", crate::vocab::CATEGORY_NAMES),
+                ));
+                None
+            }
+        },
+    };
+    let mut dims = Vec::new();
+    for (n, loc) in r.str_array_opt("dimensions", d).unwrap_or_default() {
+        match DIMENSION_NAMES.iter().find(|(k, _)| *k == n) {
+            Some((_, dim)) => dims.push(*dim),
+            None => d.push(bad(
+                ErrorKind::BadValue,
+                loc,
+                format!("dimension \"{n}\" in {} is unknown", r.ctx()),
+                &format!(
+                    "a dimension is one of {}",
+                    DIMENSION_NAMES.iter().map(|x| x.0).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    if dims.is_empty() && d.0.len() == before {
+        d.push(bad(
+            ErrorKind::MissingKey,
+            r.loc(),
+            format!("{} lists no dimensions", r.ctx()),
+            "dimensions = [\"mass\", \"volume\", \"energy\"] (what a ledger quantity of it may be measured in)",
+        ));
+    }
+    let unit = r.str_req("unit", d);
+    let gas = read_gas(r, "gas", d);
+    let _ = r.str_opt("note", d);
+    if let Some((u, loc)) = &unit {
+        match crate::units::Unit::parse(u) {
+            Ok(x) if !dims.is_empty() && !dims.contains(&x.dimension()) => d.push(bad(
+                ErrorKind::DimensionMismatch,
+                loc.clone(),
+                format!("unit \"{u}\" of {} measures {}, which is not among its dimensions", r.ctx(), x.dimension()),
+                "the unit its quantity figure sums in must measure one of its dimensions",
+            )),
+            Ok(_) => {}
+            Err(e) => d.push(bad(
+                ErrorKind::UnknownUnit,
+                loc.clone(),
+                format!("unit \"{u}\" in {}: {e}", r.ctx()),
+                "e.g. unit = \"t\"",
+            )),
+        }
+    }
+    if let (Some(g), Some(c)) = (gas, category)
+        && !matches!(c, crate::vocab::Category::Fugitive | crate::vocab::Category::Process)
+    {
+        d.push(bad(
+            ErrorKind::BadValue,
+            r.loc(),
+            format!("{} names gas {g}, but only a fugitive or process activity is the mass of a gas", r.ctx()),
+            "remove gas, or make the category fugitive or process",
+        ));
+    }
+    if d.0.len() > before {
+        return None;
+    }
+    let (id, idloc) = id?;
+    let declared = crate::vocab::Declared {
+        id: id.clone(),
+        name: name?.0,
+        name_zh,
+        aliases,
+        category: category?,
+        dimensions: dims,
+        unit: unit?.0,
+        gas,
+        declared_in: format!("{set} ({})", r.loc()),
+    };
+    match crate::vocab::declare(declared) {
+        Ok(_) => Some(id),
+        Err(why) => {
+            d.push(bad(
+                ErrorKind::BadValue,
+                idloc,
+                format!("{}: {why}", r.ctx()),
+                "see factors/README.md, [[activity]]",
+            ));
+            None
+        }
+    }
 }
 
 /// Parse and validate one factor file. `path` is the name shown in messages.
@@ -438,6 +651,26 @@ pub fn parse_set(path: &Path, text: &str, builtin: bool) -> Result<FactorSet, Di
         }
         fr.finish(&mut d);
     }
+    let key = meta.as_ref().map(|m| format!("{}@{}", m.id, m.edition)).unwrap_or_else(|| path.display().to_string());
+    let mut gas_tables = 0;
+    for mut gt in top.tables_opt("gas", &mut d) {
+        gas_tables += 1;
+        read_gas_table(&mut gt, &key, &mut d);
+        gt.finish(&mut d);
+    }
+    for mut bt in top.tables_opt("blend", &mut d) {
+        gas_tables += 1;
+        read_blend(&mut bt, &key, &mut d);
+        bt.finish(&mut d);
+    }
+    let top_declares = gas_tables > 0;
+    let mut activities = Vec::new();
+    for mut at in top.tables_opt("activity", &mut d) {
+        if let Some(id) = read_activity(&mut at, &key, &mut d) {
+            activities.push(id);
+        }
+        at.finish(&mut d);
+    }
     top.finish(&mut d);
     if let Some(m) = &meta {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -452,18 +685,19 @@ pub fn parse_set(path: &Path, text: &str, builtin: bool) -> Result<FactorSet, Di
             );
         }
     }
-    if factors.is_empty() && d.is_empty() {
+    let declares = !activities.is_empty() || top_declares;
+    if factors.is_empty() && !declares && d.is_empty() {
         d.push(
-            Error::new(ErrorKind::Empty, "factor file defines no [[factor]]")
+            Error::new(ErrorKind::Empty, "factor file defines no [[factor]] and declares nothing")
                 .at(Location::file(path))
-                .hint("add at least one [[factor]] table"),
+                .hint("add at least one [[factor]], [[activity]], [[gas]] or [[blend]] table"),
         );
     }
     let meta = match meta {
         Some(m) if d.is_empty() => m,
         _ => return Err(d),
     };
-    Ok(FactorSet { meta, factors, path: path.to_path_buf(), sha256: sha256_hex(text.as_bytes()), builtin })
+    Ok(FactorSet { meta, factors, path: path.to_path_buf(), sha256: sha256_hex(text.as_bytes()), builtin, activities })
 }
 
 #[cfg(test)]
@@ -550,7 +784,7 @@ valid_years = "any"
             e,
             vec![
                 "f/t-2022.toml:16:9: 'value' in [[factor]] #1 is a TOML float (0.5366); decimals must be strings (write value = \"0.5366\" so no digit is lost through binary floating point)".to_string(),
-                "f/t-2022.toml:17:1: unknown key 'vaule' in [[factor]] #1 (known keys: activity, alternative, carbon_content, citation, confidence, gas, id, kind, ncv, note, oxidation, region, unit, valid_years, value)".to_string(),
+                "f/t-2022.toml:17:1: unknown key 'vaule' in [[factor]] #1 (known keys: activity, aliases, alternative, carbon_content, citation, confidence, cv, gas, id, kind, ncv, note, oxidation, region, unit, valid_years, value)".to_string(),
                 "f/t-2022.toml:23:1: [[factor]] #2 lacks a citation (add citation = \"<instrument>, <table/annex>, <source>\")".to_string(),
             ],
             "{e:#?}"

@@ -177,9 +177,35 @@ pub struct Factor {
     pub note: Option<String>,
     /// Name of the alternative, where a set offers several values for one activity.
     pub alternative: Option<String>,
+    /// Other ids it answers to (an id renamed in a later release keeps working).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// For a heating value or a factor per energy of a fuel: whether the energy is gross or net calorific value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cv: Option<CvBasis>,
     /// Where it is defined.
     #[serde(skip)]
     pub location: Location,
+}
+
+/// Gross or net calorific value: which heating value an energy quantity of a fuel measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CvBasis {
+    /// Gross (higher) heating value, latent heat of the water formed included (UK DESNZ gas per kWh, US EPA).
+    Gross,
+    /// Net (lower) heating value (IPCC, China's guidelines).
+    Net,
+}
+
+impl CvBasis {
+    /// "gross" or "net".
+    pub fn name(self) -> &'static str {
+        match self {
+            CvBasis::Gross => "gross",
+            CvBasis::Net => "net",
+        }
+    }
 }
 
 /// The constant 44/12 is applied as "x 44, then / 12", the division last, so that it is the only inexact step.
@@ -247,6 +273,8 @@ pub struct FactorSet {
     pub sha256: String,
     /// Whether it ships with ghg.
     pub builtin: bool,
+    /// The activities the file declares (`[[activity]]`), by id.
+    pub activities: Vec<String>,
 }
 
 impl FactorSet {
@@ -256,7 +284,10 @@ impl FactorSet {
     }
     /// The factor with this id.
     pub fn get(&self, id: &str) -> Option<&Factor> {
-        self.factors.iter().find(|f| f.id == id)
+        self.factors
+            .iter()
+            .find(|f| f.id == id)
+            .or_else(|| self.factors.iter().find(|f| f.aliases.iter().any(|a| a == id)))
     }
 }
 
