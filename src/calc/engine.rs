@@ -469,7 +469,7 @@ fn engine(
         warnings.push(Warning {
             code: "no-emission-choices",
             message: format!(
-                "no emission factor choice (combustion, non_co2, grid, heat, residual): scope1, scope2.location, \
+                "no emission factor choice (combustion, non_co2, gwp, grid, heat, residual, mobile, process, scope3): scope1, scope2.location, \
                  scope2.market, total.location, total.market and their intensities are not computed{}",
                 if has_sc { "; energy is" } else { "" }
             ),
@@ -529,7 +529,7 @@ impl Resolver<'_> {
     /// Whether the inventory chooses any emission factors. Without one, rows are planned for energy and quantities
     /// only, and the emission figures are listed as not computed instead of every row being refused.
     pub(super) fn emissions_chosen(&self) -> bool {
-        ["combustion", "non_co2", "grid", "heat", "residual", "mobile", "process", "scope3"]
+        ["combustion", "non_co2", "gwp", "grid", "heat", "residual", "mobile", "process", "scope3"]
             .iter()
             .any(|c| self.chosen(c))
     }

@@ -41,7 +41,7 @@ pub(super) struct Chain {
     ncv: Option<Ncv>,
     /// What the chain had to assume (a gas volume whose reference conditions the ledger does not state), for a
     /// warning.
-    assumed: Vec<String>,
+    assumed: Vec<(&'static str, String)>,
 }
 
 /// A heating value as a chain used it: value, unit, and where it comes from (`set@edition:id`).
@@ -118,13 +118,13 @@ impl Chain {
             }
             (None, Some(to)) if self.cur.dimension() == Dimension::Volume => {
                 self.steps.push(format!("[{} taken at {to}, the factor's reference]", self.cur.symbol()));
-                self.assumed.push(format!(
+                self.assumed.push(("volume-reference", format!(
                     "volumes in {} state no reference conditions and are taken at {to}, the reference of the factor \
                      per {} (write Nm3 for 0 °C, Sm3 for 15 °C, m3(20C) for 20 °C, scf for 60 °F to have them \
                      converted)",
                     self.cur.symbol(),
                     unit.symbol()
-                ));
+                )));
             }
             _ => {}
         }
@@ -175,8 +175,8 @@ pub(super) struct Plan {
     /// For emission plans, the gas basis of the figure's contribution: the gas the factor gives, and the GWP set
     /// (`AR5`) that weighted it when it is not CO2 or CO2e.
     pub(super) basis: Option<GasPart>,
-    /// What the plan assumed (see `Chain::assumed`).
-    pub(super) assumed: Vec<String>,
+    /// What the plan assumed (see `Chain::assumed`): warning code and message.
+    pub(super) assumed: Vec<(&'static str, String)>,
 }
 
 /// One gas in a figure's gas basis: the gas a factor gives (`CO2e` for a factor already in CO2-equivalent) and the
@@ -736,6 +736,7 @@ impl<'a> Resolver<'a> {
     ) -> Result<(), Error> {
         chain.used.push(used(set, f)?);
         let tag = fref(set, f);
+        check_cv(chain, f, activity, &tag)?;
         match &f.value {
             FactorValue::Combustion { ncv, carbon_content, oxidation } => {
                 let cc = combustion_cc_per_ncv_energy(ncv, carbon_content).ok_or_else(|| overflow("carbon content"))?;
@@ -1106,10 +1107,10 @@ impl<'a> Resolver<'a> {
         }
         // What the plans had to assume, once each.
         for p in &out {
-            for a in &p.assumed {
+            for (code, a) in &p.assumed {
                 let message = format!("{} rows: {a}", activity.name());
                 if !warn.iter().any(|w| w.message == message) {
-                    warn.push(Warning { code: "volume-reference", message, location: None });
+                    warn.push(Warning { code, message, location: None });
                 }
             }
         }
@@ -1356,6 +1357,50 @@ pub(super) fn fallback_warnings(inv: &Inventory, fallbacks: &[super::Fallback]) 
             }
         })
         .collect()
+}
+
+/// A fuel's energy and its factor on the same calorific basis: a row in `kWh(gross)` priced per net CV energy is
+/// refused (the ratio depends on the fuel); a row that states no basis is taken on the factor's, which a warning
+/// and the formula say.
+fn check_cv(chain: &mut Chain, f: &Factor, activity: &str, tag: &str) -> Result<(), Error> {
+    if chain.cur.dimension() != Dimension::Energy {
+        return Ok(());
+    }
+    let per_energy = match &f.value {
+        FactorValue::Direct(p) => (p.unit.den.dimension() == Dimension::Energy).then(|| p.unit.den.cv()),
+        FactorValue::Combustion { ncv, .. } => Some(ncv.unit.num.cv()),
+    };
+    let Some(unit_cv) = per_energy else { return Ok(()) };
+    let Some(factor_cv) = f.cv.or(unit_cv) else { return Ok(()) };
+    match chain.cur.cv() {
+        Some(row) if row != factor_cv => Err(Error::new(
+            ErrorKind::DimensionMismatch,
+            format!(
+                "{activity} measured in {} ({row}) cannot be priced with {tag}, which is per energy on {factor_cv}",
+                chain.cur.symbol()
+            ),
+        )
+        .hint(format!(
+            "gross and net calorific values differ by a ratio that depends on the fuel: give the quantity on the \
+             factor's basis ({}), or choose a factor on {row}",
+            factor_cv.name()
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            chain.steps.push(format!("[{} taken on {factor_cv}, the factor's basis]", chain.cur.symbol()));
+            chain.assumed.push((
+                "calorific-basis",
+                format!(
+                    "energy in {} states no calorific basis and is taken on {factor_cv}, the basis of {tag} (write \
+                 {}(gross) or {}(net) to have it checked)",
+                    chain.cur.symbol(),
+                    chain.cur.symbol(),
+                    chain.cur.symbol()
+                ),
+            ));
+            Ok(())
+        }
+    }
 }
 
 /// Plans are cached per (activity, region, unit symbol).

@@ -188,25 +188,7 @@ pub struct Factor {
     pub location: Location,
 }
 
-/// Gross or net calorific value: which heating value an energy quantity of a fuel measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CvBasis {
-    /// Gross (higher) heating value, latent heat of the water formed included (UK DESNZ gas per kWh, US EPA).
-    Gross,
-    /// Net (lower) heating value (IPCC, China's guidelines).
-    Net,
-}
-
-impl CvBasis {
-    /// "gross" or "net".
-    pub fn name(self) -> &'static str {
-        match self {
-            CvBasis::Gross => "gross",
-            CvBasis::Net => "net",
-        }
-    }
-}
+pub use crate::units::CvBasis;
 
 /// The constant 44/12 is applied as "x 44, then / 12", the division last, so that it is the only inexact step.
 pub const CO2_PER_C_NUM: Decimal = Decimal::from_parts(44, 0, 0, false, 0);

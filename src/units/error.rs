@@ -21,6 +21,14 @@ pub enum UnitError {
         /// Every accepted gas spelling.
         accepted: Vec<&'static str>,
     },
+    /// Energy on a gross and on a net calorific basis: the ratio depends on the fuel.
+    #[error("cannot convert {from} to {to}: gross and net calorific values differ by a ratio that depends on the fuel")]
+    CvMismatch {
+        /// Symbol of the source unit.
+        from: String,
+        /// Symbol of the target unit.
+        to: String,
+    },
     /// The two units measure different things.
     #[error("cannot convert {from} ({from_dim}) to {to} ({to_dim})")]
     DimensionMismatch {

@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 mod currency;
+mod cv;
 mod dimension;
 mod error;
 mod gas;
@@ -31,6 +32,7 @@ mod unit;
 mod volume_ref;
 
 pub use currency::Currency;
+pub use cv::CvBasis;
 pub use dimension::Dimension;
 pub use error::UnitError;
 pub use gas::Gas;

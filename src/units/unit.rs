@@ -13,11 +13,12 @@ pub struct Unit {
     pub(super) dim: Dimension,
     pub(super) to_base: Decimal,
     pub(super) vref: Option<VolumeRef>,
+    pub(super) cv: Option<CvBasis>,
 }
 
 impl PartialEq for Unit {
     fn eq(&self, other: &Unit) -> bool {
-        self.dim == other.dim && self.to_base == other.to_base && self.vref == other.vref
+        self.dim == other.dim && self.to_base == other.to_base && self.vref == other.vref && self.cv == other.cv
     }
 }
 
@@ -30,9 +31,18 @@ impl Unit {
     pub fn parse(s: &str) -> Result<Unit, UnitError> {
         let t = s.trim();
         if let Some(sp) = PHYSICAL.iter().chain(OTHER.iter()).find(|sp| sp.text == t) {
-            return Ok(Unit { symbol: Cow::Borrowed(sp.symbol), dim: sp.dim, to_base: sp.to_base, vref: sp.vref });
+            return Ok(Unit {
+                symbol: Cow::Borrowed(sp.symbol),
+                dim: sp.dim,
+                to_base: sp.to_base,
+                vref: sp.vref,
+                cv: None,
+            });
         }
         if let Some(u) = parse_emission(t) {
+            return Ok(u);
+        }
+        if let Some(u) = cv::parse_with_basis(t) {
             return Ok(u);
         }
         Err(UnitError::Unknown { input: t.to_string(), accepted: Unit::accepted_spellings(None) })
@@ -61,6 +71,11 @@ impl Unit {
         self.vref
     }
 
+    /// The calorific basis an energy unit states (`kWh(gross)`), if any.
+    pub fn cv(&self) -> Option<CvBasis> {
+        self.cv
+    }
+
     /// The base unit of a dimension: t, m3, MJ, tce, t of the gas, 1 unit of the currency, km,
     /// passenger-km, tonne-km, count, m2, 1.
     pub fn base(dim: Dimension) -> Unit {
@@ -83,7 +98,7 @@ impl Unit {
             Dimension::Area => Cow::Borrowed("m2"),
             Dimension::Ratio => Cow::Borrowed("1"),
         };
-        Unit { symbol, dim, to_base: Decimal::ONE, vref: None }
+        Unit { symbol, dim, to_base: Decimal::ONE, vref: None, cv: None }
     }
 
     /// Every accepted spelling (of one dimension, or of all with `None`), for error messages.
@@ -103,7 +118,13 @@ impl Unit {
             .to_base
             .checked_mul(scale)
             .ok_or_else(|| UnitError::Overflow { what: format!("scaling unit {} by {scale}", self.symbol) })?;
-        Ok(Unit { symbol: Cow::Owned(format!("{prefix} {}", self.symbol)), dim: self.dim, to_base, vref: self.vref })
+        Ok(Unit {
+            symbol: Cow::Owned(format!("{prefix} {}", self.symbol)),
+            dim: self.dim,
+            to_base,
+            vref: self.vref,
+            cv: self.cv,
+        })
     }
 }
 
@@ -131,7 +152,7 @@ pub(super) fn parse_emission(t: &str) -> Option<Unit> {
             None => Cow::Owned(format!("{row_prefix}{gas}")),
         };
         let symbol = if sym_prefix.is_empty() { text } else { Cow::Owned(format!("{sym_prefix}{text}")) };
-        return Some(Unit { symbol, dim: Dimension::Emission(gas), to_base, vref: None });
+        return Some(Unit { symbol, dim: Dimension::Emission(gas), to_base, vref: None, cv: None });
     }
     None
 }
@@ -183,6 +204,11 @@ pub(super) fn mismatch(from: &Unit, to: &Unit) -> UnitError {
 pub fn convert(value: Decimal, from: &Unit, to: &Unit) -> Result<Decimal, UnitError> {
     if from.dim != to.dim {
         return Err(mismatch(from, to));
+    }
+    if let (Some(a), Some(b)) = (from.cv, to.cv)
+        && a != b
+    {
+        return Err(UnitError::CvMismatch { from: from.symbol().to_string(), to: to.symbol().to_string() });
     }
     let overflow = || UnitError::Overflow { what: format!("converting {value} {from} to {to}") };
     let (num, den) = unit_reference_ratio(from, to);

@@ -13,6 +13,7 @@ mod ledger;
 mod model_a;
 mod model_b;
 mod model_c;
+mod open_model;
 mod pipeline;
 mod props;
 mod reconcile;

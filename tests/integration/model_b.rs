@@ -167,7 +167,7 @@ fn an_inventory_without_emission_choices_computes_energy_and_lists_emissions_as_
         assert!(!c.figures.contains_key(&format!("intensity.{id}.per.output")), "{id}");
     }
     assert!(!c.figures.contains_key("intensity.total.market"));
-    let reason = "no emission factor choice (combustion, non_co2, grid, heat, residual): scope1, scope2.location, \
+    let reason = "no emission factor choice (combustion, non_co2, gwp, grid, heat, residual, mobile, process, scope3): scope1, scope2.location, \
                   scope2.market, total.location, total.market and their intensities are not computed; energy is";
     let w: Vec<(&str, &str)> = c.warnings.iter().map(|w| (w.code, w.message.as_str())).collect();
     assert_eq!(w, [("no-emission-choices", reason)]);
