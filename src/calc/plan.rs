@@ -968,6 +968,34 @@ impl<'a> Resolver<'a> {
         out.push(plan);
     }
 
+    /// The gases a grid (or heat) choice has factors for, for an activity in exactly this region (a grid factor
+    /// serves its own region only).
+    fn grid_gases(&self, choice: &str, activity: &str, region: &str) -> Vec<Gas> {
+        let mut gases = BTreeSet::new();
+        for c in self.candidates(choice, region) {
+            if let Ok(set) = self.lib.set(&c.factor) {
+                if let Some(id) = &c.factor.id {
+                    // A pinned factor is the one factor.
+                    if let Some(f) = set.get(id) {
+                        gases.extend(f.gas);
+                    }
+                    continue;
+                }
+                for f in &set.factors {
+                    if f.kind == FactorKind::Emission
+                        && f.activity == activity
+                        && f.alternative.is_none()
+                        && region_serves(&f.region, region, true)
+                        && let Some(g) = f.gas
+                    {
+                        gases.insert(g);
+                    }
+                }
+            }
+        }
+        gases.into_iter().collect()
+    }
+
     /// The gases the sets of a choice have emission factors for, for an activity (one plan each).
     fn gases_under(&self, choice: &str, activity: &str, region: &str) -> Vec<Gas> {
         let mut gases = BTreeSet::new();
@@ -1021,29 +1049,43 @@ impl<'a> Resolver<'a> {
         if cat.is_purchased() && emissions {
             let is_electricity = cat == Category::PurchasedElectricity;
             let grid_choice = if !is_electricity && self.choice("heat").is_some() { "heat" } else { "grid" };
-            let mut ch = Chain::new(unit.clone());
-            match self.find(grid_choice, a, region, &[FactorKind::Emission], None, true, &mut ch)? {
-                Some((set, f)) => {
-                    let ch_market = ch.clone();
-                    self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                    out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
-                    if !is_electricity {
-                        // No certificates exist for heat, steam or cooling: market-based equals location-based.
-                        let mut ch = ch_market;
+            // A set that gives the grid's CO2, CH4 and N2O apart (eGRID) is applied gas by gas, each weighted by its
+            // GWP; one that gives a CO2e total is applied once (its per-gas parts would count twice).
+            let gases = self.grid_gases(grid_choice, a, region);
+            let split = gases.len() > 1 && !gases.contains(&Gas::CO2e);
+            let wanted: Vec<Option<Gas>> = if split { gases.into_iter().map(Some).collect() } else { vec![None] };
+            for g in wanted {
+                let mut ch = Chain::new(unit.clone());
+                match self.find(grid_choice, a, region, &[FactorKind::Emission], g, true, &mut ch)? {
+                    Some((set, f)) => {
+                        let ch_market = ch.clone();
                         self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                        out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
+                        out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
+                        if !is_electricity {
+                            // No certificates exist for heat, steam or cooling: market-based equals location-based.
+                            let mut ch = ch_market;
+                            self.apply_factor(set, f, a, region, &[], &mut ch)?;
+                            out.push(self.finish(ch, SCOPE2_MARKET.to_string(), f.gas, T_CO2E, region)?);
+                        }
                     }
-                }
-                None => {
-                    return Err(if self.chosen(grid_choice) {
-                        self.unserved(grid_choice, a, region, &[FactorKind::Emission], None, "a location-based factor")
-                    } else {
-                        Error::new(
-                            ErrorKind::MissingFactor,
-                            format!("{a} needs a grid factor, and the inventory chooses no grid set"),
-                        )
-                        .hint("add grid = \"mee-grid@2022\" under [factors]")
-                    });
+                    None => {
+                        return Err(if self.chosen(grid_choice) {
+                            self.unserved(
+                                grid_choice,
+                                a,
+                                region,
+                                &[FactorKind::Emission],
+                                None,
+                                "a location-based factor",
+                            )
+                        } else {
+                            Error::new(
+                                ErrorKind::MissingFactor,
+                                format!("{a} needs a grid factor, and the inventory chooses no grid set"),
+                            )
+                            .hint("add grid = \"mee-grid@2022\" under [factors]")
+                        });
+                    }
                 }
             }
             if is_electricity && self.chosen("residual") {

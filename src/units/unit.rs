@@ -130,6 +130,18 @@ impl Unit {
 
 /// The flexible emission-unit reader (ASCII mass prefixes, Chinese aliases, gas variants).
 pub(super) fn parse_emission(t: &str) -> Option<Unit> {
+    // Pounds of a gas (US eGRID and EPA factors: lb CO2/MWh): 1 lb = 0.45359237 kg exactly.
+    if let Some(rest) = t.strip_prefix("lb")
+        && let Some(gas) = gas_from_suffix(rest.trim_start())
+    {
+        return Some(Unit {
+            symbol: Cow::Owned(format!("lb{gas}")),
+            dim: Dimension::Emission(gas),
+            to_base: dec!(0.00045359237),
+            vref: None,
+            cv: None,
+        });
+    }
     let direct = EMISSION_ROWS[0].iter().map(|r| (r.prefix, r.prefix, Decimal::ONE, ""));
     let aliases = EMISSION_PREFIX_ALIASES.iter().copied();
     for (written, row_prefix, scale, sym_prefix) in direct.chain(aliases) {

@@ -487,3 +487,59 @@ fn a_factor_file_cannot_redefine_a_built_in_activity_or_break_a_blend() {
     assert!(text.contains("the mass fractions of blend R-410A sum to 0.9, not 1"), "{text}");
     assert!(text.contains("activity \"diesel\" is built in (combustion"), "{text}");
 }
+
+/// A grid set that gives CO2, CH4 and N2O apart, in pounds per MWh (as eGRID does).
+const SPLIT_GRID: &str = r#"[set]
+id = "om-grid"
+edition = "2024"
+title = "Open-model split grid test factors"
+publisher = "Test"
+published = "unknown"
+source = "test"
+licence = "test"
+confidence = "B"
+
+[[factor]]
+id = "camx.co2"
+activity = "electricity"
+region = "US-CAMX"
+gas = "CO2"
+value = "500"
+unit = "lbCO2/MWh"
+citation = "test"
+confidence = "B"
+valid_years = "any"
+
+[[factor]]
+id = "camx.ch4"
+activity = "electricity"
+region = "US-CAMX"
+gas = "CH4"
+value = "0.03"
+unit = "lbCH4/MWh"
+citation = "test"
+confidence = "B"
+valid_years = "any"
+
+[[factor]]
+id = "camx.n2o"
+activity = "electricity"
+region = "US-CAMX"
+gas = "N2O"
+value = "0.004"
+unit = "lbN2O/MWh"
+citation = "test"
+confidence = "B"
+valid_years = "any"
+"#;
+
+#[test]
+fn a_grid_given_gas_by_gas_is_applied_gas_by_gas() {
+    let dir = folder(&format!("{GASES}grid = \"om-grid@2024\"\n"), "plant,2024,electricity,1000,MWh,US-CAMX,\n", "");
+    std::fs::write(dir.path().join("f/om-grid-2024.toml"), SPLIT_GRID).expect("write");
+    let c = compute(dir.path());
+    // 1000 MWh: CO2 500,000 lb; CH4 30 lb x 28 = 840 lb; N2O 4 lb x 265 = 1060 lb; 501,900 lb x 0.45359237 kg/lb
+    // = 227,658.010503 kg = 227.658010503 t.
+    assert_eq!(value(&c, "scope2.location"), d("227.658010503"));
+    assert_eq!(c.basis["scope2.location"], "CO2, CH4, N2O (2024)");
+}
