@@ -668,6 +668,11 @@ fn bases_of(
                 all.extend(b.iter().cloned());
             }
         }
+        if id.is_energy() {
+            // An energy figure's basis: its unit and each way its rows reached it.
+            let unit = figures.get(id.as_str()).map(|f| f.unit.as_str()).unwrap_or("");
+            return (!all.is_empty()).then(|| format!("{unit}: {}", all.into_iter().collect::<Vec<_>>().join("; ")));
+        }
         super::plan::describe_bases(&all)
     };
     let mut out = BTreeMap::new();

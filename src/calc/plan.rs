@@ -177,6 +177,9 @@ pub(super) struct Plan {
     pub(super) basis: Option<GasPart>,
     /// What the plan assumed (see `Chain::assumed`): warning code and message.
     pub(super) assumed: Vec<(&'static str, String)>,
+    /// For energy plans, the basis of the figure's contribution: its unit and how the row got there
+    /// ("tce: electricity at 0.1229 kgce/kWh [gbt2589@2020:electricity.equivalent]").
+    pub(super) energy_basis: Option<String>,
 }
 
 /// One gas in a figure's gas basis: the gas a factor gives (`CO2e` for a factor already in CO2-equivalent) and the
@@ -191,7 +194,16 @@ pub(super) fn group_bases(plans: &[Plan]) -> Vec<(String, String)> {
             by_fig.entry(p.figure.as_str()).or_default().insert(b.clone());
         }
     }
-    by_fig.into_iter().map(|(f, parts)| (f.to_string(), describe_parts(&parts))).collect()
+    let mut out: Vec<(String, String)> =
+        by_fig.into_iter().map(|(f, parts)| (f.to_string(), describe_parts(&parts))).collect();
+    for p in plans {
+        if let Some(b) = &p.energy_basis
+            && !out.iter().any(|(f, t)| *f == p.figure && t == b)
+        {
+            out.push((p.figure.clone(), b.clone()));
+        }
+    }
+    out
 }
 
 /// "CO2 only", "CO2, CH4, N2O (AR5)", "CO2e factor", "CO2 + CO2e factor".
@@ -918,6 +930,7 @@ impl<'a> Resolver<'a> {
             fallbacks: chain.fallbacks,
             basis,
             assumed: chain.assumed,
+            energy_basis: None,
         })
     }
 
@@ -1117,7 +1130,15 @@ impl<'a> Resolver<'a> {
             match self.find("standard_coal", a, region, &[FactorKind::StandardCoal], None, false, &mut ch)? {
                 Some((set, f)) => {
                     self.apply_factor(set, f, a, region, &["combustion", "non_co2"], &mut ch)?;
-                    out.push(self.finish(ch, FigureId::energy_of(activity).to_string(), None, TCE, region)?);
+                    let basis = if cat == Category::PurchasedElectricity || cat == Category::OnsiteGeneration {
+                        let v = f.rate().unwrap_or_default().normalize();
+                        format!("electricity at {v} {} ({})", f.rate_unit().symbol(), set.key())
+                    } else {
+                        format!("standard-coal coefficients of {}", set.key())
+                    };
+                    let mut plan = self.finish(ch, FigureId::energy_of(activity).to_string(), None, TCE, region)?;
+                    plan.energy_basis = Some(basis);
+                    out.push(plan);
                 }
                 None => {
                     let c = self.choice("standard_coal").map(|c| c.location.clone());
@@ -1135,7 +1156,13 @@ impl<'a> Resolver<'a> {
             let energy = Unit::parse(target).map_err(|e| Error::new(ErrorKind::UnknownUnit, e.to_string()))?;
             let tag = format!("energy in {target}");
             self.bridge(&mut ch, &energy, a, region, &["combustion", "non_co2", "standard_coal"], &tag)?;
-            out.push(self.finish(ch, FigureId::energy_of(activity).to_string(), None, target, region)?);
+            let basis = match &ch.ncv {
+                Some(n) => format!("fuels through their heating values ({})", n.tag),
+                None => "energy as measured".to_string(),
+            };
+            let mut plan = self.finish(ch, FigureId::energy_of(activity).to_string(), None, target, region)?;
+            plan.energy_basis = Some(basis);
+            out.push(plan);
         }
         // Electricity MWh.
         if matches!(cat, Category::PurchasedElectricity | Category::OnsiteGeneration) {
@@ -1363,6 +1390,7 @@ impl Plan {
             fallbacks: Vec::new(),
             basis: self.basis.clone(),
             assumed: Vec::new(),
+            energy_basis: None,
         }
     }
 }

@@ -129,21 +129,32 @@ pub fn basis_notes(c: &Computation, md: bool) -> String {
     let mut o = String::new();
     let t = |s: &str| if md { md_text(s) } else { term_text(s).into_owned() };
     let item = if md { "- " } else { "  " };
-    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
-    for id in c.ordered_ids() {
-        if let Some(b) = c.basis.get(id) {
-            match groups.iter_mut().find(|(g, _)| *g == b.as_str()) {
-                Some((_, ids)) => ids.push(id),
-                None => groups.push((b.as_str(), vec![id])),
+    // Emission figures' gas basis, then energy figures' basis (their unit and how rows reached it).
+    for energy in [false, true] {
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for id in c.ordered_ids() {
+            let is_energy = crate::figure::FigureId::new(id).is_energy()
+                || crate::figure::FigureId::new(id).ratio().is_some_and(|(n, _)| n.is_energy());
+            if is_energy != energy {
+                continue;
+            }
+            if let Some(b) = c.basis.get(id) {
+                match groups.iter_mut().find(|(g, _)| *g == b.as_str()) {
+                    Some((_, ids)) => ids.push(id),
+                    None => groups.push((b.as_str(), vec![id])),
+                }
             }
         }
-    }
-    if !groups.is_empty() {
-        if md {
-            let _ = writeln!(o, "Gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):\n");
-        } else {
-            let _ = writeln!(o, "gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):");
+        if groups.is_empty() {
+            continue;
         }
+        let head = match (energy, md) {
+            (false, true) => "Gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):\n",
+            (false, false) => "gas basis (tCO2e counts CO2 with GWP 1; the gases each figure holds):",
+            (true, true) => "Energy basis (the unit of each energy figure and how its rows reached it):\n",
+            (true, false) => "energy basis (the unit of each energy figure and how its rows reached it):",
+        };
+        let _ = writeln!(o, "{head}");
         for (b, ids) in groups {
             let ids: Vec<String> =
                 ids.iter().map(|id| if md { md_code(id) } else { term_text(id).into_owned() }).collect();
