@@ -245,23 +245,30 @@ fn an_activity_the_chosen_sets_do_not_serve_is_a_located_error_naming_the_choice
             "factor choice at inventory.toml:12:14",
         ],
     );
-    // LPG at the US plant: ex-epa-hub@2024 ships no LPG row, and no set in the library serves US.
+    // LPG at the US plant: ex-epa-hub@2024 ships no LPG row.
     let r = compute_changed("us-facility-2024", |d| {
         append(&d.join("ledger.csv"), "Plant,2024,lpg,500,US gal,US,,forklifts");
     });
     assert_refused(
         &r,
         "ledger.csv:6:27",
-        &[
-            "lpg in region US needs a CO2 factor: factors.combustion (ex-epa-hub@2024) has no factor for US",
-            "no set in the factor library serves US",
-            "write a factor set for US",
-        ],
+        &["lpg in region US needs a CO2 factor: factors.combustion (ex-epa-hub@2024) has no factor for US"],
     );
-    // A US national fuel factor does not serve a row written in an eGRID subregion: refused, not substituted.
-    let r = compute_changed("us-facility-2024", |d| {
+}
+
+#[test]
+fn a_fuel_row_in_an_egrid_subregion_is_priced_with_the_national_factor_or_refused() {
+    // The plant's gas row written in its eGRID subregion. Today a US factor does not serve US-RFCE (only China's
+    // national factors serve its provinces), and the row is refused; if national fuel factors come to serve their
+    // subregions, the figure must be the same as for the row written US, never another publisher's factor.
+    let r = compute_changed_with("us-facility-2024", &["--format", "json"], |d| {
         replace(&d.join("ledger.csv"), "scf,US,,", "scf,US-RFCE,,");
     });
+    if r.code == 0 {
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+        assert_figures(&v, &[("scope1.natural_gas", "1008.1663245", "tCO2e")]);
+        return;
+    }
     assert_refused(
         &r,
         "ledger.csv:2:37",
@@ -271,17 +278,20 @@ fn an_activity_the_chosen_sets_do_not_serve_is_a_located_error_naming_the_choice
 
 #[test]
 fn a_gas_without_a_gwp_in_the_chosen_set_names_the_sets_that_have_one() {
-    // The built-in AR5 set lists CO2, CH4, N2O, SF6, NF3, CF4: not the components of R-410A.
+    // The GWP set the UK example ships lists CO2, CH4 and N2O only: not the components of R-410A.
     let r = compute_changed("us-facility-2024", |d| {
-        replace(&d.join("inventory.toml"), "gwp = \"ex-us-gwp@AR5\"", "gwp = \"ipcc-gwp@AR5\"");
+        let uk = root().join("examples/uk-council-2024/factors/gwp-AR5.toml");
+        std::fs::copy(uk, d.join("factors/uk-gwp-AR5.toml")).expect("copy");
+        replace(&d.join("inventory.toml"), "gwp = \"ex-us-gwp@AR5\"", "gwp = \"ex-uk-gwp@AR5\"");
     });
     assert_refused(
         &r,
         "ledger.csv:5:36",
         &[
-            "HFC-32 needs a GWP, and factors.gwp (ipcc-gwp@AR5) has none for HFC-32",
+            "HFC-32 needs a GWP, and factors.gwp (ex-uk-gwp@AR5) has none for HFC-32",
             "factor choice at inventory.toml:15:7",
-            "sets with a GWP for HFC-32: ex-us-gwp@AR5",
+            "choose a gwp set that lists HFC-32; sets with a GWP for HFC-32: ",
+            "ex-us-gwp@AR5",
         ],
     );
 }
