@@ -394,8 +394,12 @@ fn engine(
     let has_emissions = res.emissions_chosen();
     let denominators = ratio_denominators(inv);
     let has_revenue = denominators.iter().any(|d| d.name == crate::figure::REVENUE);
-    let kinds =
-        Kinds { standard_coal: has_sc, energy_unit: inv.energy.unit.symbol(), residual: has_res, emissions: has_emissions };
+    let kinds = Kinds {
+        standard_coal: has_sc,
+        energy_unit: inv.energy.unit.symbol(),
+        residual: has_res,
+        emissions: has_emissions,
+    };
     // Market-based scope 2 prices grid electricity at a residual factor: without one it is not computable, and
     // what does have a market-based factor (bought heat, supplier-priced certificates) is not a partial figure.
     let mut not_computed = BTreeMap::new();

@@ -4,6 +4,7 @@ mod allocation;
 mod bombs;
 mod certificates;
 mod errors;
+mod examples_east;
 mod excel;
 mod fixes;
 mod fixes2;
