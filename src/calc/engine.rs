@@ -13,7 +13,7 @@ use super::merge::Merged;
 use super::overlay::RowOverlay;
 use super::plan::overflow;
 // Certificates (see certificates.rs) plan their lines with these.
-pub(super) use super::plan::{Chain, MWH, Resolver, T_CO2E, TCE, market_of};
+pub(super) use super::plan::{Chain, MWH, Resolver, T_CO2E, market_of};
 use super::scan::{MAX_KEPT_REJECTED, SinkFn, Source};
 use super::sums::{Acc, Named};
 use super::{Computation, Fallback, Figure, FileHash, Line, Progress, Provenance, RowCounts, Warning};
@@ -388,12 +388,18 @@ fn engine(
             total.entry(id.clone()).or_insert_with(|| Acc::new(a.unit)).merge(a);
         }
     }
-    let has_sc = inv.factors.standard_coal.is_some();
+    // Energy is computed in tce through a standard_coal choice, and in GJ, MWh or toe through heating values.
+    let has_sc = inv.factors.standard_coal.is_some() || inv.energy.unit != crate::inventory::EnergyUnit::Tce;
     let has_res = inv.factors.has_residual();
     let has_emissions = res.emissions_chosen();
     let denominators = ratio_denominators(inv);
     let has_revenue = denominators.iter().any(|d| d.name == crate::figure::REVENUE);
-    let kinds = Kinds { standard_coal: has_sc, residual: has_res, emissions: has_emissions };
+    let kinds = Kinds {
+        standard_coal: has_sc,
+        energy_unit: inv.energy.unit.symbol(),
+        residual: has_res,
+        emissions: has_emissions,
+    };
     // Market-based scope 2 prices grid electricity at a residual factor: without one it is not computable, and
     // what does have a market-based factor (bought heat, supplier-priced certificates) is not a partial figure.
     let mut not_computed = BTreeMap::new();
@@ -517,8 +523,10 @@ fn engine(
 /// Which kinds of figures the inventory's choices make.
 #[derive(Debug, Clone, Copy)]
 struct Kinds {
-    /// Energy (a standard_coal choice).
+    /// Energy (a standard_coal choice, or an energy unit other than tce).
     standard_coal: bool,
+    /// The symbol of the energy figures' unit.
+    energy_unit: &'static str,
     /// Market-based scope 2 (a residual choice).
     residual: bool,
     /// Emissions at all (any emission choice; without one only energy and quantities are computed).
@@ -723,11 +731,11 @@ fn figures_of(
         }
     }
     if kinds.standard_coal {
-        let d = part(&m, ENERGY_DIRECT, TCE);
-        let i = part(&m, ENERGY_INDIRECT, TCE);
+        let d = part(&m, ENERGY_DIRECT, kinds.energy_unit);
+        let i = part(&m, ENERGY_INDIRECT, kinds.energy_unit);
         m.insert(ENERGY_DIRECT.to_string(), d.clone());
         m.insert(ENERGY_INDIRECT.to_string(), i.clone());
-        m.insert(ENERGY_TOTAL.to_string(), sum(&d, &i, TCE));
+        m.insert(ENERGY_TOTAL.to_string(), sum(&d, &i, kinds.energy_unit));
     }
     for id in [ELECTRICITY_TOTAL, ELECTRICITY_RENEWABLE] {
         if !m.contains_key(id.as_str()) {

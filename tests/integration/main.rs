@@ -4,6 +4,7 @@ mod allocation;
 mod bombs;
 mod certificates;
 mod errors;
+mod examples_east;
 mod examples_west;
 mod excel;
 mod fixes;
