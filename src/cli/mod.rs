@@ -245,11 +245,21 @@ enum FactorsAction {
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
     },
-    /// Show one set with every factor and its provenance.
-    #[command(after_help = "Examples:\n  ghg factors show mee-grid@2022\n  ghg factors show cn-guideline-fuels@2015")]
+    /// Show one set with every factor and its provenance, or one factor (SET@EDITION:ID) with its source.
+    #[command(
+        after_help = "Examples:\n  ghg factors show mee-grid@2022\n  ghg factors show cn-guideline-fuels@2015\n  ghg factors show mee-grid@2022:grid.province.zj"
+    )]
     Show {
-        /// SET@EDITION
+        /// SET@EDITION or SET@EDITION:ID
         set: String,
+    },
+    /// Check every factor file of a folder against its reference table (DIR/reference/*.csv): values, units,
+    /// citations, validity years, confidence and licences. Exit 1 when anything differs or is missing.
+    #[command(after_help = "Examples:\n  ghg factors verify\n  ghg factors verify my-factors/")]
+    Verify {
+        /// The folder of factor files (default: factors).
+        #[arg(default_value = "factors")]
+        dir: PathBuf,
     },
     /// Changed, added and removed factors between two editions.
     #[command(after_help = "Examples:\n  ghg factors diff mee-grid@2021 mee-grid@2022")]
@@ -284,6 +294,7 @@ pub fn run(cli: Cli) -> ExitCode {
             FactorsAction::Search { words, format } => factors::search(&mut out, &factor_dirs, &words, format),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),
             FactorsAction::Diff { a, b } => factors::diff(&mut out, &factor_dirs, &a, &b),
+            FactorsAction::Verify { dir } => factors::verify(&mut out, &dir),
         },
         Command::Init { dir, organisation, year, xlsx, force } => {
             init::init(&mut out, &dir, &init::Options { organisation, year, xlsx, force })
