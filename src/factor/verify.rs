@@ -265,8 +265,9 @@ impl FileCheck<'_> {
         self.problems.push(VerifyProblem { file: self.path.clone(), line, message });
     }
 
-    /// Compare one value (and its unit) with the reference row `id`.
-    fn compare(&mut self, id: &str, value: &str, unit: &str, line: Option<usize>) {
+    /// Compare one value (and its unit) with the reference row `id`; `line` is the value's line, `unit_line` the
+    /// unit's.
+    fn compare(&mut self, id: &str, value: &str, unit: &str, line: Option<usize>, unit_line: Option<usize>) {
         self.values += 1;
         let key = (self.set.clone(), self.edition.clone(), id.to_string());
         let r = format!("{}@{}:{id}", self.set, self.edition);
@@ -285,7 +286,7 @@ impl FileCheck<'_> {
             Some(_) => {}
         }
         if unit_key(unit) != unit_key(&ru) {
-            self.problem(line, format!("{r}: unit {unit}, but the reference table gives {ru} ({rloc})"));
+            self.problem(unit_line, format!("{r}: unit {unit}, but the reference table gives {ru} ({rloc})"));
         }
     }
 }
@@ -364,7 +365,7 @@ fn check_file(
             let value = string(f.get("value"));
             let unit = string(f.get("unit"));
             match (&value, &unit) {
-                (Ok(v), Ok(u)) => fc.compare(&fid, v, u, key_line("value")),
+                (Ok(v), Ok(u)) => fc.compare(&fid, v, u, key_line("value"), key_line("unit")),
                 _ => {
                     if let Err(why) = value {
                         fc.problem(key_line("value"), format!("{name}: 'value' is {why}"));
@@ -382,7 +383,7 @@ fn check_file(
                     continue;
                 };
                 match (string(p.get("value")), string(p.get("unit"))) {
-                    (Ok(v), Ok(u)) => fc.compare(&format!("{fid}#{k}"), v, u, line),
+                    (Ok(v), Ok(u)) => fc.compare(&format!("{fid}#{k}"), v, u, line, line),
                     (Err(why), _) => fc.problem(line, format!("{name}: the value of {k} is {why}")),
                     (_, Err(why)) => fc.problem(line, format!("{name} lacks the unit of {k} ('unit' is {why})")),
                 }
@@ -436,7 +437,7 @@ fn check_blends(doc: &toml::Table, lines: &Lines<'_>, factors: &[&toml::Table], 
                 sum = None;
                 continue;
             };
-            fc.compare(&format!("blend.{bid}#{g}"), x, "1", comp_line);
+            fc.compare(&format!("blend.{bid}#{g}"), x, "1", comp_line, comp_line);
             let Some(x) = decimal(x) else {
                 sum = None;
                 continue;
@@ -464,7 +465,7 @@ fn check_blends(doc: &toml::Table, lines: &Lines<'_>, factors: &[&toml::Table], 
             };
             // The printed total of each edition is checked against that edition's reference row.
             let edition = std::mem::replace(&mut fc.edition, ed.clone());
-            fc.compare(&format!("blend.{bid}"), v, "1", pub_line);
+            fc.compare(&format!("blend.{bid}"), v, "1", pub_line, pub_line);
             fc.edition = edition;
             if *ed != fc.edition {
                 continue;
