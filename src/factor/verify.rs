@@ -158,8 +158,11 @@ fn read_reference(csvs: &[PathBuf], report: &mut VerifyReport) -> Result<HashMap
                 )));
                 continue;
             }
-            let empty: Vec<&str> =
-                [0, 1, 2, 3, 4, 5, 6, 7].iter().filter(|&&i| cell(i).is_empty()).map(|&i| REFERENCE_COLUMNS[i]).collect();
+            let empty: Vec<&str> = [0, 1, 2, 3, 4, 5, 6, 7]
+                .iter()
+                .filter(|&&i| cell(i).is_empty())
+                .map(|&i| REFERENCE_COLUMNS[i])
+                .collect();
             if !empty.is_empty() {
                 report.problems.push(problem(format!("the row lacks {}", empty.join(", "))));
                 continue;
@@ -279,10 +282,9 @@ impl FileCheck<'_> {
         let (rv, ru, rloc) = (row.value.clone(), row.unit.clone(), format!("{}:{}", row.file.display(), row.line));
         match decimal(value) {
             None => self.problem(line, format!("{r}: value \"{value}\" is not a decimal number")),
-            Some(v) if Some(v) != decimal(&rv) => self.problem(
-                line,
-                format!("{r} = {value} {unit}, but the reference table gives {rv} {ru} ({rloc})"),
-            ),
+            Some(v) if Some(v) != decimal(&rv) => {
+                self.problem(line, format!("{r} = {value} {unit}, but the reference table gives {rv} {ru} ({rloc})"))
+            }
             Some(_) => {}
         }
         if unit_key(unit) != unit_key(&ru) {
@@ -322,8 +324,14 @@ fn check_file(
     };
     let id = string(set.get("id")).unwrap_or("").to_string();
     let edition = string(set.get("edition")).unwrap_or("").to_string();
-    let mut fc =
-        FileCheck { path: path.to_path_buf(), set: id.clone(), edition: edition.clone(), refs, problems: Vec::new(), values: 0 };
+    let mut fc = FileCheck {
+        path: path.to_path_buf(),
+        set: id.clone(),
+        edition: edition.clone(),
+        refs,
+        problems: Vec::new(),
+        values: 0,
+    };
     for key in ["id", "edition"] {
         if let Err(why) = string(set.get(key)) {
             fc.problem(set_line, format!("[set] {key} is {why}"));
@@ -356,7 +364,9 @@ fn check_file(
         match f.get("valid_years") {
             Some(toml::Value::String(s)) if s == "any" => {}
             Some(toml::Value::Array(a)) if !a.is_empty() && a.iter().all(|y| y.as_integer().is_some()) => {}
-            Some(_) => fc.problem(key_line("valid_years"), format!("{name}: valid_years is not a list of years or \"any\"")),
+            Some(_) => {
+                fc.problem(key_line("valid_years"), format!("{name}: valid_years is not a list of years or \"any\""))
+            }
             None => fc.problem(at, format!("{name} lacks its validity years ('valid_years' is missing)")),
         }
         let params: Vec<&str> =

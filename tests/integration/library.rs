@@ -130,8 +130,12 @@ fn a_tampered_copy_fails_naming_file_and_line() {
             ),
         ),
         p(&moea, moea_set, "set moea-grid@2024 has no licence: 'licence' is missing"),
-        p(&uba, uba_factor, "uba-strommix@2023:grid.national lacks its citation ('citation' is missing)"),
-        p(&csv, fossil_row, "mee-grid@2023:grid.national.fossil = 0.8273 tCO2/MWh is in the reference table but in no factor file"),
+        p(&uba, uba_factor, "uba-grid@2023:grid.national lacks its citation ('citation' is missing)"),
+        p(
+            &csv,
+            fossil_row,
+            "mee-grid@2023:grid.national.fossil = 0.8273 tCO2/MWh is in the reference table but in no factor file",
+        ),
     ];
     assert_eq!(got, want, "{got:#?}");
     // The command says the same and exits 1.
@@ -151,7 +155,11 @@ fn a_blend_whose_printed_total_is_not_the_sum_of_its_components_fails() {
     let ar5 = f.join("pending/ipcc/gwp-AR5.toml");
     // R-410A under AR5: 0.5 x 677 (HFC-32) + 0.5 x 3170 (HFC-125) = 338.5 + 1585 = 1923.5, printed 1924 by DESNZ.
     assert!(verify_dir(&f).expect("readable").ok());
-    let line = tamper(&ar5, "published_gwp = { AR4 = \"2088\", AR5 = \"1924\" }", "published_gwp = { AR4 = \"2088\", AR5 = \"1923\" }");
+    let line = tamper(
+        &ar5,
+        "published_gwp = { AR4 = \"2088\", AR5 = \"1924\" }",
+        "published_gwp = { AR4 = \"2088\", AR5 = \"1923\" }",
+    );
     let got: Vec<String> = verify_dir(&f).expect("readable").problems.iter().map(|x| x.to_string()).collect();
     let csv = f.join("reference/ipcc.csv");
     assert_eq!(
@@ -175,16 +183,16 @@ fn a_blend_whose_printed_total_is_not_the_sum_of_its_components_fails() {
 fn search_matches_whole_words_and_countries_in_english_and_chinese() {
     let lib = FactorLibrary::builtin().expect("library");
     let refs = |q: &str| lib.search(q).iter().map(|h| h.reference()).collect::<Vec<_>>();
-    // Germany: the AIB residual mix and the UBA Strommix of three years (2022 with its first estimate).
+    // Germany: the AIB residual mix and the UBA Strommix of three years (2022 also as its first estimate).
     let de = refs("DE");
     assert_eq!(
         de,
         [
             "aib-residual-mix@2023:residual.de",
-            "uba-strommix@2022:grid.national",
-            "uba-strommix@2022:grid.national.first_estimate",
-            "uba-strommix@2023:grid.national",
-            "uba-strommix@2024:grid.national"
+            "uba-grid@2022-first-estimate:grid.national",
+            "uba-grid@2022:grid.national",
+            "uba-grid@2023:grid.national",
+            "uba-grid@2024:grid.national"
         ]
     );
     assert_eq!(refs("Germany"), de);
@@ -225,12 +233,15 @@ fn search_matches_whole_words_and_countries_in_english_and_chinese() {
 #[test]
 fn search_with_no_match_exits_1_and_show_names_one_factor_with_its_source() {
     let r = ghg(&["factors", "search", "unobtainium"]);
-    assert_eq!((r.code, r.stdout.as_str()), (1, "no factor matches 'unobtainium' (ghg factors list shows every set)\n"));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (1, "no factor matches 'unobtainium' (ghg factors list shows every set)\n")
+    );
     let r = ghg(&["factors", "search", "unobtainium", "--format", "json"]);
     assert_eq!((r.code, r.stdout.as_str()), (1, "[]\n"));
-    let r = ghg(&["factors", "search", "Germany", "uba-strommix@2024"]);
+    let r = ghg(&["factors", "search", "Germany", "uba-grid@2024"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("uba-strommix@2024:grid.national  emission  DE      CO2  363 gCO2/kWh"), "{}", r.stdout);
+    assert!(r.stdout.contains("uba-grid@2024:grid.national  emission  DE      CO2  363 gCO2/kWh"), "{}", r.stdout);
     assert!(r.stdout.ends_with("\n1 factor found\n"), "{}", r.stdout);
     let r = ghg(&["factors", "show", "gbt32150-heat@2025:heat.co2"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
