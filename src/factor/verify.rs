@@ -206,7 +206,10 @@ impl<'a> Lines<'a> {
             .enumerate()
             .filter(|(_, l)| {
                 let t = l.trim_start();
-                t.starts_with(&h) && t[h.len()..].trim_start().is_empty_or_comment()
+                t.strip_prefix(&h).is_some_and(|rest| {
+                    let rest = rest.trim_start();
+                    rest.is_empty() || rest.starts_with('#')
+                })
             })
             .map(|(i, _)| i + 1)
             .collect()
@@ -233,18 +236,8 @@ impl<'a> Lines<'a> {
     }
 }
 
-trait EmptyOrComment {
-    fn is_empty_or_comment(&self) -> bool;
-}
-
-impl EmptyOrComment for str {
-    fn is_empty_or_comment(&self) -> bool {
-        self.is_empty() || self.starts_with('#')
-    }
-}
-
 /// The text of a string value, or what it is instead.
-fn string<'v>(v: Option<&'v toml::Value>) -> Result<&'v str, &'static str> {
+fn string(v: Option<&toml::Value>) -> Result<&str, &'static str> {
     match v {
         None => Err("missing"),
         Some(toml::Value::String(s)) if s.trim().is_empty() => Err("empty"),
