@@ -297,7 +297,9 @@ fn check_file(
     let doc: toml::Table = match text.parse() {
         Ok(t) => t,
         Err(e) => {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let line = e
+                .span()
+                .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1);
             report.problems.push(VerifyProblem {
                 file: path.to_path_buf(),
                 line,

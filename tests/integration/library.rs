@@ -294,3 +294,48 @@ fn new_factors_have_the_values_their_sources_print() {
     let (fo, unit) = v("cn-industry-other-fuels@2015:fuel_oil.co2");
     assert_eq!((fo.round_dp(8), unit.as_str()), (d("3.04717901"), "tCO2/t"));
 }
+
+#[test]
+fn a_group_in_china_germany_and_taiwan_computes_with_the_shipped_sets_alone() {
+    // No factor folder of the user's own: every factor comes from the built-in library.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::write(
+        p.join("ledger.csv"),
+        "entity,period,activity,quantity,unit,region\n\
+         site-cn,2023,electricity,1000,MWh,CN\n\
+         site-de,2023,electricity,500,MWh,DE\n\
+         site-tw,2023,electricity,200,MWh,TW\n",
+    )
+    .expect("ledger");
+    std::fs::write(
+        p.join("inventory.toml"),
+        "organisation = \"Group\"\nyear = 2023\nactivity_files = [\"ledger.csv\"]\n\n[factors]\n\
+         grid = [\"mee-grid@2023\", \"uba-grid@2023\", \"moea-grid@2023\"]\n\
+         [factors.residual]\n\
+         CN = \"mee-grid@2023:grid.national.excl_market_nonfossil\"\n\
+         DE = \"aib-residual-mix@2023:residual.de\"\n\
+         TW = \"moea-grid@2023:grid.national\"\n",
+    )
+    .expect("inventory");
+    let r = ghg_in(p, &["compute", "inventory.toml", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let fig = |entity: &str, id: &str| -> Decimal {
+        v["by_entity"][entity][id]["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{entity} {id}: {v}"))
+            .parse()
+            .expect("decimal")
+    };
+    let d = |s: &str| s.parse::<Decimal>().expect("decimal");
+    // CN: 1000 MWh x 0.5306 = 530.6 t (location); x 0.6096 = 609.6 t (market, MEE 2023 excluding traded non-fossil).
+    assert_eq!(fig("site-cn", "scope2.location"), d("530.6"));
+    assert_eq!(fig("site-cn", "scope2.market"), d("609.6"));
+    // DE: 500 MWh x 386 g/kWh = 193 t (UBA 2023); x 719.90 g/kWh = 359.95 t (AIB residual mix 2023).
+    assert_eq!(fig("site-de", "scope2.location"), d("193"));
+    assert_eq!(fig("site-de", "scope2.market"), d("359.95"));
+    // TW: 200 MWh x 0.494 kgCO2e/kWh = 98.8 t, both ways (the one published factor).
+    assert_eq!(fig("site-tw", "scope2.location"), d("98.8"));
+    assert_eq!(fig("site-tw", "scope2.market"), d("98.8"));
+}
