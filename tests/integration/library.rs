@@ -339,3 +339,50 @@ fn a_group_in_china_germany_and_taiwan_computes_with_the_shipped_sets_alone() {
     assert_eq!(fig("site-tw", "scope2.location"), d("98.8"));
     assert_eq!(fig("site-tw", "scope2.market"), d("98.8"));
 }
+
+#[test]
+fn broken_files_and_reference_rows_are_problems_at_their_line_never_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::create_dir(p.join("reference")).expect("mkdir");
+    std::fs::write(
+        p.join("a-1.toml"),
+        "[set]\nid = \"a\"\nedition = \"1\"\nlicence = \"l\"\n\n[[factor]\nid = \"x\"\n",
+    )
+    .expect("write");
+    std::fs::write(p.join("b-1.toml"), "title = \"no set table\"\n").expect("write");
+    std::fs::write(
+        p.join("reference/r.csv"),
+        "set,edition,factor_id,value,unit,source,locator,grade\n\
+         a,1,x,one,1,s,l,A\n\
+         a,1,y,2,1,s,l\n\
+         a,1,z,3,1,,l,A\n",
+    )
+    .expect("write");
+    let r = verify_dir(p).expect("readable");
+    let got: Vec<String> = r.problems.iter().map(|x| x.to_string()).collect();
+    let a = p.join("a-1.toml");
+    let b = p.join("b-1.toml");
+    let csv = p.join("reference/r.csv");
+    assert_eq!(
+        got,
+        [
+            format!("{}:2: value \"one\" is not a decimal number", csv.display()),
+            format!(
+                "{}:3: the row has 7 cells; a reference row has 8 (set,edition,factor_id,value,unit,source,locator,grade)",
+                csv.display()
+            ),
+            format!("{}:4: the row lacks source", csv.display()),
+            format!("{}:6: invalid TOML: unclosed array table, expected `]`", a.display()),
+            format!("{}:1: the file has no [set] table", b.display()),
+        ]
+    );
+    // And the command exits 1 with each of them.
+    let cli = ghg(&["factors", "verify", p.to_str().expect("utf-8")]);
+    assert_eq!(cli.code, 1);
+    assert!(
+        cli.stdout.ends_with("0 values in 2 factor files checked against 3 reference rows: 5 problems\n"),
+        "{}",
+        cli.stdout
+    );
+}
