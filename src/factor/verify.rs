@@ -82,6 +82,11 @@ fn unit_key(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A value with its unit for a message; a plain ratio (unit "1") is shown as the number alone.
+fn shown(value: &str, unit: &str) -> String {
+    if unit.trim() == "1" { value.to_string() } else { format!("{value} {unit}") }
+}
+
 /// Every `*.toml` and, under `reference/`, every `*.csv` below `dir`, in path order.
 fn walk(dir: &Path, tomls: &mut Vec<PathBuf>, csvs: &mut Vec<PathBuf>) -> Result<(), Error> {
     let mut entries = Vec::new();
@@ -268,16 +273,17 @@ impl FileCheck<'_> {
         let key = (self.set.clone(), self.edition.clone(), id.to_string());
         let r = format!("{}@{}:{id}", self.set, self.edition);
         let Some(row) = self.refs.get_mut(&key) else {
-            self.problem(line, format!("{r} = {value} {unit} has no row in the reference table"));
+            self.problem(line, format!("{r} = {} has no row in the reference table", shown(value, unit)));
             return;
         };
         row.used = true;
         let (rv, ru, rloc) = (row.value.clone(), row.unit.clone(), format!("{}:{}", row.file.display(), row.line));
         match decimal(value) {
             None => self.problem(line, format!("{r}: value \"{value}\" is not a decimal number")),
-            Some(v) if Some(v) != decimal(&rv) => {
-                self.problem(line, format!("{r} = {value} {unit}, but the reference table gives {rv} {ru} ({rloc})"))
-            }
+            Some(v) if Some(v) != decimal(&rv) => self.problem(
+                line,
+                format!("{r} = {}, but the reference table gives {} ({rloc})", shown(value, unit), shown(&rv, &ru)),
+            ),
             Some(_) => {}
         }
         if unit_key(unit) != unit_key(&ru) {
@@ -531,7 +537,10 @@ pub fn verify_dir(dir: &Path) -> Result<VerifyReport, Error> {
         report.problems.push(VerifyProblem {
             file: r.file.clone(),
             line: Some(r.line),
-            message: format!("{s}@{e}:{id} = {} {} is in the reference table but in no factor file", r.value, r.unit),
+            message: format!(
+                "{s}@{e}:{id} = {} is in the reference table but in no factor file",
+                shown(&r.value, &r.unit)
+            ),
         });
     }
     Ok(report)
