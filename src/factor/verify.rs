@@ -370,6 +370,16 @@ fn check_file(
             }
             None => fc.problem(at, format!("{name} lacks its validity years ('valid_years' is missing)")),
         }
+        // A renamed factor keeps its old ids as aliases: a reference row under an old id is this factor's too.
+        if let Some(toml::Value::Array(aliases)) = f.get("aliases")
+            && let (Ok(v), Ok(u)) = (string(f.get("value")), string(f.get("unit")))
+        {
+            for alias in aliases.iter().filter_map(|a| a.as_str()) {
+                if fc.refs.contains_key(&(id.clone(), edition.clone(), alias.to_string())) {
+                    fc.compare(alias, v, u, key_line("value"), key_line("unit"));
+                }
+            }
+        }
         let params: Vec<&str> =
             ["ncv", "carbon_content", "oxidation"].into_iter().filter(|k| f.contains_key(*k)).collect();
         if params.is_empty() {

@@ -386,3 +386,35 @@ fn broken_files_and_reference_rows_are_problems_at_their_line_never_skipped() {
         cli.stdout
     );
 }
+
+#[test]
+fn the_pending_files_moved_into_place_still_match_the_reference_table() {
+    // What the merge of the open-model loader does: every file under pending/ replaces (or joins) the file of the
+    // same path outside it. Renamed factors answer to their old ids (aliases), so no reference row is left over.
+    let (_dir, f) = factors_copy();
+    fn moves(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir.join(rel)).expect("read dir") {
+            let name = e.expect("entry").file_name();
+            let r = rel.join(&name);
+            if dir.join(&r).is_dir() {
+                moves(dir, &r, out);
+            } else {
+                out.push(r);
+            }
+        }
+    }
+    let pending = f.join("pending");
+    let mut files = Vec::new();
+    moves(&pending, Path::new(""), &mut files);
+    assert!(files.len() >= 12, "{files:?}");
+    let replaced = files.iter().filter(|r| f.join(r).exists()).count();
+    // gwp-AR4/AR5/AR6, gbt2589-2020 and industry-other-fuels-2015 replace files of today.
+    assert_eq!(replaced, 5, "{files:?}");
+    for r in &files {
+        std::fs::create_dir_all(f.join(r).parent().expect("parent")).expect("mkdir");
+        std::fs::rename(pending.join(r), f.join(r)).expect("move");
+    }
+    std::fs::remove_dir_all(&pending).expect("rm pending");
+    let r = verify_dir(&f).expect("readable");
+    assert!(r.ok(), "{:#?}", r.problems);
+}
