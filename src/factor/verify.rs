@@ -88,7 +88,16 @@ fn shown(value: &str, unit: &str) -> String {
 }
 
 /// Every `*.toml` and, under `reference/`, every `*.csv` below `dir`, in path order.
-fn walk(dir: &Path, tomls: &mut Vec<PathBuf>, csvs: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// A folder reached twice (a link back to a folder above it) is walked once.
+fn walk(
+    dir: &Path,
+    tomls: &mut Vec<PathBuf>,
+    csvs: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), Error> {
+    if !seen.insert(std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?) {
+        return Ok(());
+    }
     let mut entries = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         entries.push(e.map_err(|e| Error::io(dir, e))?.path());
@@ -97,7 +106,7 @@ fn walk(dir: &Path, tomls: &mut Vec<PathBuf>, csvs: &mut Vec<PathBuf>) -> Result
     for p in entries {
         let meta = std::fs::metadata(&p).map_err(|e| Error::io(&p, e))?;
         if meta.is_dir() {
-            walk(&p, tomls, csvs)?;
+            walk(&p, tomls, csvs, seen)?;
         } else if p.extension().is_some_and(|e| e == "toml") {
             tomls.push(p);
         } else if p.extension().is_some_and(|e| e == "csv")
@@ -517,7 +526,7 @@ fn check_blends(doc: &toml::Table, lines: &Lines<'_>, factors: &[&toml::Table], 
 /// ```
 pub fn verify_dir(dir: &Path) -> Result<VerifyReport, Error> {
     let (mut tomls, mut csvs) = (Vec::new(), Vec::new());
-    walk(dir, &mut tomls, &mut csvs)?;
+    walk(dir, &mut tomls, &mut csvs, &mut std::collections::HashSet::new())?;
     let mut report = VerifyReport::default();
     if csvs.is_empty() {
         report.problems.push(VerifyProblem {

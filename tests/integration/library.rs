@@ -414,3 +414,29 @@ fn the_pending_files_moved_into_place_still_match_the_reference_table() {
     let r = verify_dir(&f).expect("readable");
     assert!(r.ok(), "{:#?}", r.problems);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_back_to_a_folder_above_is_walked_once() {
+    let (_dir, f) = factors_copy();
+    std::os::unix::fs::symlink(&f, f.join("ipcc/back")).expect("symlink");
+    let r = verify_dir(&f).expect("readable");
+    assert!(r.ok(), "{:#?}", r.problems);
+    assert_eq!(r.files, walkdir_count_no_links(&f));
+}
+
+fn walkdir_count_no_links(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let p = e.expect("entry").path();
+        if std::fs::symlink_metadata(&p).expect("meta").file_type().is_symlink() {
+            continue;
+        }
+        if p.is_dir() {
+            n += walkdir_count_no_links(&p);
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            n += 1;
+        }
+    }
+    n
+}
