@@ -233,9 +233,9 @@ enum FactorsAction {
     /// List every factor set.
     #[command(after_help = "Examples:\n  ghg factors list\n  ghg factors list --factors my-factors/")]
     List,
-    /// Find factors by activity, region, gas, publisher, set or citation (every word must match).
+    /// Find factors by activity, region or country, gas, publisher, set or citation (every word must match, whole words).
     #[command(
-        after_help = "Examples:\n  ghg factors search diesel\n  ghg factors search electricity 浙江\n  ghg factors search 生态环境部\n  ghg factors search grid CN-East --format json"
+        after_help = "Examples:\n  ghg factors search diesel\n  ghg factors search electricity 浙江\n  ghg factors search 生态环境部\n  ghg factors search grid CN-East --format json\n  ghg factors search Germany residual\n\nExit 1 when no factor matches."
     )]
     Search {
         /// Words to look for (case-insensitive; activities and regions also in Chinese, e.g. 柴油, 浙江).
@@ -253,11 +253,13 @@ enum FactorsAction {
         /// SET@EDITION or SET@EDITION:ID
         set: String,
     },
-    /// Check every factor file of a folder against its reference table (DIR/reference/*.csv): values, units,
-    /// citations, validity years, confidence and licences. Exit 1 when anything differs or is missing.
+    /// Check a folder of factor files against its reference table; exit 1 when anything differs or is missing.
+    ///
+    /// Every value and unit is compared with its row in DIR/reference/*.csv, and every factor must carry a citation,
+    /// validity years and a confidence grade, every set a licence. Each problem is printed as file:line.
     #[command(after_help = "Examples:\n  ghg factors verify\n  ghg factors verify my-factors/")]
     Verify {
-        /// The folder of factor files (default: factors).
+        /// The folder of factor files.
         #[arg(default_value = "factors")]
         dir: PathBuf,
     },
