@@ -306,6 +306,7 @@ fn check_file(
     path: &Path,
     text: &str,
     refs: &mut HashMap<Key, RefRow>,
+    activities: &mut BTreeMap<String, (toml::Value, String)>,
     report: &mut VerifyReport,
 ) -> Option<(String, String)> {
     let lines = Lines::new(text);
@@ -421,9 +422,39 @@ fn check_file(
         }
     }
     check_blends(&doc, &lines, &factors, &mut fc);
+    check_activities(&doc, &lines, activities, &mut fc);
     report.values += fc.values;
     report.problems.append(&mut fc.problems);
     Some((id, edition))
+}
+
+/// An activity declared by several files must be declared the same way in each (the loader takes one declaration).
+fn check_activities(
+    doc: &toml::Table,
+    lines: &Lines<'_>,
+    activities: &mut BTreeMap<String, (toml::Value, String)>,
+    fc: &mut FileCheck<'_>,
+) {
+    let Some(toml::Value::Array(decls)) = doc.get("activity") else { return };
+    let headers = lines.headers("activity");
+    for (i, a) in decls.iter().enumerate() {
+        let at = headers.get(i).copied();
+        let Ok(id) = string(a.get("id")) else {
+            fc.problem(at, format!("[[activity]] #{} has no id", i + 1));
+            continue;
+        };
+        let here = format!("{}:{}", fc.path.display(), at.unwrap_or(1));
+        match activities.get(id) {
+            Some((first, there)) if first != a => {
+                let there = there.clone();
+                fc.problem(at, format!("activity {id} is declared differently here and at {there}"));
+            }
+            Some(_) => {}
+            None => {
+                activities.insert(id.to_string(), (a.clone(), here));
+            }
+        }
+    }
 }
 
 /// A blend's components and printed totals against the reference table, and the printed total of this file's
@@ -537,10 +568,11 @@ pub fn verify_dir(dir: &Path) -> Result<VerifyReport, Error> {
     }
     let mut refs = read_reference(&csvs, &mut report)?;
     let mut seen: Vec<(String, String)> = Vec::new();
+    let mut activities = BTreeMap::new();
     for p in &tomls {
         let text = read_text(p)?;
         report.files += 1;
-        if let Some(k) = check_file(p, &text, &mut refs, &mut report) {
+        if let Some(k) = check_file(p, &text, &mut refs, &mut activities, &mut report) {
             seen.push(k);
         }
     }

@@ -440,3 +440,32 @@ fn walkdir_count_no_links(dir: &Path) -> usize {
     }
     n
 }
+
+#[test]
+fn an_activity_two_files_declare_differently_is_a_problem_at_the_second() {
+    let (_dir, f) = factors_copy();
+    let uk = f.join("pending/desnz/ghg-conversion-2023.toml");
+    let gbt = f.join("pending/sac/gbt2589-2020.toml");
+    // burning_oil (煤油) is declared by the UK sets, the EPA Hub, GB/T 2589 and the 工业其他行业 table, identically.
+    let text = std::fs::read_to_string(&gbt).expect("read");
+    let at = text.find("[[activity]]\nid = \"burning_oil\"").expect("burning_oil declared");
+    let line = text[..at].matches('\n').count() + 1;
+    std::fs::write(
+        &gbt,
+        format!("{}{}", &text[..at], text[at..].replacen("name_zh = \"煤油\"", "name_zh = \"灯油\"", 1)),
+    )
+    .expect("write");
+    let got: Vec<String> = verify_dir(&f).expect("readable").problems.iter().map(|x| x.to_string()).collect();
+    let uk_text = std::fs::read_to_string(&uk).expect("read");
+    let uk_line =
+        uk_text[..uk_text.find("[[activity]]\nid = \"burning_oil\"").expect("uk declares it")].matches('\n').count()
+            + 1;
+    assert_eq!(
+        got,
+        [format!(
+            "{}:{line}: activity burning_oil is declared differently here and at {}:{uk_line}",
+            gbt.display(),
+            uk.display()
+        )]
+    );
+}
