@@ -8,6 +8,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
+        // factors/pending/ holds files for a newer loader: checked by `ghg factors verify`, not embedded.
+        if p.is_dir() && p.file_name().is_some_and(|n| n == "pending") {
+            continue;
+        }
         if p.is_dir() {
             walk(&p, out);
         } else if p.extension().is_some_and(|e| e == "toml") {

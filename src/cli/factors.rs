@@ -1,4 +1,4 @@
-//! `ghg factors list|show|diff`.
+//! `ghg factors list|show|diff|search|verify`.
 
 use std::path::PathBuf;
 
@@ -34,13 +34,31 @@ pub fn list(out: &mut Out, dirs: &[PathBuf]) -> Result<u8, Diagnostics> {
     Ok(0)
 }
 
-/// `ghg factors show SET@EDITION`.
+/// `ghg factors show SET@EDITION` (the set) or `ghg factors show SET@EDITION:ID` (one factor with its source).
 pub fn show(out: &mut Out, dirs: &[PathBuf], s: &str) -> Result<u8, Diagnostics> {
     let lib = library(dirs)?;
-    let r = set_ref(s)?;
-    let set = lib.set(&r).map_err(Diagnostics::from)?;
-    out.write(&report::render_factor_show(set));
+    let Some(r) = FactorRef::parse(s) else {
+        return Err(Error::new(ErrorKind::Usage, format!("'{s}' is not SET@EDITION or SET@EDITION:ID"))
+            .hint("e.g. mee-grid@2022 or mee-grid@2022:grid.national; ghg factors list shows the sets")
+            .into());
+    };
+    if r.id.is_some() {
+        let (set, f) = lib.factor(&r).map_err(Diagnostics::from)?;
+        out.write(&report::render_factor_one(set, f));
+    } else {
+        let set = lib.set(&r).map_err(Diagnostics::from)?;
+        out.write(&report::render_factor_show(set));
+    }
     Ok(0)
+}
+
+/// `ghg factors verify [DIR]`: exit 1 when a value differs from its reference row or provenance is missing.
+pub fn verify(out: &mut Out, dir: &std::path::Path) -> Result<u8, Diagnostics> {
+    let rep = ghg::factor::verify::verify_dir(dir).map_err(|e| {
+        Diagnostics::from(e.hint("ghg factors verify reads a folder of factor files with a reference/ table (e.g. the repository's factors/)"))
+    })?;
+    out.write(&report::render_factor_verify(&rep));
+    Ok(if rep.ok() { 0 } else { 1 })
 }
 
 /// `ghg factors diff A B`.
@@ -83,11 +101,11 @@ pub fn search(out: &mut Out, dirs: &[PathBuf], words: &[String], format: super::
         let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
         s.push('\n');
         out.write(&s);
-        return Ok(0);
+        return Ok(if hits.is_empty() { 1 } else { 0 });
     }
     if hits.is_empty() {
         out.write(&format!("no factor matches '{query}' (ghg factors list shows every set)\n"));
-        return Ok(0);
+        return Ok(1);
     }
     let rows: Vec<[String; 6]> = hits
         .iter()

@@ -233,9 +233,9 @@ enum FactorsAction {
     /// List every factor set.
     #[command(after_help = "Examples:\n  ghg factors list\n  ghg factors list --factors my-factors/")]
     List,
-    /// Find factors by activity, region, gas, publisher, set or citation (every word must match).
+    /// Find factors by activity, region or country, gas, publisher, set or citation (every word must match, whole words).
     #[command(
-        after_help = "Examples:\n  ghg factors search diesel\n  ghg factors search electricity 浙江\n  ghg factors search 生态环境部\n  ghg factors search grid CN-East --format json"
+        after_help = "Examples:\n  ghg factors search diesel\n  ghg factors search electricity 浙江\n  ghg factors search 生态环境部\n  ghg factors search grid CN-East --format json\n  ghg factors search Germany residual\n\nExit 1 when no factor matches."
     )]
     Search {
         /// Words to look for (case-insensitive; activities and regions also in Chinese, e.g. 柴油, 浙江).
@@ -245,11 +245,23 @@ enum FactorsAction {
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
     },
-    /// Show one set with every factor and its provenance.
-    #[command(after_help = "Examples:\n  ghg factors show mee-grid@2022\n  ghg factors show cn-guideline-fuels@2015")]
+    /// Show one set with every factor and its provenance, or one factor (SET@EDITION:ID) with its source.
+    #[command(
+        after_help = "Examples:\n  ghg factors show mee-grid@2022\n  ghg factors show cn-guideline-fuels@2015\n  ghg factors show mee-grid@2022:grid.province.zj"
+    )]
     Show {
-        /// SET@EDITION
+        /// SET@EDITION or SET@EDITION:ID
         set: String,
+    },
+    /// Check a folder of factor files against its reference table; exit 1 when anything differs or is missing.
+    ///
+    /// Every value and unit is compared with its row in DIR/reference/*.csv, and every factor must carry a citation,
+    /// validity years and a confidence grade, every set a licence. Each problem is printed as file:line.
+    #[command(after_help = "Examples:\n  ghg factors verify\n  ghg factors verify my-factors/")]
+    Verify {
+        /// The folder of factor files.
+        #[arg(default_value = "factors")]
+        dir: PathBuf,
     },
     /// Changed, added and removed factors between two editions.
     #[command(after_help = "Examples:\n  ghg factors diff mee-grid@2021 mee-grid@2022")]
@@ -284,6 +296,7 @@ pub fn run(cli: Cli) -> ExitCode {
             FactorsAction::Search { words, format } => factors::search(&mut out, &factor_dirs, &words, format),
             FactorsAction::Show { set } => factors::show(&mut out, &factor_dirs, &set),
             FactorsAction::Diff { a, b } => factors::diff(&mut out, &factor_dirs, &a, &b),
+            FactorsAction::Verify { dir } => factors::verify(&mut out, &dir),
         },
         Command::Init { dir, organisation, year, xlsx, force } => {
             init::init(&mut out, &dir, &init::Options { organisation, year, xlsx, force })

@@ -6,6 +6,7 @@
 mod library;
 mod load;
 mod search;
+pub mod verify;
 
 pub use library::{FactorLibrary, FactorRef};
 pub use load::parse_set;

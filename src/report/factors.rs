@@ -79,6 +79,64 @@ pub fn render_factor_show(s: &FactorSet) -> String {
     super::term_lines(&o).into_owned()
 }
 
+/// `ghg factors show SET@EDITION:ID`: one factor with its value, how it is formed, its source, citation, licence,
+/// confidence and validity.
+pub fn render_factor_one(s: &FactorSet, f: &Factor) -> String {
+    let mut o = String::new();
+    let m = &s.meta;
+    let _ = writeln!(o, "{}:{}", s.key(), f.id);
+    let _ = writeln!(o, "value:       {} {}", value_text(f), f.rate_unit().symbol());
+    if matches!(f.value, FactorValue::Combustion { .. }) {
+        let _ = writeln!(o, "formed as:   {}", f.describe());
+    }
+    let _ = writeln!(o, "kind:        {}", f.kind.name());
+    let _ = writeln!(o, "activity:    {}", f.activity);
+    let _ = writeln!(o, "region:      {}", f.region);
+    if let Some(g) = f.gas {
+        let _ = writeln!(o, "gas:         {g}");
+    }
+    if let Some(a) = &f.alternative {
+        let _ = writeln!(o, "alternative: {a}");
+    }
+    let _ = writeln!(o, "confidence:  {} (set {})", f.confidence, m.confidence);
+    let _ = writeln!(o, "valid years: {}", f.valid_years);
+    let _ = writeln!(o, "citation:    {}", f.citation);
+    if let Some(n) = &f.note {
+        let _ = writeln!(o, "note:        {}", n.trim());
+    }
+    let _ = writeln!(o, "set:         {}  {}", s.key(), m.title);
+    let _ = writeln!(o, "publisher:   {}", m.publisher);
+    let _ = writeln!(o, "published:   {}", m.published);
+    let _ = writeln!(o, "source:      {}", m.source);
+    let _ = writeln!(o, "licence:     {}", m.licence);
+    let _ = writeln!(o, "file:        {}:{} (sha256 {})", s.path.display(), f.location.line.unwrap_or(1), s.sha256);
+    super::term_lines(&o).into_owned()
+}
+
+/// `ghg factors verify`: every problem on its own line (`file:line: what`), then what was checked.
+pub fn render_factor_verify(r: &crate::factor::verify::VerifyReport) -> String {
+    let mut o = String::new();
+    for p in &r.problems {
+        let _ = writeln!(o, "{p}");
+    }
+    let _ = writeln!(
+        o,
+        "{} value{} in {} factor file{} checked against {} reference row{}: {}",
+        r.values,
+        if r.values == 1 { "" } else { "s" },
+        r.files,
+        if r.files == 1 { "" } else { "s" },
+        r.reference_rows,
+        if r.reference_rows == 1 { "" } else { "s" },
+        match r.problems.len() {
+            0 => "all match, every factor cited, graded and dated, every set licensed".to_string(),
+            1 => "1 problem".to_string(),
+            n => format!("{n} problems"),
+        }
+    );
+    super::term_lines(&o).into_owned()
+}
+
 /// `ghg factors diff A B`: changed, added and removed factors by id.
 pub fn render_factor_diff(a: &FactorSet, b: &FactorSet) -> String {
     let mut o = String::new();

@@ -24,7 +24,9 @@ pub use doc::{
     BarChart, Block, Cell, Chart, Column, ColumnKind, Document, Finding, KeyFigure, Lang, Section, Severity, Table,
     Waterfall,
 };
-pub use factors::{render_factor_diff, render_factor_list, render_factor_show};
+pub use factors::{
+    render_factor_diff, render_factor_list, render_factor_one, render_factor_show, render_factor_verify,
+};
 pub use html::html;
 pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json};
 pub use labels::{activity_label, figure_label};

@@ -525,7 +525,7 @@ fn factors_search_finds_by_activity_region_and_publisher() {
     let r = ghg(&["factors", "search", "unobtainium"]);
     assert_eq!(
         (r.code, r.stdout.as_str()),
-        (0, "no factor matches 'unobtainium' (ghg factors list shows every set)\n")
+        (1, "no factor matches 'unobtainium' (ghg factors list shows every set)\n")
     );
 }
 

@@ -12,6 +12,7 @@ mod fixes2;
 mod golden;
 mod hostile;
 mod ledger;
+mod library;
 mod model_a;
 mod model_b;
 mod model_c;

@@ -174,7 +174,8 @@ fn a_region_no_chosen_set_serves_is_an_error_naming_the_sets_that_would() {
     assert!(
         r.stderr.starts_with(
             "error: ledger.csv:3:34: electricity in region DE needs a location-based factor: factors.grid \
-             (mee-grid@2023) has no factor for DE; the factor library has one set that serves it: uba-strommix@2023"
+             (mee-grid@2023) has no factor for DE; the factor library has sets that serve it: \
+             uba-grid@2022-first-estimate, uba-grid@2022, uba-grid@2023, uba-grid@2024, uba-strommix@2023"
         ),
         "{}",
         r.stderr
@@ -197,7 +198,8 @@ fn a_market_without_a_residual_factor_is_an_error_naming_the_market() {
         r.stderr.contains(
             "ledger.csv:3:34: electricity in market DE needs a residual factor (market-based scope 2): \
              factors.residual (mee-grid@2023:grid.national.excl_market_nonfossil) has no factor for market DE; \
-             the factor library has one factor that serves it: aib-residual@2023:residual.de"
+             the factor library has factors that serve it: aib-residual-mix@2023:residual.de, \
+             aib-residual@2023:residual.de"
         ),
         "{}",
         r.stderr
