@@ -447,12 +447,12 @@ fn gross_and_net_calorific_values_are_never_mixed() {
 
 #[test]
 fn what_is_missing_is_a_located_error_naming_the_fix() {
-    // A gas without a GWP in the chosen set: the built-in AR5 set has no HFC-32 here, the test set has.
-    let dir = folder("gwp = \"ipcc-gwp@AR5\"\n", "fab,2024,om_r410a,1,kg,US,\n", "");
+    // A gas without a GWP in the chosen set: the EPA Hub's GWP set lists CO2, CH4 and N2O only.
+    let dir = folder("gwp = \"epa-hub-gwp@2024\"\n", "fab,2024,om_r410a,1,kg,US,\n", "");
     let e = try_compute(dir.path());
     assert!(e.contains("ledger.csv:2:"), "{e}");
-    assert!(e.contains("HFC-32 needs a GWP, and factors.gwp (ipcc-gwp@AR5) has none for HFC-32"), "{e}");
-    assert!(e.contains("om-test@2024"), "names the set that has one: {e}");
+    assert!(e.contains("HFC-32 needs a GWP, and factors.gwp (epa-hub-gwp@2024) has none for HFC-32"), "{e}");
+    assert!(e.contains("ipcc-gwp@AR5") && e.contains("om-test@2024"), "names the sets that have one: {e}");
     // An activity the chosen sets do not serve.
     let dir =
         folder("gwp = \"om-test@2024\"\nscope3 = \"om-mobile@2024\"\n", "x,2024,om_flights,1,passenger-km,US,\n", "");
