@@ -443,7 +443,8 @@ fn engine(
             code: "no-residual",
             message: format!(
                 "no residual choice: scope2.market and total.market are not computed: {reason} (choose one under \
-                 [factors], e.g. residual = \"mee-grid@2022:grid.national\")"
+                 [factors] for every market, or a [factors.residual] table by market, e.g. DE = \
+                 \"aib-residual-mix@2023:residual.de\"; `ghg factors search residual` lists those that ship)"
             ),
             location: None,
         });

@@ -266,8 +266,11 @@ fn region_serves(factor_region: &str, row_region: &str, strict_region: bool) -> 
     if factor_region == row_region || factor_region == "GLOBAL" {
         return true;
     }
-    // National factors serve provinces and grid regions for fuels and standards, not for grids.
-    !strict_region && factor_region == "CN" && row_region.starts_with("CN-")
+    // A country's factors serve its provinces, states and grid regions (`CN` for `CN-ZJ`, `US` for `US-ERCT`) for
+    // fuels and standards, not for grids.
+    !strict_region
+        && !factor_region.contains('-')
+        && row_region.strip_prefix(factor_region).is_some_and(|r| r.starts_with('-'))
 }
 
 /// Whether a pick applies to a lookup of `activity` (and `gas`) among `kinds`: its factor must be of one of those
@@ -518,8 +521,15 @@ impl<'a> Resolver<'a> {
             _ => &Vec::new(),
         };
         let keys: Vec<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
+        // Whether the chosen sets have this activity at all (in any region): if not, that is what to say.
+        let has_activity = chosen
+            .iter()
+            .filter_map(|c| self.lib.set(&c.factor).ok())
+            .any(|set| set.factors.iter().any(|f| kinds.contains(&f.kind) && f.activity == activity));
         let at = if !keys.is_empty() && !keys.iter().any(|k| key_serves(k, region)) {
             format!("[factors.{choice_name}] has no entry for {market} {region} (it has {})", keys.join(", "))
+        } else if !has_activity {
+            format!("factors.{choice_name} ({}) has no factor for {activity} in any region", names.join(", "))
         } else if market == "market" {
             format!("factors.{choice_name} ({}) has no factor for market {region}", names.join(", "))
         } else {
@@ -707,6 +717,38 @@ impl<'a> Resolver<'a> {
         self.fallback_target(region).is_some_and(|t| t == used)
     }
 
+    /// Whether a chosen set has a heating value of the activity per `amount_dim`.
+    fn has_ncv_per(&self, choices: &[&str], activity: &str, amount_dim: Dimension) -> bool {
+        choices.iter().filter_map(|c| self.choice(c)).filter_map(|c| self.lib.set(&c.factor).ok()).any(|set| {
+            set.factors.iter().any(|f| {
+                f.kind == FactorKind::Ncv
+                    && f.activity == activity
+                    && matches!(&f.value, FactorValue::Direct(p) if p.unit.den.dimension() == amount_dim)
+            })
+        })
+    }
+
+    /// The density of a fuel: the first of these choices whose set has one.
+    fn density(
+        &mut self,
+        choices: &[&str],
+        activity: &str,
+        region: &str,
+        chain: &mut Chain,
+    ) -> Result<Option<(&'a FactorSet, &'a Factor)>, Error> {
+        for c in choices {
+            let Some(choice) = self.choice(c) else { continue };
+            let set = self.set_of(c, choice)?;
+            if !set.factors.iter().any(|f| f.kind == FactorKind::Density && f.activity == activity) {
+                continue;
+            }
+            if let Some(x) = self.find(c, activity, region, &[FactorKind::Density], None, false, chain)? {
+                return Ok(Some(x));
+            }
+        }
+        Ok(None)
+    }
+
     /// NCV of a fuel per `amount_dim` (mass or volume): the first of these choices with one that fits.
     fn ncv(
         &mut self,
@@ -758,7 +800,8 @@ impl<'a> Resolver<'a> {
                     chain.express_in(&ncv.unit.num)?;
                 } else {
                     self.bridge(chain, &ncv.unit.den, activity, region, ncv_choices, &tag)?;
-                    chain.apply(ncv.value, &ncv.unit, format!("{} {} (NCV)", ncv.value, ncv.unit.symbol()))?;
+                    let label = heating_value_label(f.cv.or(ncv.unit.num.cv()));
+                    chain.apply(ncv.value, &ncv.unit, format!("{} {} ({label})", ncv.value, ncv.unit.symbol()))?;
                     // The row's heating value: its other gases are converted with this one too.
                     chain.ncv = Some(Ncv {
                         value: ncv.value,
@@ -802,6 +845,31 @@ impl<'a> Resolver<'a> {
         if have == want {
             return Ok(());
         }
+        // A volume of fuel priced per mass (or per energy with a heating value per mass): through its density.
+        if have == Dimension::Volume
+            && matches!(want, Dimension::Mass | Dimension::Energy)
+            && !(want == Dimension::Energy && self.has_ncv_per(ncv_choices, activity, Dimension::Volume))
+        {
+            let mut probe = chain.clone();
+            if let Some((dset, df)) = self.density(ncv_choices, activity, region, &mut probe)? {
+                let FactorValue::Direct(p) = &df.value else { return Err(overflow("density")) };
+                chain.fallbacks = probe.fallbacks;
+                chain.used.push(used(dset, df)?);
+                let text = format!("{} {} (density) [{}]", p.value, p.unit.symbol(), fref(dset, df));
+                chain.apply(p.value, &p.unit, text)?;
+                return self.bridge(chain, den, activity, region, ncv_choices, tag);
+            }
+        }
+        if have == Dimension::Mass && want == Dimension::Volume {
+            let mut probe = chain.clone();
+            if let Some((dset, df)) = self.density(ncv_choices, activity, region, &mut probe)? {
+                let FactorValue::Direct(p) = &df.value else { return Err(overflow("density")) };
+                chain.fallbacks = probe.fallbacks;
+                chain.used.push(used(dset, df)?);
+                let text = format!("{} {} (density) [{}]", p.value, p.unit.symbol(), fref(dset, df));
+                return chain.apply_inverse(p.value, &p.unit, text);
+            }
+        }
         let fuel_amount = |d: Dimension| matches!(d, Dimension::Mass | Dimension::Volume);
         if (want == Dimension::Energy && fuel_amount(have)) || (have == Dimension::Energy && fuel_amount(want)) {
             let amount_dim = if want == Dimension::Energy { have } else { want };
@@ -831,7 +899,8 @@ impl<'a> Resolver<'a> {
                     chain.used.push(u.clone());
                     chain.ncv =
                         Some(Ncv { value: p.value, unit: p.unit.clone(), tag: fref(nset, nf), factor: Some(u) });
-                    let text = format!("{} {} (NCV) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
+                    let label = heating_value_label(nf.cv.or(p.unit.num.cv()));
+                    let text = format!("{} {} ({label}) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
                     return if want == Dimension::Energy {
                         chain.apply(p.value, &p.unit, text)
                     } else {
@@ -851,8 +920,18 @@ impl<'a> Resolver<'a> {
             ),
         )
         .hint(match (have, want) {
-            (Dimension::Mass, Dimension::Volume) | (Dimension::Volume, Dimension::Mass) => {
-                "no density is defined: give the quantity in the factor's unit".to_string()
+            (Dimension::Mass, Dimension::Volume) | (Dimension::Volume, Dimension::Mass | Dimension::Energy) => {
+                format!(
+                    "no density is defined for {activity} in the chosen sets ({}): give the quantity in {}, or add a \
+                     density factor (kind = \"density\", unit = \"kg/L\", with its source) to a set the inventory \
+                     chooses",
+                    ncv_choices
+                        .iter()
+                        .filter_map(|c| self.choice(c).map(|x| format!("{c} = {}", x.factor)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    den.symbol()
+                )
             }
             _ => format!("give the quantity in a unit of {want}, or choose a set with an NCV for {activity}"),
         }))
@@ -1427,6 +1506,14 @@ pub(super) fn fallback_warnings(inv: &Inventory, fallbacks: &[super::Fallback]) 
             }
         })
         .collect()
+}
+
+/// How a heating value is named in a formula: NCV unless its factor says it is gross (GCV).
+fn heating_value_label(cv: Option<crate::units::CvBasis>) -> &'static str {
+    match cv {
+        Some(crate::units::CvBasis::Gross) => "GCV",
+        _ => "NCV",
+    }
 }
 
 /// A fuel's energy and its factor on the same calorific basis: a row in `kWh(gross)` priced per net CV energy is

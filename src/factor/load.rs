@@ -216,6 +216,12 @@ fn check_dimensions(kind: FactorKind, gas: Option<Gas>, value: &FactorValue) -> 
             }
             None
         }
+        (FactorKind::Density, FactorValue::Direct(p)) => {
+            if p.unit.num.dimension() != Dimension::Mass || p.unit.den.dimension() != Dimension::Volume {
+                return Some(format!("density unit {} must be mass per volume (e.g. kg/L, t/m3)", p.unit.symbol()));
+            }
+            None
+        }
         (FactorKind::Gwp, FactorValue::Direct(p)) => {
             if gas.is_none() {
                 return Some("a gwp factor needs gas".into());
@@ -256,12 +262,13 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
             "ncv" => Some(FactorKind::Ncv),
             "standard_coal" => Some(FactorKind::StandardCoal),
             "gwp" => Some(FactorKind::Gwp),
+            "density" => Some(FactorKind::Density),
             _ => {
                 d.push(bad(
                     ErrorKind::BadValue,
                     loc,
                     format!("kind \"{k}\" in {} is unknown", r.ctx()),
-                    "kind is one of emission, combustion, ncv, standard_coal, gwp",
+                    "kind is one of emission, combustion, ncv, standard_coal, gwp, density",
                 ));
                 None
             }

@@ -57,6 +57,8 @@ pub enum FactorKind {
     StandardCoal,
     /// Global warming potential: t CO2e per t of gas.
     Gwp,
+    /// Density of a fuel: mass per volume (an activity constant bridging litres and tonnes).
+    Density,
 }
 
 impl FactorKind {
@@ -68,6 +70,7 @@ impl FactorKind {
             FactorKind::Ncv => "ncv",
             FactorKind::StandardCoal => "standard_coal",
             FactorKind::Gwp => "gwp",
+            FactorKind::Density => "density",
         }
     }
 }

@@ -276,6 +276,17 @@ licence = "test"
 confidence = "B"
 
 [[factor]]
+id = "diesel.density"
+kind = "density"
+activity = "diesel"
+region = "GLOBAL"
+value = "0.84"
+unit = "kg/L"
+citation = "test"
+confidence = "B"
+valid_years = "any"
+
+[[factor]]
 id = "diesel.ch4.road"
 activity = "diesel"
 region = "GLOBAL"
@@ -457,7 +468,7 @@ fn what_is_missing_is_a_located_error_naming_the_fix() {
     let dir =
         folder("gwp = \"om-test@2024\"\nscope3 = \"om-mobile@2024\"\n", "x,2024,om_flights,1,passenger-km,US,\n", "");
     let e = try_compute(dir.path());
-    assert!(e.contains("om_flights in region US needs a scope 3 emission factor: factors.scope3 (om-mobile@2024) has no factor for US"), "{e}");
+    assert!(e.contains("om_flights in region US needs a scope 3 emission factor: factors.scope3 (om-mobile@2024) has no factor for om_flights in any region"), "{e}");
     assert!(e.contains("om-test@2024"), "{e}");
     // Litres of a fuel whose factors are per mass or energy: no density.
     let dir = folder(&format!("{GASES}combustion = \"om-test@2024\"\n"), "site,2024,diesel,100,L,GB,\n", "");
@@ -542,4 +553,20 @@ fn a_grid_given_gas_by_gas_is_applied_gas_by_gas() {
     // = 227,658.010503 kg = 227.658010503 t.
     assert_eq!(value(&c, "scope2.location"), d("227.658010503"));
     assert_eq!(c.basis["scope2.location"], "CO2, CH4, N2O (2024)");
+}
+
+#[test]
+fn litres_of_a_fuel_priced_per_tonne_go_through_its_density() {
+    let dir = folder(
+        "combustion = \"om-test@2024\"\nnon_co2 = \"om-mobile@2024\"\ngwp = \"om-test@2024\"\n",
+        "site,2024,diesel,1000,L,GB,\n",
+        "",
+    );
+    let c = compute(dir.path());
+    // 1000 L x 0.84 kg/L = 840 kg = 0.84 t; CO2 0.84 x 3 = 2.52 t; CH4 0.84 t x 40 GJ/t = 33.6 GJ = 0.0336 TJ
+    // x 100 kg (the road factor, the only one in om-mobile) = 3.36 kg x 28 = 0.09408 t.
+    assert_eq!(value(&c, "scope1.gas.co2"), d("2.52"));
+    assert_eq!(value(&c, "scope1.gas.ch4"), d("0.09408"));
+    let ex = ghg_in(dir.path(), &["explain", "inventory.toml", "scope1.diesel"]);
+    assert!(ex.stdout.contains("0.84 kg/L (density) [om-mobile@2024:diesel.density]"), "{}", ex.stdout);
 }
