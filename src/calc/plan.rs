@@ -1152,7 +1152,12 @@ impl<'a> Resolver<'a> {
                     Some((set, f)) => {
                         let ch_market = ch.clone();
                         self.apply_factor(set, f, a, region, &[], &mut ch)?;
-                        out.push(self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?);
+                        let plan = self.finish(ch, SCOPE2_LOCATION.to_string(), f.gas, T_CO2E, region)?;
+                        if split && let Some(g) = f.gas {
+                            // The grid's gases apart: scope2.location.gas.co2, .ch4, .n2o.
+                            out.push(plan.copy_to(format!("{SCOPE2_LOCATION}.gas.{}", crate::vocab::gas_group(g))));
+                        }
+                        out.push(plan);
                         if !is_electricity {
                             // No certificates exist for heat, steam or cooling: market-based equals location-based.
                             let mut ch = ch_market;

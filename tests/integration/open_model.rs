@@ -553,6 +553,11 @@ fn a_grid_given_gas_by_gas_is_applied_gas_by_gas() {
     // = 227,658.010503 kg = 227.658010503 t.
     assert_eq!(value(&c, "scope2.location"), d("227.658010503"));
     assert_eq!(c.basis["scope2.location"], "CO2, CH4, N2O (2024)");
+    // And each gas as a figure of its own: 500,000 lb CO2 = 226.796185 t; 840 lb CO2e of CH4 = 0.3810175908 t;
+    // 1060 lb CO2e of N2O = 0.4808079122 t.
+    assert_eq!(value(&c, "scope2.location.gas.co2"), d("226.796185"));
+    assert_eq!(value(&c, "scope2.location.gas.ch4"), d("0.3810175908"));
+    assert_eq!(value(&c, "scope2.location.gas.n2o"), d("0.4808079122"));
 }
 
 #[test]
