@@ -845,29 +845,23 @@ impl<'a> Resolver<'a> {
         if have == want {
             return Ok(());
         }
-        // A volume of fuel priced per mass (or per energy with a heating value per mass): through its density.
-        if have == Dimension::Volume
+        // A volume of fuel priced per mass (or per energy with a heating value per mass), or a mass priced per
+        // volume: through its density.
+        let volume_to_mass = have == Dimension::Volume
             && matches!(want, Dimension::Mass | Dimension::Energy)
-            && !(want == Dimension::Energy && self.has_ncv_per(ncv_choices, activity, Dimension::Volume))
-        {
+            && !(want == Dimension::Energy && self.has_ncv_per(ncv_choices, activity, Dimension::Volume));
+        if volume_to_mass || (have == Dimension::Mass && want == Dimension::Volume) {
             let mut probe = chain.clone();
             if let Some((dset, df)) = self.density(ncv_choices, activity, region, &mut probe)? {
                 let FactorValue::Direct(p) = &df.value else { return Err(overflow("density")) };
                 chain.fallbacks = probe.fallbacks;
                 chain.used.push(used(dset, df)?);
                 let text = format!("{} {} (density) [{}]", p.value, p.unit.symbol(), fref(dset, df));
+                if !volume_to_mass {
+                    return chain.apply_inverse(p.value, &p.unit, text);
+                }
                 chain.apply(p.value, &p.unit, text)?;
                 return self.bridge(chain, den, activity, region, ncv_choices, tag);
-            }
-        }
-        if have == Dimension::Mass && want == Dimension::Volume {
-            let mut probe = chain.clone();
-            if let Some((dset, df)) = self.density(ncv_choices, activity, region, &mut probe)? {
-                let FactorValue::Direct(p) = &df.value else { return Err(overflow("density")) };
-                chain.fallbacks = probe.fallbacks;
-                chain.used.push(used(dset, df)?);
-                let text = format!("{} {} (density) [{}]", p.value, p.unit.symbol(), fref(dset, df));
-                return chain.apply_inverse(p.value, &p.unit, text);
             }
         }
         let fuel_amount = |d: Dimension| matches!(d, Dimension::Mass | Dimension::Volume);
@@ -1409,16 +1403,31 @@ impl<'a> Resolver<'a> {
                 })
             });
         }
-        for g in gases {
-            let mut ch = Chain::new(unit.clone());
-            if let Some((set, f)) = self.find("process", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
-                self.apply_factor(set, f, a, region, &["process"], &mut ch)?;
-                for plan in self.finish_gases(ch, &FigureId::scope1_of(a), Some(g), region)? {
-                    Self::push_scope1(out, plan, cat);
-                }
-            }
+        for plan in self.per_gas("process", a, region, unit, gases, &FigureId::scope1_of(a))? {
+            Self::push_scope1(out, plan, cat);
         }
         Ok(())
+    }
+
+    /// The plans of an activity under a choice, one per gas (blends split): its amount times each gas's factor.
+    fn per_gas(
+        &mut self,
+        choice: &str,
+        a: &str,
+        region: &str,
+        unit: &Unit,
+        gases: Vec<Gas>,
+        figure: &str,
+    ) -> Result<Vec<Plan>, Error> {
+        let mut out = Vec::new();
+        for g in gases {
+            let mut ch = Chain::new(unit.clone());
+            if let Some((set, f)) = self.find(choice, a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
+                self.apply_factor(set, f, a, region, &[choice], &mut ch)?;
+                out.extend(self.finish_gases(ch, figure, Some(g), region)?);
+            }
+        }
+        Ok(out)
     }
 
     /// A scope 3 activity: its amount times the `scope3` choice's factors, into `scope3.cat<N>` and `scope3`.
@@ -1445,15 +1454,9 @@ impl<'a> Resolver<'a> {
                 .hint("choose scope3 = \"set@edition\" under [factors] (a set with factors for this activity)")
             });
         }
-        for g in gases {
-            let mut ch = Chain::new(unit.clone());
-            if let Some((set, f)) = self.find("scope3", a, region, &[FactorKind::Emission], Some(g), false, &mut ch)? {
-                self.apply_factor(set, f, a, region, &["scope3"], &mut ch)?;
-                for plan in self.finish_gases(ch, &format!("{SCOPE3}.cat{n}"), Some(g), region)? {
-                    out.push(plan.copy_to(SCOPE3.to_string()));
-                    out.push(plan);
-                }
-            }
+        for plan in self.per_gas("scope3", a, region, unit, gases, &format!("{SCOPE3}.cat{n}"))? {
+            out.push(plan.copy_to(SCOPE3.to_string()));
+            out.push(plan);
         }
         Ok(())
     }
