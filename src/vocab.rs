@@ -407,12 +407,34 @@ pub fn known() -> Vec<&'static ActivityDef> {
 
 /// The known activity ids, names and aliases nearest to a misspelt one (at most three), for "did you mean".
 pub fn did_you_mean(name: &str) -> Vec<String> {
+    // No name is longer than this: a longer text is no misspelling of one, and comparing it would cost time.
+    if name.len() > 64 {
+        return Vec::new();
+    }
     let want = name.trim().to_lowercase();
+    // A ledger of many rows with the same misspelling asks many times: the answer is kept (for a bounded number of
+    // names; it changes only when an activity is declared, which clears it).
+    static MEMO: OnceLock<Mutex<HashMap<String, Vec<String>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    let generation = lock().declared;
+    let key = format!("{generation}\u{0}{want}");
+    if let Some(v) = memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return v.clone();
+    }
+    let out = nearest(&want);
+    let mut m = memo.lock().unwrap_or_else(|p| p.into_inner());
+    if m.len() < 4096 {
+        m.insert(key, out.clone());
+    }
+    out
+}
+
+fn nearest(want: &str) -> Vec<String> {
     let r = lock();
     let mut scored: Vec<(usize, &str)> = r
         .by_name
         .iter()
-        .map(|(n, id)| (strsim::levenshtein(&want, n), *id))
+        .map(|(n, id)| (strsim::levenshtein(want, n), *id))
         .filter(|(d, _)| *d <= 2.max(want.chars().count() / 3))
         .collect();
     scored.sort();
