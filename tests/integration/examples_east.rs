@@ -183,7 +183,7 @@ fn fab_golden_table() {
 
 #[test]
 fn fab_gas_without_a_gwp_in_the_chosen_set_is_a_located_error() {
-    // SAR lists no NF3 (NF3 entered the Kyoto basket later): the NF3 row stops at its quantity cell, naming the sets
+    // The shipped SAR set lists no NF3 (factors/README.md): the NF3 row stops at its quantity cell, naming the sets
     // that have the GWP; the other gases of the fab all have a SAR value.
     let dir = copy_example("fab-2024", &[("inventory.toml", "gwp = \"ipcc-gwp@AR5\"", "gwp = \"ipcc-gwp@SAR\"")]);
     let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
@@ -329,8 +329,8 @@ fn group_region_without_a_grid_choice_is_a_located_error() {
 
 #[test]
 fn group_activity_the_chosen_sets_do_not_serve_is_a_located_error() {
-    // LPG is a built-in activity, but the chosen IPCC set has no LPG factor for any region: the row is refused at its
-    // activity, and the message says the set lacks LPG altogether (not merely for India).
+    // LPG is a built-in activity, but the chosen IPCC set has no LPG factor for any region: the row is refused (at
+    // its region cell, column 22), and the message says the set lacks LPG altogether, not merely for India.
     let row = "in-pune,2024,lpg,5,t,IN,,,canteen\n";
     let dir = copy_example("group-4-countries-2024", &[("ledger.csv", "", row)]);
     let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
@@ -345,4 +345,30 @@ fn group_activity_the_chosen_sets_do_not_serve_is_a_located_error() {
     );
     assert!(r.stderr.contains("(factor choice at inventory.toml:11:14)"), "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "one row, one error: {}", r.stderr);
+}
+
+#[test]
+fn both_examples_price_with_the_shipped_sets_only() {
+    // Every factor of every line is a shipped set's (no `ex-` copy), and provenance lists only files of the built-in
+    // library (factors/...): the examples keep no copies of values that ship.
+    for inv in [FAB, GROUP] {
+        let v = compute_json(inv);
+        for line in v["lines"].as_array().expect("lines") {
+            for f in line["factors"].as_array().expect("factors of a line") {
+                let r = f["ref"].as_str().expect("factor ref");
+                assert!(!r.starts_with("ex-"), "{inv}: {r} in {line}");
+            }
+        }
+        for file in v["provenance"]["factor_files"].as_array().expect("factor files") {
+            let path = file["path"].as_str().expect("path");
+            assert!(path.starts_with("factors/"), "{inv}: {path}");
+        }
+    }
+    // The fab's own folder declares its gas activities and holds no factor value; the group has no folder at all.
+    let fab = root().join("examples/fab-2024/factors");
+    for e in std::fs::read_dir(&fab).expect("fab factors") {
+        let text = std::fs::read_to_string(e.expect("entry").path()).expect("read");
+        assert!(text.contains("[[activity]]") && !text.contains("[[factor]]"), "{text}");
+    }
+    assert!(!root().join("examples/group-4-countries-2024/factors").exists());
 }
