@@ -160,6 +160,20 @@ fn fab_scope2_location_gas_by_gas_and_market_based_is_not_computed() {
         ]
     );
     assert_eq!(v["figures"]["scope2.location"]["basis"], "CO2, CH4, N2O (AR5)");
+    // Each line cites eGRID's rate as printed, in pounds (no copy converted to kg).
+    let rates: Vec<(&str, &str)> = v["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["figure"] == "scope2.location")
+        .map(|l| {
+            (
+                l["factors"][0]["value"].as_str().unwrap_or_default(),
+                l["factors"][0]["unit"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(rates, vec![("771.083", "lbCO2/MWh"), ("0.049", "lbCH4/MWh"), ("0.007", "lbN2O/MWh")]);
     // total.location = 3324.888121011656033532 + 21073.266480882.
     close(&v, "total.location", "tCO2e", dec!(24398.154601893656033532));
     // No residual mix for ERCOT in the reference: market-based is not computed, with the reason.
