@@ -1,7 +1,8 @@
 //! The example inventories examples/fab-2024 (an electronics fab: fluorinated gases, diesel in litres, ERCOT grid)
 //! and examples/group-4-countries-2024 (plants in CN, DE, IN and BR: grid and residual factors by market, energy in
-//! GJ). Every expected figure is computed by hand in the comments from the factor values the example's README cites;
-//! the bad-input cases are the example with one choice or row changed.
+//! GJ). Both price everything with the shipped factor sets. Every expected figure is computed by hand in the comments
+//! from the factor values the example's README cites; the bad-input cases are the example with one choice or row
+//! changed.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -79,6 +80,20 @@ fn fab_gases_by_mass_times_ar5_gwp() {
     assert_eq!(figure(&v, "scope1.gas.pfcs", "tCO2e"), dec!(596.7));
     assert_eq!(figure(&v, "scope1.gas.sf6", "tCO2e"), dec!(75.2));
     assert_eq!(figure(&v, "scope1.gas.nf3", "tCO2e"), dec!(2415));
+    // R-410A is split into its components by the blend of ipcc-gwp@AR5: 18 kg HFC-32 and 18 kg HFC-125.
+    let v410: Vec<(String, String)> = v["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["figure"] == "scope1.r410a_topup")
+        .map(|l| {
+            (l["gas"].as_str().unwrap_or_default().to_string(), l["value"].as_str().unwrap_or_default().to_string())
+        })
+        .collect();
+    // 18 x 677 = 12 186 kg; 18 x 3170 = 57 060 kg.
+    assert_eq!(v410.len(), 2, "{v410:?}");
+    assert!(v410.contains(&("HFC-32".to_string(), "12.186".to_string())), "{v410:?}");
+    assert!(v410.contains(&("HFC-125".to_string(), "57.06".to_string())), "{v410:?}");
     // The quantities of the gas activities, in kg as declared.
     assert_eq!(figure(&v, "activity.r410a_topup", "kg"), dec!(36));
     assert_eq!(figure(&v, "activity.sf6_topup", "kg"), dec!(3.2));
@@ -87,7 +102,7 @@ fn fab_gases_by_mass_times_ar5_gwp() {
 #[test]
 fn fab_diesel_in_litres_through_the_heat_content_per_gallon() {
     let v = compute_json(FAB);
-    // Litres to US gallons (3.785411784 L each), x 0.138 MMBtu/gal (EPA Hub 2024 Table 1, HHV):
+    // Litres to US gallons (3.785411784 L each), x 0.138 MMBtu/gal (epa-hub@2024, Table 1, HHV):
     //   generators 15 000 L = 546.836148381367219836... MMBtu; trucks 24 000 L = 874.937837410187551738... MMBtu.
     // Generators, EPA Table 1: 73.96 kg CO2 + 3 g CH4 x 28 + 0.6 g N2O x 265 = 74.203 kg CO2e per MMBtu
     //   -> 546.836148381367219836 x 74.203 / 1000 = 40.576882718342591813... t.
@@ -118,22 +133,59 @@ fn fab_diesel_in_litres_through_the_heat_content_per_gallon() {
 }
 
 #[test]
-fn fab_scope2_location_is_co2_only_and_market_based_is_not_computed() {
+fn fab_scope2_location_gas_by_gas_and_market_based_is_not_computed() {
     let v = compute_json(FAB);
-    // 60 000 MWh x 771.083 lb CO2/MWh x 0.45359237 kg/lb = 60 000 x 349.75736543671 kg = 20 985.4419262026 t.
-    assert_eq!(figure(&v, "scope2.location", "tCO2e"), dec!(20985.4419262026));
-    // total.location = 3324.888121011656033532 + 20985.4419262026.
-    close(&v, "total.location", "tCO2e", dec!(24310.330047214256033532));
+    // eGRID2022 ERCT (epa-hub@2024, Table 6), lb per MWh, 1 lb = 0.45359237 kg, AR5 GWPs:
+    //   CO2 60 000 x 771.083 lb = 46 264 980 lb = 20 985 441.9262026 kg
+    //   CH4 60 000 x 0.049 lb = 2 940 lb = 1 333.5615678 kg x 28 = 37 339.7238984 kg CO2e
+    //   N2O 60 000 x 0.007 lb = 420 lb = 190.5087954 kg x 265 = 50 484.830781 kg CO2e
+    //   sum 60 000 x (771.083 + 1.372 + 1.855 = 774.31 lb CO2e) x 0.45359237 = 21 073 266.480882 kg.
+    assert_eq!(figure(&v, "scope2.location", "tCO2e"), dec!(21073.266480882));
+    let s2: Vec<(String, Decimal)> = v["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["figure"] == "scope2.location")
+        .map(|l| {
+            let value = Decimal::from_str(l["value"].as_str().expect("line value")).expect("decimal");
+            (l["gas"].as_str().unwrap_or_default().to_string(), value)
+        })
+        .collect();
+    assert_eq!(
+        s2,
+        vec![
+            ("CO2".to_string(), dec!(20985.4419262026)),
+            ("CH4".to_string(), dec!(37.3397238984)),
+            ("N2O".to_string(), dec!(50.484830781)),
+        ]
+    );
+    assert_eq!(v["figures"]["scope2.location"]["basis"], "CO2, CH4, N2O (AR5)");
+    // Each line cites eGRID's rate as printed, in pounds (no copy converted to kg).
+    let rates: Vec<(&str, &str)> = v["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["figure"] == "scope2.location")
+        .map(|l| {
+            (
+                l["factors"][0]["value"].as_str().unwrap_or_default(),
+                l["factors"][0]["unit"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(rates, vec![("771.083", "lbCO2/MWh"), ("0.049", "lbCH4/MWh"), ("0.007", "lbN2O/MWh")]);
+    // total.location = 3324.888121011656033532 + 21073.266480882.
+    close(&v, "total.location", "tCO2e", dec!(24398.154601893656033532));
     // No residual mix for ERCOT in the reference: market-based is not computed, with the reason.
     assert!(v["figures"].get("scope2.market").is_none() && v["figures"].get("total.market").is_none());
     assert_eq!(
         v["not_computed"]["scope2.market"],
         "market-based scope 2 needs a residual factor for grid electricity (60000 MWh), and the inventory chooses none"
     );
-    // The table says which figures hold CO2 alone.
+    // The table says which figures hold CO2 alone: scope 2 is no longer one of them.
     let r = ghg(&["compute", FAB]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.lines().any(|l| l.trim() == "CO2 only: scope1.gas.co2, scope2.location"), "{}", r.stdout);
+    assert!(r.stdout.lines().any(|l| l.trim() == "CO2 only: scope1.gas.co2"), "{}", r.stdout);
 }
 
 #[test]
@@ -145,19 +197,16 @@ fn fab_golden_table() {
 
 #[test]
 fn fab_gas_without_a_gwp_in_the_chosen_set_is_a_located_error() {
-    // The built-in AR5 set has no HFCs: each HFC row stops at its quantity, naming the set that has the GWP.
-    let dir = copy_example("fab-2024", &[("inventory.toml", "gwp = \"ex-fab-gwp@AR5\"", "gwp = \"ipcc-gwp@AR5\"")]);
+    // The shipped SAR set lists no NF3 (factors/README.md): the NF3 row stops at its quantity cell, naming the sets
+    // that have the GWP; the other gases of the fab all have a SAR value.
+    let dir = copy_example("fab-2024", &[("inventory.toml", "gwp = \"ipcc-gwp@AR5\"", "gwp = \"ipcc-gwp@SAR\"")]);
     let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
         r.stderr,
-        "error: ledger.csv:2:30: HFC-134a needs a GWP, and factors.gwp (ipcc-gwp@AR5) has none for HFC-134a (factor \
-         choice at inventory.toml:17:7) (choose a gwp set that lists HFC-134a; sets with a GWP for HFC-134a: \
-         ex-fab-gwp@AR5)\n\
-         error: ledger.csv:3:49: HFC-32 needs a GWP, and factors.gwp (ipcc-gwp@AR5) has none for HFC-32 (factor \
-         choice at inventory.toml:17:7) (choose a gwp set that lists HFC-32; sets with a GWP for HFC-32: \
-         ex-fab-gwp@AR5)\n\
-         2 problems found\n"
+        "error: ledger.csv:5:29: NF3 needs a GWP, and factors.gwp (ipcc-gwp@SAR) has none for NF3 (factor choice at \
+         inventory.toml:17:7) (choose a gwp set that lists NF3; sets with a GWP for NF3: ipcc-gwp@AR4, ipcc-gwp@AR5, \
+         ipcc-gwp@AR6)\n"
     );
     assert!(r.stdout.is_empty(), "no figures on error: {}", r.stdout);
 }
@@ -169,8 +218,8 @@ fn fab_litres_with_no_heating_value_per_volume_is_a_located_error() {
     let dir = copy_example(
         "fab-2024",
         &[
-            ("inventory.toml", "combustion = \"ex-epa-hub@2024\"", "combustion = \"ipcc2006-stationary@2006\""),
-            ("inventory.toml", "non_co2 = \"ex-epa-hub@2024\"", "non_co2 = \"ipcc2006-stationary@2006\""),
+            ("inventory.toml", "combustion = \"epa-hub@2024\"", "combustion = \"ipcc2006-stationary@2006\""),
+            ("inventory.toml", "non_co2 = \"epa-hub@2024\"", "non_co2 = \"ipcc2006-stationary@2006\""),
         ],
     );
     let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
@@ -178,12 +227,15 @@ fn fab_litres_with_no_heating_value_per_volume_is_a_located_error() {
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{}", r.stderr);
     for (line, row) in lines.iter().zip([7, 8]) {
-        assert!(
-            line.starts_with(&format!(
+        assert_eq!(
+            *line,
+            format!(
                 "error: ledger.csv:{row}:23: diesel measured in L (volume) cannot be used with \
-                 ipcc2006-stationary@2006:diesel.co2, which is per TJ (energy) ("
-            )),
-            "{line}"
+                 ipcc2006-stationary@2006:diesel.co2, which is per TJ (energy) (no density is defined for diesel in \
+                 the chosen sets (combustion = ipcc2006-stationary@2006, non_co2 = ipcc2006-stationary@2006): give \
+                 the quantity in TJ, or add a density factor (kind = \"density\", unit = \"kg/L\", with its source) to \
+                 a set the inventory chooses)"
+            )
         );
     }
     assert_eq!(lines[2], "2 problems found");
@@ -216,8 +268,8 @@ fn group_scope2_by_country_and_market() {
     let coverage = v["scope2"]["coverage"].as_array().expect("coverage");
     let de = coverage.iter().find(|c| c["market"] == "DE").expect("DE coverage");
     assert_eq!((de["grid_mwh"].as_str(), de["covered_mwh"].as_str()), (Some("30000"), Some("10000")));
-    // Every factor used for another year than 2024 is listed: MEE 2022 (grid and residual), AIB 2023, CEA
-    // FY2023-24 and MCTI 2023 (grid and residual); UBA 2024 is not.
+    // Every factor used for another year than 2024 is listed: MEE 2022 (grid and residual), AIB 2023 and MCTI 2023
+    // (grid and residual); UBA 2024 is not, nor CEA FY2023-24, which the shipped set declares valid for 2023 and 2024.
     let fallbacks: Vec<String> = v["fallbacks"]
         .as_array()
         .expect("fallbacks")
@@ -227,13 +279,41 @@ fn group_scope2_by_country_and_market() {
     for used in [
         "mee-grid@2022:grid.national",
         "mee-grid@2022:grid.national.excl_market_nonfossil",
-        "ex-aib-residual@2023:residual.de",
-        "ex-cea-grid@v20.0:grid.national",
-        "ex-mcti-grid@2023:grid.national",
+        "aib-residual-mix@2023:residual.de",
+        "mcti-sin@2023:grid.national",
     ] {
         assert!(fallbacks.iter().any(|f| f == used), "{used} in {fallbacks:?}");
     }
-    assert!(!fallbacks.iter().any(|f| f.starts_with("ex-uba-grid")), "{fallbacks:?}");
+    assert_eq!(fallbacks.len(), 5, "MEE x2, AIB, MCTI x2: {fallbacks:?}");
+    assert!(!fallbacks.iter().any(|f| f.starts_with("uba-grid") || f.starts_with("cea-")), "{fallbacks:?}");
+    // Each plant's electricity is priced by its own country's shipped factor.
+    let priced: Vec<(String, String, String)> = v["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["activity"] == "electricity")
+        .map(|l| {
+            let f = l["figure"].as_str().unwrap_or_default().to_string();
+            (
+                f,
+                l["region"].as_str().unwrap_or_default().to_string(),
+                l["factors"][0]["ref"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("scope2.location", "CN", "mee-grid@2022:grid.national"),
+        ("scope2.location", "DE", "uba-grid@2024:grid.national"),
+        ("scope2.location", "IN", "cea-co2-baseline@v20.0:grid.weighted_average"),
+        ("scope2.location", "BR", "mcti-sin@2023:grid.national"),
+        ("scope2.market", "CN", "mee-grid@2022:grid.national.excl_market_nonfossil"),
+        ("scope2.market", "DE", "aib-residual-mix@2023:residual.de"),
+        ("scope2.market", "IN", "cea-co2-baseline@v20.0:grid.weighted_average"),
+        ("scope2.market", "BR", "mcti-sin@2023:grid.national"),
+    ] {
+        let want = (want.0.to_string(), want.1.to_string(), want.2.to_string());
+        assert!(priced.contains(&want), "{want:?} in {priced:?}");
+    }
 }
 
 #[test]
@@ -263,20 +343,46 @@ fn group_region_without_a_grid_choice_is_a_located_error() {
 
 #[test]
 fn group_activity_the_chosen_sets_do_not_serve_is_a_located_error() {
-    // LPG is a built-in activity, but the chosen IPCC set has no LPG factor: the row is refused at its activity.
+    // LPG is a built-in activity, but the chosen IPCC set has no LPG factor for any region: the row is refused (at
+    // its region cell, column 22), and the message says the set lacks LPG altogether, not merely for India.
     let row = "in-pune,2024,lpg,5,t,IN,,,canteen\n";
     let dir = copy_example("group-4-countries-2024", &[("ledger.csv", "", row)]);
     let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
-    // (The message then says the set has "no factor for IN", although the set is region-free and lacks LPG.)
     assert!(
         r.stderr.starts_with(
             "error: ledger.csv:11:22: lpg in region IN needs a CO2 factor: factors.combustion \
-             (ipcc2006-stationary@2006) has no factor"
+             (ipcc2006-stationary@2006) has no factor for lpg in any region; "
         ),
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("(factor choice at inventory.toml:12:14)"), "{}", r.stderr);
+    assert!(r.stderr.contains("(factor choice at inventory.toml:11:14)"), "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "one row, one error: {}", r.stderr);
+}
+
+#[test]
+fn both_examples_price_with_the_shipped_sets_only() {
+    // Every factor of every line is a shipped set's (no `ex-` copy), and provenance lists only files of the built-in
+    // library (factors/...): the examples keep no copies of values that ship.
+    for inv in [FAB, GROUP] {
+        let v = compute_json(inv);
+        for line in v["lines"].as_array().expect("lines") {
+            for f in line["factors"].as_array().expect("factors of a line") {
+                let r = f["ref"].as_str().expect("factor ref");
+                assert!(!r.starts_with("ex-"), "{inv}: {r} in {line}");
+            }
+        }
+        for file in v["provenance"]["factor_files"].as_array().expect("factor files") {
+            let path = file["path"].as_str().expect("path");
+            assert!(path.starts_with("factors/"), "{inv}: {path}");
+        }
+    }
+    // The fab's own folder declares its gas activities and holds no factor value; the group has no folder at all.
+    let fab = root().join("examples/fab-2024/factors");
+    for e in std::fs::read_dir(&fab).expect("fab factors") {
+        let text = std::fs::read_to_string(e.expect("entry").path()).expect("read");
+        assert!(text.contains("[[activity]]") && !text.contains("[[factor]]"), "{text}");
+    }
+    assert!(!root().join("examples/group-4-countries-2024/factors").exists());
 }
