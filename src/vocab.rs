@@ -337,6 +337,14 @@ pub fn declare(d: Declared) -> Result<&'static ActivityDef, String> {
         if same {
             return Ok(old);
         }
+        // Two sets may not declare one activity differently (a set declaring it again, changed, replaces it).
+        let set_of = |d: &str| d.split(' ').next().unwrap_or("").to_string();
+        if set_of(old.declared_in) != set_of(&d.declared_in) && !BUILTIN.iter().any(|b| b.id == d.id) {
+            return Err(format!(
+                "activity \"{}\" is declared differently by {}: declare it the same way in both, or use another id",
+                d.id, old.declared_in
+            ));
+        }
     }
     if r.declared >= MAX_DECLARED {
         return Err(format!("one activity too many: factor data may declare at most {MAX_DECLARED}"));

@@ -575,3 +575,23 @@ fn litres_of_a_fuel_priced_per_tonne_go_through_its_density() {
     let ex = ghg_in(dir.path(), &["explain", "inventory.toml", "scope1.diesel"]);
     assert!(ex.stdout.contains("0.84 kg/L (density) [om-mobile@2024:diesel.density]"), "{}", ex.stdout);
 }
+
+#[test]
+fn two_sets_may_not_declare_one_activity_differently() {
+    let dir = folder(GASES, "fab,2024,om_r410a,1,kg,US,\n", "");
+    std::fs::write(
+        dir.path().join("f/om-other-2024.toml"),
+        "[set]\nid = \"om-other\"\nedition = \"2024\"\ntitle = \"t\"\npublisher = \"p\"\npublished = \"unknown\"\n\
+         source = \"s\"\nlicence = \"l\"\nconfidence = \"B\"\n\n[[activity]]\nid = \"om_etch\"\nname = \"Wafer etch\"\n\
+         category = \"process\"\ndimensions = [\"count\"]\nunit = \"count\"\n",
+    )
+    .expect("write");
+    // Located at the declaration read second (which file that is depends on what the process read before).
+    let e = try_compute(dir.path());
+    assert!(
+        e.contains("activity \"om_etch\" is declared differently by om-test@2024")
+            || e.contains("activity \"om_etch\" is declared differently by om-other@2024"),
+        "{e}"
+    );
+    assert!(e.contains("declare it the same way in both, or use another id"), "{e}");
+}
