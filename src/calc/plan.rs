@@ -52,6 +52,8 @@ pub(super) struct Ncv {
     tag: String,
     /// The NCV factor, when it is one of its own (a combustion factor's NCV is listed with that factor).
     factor: Option<UsedFactor>,
+    /// Whether it is a gross or a net heating value, where its factor says.
+    cv: Option<crate::units::CvBasis>,
 }
 
 #[derive(Clone)]
@@ -790,7 +792,9 @@ impl<'a> Resolver<'a> {
     ) -> Result<(), Error> {
         chain.used.push(used(set, f)?);
         let tag = fref(set, f);
-        check_cv(chain, f, activity, &tag)?;
+        if matches!(f.value, FactorValue::Combustion { .. }) {
+            check_cv(chain, f, activity, &tag)?;
+        }
         match &f.value {
             FactorValue::Combustion { ncv, carbon_content, oxidation } => {
                 let cc = combustion_cc_per_ncv_energy(ncv, carbon_content).ok_or_else(|| overflow("carbon content"))?;
@@ -800,14 +804,17 @@ impl<'a> Resolver<'a> {
                     chain.express_in(&ncv.unit.num)?;
                 } else {
                     self.bridge(chain, &ncv.unit.den, activity, region, ncv_choices, &tag)?;
-                    let label = heating_value_label(f.cv.or(ncv.unit.num.cv()));
+                    let cv = f.cv.or(ncv.unit.num.cv());
+                    let label = heating_value_label(cv);
                     chain.apply(ncv.value, &ncv.unit, format!("{} {} ({label})", ncv.value, ncv.unit.symbol()))?;
+                    chain.cur = chain.cur.clone().with_cv(cv);
                     // The row's heating value: its other gases are converted with this one too.
                     chain.ncv = Some(Ncv {
                         value: ncv.value,
                         unit: ncv.unit.clone(),
                         tag: tag.clone(),
                         factor: chain.used.last().cloned(),
+                        cv,
                     });
                 }
                 chain.mul(cc)?;
@@ -824,6 +831,8 @@ impl<'a> Resolver<'a> {
             }
             FactorValue::Direct(p) => {
                 self.bridge(chain, &p.unit.den, activity, region, ncv_choices, &tag)?;
+                // Energy reached through a heating value carries its basis: compared with the factor's too.
+                check_cv(chain, f, activity, &tag)?;
                 chain.apply(p.value, &p.unit, format!("{} {} [{tag}]", p.value, p.unit.symbol()))?;
             }
         }
@@ -877,9 +886,12 @@ impl<'a> Resolver<'a> {
                 {
                     chain.used.push(f.clone());
                 }
-                let text = format!("{} {} (NCV of the row, as for its CO2) [{}]", n.value, n.unit.symbol(), n.tag);
+                let label = heating_value_label(n.cv);
+                let text = format!("{} {} ({label} of the row, as for its CO2) [{}]", n.value, n.unit.symbol(), n.tag);
                 return if want == Dimension::Energy {
-                    chain.apply(n.value, &n.unit, text)
+                    chain.apply(n.value, &n.unit, text)?;
+                    chain.cur = chain.cur.clone().with_cv(n.cv);
+                    Ok(())
                 } else {
                     chain.apply_inverse(n.value, &n.unit, text)
                 };
@@ -891,12 +903,15 @@ impl<'a> Resolver<'a> {
                     chain.fallbacks = probe.fallbacks;
                     let u = used(nset, nf)?;
                     chain.used.push(u.clone());
+                    let cv = nf.cv.or(p.unit.num.cv());
                     chain.ncv =
-                        Some(Ncv { value: p.value, unit: p.unit.clone(), tag: fref(nset, nf), factor: Some(u) });
-                    let label = heating_value_label(nf.cv.or(p.unit.num.cv()));
+                        Some(Ncv { value: p.value, unit: p.unit.clone(), tag: fref(nset, nf), factor: Some(u), cv });
+                    let label = heating_value_label(cv);
                     let text = format!("{} {} ({label}) [{}]", p.value, p.unit.symbol(), fref(nset, nf));
                     return if want == Dimension::Energy {
-                        chain.apply(p.value, &p.unit, text)
+                        chain.apply(p.value, &p.unit, text)?;
+                        chain.cur = chain.cur.clone().with_cv(cv);
+                        Ok(())
                     } else {
                         chain.apply_inverse(p.value, &p.unit, text)
                     };
@@ -1361,6 +1376,17 @@ impl<'a> Resolver<'a> {
                 if cat == Category::Combustion && choice == "non_co2" && self.choice("mobile").is_some() {
                     ch.steps.push("(row not stated mobile: stationary factor)".to_string());
                 }
+                if cat == Category::Mobile && choice == "non_co2" {
+                    ch.steps.push("(a mobile row, priced with the non_co2 set: no mobile choice)".to_string());
+                    ch.assumed.push((
+                        "mobile-non-co2",
+                        format!(
+                            "mobile rows' CH4 and N2O are priced with the non_co2 set ({}), the inventory choosing no \
+                             mobile set (choose mobile = \"set@edition\" for vehicle factors)",
+                            set.key()
+                        ),
+                    ));
+                }
                 let plan = self.finish(ch, FigureId::scope1_of(a), Some(g), T_CO2E, region)?;
                 Self::push_scope1(out, plan, cat);
             }
@@ -1538,18 +1564,27 @@ fn check_cv(chain: &mut Chain, f: &Factor, activity: &str, tag: &str) -> Result<
     let Some(unit_cv) = per_energy else { return Ok(()) };
     let Some(factor_cv) = f.cv.or(unit_cv) else { return Ok(()) };
     match chain.cur.cv() {
-        Some(row) if row != factor_cv => Err(Error::new(
-            ErrorKind::DimensionMismatch,
-            format!(
-                "{activity} measured in {} ({row}) cannot be priced with {tag}, which is per energy on {factor_cv}",
-                chain.cur.symbol()
-            ),
-        )
-        .hint(format!(
-            "gross and net calorific values differ by a ratio that depends on the fuel: give the quantity on the \
-             factor's basis ({}), or choose a factor on {row}",
-            factor_cv.name()
-        ))),
+        Some(row) if row != factor_cv => {
+            let (what, fix) = match &chain.ncv {
+                // Energy reached through the row's heating value.
+                Some(n) => (
+                    format!("{activity}'s energy, reached through a {row} heating value [{}],", n.tag),
+                    format!("choose a heating value on {factor_cv} or a factor per energy on {row}"),
+                ),
+                None => (
+                    format!("{activity} measured in {} ({row})", chain.cur.symbol()),
+                    format!(
+                        "give the quantity on the factor's basis ({}), or choose a factor on {row}",
+                        factor_cv.name()
+                    ),
+                ),
+            };
+            Err(Error::new(
+                ErrorKind::DimensionMismatch,
+                format!("{what} cannot be priced with {tag}, which is per energy on {factor_cv}"),
+            )
+            .hint(format!("gross and net calorific values differ by a ratio that depends on the fuel: {fix}")))
+        }
         Some(_) => Ok(()),
         None => {
             chain.steps.push(format!("[{} taken on {factor_cv}, the factor's basis]", chain.cur.symbol()));

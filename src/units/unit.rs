@@ -76,6 +76,15 @@ impl Unit {
         self.cv
     }
 
+    /// The same energy unit on a stated calorific basis (energy reached through a gross or a net heating value);
+    /// other units are returned as they are.
+    pub fn with_cv(mut self, cv: Option<CvBasis>) -> Unit {
+        if self.dim == Dimension::Energy && cv.is_some() {
+            self.cv = cv;
+        }
+        self
+    }
+
     /// The base unit of a dimension: t, m3, MJ, tce, t of the gas, 1 unit of the currency, km,
     /// passenger-km, tonne-km, count, m2, 1.
     pub fn base(dim: Dimension) -> Unit {
