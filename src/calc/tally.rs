@@ -424,6 +424,11 @@ impl<'a> Tally<'a> {
         let mut more_halves = Vec::new();
         for (i, p) in group.plans.iter().enumerate() {
             if pool && group.pooled[i] {
+                // Keep `more` aligned with the plans: the value of plan i is `more[i - 8]`.
+                if i >= 8 {
+                    more.push(Decimal::ZERO);
+                    more_halves.push(None);
+                }
                 continue;
             }
             let Some(v) = line_value(q, p, group.rates[i]) else {
