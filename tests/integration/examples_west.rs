@@ -137,7 +137,11 @@ fn uk_council_figures_match_the_hand_computation() {
     assert!(power["formula"].as_str().is_some_and(|f| f.contains("[uk-ghg-conversion@2024:electricity.generation]")));
     let car = line("scope3.cat6", 7);
     assert_eq!(car["value"].as_str(), Some("110.6632"));
-    assert!(car["formula"].as_str().is_some_and(|f| f.contains("0.2686 kgCO2e/mi [uk-ghg-conversion@2024:car.average_unknown.mile]")));
+    assert!(
+        car["formula"]
+            .as_str()
+            .is_some_and(|f| f.contains("0.2686 kgCO2e/mi [uk-ghg-conversion@2024:car.average_unknown.mile]"))
+    );
     // No UK residual mix ships: market-based is not computed, and says why.
     for id in ["scope2.market", "total.market"] {
         let why = v["not_computed"][id].as_str().unwrap_or_else(|| panic!("{id} is listed as not computed"));
@@ -415,7 +419,9 @@ fn a_unit_the_factor_cannot_take_is_refused_with_no_density_assumed() {
     assert_refused(
         &r,
         "ledger.csv:7:22",
-        &["diesel measured in t (mass) cannot be used with epa-hub@2024:distillate_no2.co2, which is per MMBtu (energy)"],
+        &[
+            "diesel measured in t (mass) cannot be used with epa-hub@2024:distillate_no2.co2, which is per MMBtu (energy)",
+        ],
     );
     // R-410A in litres: the activity is the mass of the gas emitted.
     let r = compute_changed("us-facility-2024", |d| {
