@@ -38,7 +38,7 @@ mod unit;
 
 pub use attribution::{Attribution, attribute};
 pub use findings::{Candidate, Finding, FindingKind, Outcome};
-pub use reported::{Check, Relation, ReportedFigure, ReportedFile, StatedChange, Tolerance};
+pub use reported::{Check, Direction, Relation, ReportedFigure, ReportedFile, StatedChange, Tolerance};
 pub use unit::{FigureUnit, same_dimension};
 
 use std::collections::BTreeMap;
@@ -114,6 +114,9 @@ pub struct FigureResult {
     pub tolerance_rule: String,
     /// The verdict.
     pub status: Status,
+    /// When the status is `consistent` because a finding explains the whole gap (the report summed rounded parts,
+    /// the precision of a printed input): that finding's kind and what it says, in a few words.
+    pub explained_by: Option<String>,
 }
 
 impl FigureResult {
@@ -177,12 +180,24 @@ pub struct Reconciliation {
     pub years: Vec<YearResult>,
     /// Change attributions between consecutive years.
     pub attributions: Vec<Attribution>,
+    /// Whether a failing internal check of the report (a sum, an intensity, a stated change that the printed
+    /// figures do not give) fails the reconciliation, as a figure outside tolerance does. True unless relaxed.
+    pub internal_checks_count: bool,
 }
 
 impl Reconciliation {
     /// How many figures, over all years, are outside tolerance.
     pub fn outside(&self) -> usize {
         self.years.iter().map(YearResult::outside).sum()
+    }
+    /// How many internal checks of the report fail, over all years.
+    pub fn failing_checks(&self) -> usize {
+        self.findings().filter(|f| f.kind.is_internal() && f.outcome == Outcome::Fails).count()
+    }
+    /// Whether the reconciliation fails: a figure outside tolerance, or a failing internal check of the report
+    /// (unless [`internal_checks_count`](Self::internal_checks_count) is relaxed). `ghg reconcile` exits 1 then.
+    pub fn fails(&self) -> bool {
+        self.outside() > 0 || (self.internal_checks_count && self.failing_checks() > 0)
     }
     /// Every finding of every year, in year order.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
@@ -220,10 +235,11 @@ fn recomputed(inv: &Inventory, c: &Computation, id: &str) -> Option<(Decimal, Fi
 
 /// Whether the closed interval `[lo, hi]` meets the printed interval of `p` (half-open the way `p` rounds).
 pub(crate) fn meets(p: &PrintedNumber, lo: Decimal, hi: Decimal) -> bool {
-    if p.contains(lo) || p.contains(hi) {
-        return true;
+    if lo >= hi {
+        return p.contains(lo);
     }
-    lo <= p.lower() && hi >= p.upper()
+    // The intervals share more than an end: a one-sided touch of the rounding interval is no agreement.
+    lo.max(p.lower()) < hi.min(p.upper())
 }
 
 /// Compare one reported figure with its recomputation.
@@ -273,6 +289,7 @@ fn compare(
         tolerance: allowance,
         tolerance_rule: rule,
         status,
+        explained_by: None,
     })
 }
 
@@ -297,9 +314,29 @@ pub fn reconcile_year(
         findings: Vec::new(),
     };
     let mut found = findings::explain(&year, lib, &units).map_err(Diagnostics::from)?;
+    settle(&mut year.figures, &found);
+    let propagated = findings::propagate(&year, &units).map_err(Diagnostics::from)?;
+    settle(&mut year.figures, &propagated);
+    found.extend(propagated);
+    // Findings under their figure, in the order of the reported file (stable: a figure's own order is kept).
+    let position = |f: &Finding| year.figures.iter().position(|x| Some(&x.id) == f.figure.as_ref());
+    found.sort_by_key(|f| position(f).unwrap_or(usize::MAX));
     found.extend(internal::check(&year, &units).map_err(Diagnostics::from)?);
     year.findings = found;
     Ok(year)
+}
+
+/// A figure that is not exact or consistent becomes `consistent` when one of its findings explains its whole gap
+/// through the precision of what was printed; the figure names that finding.
+fn settle(figures: &mut [FigureResult], found: &[Finding]) {
+    for fr in figures.iter_mut().filter(|f| matches!(f.status, Status::Within | Status::Outside)) {
+        if let Some(f) =
+            found.iter().find(|f| f.figure.as_deref() == Some(fr.id.as_str()) && findings::explains_whole_gap(f))
+        {
+            fr.status = Status::Consistent;
+            fr.explained_by = Some(findings::explanation(f));
+        }
+    }
 }
 
 /// Every reconciled figure of `reported` against `computation`, in the order of the reported file: the comparison
@@ -470,7 +507,7 @@ pub fn reconcile_with(
             }
         }
     }
-    d.into_result(Reconciliation { years, attributions })
+    d.into_result(Reconciliation { years, attributions, internal_checks_count: true })
 }
 
 #[cfg(test)]

@@ -579,7 +579,7 @@ proptest! {
         if let Ok(rep) = ReportedFile::parse(Path::new("r.toml"), &text)
             && let Ok(y) = reconcile::reconcile_year(inv, lib, c.clone(), rep)
         {
-            let r = reconcile::Reconciliation { years: vec![y], attributions: Vec::new() };
+            let r = reconcile::Reconciliation { years: vec![y], attributions: Vec::new(), internal_checks_count: true };
             let _ = ghg::report::render_reconcile_table(&r);
             let _ = ghg::report::render_reconcile_markdown(&r);
             let _ = ghg::report::reconcile_json(&r);
