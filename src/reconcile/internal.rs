@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::findings::{At, Finding, FindingKind, Outcome, full, show};
+use super::findings::{At, Finding, FindingKind, Outcome, full, show, signed};
 use super::unit::FigureUnit;
 use super::{Direction, Relation, ReportedFigure, YearResult};
 use crate::error::Error;
@@ -300,7 +300,7 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Result<Vec
             ch.printed.text,
             before.text,
             now.printed.text,
-            show(v, ch.printed.places + 1),
+            signed(v, ch.printed.places + 1),
             if percent { "%" } else { "" },
             if exact {
                 "holds exactly"

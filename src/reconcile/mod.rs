@@ -586,6 +586,9 @@ mod tests {
         assert_eq!(status("1,050.3", dec!(1050.0), Some(dec!(0.2)), &none), Status::Outside);
         // the closed recomputed interval touching the open upper bound does not meet it
         assert_eq!(status("1,050.3", dec!(1050.45), Some(dec!(0.1)), &none), Status::Outside);
+        // nor does one touching the closed lower bound [1050.25: a one-sided touch is no agreement
+        assert_eq!(status("1,050.3", dec!(1050.15), Some(dec!(0.1)), &none), Status::Outside);
+        assert_eq!(status("1,050.3", dec!(1050.16), Some(dec!(0.1)), &none), Status::Consistent);
         let rel = Tolerance { absolute: None, relative: Some(dec!(0.02)) };
         // 2% of 445.44 is 8.9088; 429.28 is 16.16 away
         assert_eq!(status("445.44", dec!(429.28), None, &rel), Status::Outside);

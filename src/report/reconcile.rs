@@ -101,12 +101,45 @@ fn status_counts(r: &Reconciliation) -> String {
     format!("{total} figure(s): {}", parts.join(", "))
 }
 
-fn verdict(r: &Reconciliation) -> String {
-    let n = r.outside();
-    if n == 0 {
-        "verdict: every reported figure reconciles (exit code 0)".to_string()
-    } else {
-        format!("verdict: {n} figure(s) outside tolerance (exit code 1)")
+/// What each status means, printed with every format.
+pub const STATUS_LEGEND: &str = "statuses: exact = the recomputed value rounded as the report rounds (half away from zero, same places and 万/亿) is the printed value, even when the unrounded difference is visible; consistent = the printed interval overlaps the recomputed value widened by the precision of printed ledger inputs, or a finding explains the whole gap by printed precision (named beside the status); within = inside the stated tolerance; outside = none of these";
+
+/// A figure's status for people: a `consistent` one names the finding that explains its gap, an `exact` one beside a
+/// visible relative difference says at what it is exact.
+pub(crate) fn status_text(f: &FigureResult) -> String {
+    match (f.status, &f.explained_by) {
+        (Status::Consistent, Some(e)) => {
+            format!("consistent ({})", e.split(':').next().unwrap_or(e))
+        }
+        (Status::Exact, _) if visible_gap(f) => format!("exact (as printed: {})", f.at_precision()),
+        (s, _) => s.name().to_string(),
+    }
+}
+
+/// Whether the relative difference shows as non-zero at two places of a percent.
+fn visible_gap(f: &FigureResult) -> bool {
+    f.relative
+        .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+        .is_some_and(|x| !crate::printed::round_half_away(x, 2).is_zero())
+}
+
+/// The verdict line: figures outside tolerance and failing internal checks of the report, and the exit code.
+pub(crate) fn verdict(r: &Reconciliation) -> String {
+    let (n, k) = (r.outside(), r.failing_checks());
+    let code = if r.fails() { 1 } else { 0 };
+    let checks = match (k, r.internal_checks_count) {
+        (0, _) => String::new(),
+        (k, true) => format!("{k} internal check(s) of the report fail"),
+        (k, false) => format!("{k} internal check(s) of the report fail (not counted: --internal-checks report)"),
+    };
+    match (n, checks.is_empty()) {
+        (0, true) => "verdict: every reported figure reconciles (exit code 0)".to_string(),
+        (0, false) if !r.internal_checks_count => {
+            format!("verdict: every reported figure reconciles; {checks} (exit code {code})")
+        }
+        (0, false) => format!("verdict: {checks} (exit code {code})"),
+        (n, true) => format!("verdict: {n} figure(s) outside tolerance (exit code {code})"),
+        (n, false) => format!("verdict: {n} figure(s) outside tolerance; {checks} (exit code {code})"),
     }
 }
 
@@ -129,6 +162,33 @@ fn is_internal(f: &Finding) -> bool {
 fn warning_text(w: &calc::Warning) -> String {
     let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
     format!("[{}] {loc}{}", w.code, w.message)
+}
+
+/// How much a status needs a look: outside figures fail the reconciliation.
+fn severity(s: Status) -> &'static str {
+    match s {
+        Status::Outside => "error",
+        Status::Within => "warning",
+        _ => "info",
+    }
+}
+
+/// Findings under the figure they are about, figures by status (outside first), then by year and file order.
+fn grouped<'a>(r: &'a Reconciliation, fs: &[&'a Finding]) -> Vec<(Option<&'a FigureResult>, Vec<&'a Finding>)> {
+    let mut out: Vec<(Option<&FigureResult>, Vec<&Finding>)> = Vec::new();
+    for f in fs {
+        let fr = r
+            .years
+            .iter()
+            .find(|y| y.year == f.year)
+            .and_then(|y| y.figures.iter().find(|x| Some(&x.id) == f.figure.as_ref()));
+        match out.iter_mut().find(|(g, _)| g.map(|g| (g.year, &g.id)) == fr.map(|g| (g.year, &g.id))) {
+            Some((_, v)) => v.push(f),
+            None => out.push((fr, vec![f])),
+        }
+    }
+    out.sort_by_key(|(fr, _)| std::cmp::Reverse(fr.map(|f| f.status)));
+    out
 }
 
 fn finding_line(f: &Finding) -> String {
@@ -159,7 +219,7 @@ fn detail_rows(y: &YearResult, places: Option<u32>) -> Vec<Vec<String>> {
             signed(f.difference, p),
             percent(f.relative),
             tolerance_text(f),
-            f.status.name().to_string(),
+            status_text(f),
         ]);
     }
     rows
@@ -195,7 +255,7 @@ fn year_rows(r: &Reconciliation, places: Option<u32>) -> Vec<Vec<String>> {
             ("difference", &|f| {
                 format!("{} ({})", signed(f.difference, recomputed_places(f, places)), percent(f.relative))
             }),
-            ("status", &|f| f.status.name().to_string()),
+            ("status", &|f| status_text(f)),
         ];
         for (i, (name, get)) in measures.iter().enumerate() {
             let mut row = vec![if i == 0 { id.clone() } else { String::new() }, name.to_string()];
@@ -299,6 +359,19 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
         o.push_str(&columns(&year_rows(r, places), &right, "  "));
     }
     let _ = writeln!(o, "{}", status_counts(r));
+    let _ = writeln!(o, "{STATUS_LEGEND}");
+    let explained: Vec<String> = r
+        .years
+        .iter()
+        .flat_map(|y| &y.figures)
+        .filter_map(|f| f.explained_by.as_ref().map(|e| format!("{} {} consistent: {e}", f.year, f.id)))
+        .collect();
+    if !explained.is_empty() {
+        let _ = writeln!(o, "\nexplained gaps:");
+        for s in explained {
+            let _ = writeln!(o, "  {s}");
+        }
+    }
     let only: Vec<String> = r
         .years
         .iter()
@@ -314,9 +387,29 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
     }
     let (internal, explain): (Vec<&Finding>, Vec<&Finding>) = r.findings().partition(|f| is_internal(f));
     if !explain.is_empty() {
-        let _ = writeln!(o, "\nfindings:");
-        for f in explain {
-            let _ = writeln!(o, "  {}", finding_line(f));
+        let _ = writeln!(o, "\nfindings, under their figure (outside figures first):");
+        for (fr, fs) in grouped(r, &explain) {
+            match fr {
+                Some(fr) => {
+                    let _ = writeln!(
+                        o,
+                        "  {} {} [{}] {}: {} ({}) against the printed {}",
+                        fr.year,
+                        fr.id,
+                        severity(fr.status),
+                        status_text(fr),
+                        signed(fr.difference, fr.detail_places()),
+                        percent(fr.relative),
+                        term_text(&fr.printed.text)
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "  other:");
+                }
+            }
+            for f in fs {
+                let _ = writeln!(o, "    [{}, {}] {}", f.kind.name(), f.outcome.name(), f.message);
+            }
         }
     }
     if !internal.is_empty() {
@@ -368,6 +461,7 @@ fn figure_json(f: &FigureResult) -> Value {
         "tolerance": full(f.tolerance),
         "tolerance_rule": f.tolerance_rule,
         "status": f.status.name(),
+        "explained_by": f.explained_by,
         "locator": f.locator,
     })
 }
@@ -397,6 +491,20 @@ fn finding_json(f: &Finding) -> Value {
             ),
         );
         m.insert("tried".into(), json!(f.tried));
+        m.insert(
+            "nearest".into(),
+            Value::Array(
+                f.nearest
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "factor": c.factor, "value": full(c.value), "unit": c.unit, "relation": c.relation,
+                            "recomputed": full(c.recomputed),
+                        })
+                    })
+                    .collect(),
+            ),
+        );
     }
     Value::Object(m)
 }
@@ -413,7 +521,9 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
         let n = r.years.iter().flat_map(|y| &y.figures).filter(|f| f.status == s).count();
         counts.insert(s.name().into(), json!(n));
     }
-    counts.insert("exit_code".into(), json!(if r.outside() > 0 { 1 } else { 0 }));
+    counts.insert("failing_internal_checks".into(), json!(r.failing_checks()));
+    counts.insert("internal_checks_count".into(), json!(r.internal_checks_count));
+    counts.insert("exit_code".into(), json!(if r.fails() { 1 } else { 0 }));
     json!({
         "organisation": r.years.first().map(|y| y.organisation.clone()),
         "years": r.years.iter().map(|y| y.year).collect::<Vec<_>>(),
@@ -586,7 +696,7 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
     let _ = writeln!(o, "{}. {}.\n", status_counts(r), verdict(r));
     let _ = writeln!(
         o,
-        "Statuses: **exact** = equal at the printed precision (rounded half away from zero); **consistent** = the printed interval overlaps the recomputed one widened by the precision of printed ledger inputs; **within** = inside the stated tolerance; **outside** = none of these.\n"
+        "Statuses: **exact** = equal at the printed precision (rounded half away from zero); **consistent** = the printed interval overlaps the recomputed one widened by the precision of printed ledger inputs, or a finding explains the whole gap by printed precision (named beside the status); **within** = inside the stated tolerance; **outside** = none of these.\n"
     );
     let _ = writeln!(o, "## Provenance\n");
     let tool = r.years.first().map(|y| y.computation.provenance.tool.clone()).unwrap_or_default();
@@ -672,7 +782,7 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
                 signed(f.difference, p),
                 percent(f.relative),
                 tolerance_text(f),
-                format!("**{}**", f.status.name()),
+                format!("**{}**", status_text(f)),
                 md_text(f.locator.as_deref().unwrap_or_default()),
             ]);
         }

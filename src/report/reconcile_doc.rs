@@ -60,7 +60,14 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         note: Some(s.name().to_string()),
     })
     .collect();
-    doc.sections.push(Section::new(lang.pick("Verdict", "结论"), vec![Block::KeyFigures(keys)]));
+    doc.sections.push(Section::new(
+        lang.pick("Verdict", "结论"),
+        vec![
+            Block::KeyFigures(keys),
+            Block::Text(super::reconcile::verdict(r)),
+            Block::Text(super::reconcile::STATUS_LEGEND.to_string()),
+        ],
+    ));
     // Relative gaps, one series per year.
     let mut ids: Vec<String> = Vec::new();
     for f in r.years.iter().flat_map(|y| &y.figures) {
@@ -118,7 +125,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                     r => Cell::number(r.flatten()),
                 },
                 Cell::text(&f.tolerance_rule),
-                Cell::text(f.status.name()),
+                Cell::text(super::reconcile::status_text(f)),
                 Cell::text(full(f.recomputed)),
                 f.locator.as_ref().map(Cell::text).unwrap_or(Cell::Empty),
             ]
@@ -241,6 +248,12 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             location: Some(format!("{} {}", f.year, f.figure.as_deref().unwrap_or(""))),
         });
     }
+    // Outside figures and failing checks first, then what needs a look, then information (stable within each).
+    findings.sort_by_key(|f| match f.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    });
     // The recomputations' own warnings (identical ledgers, certificates, missing choices), each year's once.
     for y in &r.years {
         for w in &y.computation.warnings {
