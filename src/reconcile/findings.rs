@@ -504,9 +504,10 @@ fn implied_factor(
                 recomputed: total,
                 exact,
             };
-            // With several groups, a factor of one of them explains the figure only exactly, or (the factor used)
-            // within its printed precision: the other lines' intervals leave room for nearly any factor otherwise.
-            let counts = exact || (near && (!several || candidate.relation == "used"));
+            // With several groups, another factor for one of them explains the figure within printed precision
+            // only when the gap is outside tolerance: a gap within it (-0.03 % on three fuels) leaves room for
+            // nearly any factor of any fuel, so only an exact reproduction (or the factor used) counts then.
+            let counts = exact || (near && (!several || candidate.relation == "used" || fr.status == Status::Outside));
             if counts {
                 candidates.push(candidate);
             } else if candidate.relation != "used" {
@@ -769,7 +770,10 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>, at: &At<'
             // so that the named gaps add up to the total's.
             if off {
                 parts_off += 1;
-                gaps.insert(parts_off - 1, format!("{} ({}, {})", id, pr.status, signed(pr.difference, pr.detail_places())));
+                gaps.insert(
+                    parts_off - 1,
+                    format!("{} ({}, {})", id, pr.status, signed(pr.difference, pr.detail_places())),
+                );
             } else if pr.status == Status::Consistent && !pr.difference.is_zero() {
                 gaps.push(format!("{} (consistent, {})", id, signed(pr.difference, pr.detail_places())));
             }
@@ -832,9 +836,9 @@ pub(super) fn explain(
             continue;
         }
         let Some(t) = calc::trace(c, &fr.id, None).map_err(|e| e.at(rf.location.clone()))? else { continue };
-        let parts_printed = id.summands().is_some_and(|ps| {
-            ps.iter().all(|p| year.reported.figure(p.as_str()).is_some_and(|r| r.reconcile))
-        });
+        let parts_printed = id
+            .summands()
+            .is_some_and(|ps| ps.iter().all(|p| year.reported.figure(p.as_str()).is_some_and(|r| r.reconcile)));
         if !parts_printed {
             let (groups, total, total_hw) = group_lines(lib, &t.lines, &at)?;
             let several = groups.len() > 1;
@@ -851,7 +855,12 @@ pub(super) fn explain(
                 }
             }
             for g in groups.iter().filter(|g| co2ish(g.factor.gas)) {
-                if let Some(f) = implied_activity(year, fr, &frame, g, others(g)?, several, &at)? {
+                let f = implied_activity(year, fr, &frame, g, others(g)?, several, &at);
+                // One factor's share of a several-factor figure is a hypothesis: one that does not fit 28 digits
+                // (a printed figure far beyond the ledger) is left out; with one factor it is the figure's own
+                // arithmetic, and an overflow is an error at the figure.
+                let f = if several { f.ok().flatten() } else { f? };
+                if let Some(f) = f {
                     out.push(f);
                 }
             }
@@ -895,7 +904,10 @@ fn frame_of<'a>(
 
 /// The `propagated` findings: every total or intensity that is not exact or consistent, recomputed from the
 /// reported values of its parts (run after the parts' statuses are final).
-pub(super) fn propagate(year: &YearResult, units: &BTreeMap<String, Option<FigureUnit>>) -> Result<Vec<Finding>, Error> {
+pub(super) fn propagate(
+    year: &YearResult,
+    units: &BTreeMap<String, Option<FigureUnit>>,
+) -> Result<Vec<Finding>, Error> {
     let mut out = Vec::new();
     for fr in &year.figures {
         if matches!(fr.status, Status::Exact | Status::Consistent) {
@@ -914,6 +926,24 @@ pub(super) fn propagate(year: &YearResult, units: &BTreeMap<String, Option<Figur
 /// summed rounded parts; a printed input's or factor's last digit; parts each explained so): the figure is then
 /// `consistent`. Another factor reproducing the figure is not such an explanation: the report used another factor.
 pub(super) fn explains_whole_gap(f: &Finding) -> bool {
+    explanation_rank(f).is_some()
+}
+
+/// The preference among explaining findings: rounding first (the report's arithmetic), then the ledger's printed
+/// precision, the factor's, and parts each explained so.
+pub(super) fn explanation_rank(f: &Finding) -> Option<u8> {
+    if !explains(f) {
+        return None;
+    }
+    Some(match f.kind {
+        FindingKind::Rounding => 0,
+        FindingKind::ImpliedActivity => 1,
+        FindingKind::ImpliedFactor => 2,
+        _ => 3,
+    })
+}
+
+fn explains(f: &Finding) -> bool {
     if f.outcome != Outcome::Explains {
         return false;
     }

@@ -330,8 +330,10 @@ pub fn reconcile_year(
 /// through the precision of what was printed; the figure names that finding.
 fn settle(figures: &mut [FigureResult], found: &[Finding]) {
     for fr in figures.iter_mut().filter(|f| matches!(f.status, Status::Within | Status::Outside)) {
-        if let Some(f) =
-            found.iter().find(|f| f.figure.as_deref() == Some(fr.id.as_str()) && findings::explains_whole_gap(f))
+        if let Some(f) = found
+            .iter()
+            .filter(|f| f.figure.as_deref() == Some(fr.id.as_str()) && findings::explains_whole_gap(f))
+            .min_by_key(|f| findings::explanation_rank(f))
         {
             fr.status = Status::Consistent;
             fr.explained_by = Some(findings::explanation(f));

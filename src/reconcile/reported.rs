@@ -418,12 +418,45 @@ fn read_tolerance(mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Tolera
 /// Words that name the direction of a change, longest first within each language so that "减少" is not read
 /// as "减" followed by "少".
 const DECREASE_WORDS: &[&str] = &[
-    "减少", "下降", "降低", "减低", "下滑", "回落", "减", "降", "reduction", "decrease", "decreased", "decline",
-    "declined", "lower", "down", "fall", "fell", "drop", "dropped", "less", "reduced",
+    "减少",
+    "下降",
+    "降低",
+    "减低",
+    "下滑",
+    "回落",
+    "减",
+    "降",
+    "reduction",
+    "decrease",
+    "decreased",
+    "decline",
+    "declined",
+    "lower",
+    "down",
+    "fall",
+    "fell",
+    "drop",
+    "dropped",
+    "less",
+    "reduced",
 ];
 const INCREASE_WORDS: &[&str] = &[
-    "增长", "增加", "上升", "提高", "提升", "增", "升", "increase", "increased", "growth", "grew", "rise", "rose",
-    "higher", "up", "more",
+    "增长",
+    "增加",
+    "上升",
+    "提高",
+    "提升",
+    "增",
+    "升",
+    "increase",
+    "increased",
+    "growth",
+    "grew",
+    "rise",
+    "rose",
+    "higher",
+    "up",
+    "more",
 ];
 /// Words around a change that carry no meaning for its value ("同比", "a", "by", "year-on-year").
 const FILLER_WORDS: &[&str] =
@@ -485,7 +518,8 @@ fn split_direction(text: &str) -> Result<(Option<Direction>, String), String> {
 /// A stated change as printed: signed by its direction word, or only a direction. A signed number that contradicts
 /// its word ("减少-5%") is an error, as is a word for each direction.
 fn read_change(text: &str, loc: &Location, d: &mut Diagnostics) -> Option<(PrintedNumber, Option<Direction>, bool)> {
-    let hint = "write the change as printed: \"+43.0%\", \"减少21.15%\", \"a 21.15% reduction\", \"下降\" or \"增长 27%\"";
+    let hint =
+        "write the change as printed: \"+43.0%\", \"减少21.15%\", \"a 21.15% reduction\", \"下降\" or \"增长 27%\"";
     let (direction, number) = match split_direction(text) {
         Ok(x) => x,
         Err(why) => {

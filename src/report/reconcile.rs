@@ -116,6 +116,14 @@ pub(crate) fn status_text(f: &FigureResult) -> String {
     }
 }
 
+/// A figure's status in the table of several years: marked `*` when [`status_text`] says more (explained below it).
+fn status_mark(f: &FigureResult) -> String {
+    if status_text(f) == f.status.name() { f.status.name().to_string() } else { format!("{}*", f.status.name()) }
+}
+
+/// The note under the table of several years for the statuses marked `*`.
+const MARK_NOTE: &str = "* exact*: the recomputed value rounds to the printed one although the unrounded difference shows; consistent*: a finding explains the whole gap (see explained gaps)";
+
 /// Whether the relative difference shows as non-zero at two places of a percent.
 fn visible_gap(f: &FigureResult) -> bool {
     f.relative
@@ -255,7 +263,7 @@ fn year_rows(r: &Reconciliation, places: Option<u32>) -> Vec<Vec<String>> {
             ("difference", &|f| {
                 format!("{} ({})", signed(f.difference, recomputed_places(f, places)), percent(f.relative))
             }),
-            ("status", &|f| status_text(f)),
+            ("status", &|f| status_mark(f)),
         ];
         for (i, (name, get)) in measures.iter().enumerate() {
             let mut row = vec![if i == 0 { id.clone() } else { String::new() }, name.to_string()];
@@ -357,6 +365,9 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
     } else {
         let right: Vec<bool> = (0..r.years.len() + 2).map(|i| i >= 2).collect();
         o.push_str(&columns(&year_rows(r, places), &right, "  "));
+        if r.years.iter().flat_map(|y| &y.figures).any(|f| status_mark(f).ends_with('*')) {
+            let _ = writeln!(o, "{MARK_NOTE}");
+        }
     }
     let _ = writeln!(o, "{}", status_counts(r));
     let _ = writeln!(o, "{STATUS_LEGEND}");

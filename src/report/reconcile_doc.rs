@@ -125,9 +125,13 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                     r => Cell::number(r.flatten()),
                 },
                 Cell::text(&f.tolerance_rule),
-                Cell::text(super::reconcile::status_text(f)),
+                Cell::text(f.status.name()),
                 Cell::text(full(f.recomputed)),
                 f.locator.as_ref().map(Cell::text).unwrap_or(Cell::Empty),
+                match super::reconcile::status_text(f) {
+                    t if t == f.status.name() => Cell::Empty,
+                    t => Cell::text(t),
+                },
             ]
         })
         .collect();
@@ -147,6 +151,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             Column::code(lang.pick("status", "结果")).width(11),
             Column::code(lang.pick("exact recomputed", "核算精确值")).width(30),
             Column::text(lang.pick("locator", "出处")).width(50),
+            Column::text(lang.pick("why this result", "结果说明")).width(40),
         ],
         rows,
     );

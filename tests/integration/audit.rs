@@ -93,7 +93,10 @@ fn when_no_library_factor_reproduces_a_figure_the_nearest_are_named_never_one_gi
     assert_eq!(f.nearest.len(), 3);
     assert!(f.nearest.iter().all(|c| !c.recomputed.is_zero()));
     // 218,563.8 MWh x 0.7075 = 154,633.8885 against the printed 154,300.2.
-    assert_eq!((f.nearest[0].factor.as_str(), f.nearest[0].recomputed), ("mee-grid@2021:grid.province.ah", dec!(154633.8885)));
+    assert_eq!(
+        (f.nearest[0].factor.as_str(), f.nearest[0].recomputed),
+        ("mee-grid@2021:grid.province.ah", dec!(154633.8885))
+    );
     assert!(
         f.message.contains("nearest: mee-grid@2021:grid.province.ah 0.7075 gives 154,633.9 (+333.689, +0.22%)"),
         "{}",
