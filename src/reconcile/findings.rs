@@ -437,7 +437,6 @@ fn kinds_match(a: FactorKind, b: FactorKind) -> bool {
 
 /// Implied factor and the library factors that reproduce the figure, for one group.
 fn implied_factor(
-    year: i32,
     fr: &FigureResult,
     frame: &Frame<'_>,
     g: &Group<'_>,
@@ -575,7 +574,7 @@ fn implied_factor(
         }
     }
     let outcome = if candidates.is_empty() { Outcome::DoesNotExplain } else { Outcome::Explains };
-    let mut f = Finding::new(FindingKind::ImpliedFactor, year, Some(&fr.id), outcome, msg)
+    let mut f = Finding::new(FindingKind::ImpliedFactor, fr.year, Some(&fr.id), outcome, msg)
         .value("factor_used", g.reference.to_string())
         .value("factor_value", full(g.rate))
         .value("unit", unit)
@@ -848,7 +847,7 @@ pub(super) fn explain(
             for g in &groups {
                 // With one factor, the implied factor is a real coefficient; with several, it holds the others
                 // fixed, so it is shown only when a factor reproduces the figure.
-                if let Some(f) = implied_factor(year.year, fr, &frame, g, others(g)?, several, lib, &at)?
+                if let Some(f) = implied_factor(fr, &frame, g, others(g)?, several, lib, &at)?
                     && (!several || f.outcome == Outcome::Explains)
                 {
                     out.push(f);
