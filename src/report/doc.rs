@@ -173,6 +173,12 @@ pub enum ColumnKind {
     Count,
     /// A whole number shown as it is, without separators (a year, a row number).
     Integer,
+    /// A fraction shown as a percentage with `places` decimals (0.0123 shows as 1.23%); the workbook keeps the
+    /// fraction under a percentage display format.
+    Percent {
+        /// Decimal places of the percentage shown.
+        places: u32,
+    },
 }
 
 /// A column of a table.
@@ -203,6 +209,10 @@ impl Column {
     pub fn count(header: impl Into<String>) -> Column {
         Column { header: header.into(), kind: ColumnKind::Count, width: None }
     }
+    /// A column of fractions shown as percentages with `places` decimals.
+    pub fn percent(header: impl Into<String>, places: u32) -> Column {
+        Column { header: header.into(), kind: ColumnKind::Percent { places }, width: None }
+    }
     /// A column of whole numbers shown without separators (years).
     pub fn integer(header: impl Into<String>) -> Column {
         Column { header: header.into(), kind: ColumnKind::Integer, width: None }
@@ -225,6 +235,15 @@ pub enum Cell {
     Number(Decimal),
     /// A whole number.
     Count(u64),
+    /// A spreadsheet formula (without the leading `=`) and the exact decimal it computes: the workbook writes the
+    /// formula with that value as its saved result, so a reader sees how the value is made and a program that does
+    /// not recalculate still reads it; other renderings show the value.
+    Formula {
+        /// The formula, e.g. `SUMIFS(Lines!$J:$J,Lines!$A:$A,"scope1.gasoline")`.
+        formula: String,
+        /// The value it computes, exactly.
+        value: Decimal,
+    },
 }
 
 impl Cell {
@@ -257,6 +276,9 @@ pub struct Table {
     pub in_workbook: bool,
     /// Whether the table is shown in HTML.
     pub in_html: bool,
+    /// Rows (0 for the first under the header) that need a look (figures outside tolerance): filled in the workbook,
+    /// marked in HTML.
+    pub highlight: Vec<usize>,
 }
 
 impl Table {
@@ -271,6 +293,7 @@ impl Table {
             rows_in_all: None,
             in_workbook: true,
             in_html: true,
+            highlight: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::doc::{Block, Cell, ColumnKind, Document, Finding, KeyFigure, Lang, Table};
 use super::svg::{self, esc};
 use super::{fmt_dec, full};
+use rust_decimal::Decimal;
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5b6470; --line: #d9dde3; --accent: #0072B2; --bg: #ffffff; }
@@ -38,6 +39,7 @@ th { background: #f0f3f6; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
 .more { color: var(--muted); font-size: 12px; }
+tr.hl td { background: #fde2e1; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 ul.findings { list-style: none; padding: 0; margin: 0; }
 ul.findings li { border-left: 4px solid var(--line); padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
@@ -134,15 +136,21 @@ fn key_figures(o: &mut String, k: &[KeyFigure]) {
 
 fn cell_html(c: &Cell, kind: ColumnKind) -> (String, &'static str) {
     let class = match kind {
-        ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer => "num",
+        ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer | ColumnKind::Percent { .. } => "num",
         ColumnKind::Code => "code",
         ColumnKind::Text => "",
     };
     let text = match (c, kind) {
         (Cell::Empty, _) => String::new(),
         (Cell::Text(s), _) => esc(s),
-        (Cell::Number(x), ColumnKind::Number { places }) => fmt_dec(*x, places),
-        (Cell::Number(x), _) => full(*x),
+        (Cell::Number(x) | Cell::Formula { value: x, .. }, ColumnKind::Number { places }) => fmt_dec(*x, places),
+        (Cell::Number(x) | Cell::Formula { value: x, .. }, ColumnKind::Percent { places }) => {
+            match x.checked_mul(Decimal::ONE_HUNDRED) {
+                Some(p) => format!("{}%", fmt_dec(p, places)),
+                None => full(*x),
+            }
+        }
+        (Cell::Number(x) | Cell::Formula { value: x, .. }, _) => full(*x),
         (Cell::Count(n), ColumnKind::Integer) => n.to_string(),
         (Cell::Count(n), _) => fmt_dec((*n).into(), 0),
     };
@@ -156,7 +164,10 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
     }
     o.push_str("<thead><tr>");
     for c in &t.columns {
-        let class = if matches!(c.kind, ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer) {
+        let class = if matches!(
+            c.kind,
+            ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer | ColumnKind::Percent { .. }
+        ) {
             " class=\"num\""
         } else {
             ""
@@ -167,8 +178,8 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
     let shown = t.html_rows.unwrap_or(usize::MAX).min(t.rows.len());
     // Rows in all: the table may hold only the first of them, the rest having been counted as they streamed past.
     let in_all = t.rows_in_all.unwrap_or(t.rows.len() as u64).max(t.rows.len() as u64);
-    for row in &t.rows[..shown] {
-        o.push_str("<tr>");
+    for (r, row) in t.rows[..shown].iter().enumerate() {
+        o.push_str(if t.highlight.contains(&r) { "<tr class=\"hl\">" } else { "<tr>" });
         for (i, col) in t.columns.iter().enumerate() {
             let (text, class) = cell_html(row.get(i).unwrap_or(&Cell::Empty), col.kind);
             if class.is_empty() {

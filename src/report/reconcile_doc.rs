@@ -117,12 +117,13 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                 Cell::Number(f.recomputed),
                 Cell::text(&f.unit),
                 Cell::Number(f.difference),
+                // The fraction, shown as a percentage (the workbook's percent format multiplies by 100).
                 match f.relative.map(|x| x.checked_mul(Decimal::ONE_HUNDRED)) {
                     Some(None) => Cell::text(format!(
                         "too large for a percent: difference / reported = {}",
                         f.relative.unwrap_or_default()
                     )),
-                    r => Cell::number(r.flatten()),
+                    _ => Cell::number(f.relative),
                 },
                 Cell::text(&f.tolerance_rule),
                 Cell::text(f.status.name()),
@@ -135,7 +136,16 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             ]
         })
         .collect();
-    let table = Table::new(
+    // Figures outside tolerance stand out (filled in the workbook, marked in HTML).
+    let highlight: Vec<usize> = r
+        .years
+        .iter()
+        .flat_map(|y| &y.figures)
+        .enumerate()
+        .filter(|(_, f)| f.status == Status::Outside)
+        .map(|(i, _)| i)
+        .collect();
+    let mut table = Table::new(
         "Reconciliation",
         vec![
             Column::integer(lang.pick("year", "年份")).width(7),
@@ -146,7 +156,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             Column::number(lang.pick("recomputed", "核算值"), places).width(16),
             Column::text(lang.pick("unit", "单位")).width(16),
             Column::number(lang.pick("difference", "差异"), places).width(14),
-            Column::number(lang.pick("relative %", "相对差异 %"), 2).width(11),
+            Column::percent(lang.pick("relative %", "相对差异 %"), 2).width(11),
             Column::text(lang.pick("tolerance", "容差")).width(24),
             Column::code(lang.pick("status", "结果")).width(11),
             Column::code(lang.pick("exact recomputed", "核算精确值")).width(30),
@@ -155,6 +165,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         ],
         rows,
     );
+    table.highlight = highlight;
     doc.sections.push(Section::new(
         lang.pick("Reported and recomputed", "报告值与核算值"),
         vec![Block::Chart(Chart::Bars(gap)), Block::Table(table)],

@@ -175,3 +175,167 @@ fn a_failing_internal_check_fails_the_reconciliation_unless_relaxed() {
         assert!(run.stdout.contains(&format!("[internal-change, holds] energy.total {holds}:")), "{}", run.stdout);
     }
 }
+
+/// The `SUMIFS(<sheet>!$J:$J,<sheet>!$A:$A,"<figure>")` terms of a Summary formula, as (sheet, line figure).
+fn sumifs_terms(formula: &str) -> Vec<(String, String)> {
+    formula
+        .split('+')
+        .map(|t| {
+            let inner = t.strip_prefix("SUMIFS(").and_then(|t| t.strip_suffix(')')).unwrap_or_else(|| panic!("{t}"));
+            let parts: Vec<&str> = inner.splitn(3, ',').collect();
+            let (sheet, col) = parts[0].rsplit_once('!').expect("sheet!range");
+            assert_eq!(col, "$J:$J", "sums the Lines value column: {t}");
+            assert_eq!(parts[1], format!("{sheet}!$A:$A"), "by the Lines figure column: {t}");
+            let id = parts[2].trim_matches('"').to_string();
+            (sheet.trim_matches('\'').to_string(), id)
+        })
+        .collect()
+}
+
+#[test]
+fn summary_totals_are_live_formulas_over_the_lines_that_recompute_to_the_figures() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("c.xlsx");
+    let inv = root().join("examples/hikvision-2024/inventory.toml");
+    let run = ghg_in(dir.path(), &["compute", inv.to_str().expect("utf-8"), "--format", "xlsx", "-o", "c.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).expect("opens");
+    let formulas = wb.worksheet_formula("Summary").expect("formulas");
+    let summary = wb.worksheet_range("Summary").expect("summary");
+    let lines = wb.worksheet_range("Lines").expect("lines");
+    let text = |d: &Data| match d {
+        Data::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    // Lines: figure (A), value (J), exact value (L).
+    let line_rows: Vec<(String, f64, Decimal)> = lines
+        .rows()
+        .skip(1)
+        .map(|r| {
+            let Data::Float(v) = r[9] else { panic!("value {:?}", r[9]) };
+            (text(&r[0]), v, text(&r[11]).parse::<Decimal>().expect("exact"))
+        })
+        .collect();
+    let mut with_formula = Vec::new();
+    for (i, row) in summary.rows().enumerate().skip(1) {
+        let id = text(&row[0]);
+        let exact: Decimal = text(&row[4]).parse().expect("exact value beside");
+        let formula = formulas.get_value((i as u32, 2)).cloned().unwrap_or_default();
+        if formula.is_empty() {
+            continue;
+        }
+        // Recompute the formula: the exact decimals of the lines it selects add up to the figure, exactly; the
+        // doubles a spreadsheet sums give the saved result to the double's precision.
+        let mut sum = Decimal::ZERO;
+        let mut float = 0.0_f64;
+        for (sheet, figure) in sumifs_terms(&formula) {
+            assert_eq!(sheet, "Lines");
+            for (f, v, x) in line_rows.iter().filter(|(f, _, _)| *f == figure) {
+                assert_eq!(f, &figure);
+                sum += *x;
+                float += *v;
+            }
+        }
+        assert_eq!(sum, exact, "{id}: {formula}");
+        let Data::Float(saved) = row[2] else { panic!("{id}: saved result {:?}", row[2]) };
+        assert!((saved - float).abs() <= 1e-9 * saved.abs().max(1.0), "{id}: {saved} against {float}");
+        with_formula.push(id);
+    }
+    // Totals are formulas over their lines (scope 1 = its three fuels; total.market = those and scope 2 market);
+    // intensities (a total over revenue) are not sums of lines and stay numbers.
+    for id in ["scope1", "scope1.gasoline", "scope2.market", "total.market", "energy.total", "electricity.total"] {
+        assert!(with_formula.iter().any(|x| x == id), "{id} has no formula: {with_formula:?}");
+    }
+    assert!(with_formula.iter().all(|x| !x.starts_with("intensity.")), "{with_formula:?}");
+    let scope1 = formulas.get_value((1, 2)).expect("scope1 formula");
+    assert_eq!(
+        scope1,
+        "SUMIFS(Lines!$J:$J,Lines!$A:$A,\"scope1.diesel\")+SUMIFS(Lines!$J:$J,Lines!$A:$A,\"scope1.gasoline\")+SUMIFS(Lines!$J:$J,Lines!$A:$A,\"scope1.natural_gas\")"
+    );
+}
+
+#[test]
+fn the_reconcile_report_highlights_outside_figures_and_shows_relative_differences_as_percentages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let years: Vec<String> = (2022..=2024)
+        .map(|y| root().join(format!("examples/hikvision-{y}/inventory.toml")).display().to_string())
+        .collect();
+    let mut args: Vec<&str> = vec!["reconcile"];
+    args.extend(years.iter().map(String::as_str));
+    let html = ghg_in(dir.path(), &[&args[..], &["--format", "html"]].concat());
+    assert_eq!(html.code, 1, "{}", html.stderr);
+    // Six figures are outside tolerance over the three years: six marked rows.
+    assert_eq!(html.stdout.matches("<tr class=\"hl\">").count(), 6);
+    // 2022 scope2.market: 117,281.335 against 154,300.2 is -23.99 %.
+    assert!(html.stdout.contains("<td class=\"num\">-23.99%</td>"), "no percentage");
+    let xlsx = ghg_in(dir.path(), &[&args[..], &["--format", "xlsx", "-o", "r.xlsx"]].concat());
+    assert_eq!(xlsx.code, 1, "{}", xlsx.stderr);
+    // In the workbook: the relative difference is the fraction under a percent format, and the outside rows are
+    // filled. Read the sheet's XML: each cell names its style, and styles.xml says which styles have a fill.
+    let file = std::fs::File::open(dir.path().join("r.xlsx")).expect("open");
+    let mut zip = zip::ZipArchive::new(file).expect("zip");
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).expect(name), &mut s).expect("read");
+        s
+    };
+    let workbook = read("xl/workbook.xml");
+    let sheets: Vec<&str> = workbook.split("<sheet ").skip(1).collect();
+    let n = sheets.iter().position(|s| s.contains("name=\"Reconciliation\"")).expect("sheet") + 1;
+    let sheet = read(&format!("xl/worksheets/sheet{n}.xml"));
+    let styles = read("xl/styles.xml");
+    let xfs = styles.split("<cellXfs").nth(1).expect("cellXfs").split("</cellXfs>").next().expect("end");
+    let xf: Vec<&str> = xfs.split("<xf ").skip(1).collect();
+    let filled = |s: usize| xf[s].contains("fillId=\"") && !xf[s].contains("fillId=\"0\"");
+    let percent_ids: Vec<String> = styles
+        .split("<numFmt ")
+        .skip(1)
+        .filter(|f| f.contains("formatCode=\"0.00%\""))
+        .filter_map(|f| f.split("numFmtId=\"").nth(1).and_then(|x| x.split('"').next()).map(str::to_string))
+        .collect();
+    // The rows (1-based, the header is row 1) whose status, column K, is outside.
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("r.xlsx")).expect("opens");
+    let range = wb.worksheet_range("Reconciliation").expect("sheet");
+    let outside: Vec<usize> = range
+        .rows()
+        .enumerate()
+        .filter(|(_, r)| r[10] == calamine::Data::String("outside".into()))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(outside.len(), 6);
+    let mut filled_rows = Vec::new();
+    for row in sheet.split("<row ").skip(2) {
+        let number: usize = row
+            .split("r=\"")
+            .nth(1)
+            .and_then(|x| x.split('"').next())
+            .and_then(|x| x.parse().ok())
+            .expect("row number");
+        let style_of = |col: &str| -> usize {
+            row.split(&format!("<c r=\"{col}{number}\""))
+                .nth(1)
+                .and_then(|c| c.split('>').next())
+                .and_then(|c| c.split("s=\"").nth(1))
+                .and_then(|s| s.split('"').next())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0)
+        };
+        if filled(style_of("B")) {
+            filled_rows.push(number);
+        }
+        // The relative difference (column I) has a percent format (0.00%, built in as 10).
+        let i = style_of("I");
+        let fmt = xf[i].split("numFmtId=\"").nth(1).and_then(|x| x.split('"').next()).unwrap_or("");
+        assert!(fmt == "10" || percent_ids.iter().any(|p| p == fmt), "row {number}: relative format {fmt}: {}", xf[i]);
+    }
+    assert_eq!(filled_rows, outside);
+    // 2022 scope2.market's relative difference is the fraction -0.2399..., shown as -23.99%.
+    let rel = range
+        .rows()
+        .find(|r| r[0] == calamine::Data::Float(2022.0) && r[1] == calamine::Data::String("scope2.market".into()))
+        .map(|r| r[8].clone());
+    let Some(calamine::Data::Float(x)) = rel else { panic!("{rel:?}") };
+    assert!((x - -0.239914).abs() < 1e-6, "{x}");
+}
