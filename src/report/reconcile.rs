@@ -257,6 +257,8 @@ fn year_rows(r: &Reconciliation, places: Option<u32>) -> Vec<Vec<String>> {
     let mut rows = vec![head];
     for id in all_ids(r) {
         let cells: Vec<Option<&FigureResult>> = r.years.iter().map(|y| y.figures.iter().find(|f| f.id == id)).collect();
+        // One figure's recomputed values at the same places in every year (the most any year's printing needs).
+        let places = places.or_else(|| cells.iter().flatten().map(|f| f.detail_places()).max());
         let measures: [(&str, &Measure<'_>); 4] = [
             ("reported", &|f| format!("{} {}", reported_text(f), f.unit)),
             ("recomputed", &|f| format_grouped(f.recomputed, recomputed_places(f, places), true)),
@@ -816,8 +818,23 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
         if explain.is_empty() {
             let _ = writeln!(o, "Every figure is exact or consistent: nothing to explain.");
         }
-        for f in explain {
-            md_finding(&mut o, f);
+        for (fr, fs) in grouped(r, &explain) {
+            if let Some(fr) = fr {
+                let _ = writeln!(
+                    o,
+                    "#### `{}` — {} ({}): {} ({}) against the printed {}\n",
+                    fr.id,
+                    md_text(&status_text(fr)),
+                    severity(fr.status),
+                    signed(fr.difference, fr.detail_places()),
+                    percent(fr.relative),
+                    md_text(&fr.printed.text)
+                );
+            }
+            for f in fs {
+                md_finding(&mut o, f);
+            }
+            o.push('\n');
         }
         let _ = writeln!(o, "\n### Internal consistency of the report\n");
         if internal.is_empty() {
