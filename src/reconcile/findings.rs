@@ -592,17 +592,25 @@ fn implied_factor(
     Ok(Some(f))
 }
 
+/// The lines held fixed for an implied activity (their sum and half-width) and, when the activity's lines carry
+/// other gases too, the sum of all its lines.
+struct Rest {
+    fixed: (Decimal, Decimal),
+    all_gases: Option<Decimal>,
+}
+
 /// Implied activity (reported / factor) for a figure with one primary factor.
 fn implied_activity(
     y: &YearResult,
     fr: &FigureResult,
     frame: &Frame<'_>,
     g: &Group<'_>,
-    others: (Decimal, Decimal),
+    rest: Rest,
     several: bool,
     at: &At<'_>,
 ) -> Result<Option<Finding>, Error> {
     let (year, reported) = (y.year, &y.reported);
+    let others = rest.fixed;
     let p = frame.printed;
     let den = &g.rate_unit.den;
     // Express activities in the ledger's unit when all lines share one, else in the factor's denominator unit.
@@ -615,9 +623,14 @@ fn implied_activity(
     let what = "the implied activity";
     // (printed - other lines ± their half-width) x k / rate, in the unit shown.
     let implied = |lines: Decimal, hw: Decimal| -> Result<Decimal, Error> {
-        let x = at.mul(at.add(at.sub(lines, others.0, what)?, hw, what)?, g.k, what)?;
-        x.checked_div(g.rate)
-            .and_then(|x| x.checked_mul(den.to_base()))
+        let x = at.add(at.sub(lines, others.0, what)?, hw, what)?;
+        // With lines of other gases for the same activity, the activity scales all of them: the activity is the
+        // group's times the printed share of what all its gases give.
+        let x = match rest.all_gases {
+            Some(v) => at.mul(x, g.activity, what)?.checked_div(v),
+            None => at.mul(x, g.k, what)?.checked_div(g.rate),
+        };
+        x.and_then(|x| x.checked_mul(den.to_base()))
             .and_then(|x| x.checked_div(shown.to_base()))
             .ok_or_else(|| at.overflow(what))
     };
@@ -632,7 +645,7 @@ fn implied_activity(
     let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();
     let net = if g.activities.contains(&Activity::Certificate) { " (net of certificate-covered MWh)" } else { "" };
     let places = 2;
-    let held = if several { " (the other lines held fixed)" } else { "" };
+    let held = if several && !others.0.is_zero() { " (the other lines held fixed)" } else { "" };
     let mut msg = format!(
         "{} {}: with {} {} {}, the implied {} is {} {} (interval {}){held}; the ledger has {} {}{net}, {} {}",
         fr.id,
@@ -854,7 +867,21 @@ pub(super) fn explain(
                 }
             }
             for g in groups.iter().filter(|g| co2ish(g.factor.gas)) {
-                let f = implied_activity(year, fr, &frame, g, others(g)?, several, &at);
+                // Every line of the group's activities, whatever its gas: the activity moves them all.
+                let (mut v, mut hw) = (Decimal::ZERO, Decimal::ZERO);
+                for l in t.lines.iter().filter(|l| g.activities.contains(&l.activity)) {
+                    v = at.add(v, l.value, "the lines of an activity")?;
+                    hw = at.add(hw, l.half_width.unwrap_or_default(), "the lines of an activity")?;
+                }
+                let rest = if v == g.value {
+                    Rest { fixed: others(g)?, all_gases: None }
+                } else {
+                    Rest {
+                        fixed: (at.sub(total, v, "the other lines")?, at.sub(total_hw, hw, "the other lines")?),
+                        all_gases: (!v.is_zero()).then_some(v),
+                    }
+                };
+                let f = implied_activity(year, fr, &frame, g, rest, several, &at);
                 // One factor's share of a several-factor figure is a hypothesis: one that does not fit 28 digits
                 // (a printed figure far beyond the ledger) is left out; with one factor it is the figure's own
                 // arithmetic, and an overflow is an error at the figure.

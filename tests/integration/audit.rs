@@ -339,3 +339,54 @@ fn the_reconcile_report_highlights_outside_figures_and_shows_relative_difference
     let Some(calamine::Data::Float(x)) = rel else { panic!("{rel:?}") };
     assert!((x - -0.239914).abs() < 1e-6, "{x}");
 }
+
+#[test]
+fn a_non_co2_line_gets_an_implied_factor_finding_and_its_library_alternatives() {
+    // 100 t diesel at the guideline's 42.652 GJ/t = 4.2652 TJ. CO2 309.590963733333; CH4 4.2652 x 3 kg/TJ x 28 =
+    // 0.3582768; N2O 4.2652 x 0.6 kg/TJ x 265 = 0.6781668: scope1 = 310.627407333333 tCO2e. A report that used the
+    // IPCC mobile-combustion N2O factor (3.9 kg/TJ) prints 309.949240533333 + 4.2652 x 3.9 x 0.265 =
+    // 314.357324733 -> 314.36.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::write(
+        p.join("inventory.toml"),
+        "organisation = \"Test\"\nyear = 2024\nactivity_files = [\"ledger.csv\"]\nreported = \"reported.toml\"\n\
+         [factors]\ncombustion = \"cn-guideline-fuels@2015\"\nnon_co2 = \"ipcc2006-stationary@2006\"\n\
+         gwp = \"ipcc-gwp@AR5\"\nallow_year_mismatch = true\n",
+    )
+    .expect("write");
+    std::fs::write(p.join("ledger.csv"), "entity,period,activity,quantity,unit,region\nsite,2024,diesel,100,t,CN\n")
+        .expect("write");
+    std::fs::write(p.join("reported.toml"), "[[figure]]\nid = \"scope1\"\nprinted = \"314.36 tCO2e\"\n")
+        .expect("write");
+    let inv = Inventory::load(&p.join("inventory.toml")).expect("inventory");
+    let lib = ghg::library_for(&inv, &[]).expect("library");
+    let r = reconcile::reconcile_inventories(&[inv], &lib, calc::ComputeOptions::default()).expect("reconciles");
+    let s1 = &r.years[0].figures[0];
+    assert_eq!((s1.recomputed, s1.status), (dec!(310.627407333333), Status::Outside));
+    let fs = findings(&r, 2024, "scope1");
+    let n2o = fs
+        .iter()
+        .find(|f| {
+            f.kind == FindingKind::ImpliedFactor
+                && f.values.iter().any(|(k, v)| k == "factor_used" && v.ends_with(":diesel.n2o"))
+        })
+        .unwrap_or_else(|| panic!("no N2O implied factor: {fs:?}"));
+    assert_eq!(n2o.outcome, Outcome::Explains);
+    let exact: Vec<(&str, Decimal)> =
+        n2o.candidates.iter().filter(|c| c.exact).map(|c| (c.factor.as_str(), c.recomputed)).collect();
+    assert_eq!(exact, vec![("ipcc2006-mobile@2006:diesel.n2o", dec!(314.357324733333))]);
+    // implied N2O factor: (314.36 - 309.949240533333) / 265 / 4.2652 TJ = 3.9024 kg/TJ
+    assert!(n2o.message.contains("implied factor 3.9024 kgN2O/TJ"), "{}", n2o.message);
+    // The implied diesel moves all three gases: 100 t x 314.36 / 310.627407333333 = 101.2016 t (not the 101.21 t
+    // that the CO2 line alone would need); none from the N2O line alone (its share is not an amount of diesel).
+    let act: Vec<_> = fs.iter().filter(|f| f.kind == FindingKind::ImpliedActivity).collect();
+    assert_eq!(act.len(), 1, "{act:?}");
+    assert!(
+        act[0]
+            .message
+            .contains("the implied diesel is 101.20 t (interval [101.200, 101.203]); the ledger has 100.00 t"),
+        "{}",
+        act[0].message
+    );
+}
