@@ -591,12 +591,17 @@ fn md_escape(s: &str) -> String {
     o
 }
 
-/// Compress ledger locations: "ledger.csv:2, 3, 5".
+/// Compress ledger locations: "ledger.csv:2, 3, 5"; spreadsheet rows in the one format of every location,
+/// "ledger.xlsx:ledger!2:2, 3:3".
 fn sources(lines: &[&calc::Line]) -> String {
-    let mut by_file: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut by_file: Vec<(String, Vec<String>)> = Vec::new();
     for l in lines {
-        let f = l.source.file.display().to_string();
-        let line = l.source.line.unwrap_or(0);
+        // The location without its row: "ledger.csv", or "ledger.xlsx:ledger!" for a sheet.
+        let f = crate::error::Location { line: None, column: None, ..l.source.clone() }.to_string();
+        let line = match (&l.source.sheet, l.source.line) {
+            (Some(_), Some(r)) => format!("{r}:{r}"),
+            (_, r) => r.unwrap_or(0).to_string(),
+        };
         match by_file.iter_mut().find(|(k, _)| *k == f) {
             Some((_, v)) => {
                 if !v.contains(&line) {
@@ -609,9 +614,10 @@ fn sources(lines: &[&calc::Line]) -> String {
     by_file
         .into_iter()
         .map(|(f, mut v)| {
-            v.sort_unstable();
-            let ls: Vec<String> = v.iter().map(|x| x.to_string()).collect();
-            format!("{}:{}", md_code(&f), ls.join(", "))
+            // Rows in order (by their number, not as text).
+            v.sort_by_key(|x| x.split(':').next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0));
+            let sep = if f.ends_with('!') { "" } else { ":" };
+            format!("{}{sep}{}", md_code(&f), v.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")

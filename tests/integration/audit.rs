@@ -390,3 +390,21 @@ fn a_non_co2_line_gets_an_implied_factor_finding_and_its_library_alternatives() 
         act[0].message
     );
 }
+
+#[test]
+fn spreadsheet_rows_are_located_in_one_format_in_the_working_paper() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let init = ghg_in(dir.path(), &["init", "books", "--organisation", "X", "--year", "2024", "--xlsx"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let books = dir.path().join("books");
+    std::fs::write(books.join("reported.toml"), "[[figure]]\nid = \"scope1\"\nprinted = \"138.4 tCO2e\"\n")
+        .expect("write");
+    let md = ghg_in(&books, &["reconcile", "inventory.toml", "--format", "markdown"]);
+    assert!(md.code == 0 || md.code == 1, "{}", md.stderr);
+    // The trace summary names scope 1's three rows as every other output names a spreadsheet row (file:Sheet!3:3),
+    // never as a line of a text file (ledger.xlsx:3).
+    assert!(md.stdout.contains("| ledger.xlsx:ledger!3:3, 4:4, 5:5 |"), "{}", md.stdout);
+    assert!(!md.stdout.contains("ledger.xlsx:3"), "{}", md.stdout);
+    let explain = ghg_in(&books, &["explain", "inventory.toml", "scope1"]);
+    assert!(explain.stdout.contains("ledger.xlsx:ledger!3:3  "), "{}", explain.stdout);
+}
