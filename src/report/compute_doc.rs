@@ -158,6 +158,15 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
             }
         }
     }
+    // Certificates lower scope 2 (market-based); they are not negative emissions: drawn hatched, labelled so.
+    let mut deductions = Vec::new();
+    let cert = activity_label(Activity::Certificate, lang);
+    for (i, (label, _)) in categories.iter_mut().enumerate() {
+        if label == cert {
+            *label = format!("{cert} {}", lang.pick("(deducted)", "（扣减）"));
+            deductions.push(i);
+        }
+    }
     BarChart {
         title: lang.pick("Scope 1 and 2 by activity", "按活动类型的范围一、范围二排放").to_string(),
         unit: "tCO2e".into(),
@@ -165,6 +174,7 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         categories,
         stacked: false,
         places,
+        deductions,
     }
 }
 
@@ -183,6 +193,7 @@ pub fn chart_by_entity(c: &Computation, lang: Lang, places: u32) -> BarChart {
         categories,
         stacked: false,
         places,
+        deductions: Vec::new(),
     }
 }
 

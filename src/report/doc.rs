@@ -365,6 +365,9 @@ pub struct BarChart {
     pub stacked: bool,
     /// Decimal places of the value labels.
     pub places: u32,
+    /// Categories (by index) that are deductions, not emissions (certificates): drawn hatched and outlined, so that
+    /// no reader takes them for negative emissions.
+    pub deductions: Vec<usize>,
 }
 
 /// A waterfall from a start value through signed steps to an end value.

@@ -11,7 +11,7 @@ const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5b6470; --line: #d9dde3; --accent: #0072B2; --bg: #ffffff; }
 * { box-sizing: border-box; }
 html { background: var(--bg); }
-body { margin: 0 auto; max-width: 1100px; padding: 28px 32px 48px; color: var(--ink);
+body { margin: 0 auto; max-width: 1240px; padding: 28px 32px 48px; color: var(--ink);
   font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC",
   "Microsoft YaHei", sans-serif; }
 h1 { font-size: 24px; margin: 0 0 4px; }
@@ -31,12 +31,13 @@ h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 2
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 figure.chart-box { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; overflow-x: auto; }
 figure.chart-box svg { display: block; max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: max-content; min-width: 100%; font-size: 13px; margin: 4px 0 8px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 4px 0 8px; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; vertical-align: top; text-align: left;
-  max-width: 32em; }
+  overflow-wrap: anywhere; }
 th { background: #f0f3f6; position: sticky; top: 0; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { overflow-wrap: normal; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; overflow-wrap: normal; }
 td.code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
 .more { color: var(--muted); font-size: 12px; }
 tr.hl td { background: #fde2e1; }
@@ -49,7 +50,20 @@ ul.findings li.info { border-color: #56B4E9; }
 .badge { display: inline-block; font-size: 11px; font-weight: 600; text-transform: uppercase; margin-right: 6px; }
 .loc { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
-@media print { body { max-width: none; padding: 0; } th { position: static; } figure.chart-box { break-inside: avoid; } }
+@media print {
+  @page { size: A4 landscape; margin: 10mm; }
+  body { max-width: none; padding: 0; font-size: 10px; }
+  h1 { font-size: 18px; } h2 { font-size: 14px; margin: 16px 0 8px; break-after: avoid; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 7.5px; }
+  th, td { padding: 2px 3px; }
+  td.code { font-size: 7px; }
+  th { position: static; }
+  thead { display: table-header-group; }
+  tr, figure.chart-box, ul.findings li, .keyfig { break-inside: avoid; }
+  figure.chart-box { overflow: visible; }
+  tr.hl td, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 "#;
 
 /// Render a document as one HTML page.

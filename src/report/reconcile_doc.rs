@@ -101,6 +101,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             .collect(),
         stacked: false,
         places: 2,
+        deductions: Vec::new(),
     };
     // Every figure.
     let rows = r

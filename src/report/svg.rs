@@ -15,6 +15,7 @@
 //!     categories: vec![("Diesel".into(), vec![dec!(5918.086)]), ("Natural gas".into(), vec![dec!(4)])],
 //!     stacked: false,
 //!     places: 2,
+//!     deductions: Vec::new(),
 //! });
 //! let s = svg::chart(&chart);
 //! assert!(s.starts_with("<svg"));
@@ -247,6 +248,17 @@ pub fn bars(b: &BarChart) -> String {
     let x_of = |v: Decimal| plot_x + (px(v.saturating_sub(a)) / span) * plot_w;
     let mut o = String::new();
     header(&mut o, &b.title, &b.unit, height);
+    // Deductions (certificates) are hatched in their series' colour and outlined: not a bar of negative emissions.
+    if !b.deductions.is_empty() {
+        o.push_str("<defs>");
+        for (i, c) in PALETTE.iter().enumerate() {
+            let _ = write!(
+                o,
+                "<pattern id=\"ghg-deduction-{i}\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{c}\" stroke-width=\"3\"/></pattern>"
+            );
+        }
+        o.push_str("</defs>");
+    }
     // Legend.
     let mut lx = 12.0;
     for (i, s) in b.series.iter().enumerate() {
@@ -291,7 +303,16 @@ pub fn bars(b: &BarChart) -> String {
     );
     // Bars.
     let mut next_y = top;
-    for (cat, vs) in &b.categories {
+    for (ci, (cat, vs)) in b.categories.iter().enumerate() {
+        let deduction = b.deductions.contains(&ci);
+        let fill = |si: usize| -> String {
+            let c = PALETTE[si % PALETTE.len()];
+            if deduction {
+                format!("url(#ghg-deduction-{})\" stroke=\"{c}\" stroke-width=\"1.5", si % PALETTE.len())
+            } else {
+                c.to_string()
+            }
+        };
         let gh = group_h(vs);
         let gy = next_y + gap / 2.0;
         next_y += gh + gap;
@@ -321,7 +342,7 @@ pub fn bars(b: &BarChart) -> String {
                     "<rect class=\"bar\" x=\"{:.1}\" y=\"{gy:.1}\" width=\"{:.1}\" height=\"{bar_h}\" fill=\"{}\"><title>{}: {} {}</title></rect>",
                     x0.min(x1),
                     (x1 - x0).abs(),
-                    PALETTE[si % PALETTE.len()],
+                    fill(si),
                     esc(b.series.get(si).map(String::as_str).unwrap_or("")),
                     fmt_dec(*v, b.places),
                     esc(&b.unit)
@@ -345,7 +366,7 @@ pub fn bars(b: &BarChart) -> String {
                     "<rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar_h}\" fill=\"{}\"><title>{}: {} {}</title></rect>",
                     x0.min(x1),
                     (x1 - x0).abs(),
-                    PALETTE[si % PALETTE.len()],
+                    fill(si),
                     esc(b.series.get(si).map(String::as_str).unwrap_or("")),
                     fmt_dec(*v, b.places),
                     esc(&b.unit)
@@ -568,6 +589,34 @@ mod tests {
     }
 
     #[test]
+    fn deductions_are_hatched_and_outlined_not_drawn_as_negative_emissions() {
+        let b = BarChart {
+            title: "by activity".into(),
+            unit: "tCO2e".into(),
+            series: vec!["Scope 1".into(), "Scope 2 (market)".into()],
+            categories: vec![
+                ("Electricity".into(), vec![dec!(0), dec!(100)]),
+                ("Certificates (deducted)".into(), vec![dec!(0), dec!(-20)]),
+            ],
+            stacked: false,
+            places: 0,
+            deductions: vec![1],
+        };
+        let s = bars(&b);
+        assert!(s.contains("<pattern id=\"ghg-deduction-1\""), "{s}");
+        // The electricity bar is solid; the certificates' bar is hatched in its series' colour and outlined.
+        assert!(s.contains("fill=\"#E69F00\"><title>Scope 2 (market): 100 tCO2e"), "{s}");
+        assert!(
+            s.contains(
+                "fill=\"url(#ghg-deduction-1)\" stroke=\"#E69F00\" stroke-width=\"1.5\"><title>Scope 2 (market): -20"
+            ),
+            "{s}"
+        );
+        // Without deductions, no pattern at all.
+        assert!(!bars(&BarChart { deductions: Vec::new(), ..b }).contains("<pattern"));
+    }
+
+    #[test]
     fn text_is_escaped() {
         let b = BarChart {
             title: "<script>".into(),
@@ -576,6 +625,7 @@ mod tests {
             categories: vec![("\"x\"".into(), vec![dec!(1)])],
             stacked: true,
             places: 0,
+            deductions: Vec::new(),
         };
         let s = bars(&b);
         assert!(!s.contains("<script>") && s.contains("&lt;script&gt;") && s.contains("a&amp;b"));

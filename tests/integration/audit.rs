@@ -408,3 +408,94 @@ fn spreadsheet_rows_are_located_in_one_format_in_the_working_paper() {
     let explain = ghg_in(&books, &["explain", "inventory.toml", "scope1"]);
     assert!(explain.stdout.contains("ledger.xlsx:ledger!3:3  "), "{}", explain.stdout);
 }
+
+/// Headless chromium (`.ci/run` installs it); the print test fails, saying what to install, without it.
+fn chromium() -> std::path::PathBuf {
+    for c in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Ok(o) = std::process::Command::new("which").arg(c).output()
+            && o.status.success()
+        {
+            return std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
+        }
+    }
+    panic!("chromium is not installed, and this test prints the HTML reports in it: apt-get install chromium");
+}
+
+fn headless(extra: &[&str], page: &Path) -> std::process::Output {
+    let profile = tempfile::tempdir().expect("profile");
+    std::process::Command::new(chromium())
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium")
+}
+
+/// A measuring script for a copy of a report (the reports themselves carry none): for every table, its number of
+/// header cells, and whether it or its last column reaches past the page, written into the page as text.
+const MEASURE: &str = r#"<script>
+(function () {
+  var vw = document.documentElement.clientWidth, out = [];
+  document.querySelectorAll('table').forEach(function (t, i) {
+    var th = t.querySelectorAll('thead th');
+    var last = th.length ? th[th.length - 1].getBoundingClientRect().right : 0;
+    var wrap = t.parentElement;
+    var over = t.getBoundingClientRect().right > vw + 0.5 || last > vw + 0.5 || wrap.scrollWidth > wrap.clientWidth + 0.5;
+    out.push('table ' + i + ' columns ' + th.length + (over ? ' cut' : ' whole'));
+  });
+  var p = document.createElement('pre'); p.id = 'measured'; p.textContent = out.join('\n');
+  document.body.appendChild(p);
+})();
+</script>"#;
+
+fn measured(html: &str, print: bool, width: u32, dir: &Path, name: &str) -> Vec<String> {
+    // Print rules applied on screen at the printable width of the page: what the printed page lays out.
+    let page = if print { html.replace("@media print", "@media all") } else { html.to_string() };
+    let page = page.replace("</body>", &format!("{MEASURE}</body>"));
+    let path = dir.join(name);
+    std::fs::write(&path, page).expect("write");
+    let out = headless(&["--dump-dom", &format!("--window-size={width},1000")], &path);
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = dom.split("<pre id=\"measured\">").nth(1).and_then(|x| x.split("</pre>").next()).expect("measured");
+    text.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn the_html_reports_print_on_a4_with_every_column_of_every_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let inv = |y: i32| root().join(format!("examples/hikvision-{y}/inventory.toml")).display().to_string();
+    let compute = ghg_in(d, &["compute", &inv(2024), "--format", "html", "-o", "compute.html"]);
+    assert_eq!(compute.code, 0, "{}", compute.stderr);
+    let rec = ghg_in(d, &["reconcile", &inv(2022), &inv(2023), &inv(2024), "--format", "html", "-o", "reconcile.html"]);
+    assert_eq!(rec.code, 1, "{}", rec.stderr);
+    for (name, tables) in [("compute.html", 4), ("reconcile.html", 2)] {
+        let html = std::fs::read_to_string(d.join(name)).expect("report");
+        // Printed: A4 landscape with 10 mm margins leaves 277 mm, 1047 CSS pixels; on screen at 1300 pixels too.
+        for (print, width) in [(true, 1047), (false, 1300)] {
+            let m = measured(&html, print, width, d, &format!("m-{print}-{name}"));
+            assert_eq!(m.len(), tables, "{name}: {m:?}");
+            assert!(m.iter().all(|t| t.ends_with(" whole")), "{name} at {width} px (print: {print}): {m:?}");
+        }
+        // The real print: every page of the PDF is A4 landscape (841.92 x 594.96 pt), and there is more than one.
+        let pdf = d.join(name.replace(".html", ".pdf"));
+        let out = headless(&["--no-pdf-header-footer", &format!("--print-to-pdf={}", pdf.display())], &d.join(name));
+        assert!(out.status.success(), "print failed: {}", String::from_utf8_lossy(&out.stderr));
+        let bytes = std::fs::read(&pdf).expect("a PDF");
+        assert!(bytes.starts_with(b"%PDF"), "{name}: a PDF");
+        let text = String::from_utf8_lossy(&bytes);
+        let pages = text.matches("/Type /Page\n").count()
+            + text.matches("/Type /Page/").count()
+            + text.matches("/Type /Page ").count()
+            + text.matches("/Type /Page>").count();
+        assert!(pages >= 2, "{name}: {pages} page(s)");
+        let boxes: Vec<&str> = text.split("/MediaBox [").skip(1).filter_map(|x| x.split(']').next()).collect();
+        assert!(!boxes.is_empty(), "{name}: no page sizes");
+        for b in boxes {
+            let v: Vec<f64> = b.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+            assert!(v.len() == 4 && (v[2] - 841.9).abs() < 1.0 && (v[3] - 595.0).abs() < 1.0, "{name}: page {b}");
+        }
+    }
+}
