@@ -538,6 +538,7 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
     counts.insert("internal_checks_count".into(), json!(r.internal_checks_count));
     counts.insert("exit_code".into(), json!(if r.fails() { 1 } else { 0 }));
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": r.years.first().map(|y| y.organisation.clone()),
         "years": r.years.iter().map(|y| y.year).collect::<Vec<_>>(),
         "figures": r.years.iter().flat_map(|y| y.figures.iter().map(figure_json)).collect::<Vec<_>>(),

@@ -348,6 +348,7 @@ pub fn scenario_json(r: &ScenarioRun) -> Value {
     }
     let cov = |c: &Computation| -> Value { super::scope2_json(c)["coverage"].clone() };
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": r.baseline.organisation,
         "year": r.baseline.year,
         "scenario": {
@@ -504,6 +505,7 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
 /// The JSON of a sweep.
 pub fn sweep_json(title: &str, param: &Param, points: &[SweepPoint]) -> Value {
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "title": title,
         "parameter": {"name": param.name, "label": param.label, "unit": param.unit, "change": param.index + 1},
         "points": points.iter().map(|p| {
@@ -621,6 +623,7 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
 pub fn solution_json(s: &Solution) -> Value {
     let t = &s.target;
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "target": {"figure": t.figure, "comparison": t.cmp.symbol(), "value": full(t.value), "unit": s.unit},
         "lever": {"name": s.lever.name, "label": s.lever.label, "unit": s.lever.unit, "change": s.lever.index + 1, "quantum": full(s.quantum), "max": full(s.max), "max_reason": s.max_reason},
         "reachable": s.reachable,
