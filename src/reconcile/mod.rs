@@ -149,6 +149,8 @@ pub struct YearResult {
     pub organisation: String,
     /// The inventory file.
     pub inventory: PathBuf,
+    /// The inventory's organisational boundary, as it states it.
+    pub boundary: Option<String>,
     /// The reported-figures file, parsed.
     pub reported: ReportedFile,
     /// The recomputation (with its lines and provenance).
@@ -307,6 +309,7 @@ pub fn reconcile_year(
         year: inv.year,
         organisation: computation.organisation.clone(),
         inventory: inv.path.clone(),
+        boundary: inv.boundary.clone(),
         reported,
         computation,
         revenue,

@@ -356,6 +356,9 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
             y.reported.path.display(),
             y.reported.tolerance.describe()
         );
+        if let Some(b) = &y.boundary {
+            let _ = writeln!(o, "  boundary: {}", term_text(b));
+        }
     }
     o.push('\n');
     if r.years.len() == 1 {
@@ -540,6 +543,7 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
     json!({
         "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": r.years.first().map(|y| y.organisation.clone()),
+        "boundary": r.years.iter().map(|y| (y.year.to_string(), json!(y.boundary))).collect::<Map<String, Value>>(),
         "years": r.years.iter().map(|y| y.year).collect::<Vec<_>>(),
         "figures": r.years.iter().flat_map(|y| y.figures.iter().map(figure_json)).collect::<Vec<_>>(),
         "reported_only": r.years.iter().flat_map(|y| y.reported_only().map(move |f| json!({
@@ -730,6 +734,9 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
         let _ = writeln!(o, "  - reported figures {} sha256 `{}`", path(&y.reported.path), y.reported.sha256);
         if let Some(s) = &y.reported.source {
             let _ = writeln!(o, "  - source: {}", md_text(s));
+        }
+        if let Some(b) = &y.boundary {
+            let _ = writeln!(o, "  - boundary: {}", md_text(b));
         }
         for i in &p.inputs {
             let _ = writeln!(o, "  - ledger {} sha256 `{}`", path(&i.path), i.sha256);
