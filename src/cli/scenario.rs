@@ -22,8 +22,9 @@ pub struct ScenarioArgs {
     /// Add MWh of certificates (a company-level purchase, allocated by the inventory's rule).
     #[arg(long, value_name = "MWH")]
     pub add_certificates: Option<String>,
-    /// Price of the added certificates, per MWh ("30" means 30 CNY/MWh; or "30 元/MWh").
-    #[arg(long, value_name = "PRICE", requires = "add_certificates")]
+    /// Price of the added certificates, per MWh ("30" means 30 CNY/MWh; or "30 元/MWh"); with --add-certificates,
+    /// or with --target (certificates as the lever: the answer's cost).
+    #[arg(long, value_name = "PRICE")]
     pub price: Option<String>,
     /// Market of the added certificates (default: the market with the most grid electricity).
     #[arg(long, value_name = "REGION", requires = "add_certificates")]
@@ -110,7 +111,21 @@ fn build(a: &ScenarioArgs) -> Result<Scenario, Diagnostics> {
             ChangeKind::RemoveCertificates { filter: Default::default(), mwh: None },
         ));
     }
-    if let Some(m) = &a.add_certificates {
+    // A price with a target and no purchase of its own: the target's certificates (its default lever) cost it.
+    let lever_is_certificates =
+        a.lever.as_deref().is_none_or(|l| l.starts_with("certificates") || l == "add_certificates");
+    let priced_target =
+        a.add_certificates.is_none() && a.price.is_some() && a.target.is_some() && lever_is_certificates;
+    if a.price.is_some() && a.add_certificates.is_none() && !priced_target {
+        return Err(usage(
+            "--price prices certificates: it needs --add-certificates, or --target with certificates as the lever"
+                .into(),
+            "e.g. --add-certificates 50000 --price 30, or --target \"intensity.total.market<=1.80\" --price 30",
+        ));
+    }
+    let zero = "0".to_string();
+    let add = a.add_certificates.as_ref().or(priced_target.then_some(&zero));
+    if let Some(m) = add {
         flags.push("add-certificates");
         let price = match &a.price {
             None => None,

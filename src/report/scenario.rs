@@ -608,7 +608,14 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
         // The figures a sweep reports.
         let shown: Vec<String> = SWEEP_FIGURES
             .iter()
-            .filter_map(|id| s.figures.get(*id).map(|f| format!("{id} {} {}", fmt_dec(f.value, places), f.unit)))
+            .filter_map(|id| {
+                s.figures.get(*id).map(|f| {
+                    // The target's figure at enough places that it visibly meets the target (1.899994 for < 1.9,
+                    // never 1.90).
+                    let p = if *id == t.figure { target_places(f.value, t, places) } else { places };
+                    format!("{id} {} {}", fmt_dec(f.value, p), f.unit)
+                })
+            })
             .collect();
         let _ = writeln!(o, "{item}figures at the answer: {}", shown.join("; "));
     } else {
@@ -617,6 +624,16 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
     let _ = writeln!(o, "{item}computations: {}", s.evaluations);
     rows_block(&mut o, "rows (lever at 0)", &s.rows, &s.rejected, "rejected rows", md);
     if md { o } else { term_lines(&o).into_owned() }
+}
+
+/// Places at which `v`, rounded half away from zero, still meets the target as the rounded number itself reads (at
+/// least `places` and the target's own places, at most 12).
+fn target_places(v: Decimal, t: &crate::scenario::TargetSpec, places: u32) -> u32 {
+    let mut p = places.max(t.value.normalize().scale());
+    while p < 12 && !t.cmp.meets(crate::printed::round_half_away(v, p), t.value) {
+        p += 1;
+    }
+    p
 }
 
 /// The JSON of a target solution.

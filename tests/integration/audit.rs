@@ -499,3 +499,26 @@ fn the_html_reports_print_on_a4_with_every_column_of_every_table() {
         }
     }
 }
+
+#[test]
+fn a_target_answer_visibly_meets_the_target_and_a_price_costs_it() {
+    let inv = root().join("examples/hikvision-2024/inventory.toml").display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = ghg_in(dir.path(), &["scenario", &inv, "--target", "intensity.total.market<1.9", "--price", "30"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 27,646 MWh give 1.8999942557...: shown as 1.89999 (1.90 would not read as < 1.9), at 30 CNY/MWh 829,380 CNY.
+    assert!(run.stdout.contains("answer: 27,646 MWh of certificates added"), "{}", run.stdout);
+    assert!(run.stdout.contains("intensity.total.market 1.89999 tCO2e/million CNY"), "{}", run.stdout);
+    assert!(!run.stdout.contains("intensity.total.market 1.90 "), "{}", run.stdout);
+    assert!(run.stdout.contains("cost at the answer: 829,380.00 CNY"), "{}", run.stdout);
+    // A price with nothing to price is a usage error.
+    let bad = ghg_in(dir.path(), &["scenario", &inv, "--price", "30"]);
+    assert_eq!(bad.code, 2, "{}", bad.stdout);
+    assert!(
+        bad.stderr.contains(
+            "--price prices certificates: it needs --add-certificates, or --target with certificates as the lever"
+        ),
+        "{}",
+        bad.stderr
+    );
+}
