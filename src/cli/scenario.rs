@@ -314,12 +314,16 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     }
     if let Some(spec) = &s.sweep {
         let (p, points) = scenario::sweep(&inv, &lib, &s, spec, options)?;
-        let title = format!("{} {}: {}", inv.organisation, inv.year, s.name);
+        // Named after the lever swept (a command-line scenario's name is its flags), or the scenario file's name.
+        let title = match &a.scenario {
+            None => format!("{} {}: {}", inv.organisation, inv.year, p.label),
+            Some(_) => format!("{} {}: {}", inv.organisation, inv.year, s.name),
+        };
         if let Some(path) = &a.csv {
             write_file(path, &report::sweep_csv(&p, &points))?;
         }
         if let Some(path) = &a.svg {
-            write_file(path, &ghg::report::svg::sweep::chart(&title, &p, &points))?;
+            write_file(path, &ghg::report::svg::sweep::chart_with_target(&title, &p, &points, s.target.as_ref()))?;
         }
         if format == Format::Csv {
             // Every row rejected at any point, once.

@@ -427,14 +427,25 @@ pub fn sweep_csv(param: &Param, points: &[SweepPoint]) -> String {
     let mut head = vec![format!("{} [{}]", param.name, param.unit)];
     head.extend(SWEEP_FIGURES.iter().map(|id| format!("{id} [{}]", unit_of(points, id))));
     let cur = points.iter().find_map(|p| p.cost.map(|c| c.currency.to_string()));
-    head.push(format!("cost [{}]", cur.unwrap_or_else(|| "-".into())));
+    head.push(format!("cost [{}]", cur.clone().unwrap_or_else(|| "-".into())));
     head.extend(["rows.read [rows]".into(), "rows.used [rows]".into(), "rows.rejected [rows]".into()]);
+    // With costs: what each point avoids and at what cost per tonne, after the original columns (scripts read
+    // them by position too).
+    let costed = cur.is_some();
+    if let Some(c) = &cur {
+        head.push("avoided.market [tCO2e]".into());
+        head.push(format!("cost_per_t_avoided [{c}/tCO2e]"));
+    }
     let _ = writeln!(o, "{}", head.iter().map(|h| csv_text(h)).collect::<Vec<_>>().join(","));
     for p in points {
         let mut row = vec![full(p.value)];
         row.extend(SWEEP_FIGURES.iter().map(|id| p.figures.get(*id).map(|f| full(f.value)).unwrap_or_default()));
         row.push(p.cost.map(|c| full(c.value)).unwrap_or_default());
         row.extend([p.rows.read.to_string(), p.rows.used.to_string(), p.rows.rejected.to_string()]);
+        if costed {
+            row.push(p.avoided.map(full).unwrap_or_default());
+            row.push(p.cost_per_t.map(full).unwrap_or_default());
+        }
         let _ = writeln!(o, "{}", row.join(","));
     }
     o
@@ -465,6 +476,12 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
     let mut head = vec![format!("{} ({})", param.label, param.unit)];
     head.extend(SWEEP_FIGURES.iter().map(|s| s.to_string()));
     head.push("cost".into());
+    let cur = points.iter().find_map(|p| p.cost.map(|c| c.currency.to_string()));
+    let costed = cur.is_some();
+    if costed {
+        head.push("avoided (market)".into());
+        head.push("cost per tCO2e avoided".into());
+    }
     let rows: Vec<Vec<String>> = points
         .iter()
         .map(|p| {
@@ -475,13 +492,21 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
                     .map(|id| p.figures.get(*id).map(|f| fmt_dec(f.value, places)).unwrap_or_else(|| "-".into())),
             );
             r.push(money(p.cost, places));
+            if costed {
+                r.push(p.avoided.map(|x| fmt_dec(x, places)).unwrap_or_else(|| "-".into()));
+                r.push(p.cost_per_t.map(|x| fmt_dec(x, places)).unwrap_or_else(|| "-".into()));
+            }
             r
         })
         .collect();
-    let units: Vec<String> = std::iter::once(String::new())
+    let mut units: Vec<String> = std::iter::once(String::new())
         .chain(SWEEP_FIGURES.iter().map(|id| unit_of(points, id)))
         .chain(std::iter::once(String::new()))
         .collect();
+    if let Some(c) = &cur {
+        units.push("tCO2e".into());
+        units.push(format!("{c}/tCO2e"));
+    }
     if md {
         let _ = writeln!(o, "| {} |", head.join(" | "));
         let _ = writeln!(o, "|{}|", vec!["---:"; head.len()].join("|"));
@@ -510,7 +535,8 @@ pub fn sweep_json(title: &str, param: &Param, points: &[SweepPoint]) -> Value {
         "parameter": {"name": param.name, "label": param.label, "unit": param.unit, "change": param.index + 1},
         "points": points.iter().map(|p| {
             let figs: serde_json::Map<String, Value> = p.figures.iter().map(|(k, f)| (k.clone(), json!({"value": full(f.value), "unit": f.unit}))).collect();
-            json!({"value": full(p.value), "figures": figs, "cost": money_json(p.cost), "rows": rows_json(&p.rows)})
+            json!({"value": full(p.value), "figures": figs, "cost": money_json(p.cost), "rows": rows_json(&p.rows),
+                "avoided_market": p.avoided.map(full), "cost_per_t_avoided": p.cost_per_t.map(full)})
         }).collect::<Vec<_>>(),
         "rejected": sweep_rejected(points).into_iter().map(rejected_json).collect::<Vec<_>>(),
     })

@@ -522,3 +522,61 @@ fn a_target_answer_visibly_meets_the_target_and_a_price_costs_it() {
         bad.stderr
     );
 }
+
+#[test]
+fn a_price_sweep_tabulates_and_charts_cost_per_tonne_and_a_target_is_a_line() {
+    let inv = root().join("examples/hikvision-2024/inventory.toml").display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let run = ghg_in(
+        d,
+        &[
+            "scenario",
+            &inv,
+            "--add-certificates",
+            "50000",
+            "--sweep",
+            "certificates.price=0..60:20",
+            "--csv",
+            "p.csv",
+            "--svg",
+            "p.svg",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 50,000 MWh x 0.5366 tCO2/MWh = 26,830 tCO2e avoided at every price; at 20 CNY/MWh 1,000,000 CNY, 37.27 CNY/t.
+    assert!(run.stdout.contains("cost per tCO2e avoided"), "{}", run.stdout);
+    let row20 = run.stdout.lines().find(|l| l.trim_start().starts_with("20 ")).expect("the 20 CNY/MWh row");
+    assert!(row20.ends_with("1,000,000.00 CNY         26,830.00                   37.27"), "{row20}");
+    let csv = std::fs::read_to_string(d.join("p.csv")).expect("csv");
+    let head = csv.lines().next().expect("header");
+    assert!(head.ends_with(",rows.rejected [rows],avoided.market [tCO2e],cost_per_t_avoided [CNY/tCO2e]"), "{head}");
+    let at20 = csv.lines().find(|l| l.starts_with("20,")).expect("20");
+    let per_t: Decimal = at20.rsplit(',').next().expect("last").parse().expect("decimal");
+    assert_eq!(per_t.round_dp(6), dec!(37.271711), "1,000,000 / 26,830");
+    assert!(at20.contains(",26830,"), "{at20}");
+    // The chart is titled by the lever, not by a flag, and draws the cost and the cost per tonne.
+    let svg = std::fs::read_to_string(d.join("p.svg")).expect("svg");
+    assert!(svg.contains("(Hikvision) 2024: certificate price</text>"), "title");
+    assert!(!svg.contains("--add-certificates"));
+    assert!(svg.contains(">cost (CNY)</text>") && svg.contains(">CNY per tCO2e avoided</text>"));
+    assert_eq!(svg.matches("<polyline").count(), 6, "scope 2 x2, intensity x2, cost, cost per tonne");
+    // A target with a sweep: a line on the intensity panel.
+    let run = ghg_in(
+        d,
+        &[
+            "scenario",
+            &inv,
+            "--sweep",
+            "certificates=0..60000:10000",
+            "--target",
+            "intensity.total.market<=1.80",
+            "--svg",
+            "t.svg",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let svg = std::fs::read_to_string(d.join("t.svg")).expect("svg");
+    assert!(svg.contains("<title>target intensity.total.market &lt;= 1.8</title></line>"), "no target line");
+    assert!(svg.contains("(Hikvision) 2024: certificates added</text>"), "title");
+}
