@@ -175,6 +175,9 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         stacked: false,
         places,
         deductions,
+        colors: Vec::new(),
+        band: None,
+        legend: Vec::new(),
     }
 }
 
@@ -194,6 +197,9 @@ pub fn chart_by_entity(c: &Computation, lang: Lang, places: u32) -> BarChart {
         stacked: false,
         places,
         deductions: Vec::new(),
+        colors: Vec::new(),
+        band: None,
+        legend: Vec::new(),
     }
 }
 

@@ -368,6 +368,13 @@ pub struct BarChart {
     /// Categories (by index) that are deductions, not emissions (certificates): drawn hatched and outlined, so that
     /// no reader takes them for negative emissions.
     pub deductions: Vec<usize>,
+    /// Per category and series, a colour that replaces the series' (a status colour); empty: the series' colours.
+    /// Bars so coloured carry their series' name in their value label.
+    pub colors: Vec<Vec<Option<String>>>,
+    /// A shaded band across the value axis, from and to, with its label (a tolerance).
+    pub band: Option<(Decimal, Decimal, String)>,
+    /// Legend entries (label, colour) after the series' own (the meaning of the status colours).
+    pub legend: Vec<(String, String)>,
 }
 
 /// A waterfall from a start value through signed steps to an end value.

@@ -11,6 +11,16 @@ use super::labels::figure_label;
 use crate::factor::FactorLibrary;
 use crate::reconcile::{Outcome, Reconciliation, Status};
 
+/// The colour of a status in charts (Okabe–Ito: outside vermilion, within orange, consistent sky blue, exact green).
+fn status_color(s: Status) -> &'static str {
+    match s {
+        Status::Outside => "#D55E00",
+        Status::Within => "#E69F00",
+        Status::Consistent => "#56B4E9",
+        Status::Exact => "#009E73",
+    }
+}
+
 fn status_severity(s: Status) -> Option<Severity> {
     match s {
         Status::Outside => Some(Severity::Error),
@@ -78,6 +88,33 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             ids.push(f.id.clone());
         }
     }
+    // Each bar in its figure's status colour; the tolerance, when every year states the same relative one, as a band.
+    let colors: Vec<Vec<Option<String>>> = ids
+        .iter()
+        .map(|id| {
+            r.years
+                .iter()
+                .map(|y| y.figures.iter().find(|f| &f.id == id).map(|f| status_color(f.status).to_string()))
+                .collect()
+        })
+        .collect();
+    let tolerances: Vec<&crate::reconcile::Tolerance> = r.years.iter().map(|y| &y.reported.tolerance).collect();
+    let band = match tolerances.first() {
+        Some(t) if t.absolute.is_none() && tolerances.iter().all(|x| x == t) => t.relative.and_then(|rel| {
+            let pct = rel.checked_mul(Decimal::ONE_HUNDRED)?;
+            Some((-pct, pct, format!("{} ±{}%", lang.pick("tolerance", "容差"), pct.normalize())))
+        }),
+        _ => None,
+    };
+    let legend: Vec<(String, String)> = [
+        (Status::Exact, lang.pick("exact", "一致")),
+        (Status::Consistent, lang.pick("consistent", "区间吻合")),
+        (Status::Within, lang.pick("within tolerance", "容差内")),
+        (Status::Outside, lang.pick("outside tolerance", "超出容差")),
+    ]
+    .into_iter()
+    .map(|(s, label)| (label.to_string(), status_color(s).to_string()))
+    .collect();
     let gap = BarChart {
         title: lang
             .pick("Recomputed against reported (relative difference)", "重新核算与报告数据的相对差异")
@@ -105,6 +142,9 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         stacked: false,
         places: 2,
         deductions: Vec::new(),
+        colors,
+        band,
+        legend,
     };
     // Every figure.
     let rows = r
