@@ -332,7 +332,7 @@ fn factor_change_lines(a: &Attribution) -> Option<String> {
 }
 
 /// The method note printed with every attribution.
-pub const ATTRIBUTION_METHOD: &str = "sequential substitution on the recomputed lines: boundary (entities in one year only), then activity (new activity at the earlier year's effective factor), then factors (the rest); the parts add up exactly to the change (values at 10 decimal places)";
+pub const ATTRIBUTION_METHOD: &str = "sequential substitution on the recomputed lines: boundary (entities in one year only), then activity (new activity at the earlier year's effective factor), then factors (the rest: editions, methods, regions, and certificates, which change the market-based factor); the parts add up exactly to the change (values at 10 decimal places)";
 
 /// `ghg reconcile` as an aligned table: recomputed values two digits beyond each reported figure's printed precision
 /// (see [`render_reconcile_table_at`]).

@@ -221,16 +221,32 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             .iter()
             .filter(|a| !a.change.is_zero() || !a.from.is_zero())
             .map(|a| {
+                let mut steps = vec![
+                    (lang.pick("boundary", "边界").to_string(), a.boundary),
+                    (lang.pick("activity", "活动量").to_string(), a.activity),
+                    (lang.pick("factors", "排放因子").to_string(), a.factors),
+                ];
+                // From the reported figure when both years print it: reported, the recomputation's gap, the three
+                // parts, the later report's gap, reported.
+                let (start, end) = match a.reported {
+                    Some((r0, r1)) => match (a.from.checked_sub(r0), r1.checked_sub(a.to)) {
+                        (Some(g0), Some(g1)) => {
+                            steps
+                                .insert(0, (format!("{} {}", lang.pick("to recomputed", "至核算值"), a.from_year), g0));
+                            steps.push((format!("{} {}", lang.pick("to reported", "至报告值"), a.to_year), g1));
+                            let reported = lang.pick("reported", "报告");
+                            ((format!("{} {reported}", a.from_year), r0), format!("{} {reported}", a.to_year))
+                        }
+                        _ => ((a.from_year.to_string(), a.from), a.to_year.to_string()),
+                    },
+                    None => ((a.from_year.to_string(), a.from), a.to_year.to_string()),
+                };
                 Block::Chart(Chart::Waterfall(Waterfall {
                     title: format!("{} {} → {}", figure_label(&a.figure, lang), a.from_year, a.to_year),
                     unit: a.unit.clone(),
-                    start: (a.from_year.to_string(), a.from),
-                    steps: vec![
-                        (lang.pick("boundary", "边界").to_string(), a.boundary),
-                        (lang.pick("activity", "活动量").to_string(), a.activity),
-                        (lang.pick("factors", "排放因子").to_string(), a.factors),
-                    ],
-                    end: a.to_year.to_string(),
+                    start,
+                    steps,
+                    end,
                     places,
                 }))
             })

@@ -580,3 +580,29 @@ fn a_price_sweep_tabulates_and_charts_cost_per_tonne_and_a_target_is_a_line() {
     assert!(svg.contains("<title>target intensity.total.market &lt;= 1.8</title></line>"), "no target line");
     assert!(svg.contains("(Hikvision) 2024: certificates added</text>"), "title");
 }
+
+#[test]
+fn certificates_are_attributed_to_factors_and_a_waterfall_starts_from_the_reported_figure() {
+    let r = seed(&[2023, 2024]);
+    let a = |id: &str| r.attributions.iter().find(|a| a.figure == id).expect(id);
+    let (loc, mkt) = (a("scope2.location"), a("scope2.market"));
+    // The 2024 certificates (18,089.22 MWh x 0.5366 = -9,706.675452 t) change the market-based factor: the activity
+    // part is the same for both methods, and the market-based factors part is the location-based one plus them.
+    assert_eq!(loc.activity, mkt.activity);
+    assert_eq!(mkt.factors - loc.factors, dec!(-9706.675452));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inv = |y: i32| root().join(format!("examples/hikvision-{y}/inventory.toml")).display().to_string();
+    let html = ghg_in(dir.path(), &["reconcile", &inv(2023), &inv(2024), "--format", "html"]);
+    assert_eq!(html.code, 1, "{}", html.stderr);
+    // scope2.market: 150,848.80 reported in 2023, -12.01 to the recomputation, the three parts, -838.10 to the
+    // printed 175,492.31 of 2024.
+    let i = html.stdout.find("Scope 2 emissions (market-based) 2023 → 2024</text>").expect("waterfall");
+    let svg = &html.stdout[i..i + html.stdout[i..].find("</svg>").expect("end")];
+    for label in
+        ["2023 reported", "to recomputed 2023", "boundary", "activity", "factors", "to reported 2024", "2024 reported"]
+    {
+        assert!(svg.contains(&format!(">{label}<")) || svg.contains(label), "{label}: {svg}");
+    }
+    assert!(svg.contains(">150,848.80<") && svg.contains(">-12.01<") && svg.contains(">-838.10<"), "{svg}");
+    assert!(svg.contains(">175,492.31<"), "{svg}");
+}
