@@ -52,6 +52,9 @@ pub struct ReconcileArgs {
     /// or is only reported (`report`).
     #[arg(long, value_enum, default_value_t = InternalChecks::Count, value_name = "HOW")]
     pub internal_checks: InternalChecks,
+    /// Colour the statuses of the table: on a terminal unless NO_COLOR is set (auto), always, or never.
+    #[arg(long, value_enum, default_value_t = super::output::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: super::output::ColorChoice,
     /// Accept changed inputs: rewrite each inventory's ghg.lock (the SHA-256 of every file its figures use).
     #[arg(long)]
     pub update_lock: bool,
@@ -136,10 +139,22 @@ pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
             s.into_bytes()
         }
         ReconcileFormat::Markdown => report::render_reconcile_markdown_at(&r, args.common.places).into_bytes(),
-        ReconcileFormat::Table => report::render_reconcile_table_at(&r, args.common.places).into_bytes(),
+        ReconcileFormat::Table => {
+            let text = report::render_reconcile_table_at(&r, args.common.places);
+            let terminal = args.output.is_none() && out.is_terminal();
+            if super::output::use_color(args.color, terminal) {
+                super::output::color_reconcile_table(&text).into_bytes()
+            } else {
+                text.into_bytes()
+            }
+        }
     };
+    let colored = args.format == ReconcileFormat::Table
+        && super::output::use_color(args.color, args.output.is_none() && out.is_terminal());
     match &args.output {
         Some(p) => ghg::atomic::write(p, &bytes)?,
+        // The table's own text is already free of control characters: the colours' escapes go out as they are.
+        None if colored => out.write_with(|w| w.write_all(&bytes)),
         None => out.write_bytes(&bytes),
     }
     Ok(if r.fails() { EXIT_OUTSIDE } else { 0 })

@@ -606,3 +606,40 @@ fn certificates_are_attributed_to_factors_and_a_waterfall_starts_from_the_report
     assert!(svg.contains(">150,848.80<") && svg.contains(">-12.01<") && svg.contains(">-838.10<"), "{svg}");
     assert!(svg.contains(">175,492.31<"), "{svg}");
 }
+
+#[test]
+fn statuses_are_coloured_on_a_terminal_unless_no_color_and_as_color_says() {
+    let inv = root().join("examples/hikvision-2024/inventory.toml").display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Piped: no colour unless --color always.
+    let plain = ghg_in(dir.path(), &["reconcile", &inv]);
+    assert!(!plain.stdout.contains('\x1b'), "{}", plain.stdout);
+    let always = ghg_in(dir.path(), &["reconcile", &inv, "--color", "always"]);
+    assert_eq!(always.code, 0, "{}", always.stderr);
+    let row = always.stdout.lines().find(|l| l.starts_with("scope1 ")).expect("scope1");
+    assert!(row.ends_with("\x1b[33mwithin\x1b[0m"), "{row:?}");
+    let row = always.stdout.lines().find(|l| l.starts_with("energy.indirect ")).expect("energy.indirect");
+    assert!(row.ends_with("\x1b[32mexact\x1b[0m"), "{row:?}");
+    assert!(always.stdout.contains("\x1b[1;32mverdict: every reported figure reconciles (exit code 0)\x1b[0m"));
+    // A message that says "within the precision" stays uncoloured; without the escapes the text is the plain table.
+    assert!(always.stdout.contains("holds within the precision of the printed figures"));
+    let stripped = always.stdout.replace("\x1b[33m", "").replace("\x1b[32m", "").replace("\x1b[36m", "");
+    let stripped =
+        stripped.replace("\x1b[31m", "").replace("\x1b[1;32m", "").replace("\x1b[1;31m", "").replace("\x1b[0m", "");
+    assert_eq!(stripped, plain.stdout);
+    assert!(!ghg_in(dir.path(), &["reconcile", &inv, "--color", "never"]).stdout.contains('\x1b'));
+    // On a terminal (util-linux `script` gives one): coloured, unless NO_COLOR is set.
+    let on_tty = |no_color: bool| -> String {
+        let cmd = format!("{} reconcile {inv}", env!("CARGO_BIN_EXE_ghg"));
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"]).current_dir(dir.path());
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        String::from_utf8_lossy(&c.output().expect("`script` (bsdutils or util-linux) runs").stdout).into_owned()
+    };
+    assert!(on_tty(false).contains("\x1b[33mwithin\x1b[0m"), "coloured on a terminal");
+    assert!(!on_tty(true).contains("\x1b[33m"), "NO_COLOR honoured");
+}
