@@ -540,6 +540,7 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
     counts.insert("failing_internal_checks".into(), json!(r.failing_checks()));
     counts.insert("internal_checks_count".into(), json!(r.internal_checks_count));
     counts.insert("exit_code".into(), json!(if r.fails() { 1 } else { 0 }));
+    counts.insert("statuses".into(), json!(STATUS_LEGEND.trim_start_matches("statuses: ")));
     json!({
         "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": r.years.first().map(|y| y.organisation.clone()),
