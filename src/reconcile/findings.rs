@@ -660,7 +660,15 @@ fn implied_activity(
         show(ledger, places),
         shown.symbol(),
         if ledger > imp { "more by" } else { "less by" },
-        show(at.sub(ledger, imp, "the ledger activity less the implied one")?.abs(), places),
+        {
+            // A small gap at enough places to show it (never "less by 0.00" for a gap there is).
+            let gap = at.sub(ledger, imp, "the ledger activity less the implied one")?.abs();
+            let mut n = places;
+            while n < 8 && !gap.is_zero() && crate::printed::round_half_away(gap, n).is_zero() {
+                n += 1;
+            }
+            show(gap, n)
+        },
     );
     let mut outcome = Outcome::Info;
     if imp.is_sign_negative() && !imp.is_zero() {
