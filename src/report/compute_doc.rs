@@ -134,6 +134,7 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         }
     }
     let mut categories: Vec<(String, Vec<Decimal>)> = Vec::new();
+    let mut deductions = Vec::new();
     if digest.count == 0 {
         let mut v = vec![Decimal::ZERO; ser.len()];
         for (i, (id, _)) in ser.iter().enumerate().skip(1) {
@@ -154,17 +155,16 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         }
         for (a, vs) in &by {
             if vs.iter().any(|x| !x.is_zero()) {
-                categories.push((activity_label(*a, lang).to_string(), vs.clone()));
+                // Certificates lower scope 2 (market-based); they are not negative emissions: drawn hatched,
+                // labelled so.
+                if a.name() == "certificate" {
+                    deductions.push(categories.len());
+                    let label = format!("{} {}", activity_label(*a, lang), lang.pick("(deducted)", "（扣减）"));
+                    categories.push((label, vs.clone()));
+                } else {
+                    categories.push((activity_label(*a, lang).to_string(), vs.clone()));
+                }
             }
-        }
-    }
-    // Certificates lower scope 2 (market-based); they are not negative emissions: drawn hatched, labelled so.
-    let mut deductions = Vec::new();
-    let cert = activity_label(Activity::Certificate, lang);
-    for (i, (label, _)) in categories.iter_mut().enumerate() {
-        if label == cert {
-            *label = format!("{cert} {}", lang.pick("(deducted)", "（扣减）"));
-            deductions.push(i);
         }
     }
     BarChart {
