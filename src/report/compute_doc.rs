@@ -169,7 +169,7 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
     }
     BarChart {
         title: lang.pick("Scope 1 and 2 by activity", "按活动类型的范围一、范围二排放").to_string(),
-        unit: "tCO2e".into(),
+        unit: lang.unit("tCO2e"),
         series: ser.into_iter().map(|s| s.1).collect(),
         categories,
         stacked: false,
@@ -191,7 +191,7 @@ pub fn chart_by_entity(c: &Computation, lang: Lang, places: u32) -> BarChart {
         .collect();
     BarChart {
         title: lang.pick("Scope 1 and 2 by entity", "按主体的范围一、范围二排放").to_string(),
-        unit: "tCO2e".into(),
+        unit: lang.unit("tCO2e"),
         series: ser.into_iter().map(|s| s.1).collect(),
         categories,
         stacked: false,
@@ -214,7 +214,7 @@ pub fn summary_table(c: &Computation, lang: Lang, places: u32) -> Table {
                 Cell::text(id),
                 Cell::text(figure_label(id, lang)),
                 Cell::Number(f.value),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
                 Cell::text(full(f.value)),
                 Cell::number(f.half_width),
                 Cell::Count(f.lines as u64),
@@ -250,7 +250,7 @@ fn by_entity_table(c: &Computation, lang: Lang, places: u32) -> Table {
                 Cell::text(id),
                 Cell::text(figure_label(id, lang)),
                 Cell::Number(f.value),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
                 Cell::text(full(f.value)),
             ]);
         }
@@ -438,7 +438,7 @@ fn compute_document_of(
             c.figures.get(*id).map(|f| KeyFigure {
                 label: figure_label(id, lang),
                 value: f.value,
-                unit: f.unit.clone(),
+                unit: lang.unit(&f.unit),
                 places,
                 note: Some({
                     let mut n = match f.half_width {

@@ -51,6 +51,40 @@ impl Lang {
     pub fn tag(self) -> &'static str {
         self.pick("en", "zh-CN")
     }
+    /// A unit symbol for people: the Chinese unit in Chinese ("tCO2e" -> "吨二氧化碳当量", "tce/million CNY" ->
+    /// "吨标煤/百万元"), the symbol itself in English or when a part has no Chinese name here.
+    pub fn unit(self, symbol: &str) -> String {
+        if self == Lang::En {
+            return symbol.to_string();
+        }
+        let zh = |part: &str| -> Option<&'static str> {
+            Some(match part.trim() {
+                "tCO2e" => "吨二氧化碳当量",
+                "tCO2" => "吨二氧化碳",
+                "kgCO2e" => "千克二氧化碳当量",
+                "tce" => "吨标煤",
+                "kgce" => "千克标煤",
+                "MWh" => "兆瓦时",
+                "kWh" => "千瓦时",
+                "GJ" => "吉焦",
+                "TJ" => "太焦",
+                "t" => "吨",
+                "kg" => "千克",
+                "m3" => "立方米",
+                "10^4 m3" => "万立方米",
+                "10^4 Nm3" => "万标准立方米",
+                "L" => "升",
+                "m2" => "平方米",
+                "million CNY" => "百万元",
+                "CNY" => "元",
+                "pieces" => "件",
+                "%" => "%",
+                _ => return None,
+            })
+        };
+        let parts: Option<Vec<&str>> = symbol.split('/').map(zh).collect();
+        parts.map(|p| p.join("/")).unwrap_or_else(|| symbol.to_string())
+    }
 }
 
 impl FromStr for Lang {

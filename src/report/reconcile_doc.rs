@@ -159,7 +159,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                 Cell::text(&f.printed.text),
                 Cell::Number(f.printed.value),
                 Cell::Number(f.recomputed),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
                 Cell::Number(f.difference),
                 // The fraction, shown as a percentage (the workbook's percent format multiplies by 100).
                 match f.relative.map(|x| x.checked_mul(Decimal::ONE_HUNDRED)) {
@@ -243,7 +243,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                 };
                 Block::Chart(Chart::Waterfall(Waterfall {
                     title: format!("{} {} → {}", figure_label(&a.figure, lang), a.from_year, a.to_year),
-                    unit: a.unit.clone(),
+                    unit: lang.unit(&a.unit),
                     start,
                     steps,
                     end,
@@ -266,7 +266,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                     Cell::Number(a.activity),
                     Cell::Number(a.factors),
                     Cell::number(a.reported_change()),
-                    Cell::text(&a.unit),
+                    Cell::text(lang.unit(&a.unit)),
                 ]
             })
             .collect();

@@ -643,3 +643,22 @@ fn statuses_are_coloured_on_a_terminal_unless_no_color_and_as_color_says() {
     assert!(on_tty(false).contains("\x1b[33mwithin\x1b[0m"), "coloured on a terminal");
     assert!(!on_tty(true).contains("\x1b[33m"), "NO_COLOR honoured");
 }
+
+#[test]
+fn chinese_reports_print_chinese_units() {
+    let inv = root().join("examples/hikvision-2024/inventory.toml").display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zh = ghg_in(dir.path(), &["compute", &inv, "--format", "html", "--lang", "zh"]);
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    // Key figures and the figures table: 吨二氧化碳当量, 吨标煤, 吨二氧化碳当量/百万元, 兆瓦时.
+    assert!(zh.stdout.contains("<span class=\"unit\">吨二氧化碳当量</span>"), "key figure unit");
+    assert!(zh.stdout.contains("<span class=\"unit\">吨二氧化碳当量/百万元</span>"), "intensity unit");
+    for u in ["<td>吨标煤</td>", "<td>兆瓦时</td>", "<td>立方米</td>"] {
+        assert!(zh.stdout.contains(u), "{u}");
+    }
+    let en = ghg_in(dir.path(), &["compute", &inv, "--format", "html"]);
+    assert!(en.stdout.contains("<span class=\"unit\">tCO2e</span>") && !en.stdout.contains("吨二氧化碳当量</span>"));
+    // The reconcile report too.
+    let rec = ghg_in(dir.path(), &["reconcile", &inv, "--format", "html", "--lang", "zh"]);
+    assert!(rec.stdout.contains("<td>吨二氧化碳当量</td>"), "reconcile unit column");
+}
