@@ -285,6 +285,15 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     // Parts of the output; JSON with more than one part becomes one object keyed by part.
     let mut parts: Vec<(&str, String, serde_json::Value)> = Vec::new();
     let json = format == Format::Json;
+    if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) && (s.sweep.is_some() || s.target.is_some()) {
+        // A format renders what it is given, or refuses: these documents hold a scenario, not a sweep or a target.
+        let what = if s.sweep.is_some() { "a sweep" } else { "a target" };
+        let f = if a.format == FormatArg::Xlsx { "xlsx" } else { "html" };
+        return Err(usage(
+            format!("--format {f} renders a scenario against its baseline, not {what}"),
+            "use --format table, markdown, json or csv for a sweep or target; --csv FILE and --svg FILE write a sweep's table and chart",
+        ));
+    }
     if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) {
         let r = scenario::run(&inv, &lib, &s, options)?;
         // A changed locked file stops a scenario as it stops compute: its baseline would not be the locked one.

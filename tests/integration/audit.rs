@@ -662,3 +662,28 @@ fn chinese_reports_print_chinese_units() {
     let rec = ghg_in(dir.path(), &["reconcile", &inv, "--format", "html", "--lang", "zh"]);
     assert!(rec.stdout.contains("<td>吨二氧化碳当量</td>"), "reconcile unit column");
 }
+
+#[test]
+fn a_scenario_format_renders_what_it_is_given_or_refuses() {
+    let inv = root().join("examples/hikvision-2024/inventory.toml").display().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (extra, what) in [
+        (vec!["--sweep", "certificates=0..20000:10000"], "a sweep"),
+        (vec!["--target", "intensity.total.market<=1.80"], "a target"),
+    ] {
+        for f in ["xlsx", "html"] {
+            let mut args = vec!["scenario", inv.as_str(), "--format", f, "-o", "out"];
+            args.extend(extra.iter().copied());
+            let r = ghg_in(dir.path(), &args);
+            assert_eq!(r.code, 2, "{f} {what}: {}", r.stdout);
+            assert!(
+                r.stderr.contains(&format!(
+                    "error: --format {f} renders a scenario against its baseline, not {what} (use --format table, markdown, json or csv for a sweep or target; --csv FILE and --svg FILE write a sweep's table and chart)"
+                )),
+                "{}",
+                r.stderr
+            );
+            assert!(!dir.path().join("out").exists(), "nothing written");
+        }
+    }
+}
