@@ -166,6 +166,26 @@ fn is_internal(f: &Finding) -> bool {
     )
 }
 
+/// A fallback of a year's recomputation as one line of text, as `ghg compute` prints it: `year grid for electricity:
+/// mee-grid@2022:grid.national used for year 2024 (valid for 2022) (1 row, first ledger.csv:5)`.
+fn fallback_text(f: &calc::Fallback) -> String {
+    let what = if f.kind == "year" {
+        format!("year {} (valid for {})", f.wanted, f.used)
+    } else {
+        format!("region {} (factor of {})", f.wanted, f.used)
+    };
+    format!(
+        "{} {} for {}: {} used for {what} ({} row{}, first {})",
+        f.kind,
+        f.choice,
+        f.activity.name(),
+        f.factor,
+        f.rows,
+        if f.rows == 1 { "" } else { "s" },
+        f.first_row
+    )
+}
+
 /// A warning of a year's recomputation as one line of text: `[code] location: message`.
 fn warning_text(w: &calc::Warning) -> String {
     let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
@@ -456,6 +476,20 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
             let _ = writeln!(o, "  {w}");
         }
     }
+    // Factors used outside their year or region, as the inventory allows: `ghg compute` lists them too.
+    let fallbacks: Vec<String> = r
+        .years
+        .iter()
+        .flat_map(|y| {
+            y.computation.fallbacks.iter().map(move |f| format!("{} {}", y.year, term_text(&fallback_text(f))))
+        })
+        .collect();
+    if !fallbacks.is_empty() {
+        let _ = writeln!(o, "\nfallbacks of the recomputation:");
+        for f in fallbacks {
+            let _ = writeln!(o, "  {f}");
+        }
+    }
     let _ = writeln!(o, "\n{}", verdict(r));
     // Text from the inputs never reaches the terminal as control characters.
     term_lines(&o).into_owned()
@@ -564,6 +598,10 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
         "warnings": r.years.iter().flat_map(|y| y.computation.warnings.iter().map(move |w| json!({
             "year": y.year, "code": w.code, "message": w.message,
             "location": w.location.as_ref().map(|l| l.to_string()),
+        }))).collect::<Vec<_>>(),
+        "fallbacks": r.years.iter().flat_map(|y| y.computation.fallbacks.iter().map(move |f| json!({
+            "year": y.year, "kind": f.kind, "choice": f.choice, "activity": f.activity.name(), "wanted": f.wanted,
+            "used": f.used, "factor": f.factor.to_string(), "rows": f.rows, "first_row": f.first_row.to_string(),
         }))).collect::<Vec<_>>(),
         "provenance": {
             "tool": r.years.first().map(|y| y.computation.provenance.tool.clone()).unwrap_or_else(|| format!("ghg {}", env!("CARGO_PKG_VERSION"))),
@@ -866,6 +904,12 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
             let _ = writeln!(o, "\n### Warnings of the recomputation\n");
             for w in &y.computation.warnings {
                 let _ = writeln!(o, "- {}", md_text(&warning_text(w)));
+            }
+        }
+        if !y.computation.fallbacks.is_empty() {
+            let _ = writeln!(o, "\n### Fallbacks of the recomputation\n");
+            for f in &y.computation.fallbacks {
+                let _ = writeln!(o, "- {}", md_text(&fallback_text(f)));
             }
         }
         let _ = writeln!(o, "\n### Trace summary\n");

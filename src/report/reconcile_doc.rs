@@ -330,6 +330,12 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         Severity::Warning => 1,
         Severity::Info => 2,
     });
+    // The recomputations' fallbacks (factors used outside their year), as `ghg compute` reports them.
+    for y in &r.years {
+        for f in super::compute_findings(&y.computation, lang).into_iter().filter(|f| f.code.starts_with("fallback-")) {
+            findings.push(Finding { message: format!("{} {}", y.year, f.message), ..f });
+        }
+    }
     // The recomputations' own warnings (identical ledgers, certificates, missing choices), each year's once.
     for y in &r.years {
         for w in &y.computation.warnings {
