@@ -1,17 +1,27 @@
 //! Explanations for figures that are not `exact` or `consistent`: what would reproduce them.
 //!
 //! A figure is `scale x sum of lines` (scale is 1, or 1 / revenue for intensities). The lines are grouped by their
-//! primary factor (the emission or combustion factor of scope lines, the standard-coal coefficient of energy
-//! lines); a group's *effective activity* is the sum of `line value / factor` in the factor's denominator unit
-//! (for scope 2 with certificates: grid MWh minus covered MWh). Holding the other lines fixed:
+//! primary factor (the emission or combustion factor of scope lines, CH4 and N2O factors through the GWP their line
+//! used, the standard-coal coefficient of energy lines); a group's *effective activity* is the sum of
+//! `line value / factor` in the factor's denominator unit (for scope 2 with certificates: grid MWh minus covered
+//! MWh). Holding the other lines fixed:
 //!
-//! * `implied-factor`: (reported − other lines) / activity, with its interval, next to the factor used, and every
-//!   library factor for the same activity (other editions, regions, alternatives) that reproduces the printed
-//!   figure — exactly, or within the precision of the printed inputs and of the factor as printed;
-//! * `implied-activity` (one group only): (reported − other lines) / factor, next to the ledger activity and the
-//!   reported activity figure if there is one;
+//! * `implied-factor`: (reported − other lines) / activity, with its interval (at places that tell its ends apart),
+//!   next to the factor used, and every library factor for the same activity and gas (other editions, regions,
+//!   alternatives) that reproduces the printed figure — exactly, or within the precision of the printed inputs and
+//!   of the factor as printed — or else the nearest ones with their distance (never one that gives 0). With several
+//!   groups it is not a coefficient, so it is given only when a factor reproduces the figure (within precision only
+//!   for the factor used, or when the gap is outside tolerance);
+//! * `implied-activity` (each CO2 or energy group): (reported − other lines) / factor (moving every gas of the
+//!   activity), next to the ledger activity and the reported activity figure if there is one; ruled out when that
+//!   figure reconciles, or when the activity would be negative;
 //! * `rounding`: the sum of the parts (or lines) each rounded the way the report rounds, against the rounded sum;
-//! * `propagated`: for totals and intensities, the figure recomputed from the *reported* parts.
+//! * `propagated`: for totals and intensities, the figure recomputed from the *reported* parts, naming the parts
+//!   that carry the gap. A total whose parts the report prints is explained this way only: its own lines would
+//!   blame one part for a gap that may be in another.
+//!
+//! A finding that explains the whole gap by printed precision ([`explains_whole_gap`]) makes its figure
+//! `consistent`, naming it.
 
 use std::collections::{BTreeMap, BTreeSet};
 

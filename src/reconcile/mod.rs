@@ -6,7 +6,9 @@
 //! * `exact`: the recomputed value, rounded the way the report rounds (half away from zero, at the printed
 //!   places and multiplier), equals the printed value;
 //! * `consistent`: not exact, but the recomputed interval (value ± the half-width propagated from ledger rows that
-//!   state their printed `precision`) overlaps the printed interval: agreement as good as the printed inputs allow;
+//!   state their printed `precision`) overlaps the printed interval (more than an end), or a finding explains the
+//!   whole gap by printed precision (then named in [`FigureResult::explained_by`]): agreement as good as the printed
+//!   inputs allow;
 //! * `within`: |recomputed − reported| ≤ the tolerance the reported file states (per figure or global; absolute,
 //!   relative, or the larger of both);
 //! * `outside`: none of these.
@@ -14,7 +16,8 @@
 //! Figures that are not `exact` or `consistent` get [findings](Finding) that say what would reproduce them
 //! (implied factor and the library factors that reproduce the figure, implied activity, rounding, propagation from
 //! parts). The report's own internal relations (parts add to totals, intensities, "of which", stated changes) are
-//! checked without any recomputation. Several years at once get a [change attribution](Attribution).
+//! checked without any recomputation; one that fails fails the reconciliation ([`Reconciliation::fails`]) unless
+//! relaxed. Several years at once get a [change attribution](Attribution).
 //!
 //! ```
 //! use std::path::Path;
