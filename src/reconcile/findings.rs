@@ -681,6 +681,7 @@ fn implied_activity(
         },
     );
     let mut outcome = Outcome::Info;
+    let mut ruled_out = false;
     if imp.is_sign_negative() && !imp.is_zero() {
         // Less than nothing: the other lines alone already exceed the printed figure.
         msg.push_str("; a negative activity is impossible, so the gap is not in this activity alone");
@@ -712,6 +713,7 @@ fn implied_activity(
                 ra.printed.text, own.status
             ));
             outcome = Outcome::DoesNotExplain;
+            ruled_out = true;
         } else {
             msg.push_str(&format!("; against the reported {id} {}", ra.printed.text));
         }
@@ -723,7 +725,8 @@ fn implied_activity(
             .value("implied_low", full(lo.min(hi)))
             .value("implied_high", full(lo.max(hi)))
             .value("ledger_activity", full(ledger))
-            .value("unit", shown.symbol().to_string()),
+            .value("unit", shown.symbol().to_string())
+            .value("ruled_out_by_report", ruled_out.to_string()),
     ))
 }
 
@@ -884,6 +887,8 @@ pub(super) fn explain(
                     out.push(f);
                 }
             }
+            let before = out.len();
+            let activity_groups = groups.iter().filter(|g| co2ish(g.factor.gas)).count();
             for g in groups.iter().filter(|g| co2ish(g.factor.gas)) {
                 // Every line of the group's activities, whatever its gas: the activity moves them all.
                 let (mut v, mut hw) = (Decimal::ZERO, Decimal::ZERO);
@@ -907,6 +912,32 @@ pub(super) fn explain(
                 if let Some(f) = f {
                     out.push(f);
                 }
+            }
+            // Every activity of a several-activity figure agrees with the report's own activity figures: the gap is
+            // in the factors the report used, which the report does not print one by one.
+            let ruled: Vec<&Finding> = out[before..]
+                .iter()
+                .filter(|f| {
+                    f.kind == FindingKind::ImpliedActivity
+                        && f.values.iter().any(|(k, v)| k == "ruled_out_by_report" && v == "true")
+                })
+                .collect();
+            if activity_groups >= 2 && ruled.len() == activity_groups && !fr.recomputed.is_zero() {
+                let scale = rf.printed.value.checked_div(fr.recomputed);
+                let msg = format!(
+                    "{} {}: every activity of the figure reconciles with the report's own activity figures, so the gap of {} is in the factors the report used{}; the report does not print them, so no one factor can be named",
+                    fr.id,
+                    rf.printed.text,
+                    signed(fr.difference, fr.detail_places()),
+                    scale
+                        .map(|x| format!(" (printed / recomputed = {}, as if every factor were scaled so)", show(x, 6)))
+                        .unwrap_or_default()
+                );
+                let mut f = Finding::new(FindingKind::ImpliedFactor, year.year, Some(&fr.id), Outcome::Info, msg);
+                if let Some(x) = scale {
+                    f = f.value("printed_over_recomputed", full(x));
+                }
+                out.push(f);
             }
         }
         let items: Vec<(String, Decimal)> = if t.parts.len() >= 2 {
