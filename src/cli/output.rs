@@ -138,3 +138,108 @@ pub fn emit(out: &mut Out, file: Option<&Path>, bytes: &[u8]) -> Result<(), Diag
     }
     Ok(())
 }
+
+/// Whether to colour: `--color always|never`, or on a terminal unless `NO_COLOR` is set (to anything but "").
+pub fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// When to colour the statuses of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (ANSI escapes even into a file or pipe).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The ANSI colour of a status word: outside red, within yellow, consistent cyan, exact green.
+fn status_ansi(word: &str) -> Option<&'static str> {
+    match word.trim_end_matches('*') {
+        "outside" => Some("31"),
+        "within" => Some("33"),
+        "consistent" => Some("36"),
+        "exact" => Some("32"),
+        _ => None,
+    }
+}
+
+fn paint(word: &str, code: &str) -> String {
+    format!("\x1b[{code}m{word}\x1b[0m")
+}
+
+/// The reconcile table with its statuses coloured: the status column of the figures (the last column of the table
+/// of one year, the `status` rows of the table of several), the status of each finding's figure, and the verdict.
+/// Text elsewhere (messages that say "within the precision") is left as it is.
+pub fn color_reconcile_table(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut in_table = false;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let nl = &line[body.len()..];
+        if body.starts_with("figure ") {
+            in_table = true;
+            out.push_str(line);
+            continue;
+        }
+        if in_table && (body.is_empty() || body.contains(" figure(s): ")) {
+            in_table = false;
+        }
+        let painted = if in_table {
+            let trimmed = body.trim_start();
+            let years_status = trimmed.starts_with("status ") && body.starts_with(' ');
+            if years_status {
+                // "status  outside  consistent*  within": every word after the label.
+                let mut s = String::new();
+                for (i, part) in body.split_inclusive(' ').enumerate() {
+                    let w = part.trim_end();
+                    match status_ansi(w) {
+                        Some(c) if i > 0 => s.push_str(&part.replacen(w, &paint(w, c), 1)),
+                        _ => s.push_str(part),
+                    }
+                }
+                s
+            } else {
+                // One year: the status is the last column ("within", "exact (as printed: 1.8万)", "consistent (rounding)").
+                match ["outside", "within", "consistent", "exact"]
+                    .iter()
+                    .filter_map(|w| body.rfind(&format!("  {w}")).map(|i| (i + 2, *w)))
+                    .max_by_key(|(i, _)| *i)
+                {
+                    Some((i, w)) if body[i + w.len()..].is_empty() || body[i + w.len()..].starts_with(" (") => {
+                        format!("{}{}{}", &body[..i], paint(w, status_ansi(w).unwrap_or("0")), &body[i + w.len()..])
+                    }
+                    _ => body.to_string(),
+                }
+            }
+        } else if let Some(rest) = body.strip_prefix("verdict: ") {
+            let code = if rest.ends_with("(exit code 0)") { "1;32" } else { "1;31" };
+            paint(body, code)
+        } else if let Some((head, tail)) = body.split_once("] ").filter(|(h, _)| {
+            h.starts_with("  ") && (h.ends_with("[error") || h.ends_with("[warning") || h.ends_with("[info"))
+        }) {
+            // A finding group's header: "  2022 scope2.market [error] outside: ...".
+            match tail.split_once(':') {
+                Some((status, rest)) => {
+                    let w = status.split(' ').next().unwrap_or("");
+                    match status_ansi(w) {
+                        Some(c) => format!("{head}] {}{}:{rest}", paint(w, c), &status[w.len()..]),
+                        None => body.to_string(),
+                    }
+                }
+                None => body.to_string(),
+            }
+        } else {
+            body.to_string()
+        };
+        out.push_str(&painted);
+        out.push_str(nl);
+    }
+    out
+}

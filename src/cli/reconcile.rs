@@ -23,6 +23,15 @@ pub enum ReconcileFormat {
     Html,
 }
 
+/// What a failing internal check of the report does to the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InternalChecks {
+    /// It fails the reconciliation (exit code 1).
+    Count,
+    /// It is reported but does not change the verdict.
+    Report,
+}
+
 /// Options of `ghg reconcile`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReconcileArgs {
@@ -38,6 +47,14 @@ pub struct ReconcileArgs {
     /// Language of the xlsx and html reports.
     #[arg(long, value_enum, default_value_t = super::LangArg::En)]
     pub lang: super::LangArg,
+    /// Whether a failing internal check of the report (a sum, an intensity, a stated change the printed figures do
+    /// not give) fails the reconciliation (exit code 1) as a figure outside tolerance does (`count`, the default),
+    /// or is only reported (`report`).
+    #[arg(long, value_enum, default_value_t = InternalChecks::Count, value_name = "HOW")]
+    pub internal_checks: InternalChecks,
+    /// Colour the statuses of the table: on a terminal unless NO_COLOR is set (auto), always, or never.
+    #[arg(long, value_enum, default_value_t = super::output::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: super::output::ColorChoice,
     /// Accept changed inputs: rewrite each inventory's ghg.lock (the SHA-256 of every file its figures use).
     #[arg(long)]
     pub update_lock: bool,
@@ -104,9 +121,11 @@ fn load(args: &ReconcileArgs) -> Result<Reconciliation, Diagnostics> {
     Ok(r)
 }
 
-/// `ghg reconcile`: exit 1 when any figure is outside tolerance, after rendering every figure.
+/// `ghg reconcile`: exit 1 when any figure is outside tolerance or an internal check of the report fails (unless
+/// relaxed), after rendering every figure.
 pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
-    let r = load(args)?;
+    let mut r = load(args)?;
+    r.internal_checks_count = args.internal_checks == InternalChecks::Count;
     let bytes: Vec<u8> = match args.format {
         ReconcileFormat::Xlsx => {
             report::workbook(&report::reconcile_document(&r, None, args.lang.into(), args.common.places()))?
@@ -120,11 +139,23 @@ pub fn run(out: &mut Out, args: &ReconcileArgs) -> Result<u8, Diagnostics> {
             s.into_bytes()
         }
         ReconcileFormat::Markdown => report::render_reconcile_markdown_at(&r, args.common.places).into_bytes(),
-        ReconcileFormat::Table => report::render_reconcile_table_at(&r, args.common.places).into_bytes(),
+        ReconcileFormat::Table => {
+            let text = report::render_reconcile_table_at(&r, args.common.places);
+            let terminal = args.output.is_none() && out.is_terminal();
+            if super::output::use_color(args.color, terminal) {
+                super::output::color_reconcile_table(&text).into_bytes()
+            } else {
+                text.into_bytes()
+            }
+        }
     };
+    let colored = args.format == ReconcileFormat::Table
+        && super::output::use_color(args.color, args.output.is_none() && out.is_terminal());
     match &args.output {
         Some(p) => ghg::atomic::write(p, &bytes)?,
+        // The table's own text is already free of control characters: the colours' escapes go out as they are.
+        None if colored => out.write_with(|w| w.write_all(&bytes)),
         None => out.write_bytes(&bytes),
     }
-    Ok(if r.outside() > 0 { EXIT_OUTSIDE } else { 0 })
+    Ok(if r.fails() { EXIT_OUTSIDE } else { 0 })
 }

@@ -22,8 +22,9 @@ pub struct ScenarioArgs {
     /// Add MWh of certificates (a company-level purchase, allocated by the inventory's rule).
     #[arg(long, value_name = "MWH")]
     pub add_certificates: Option<String>,
-    /// Price of the added certificates, per MWh ("30" means 30 CNY/MWh; or "30 元/MWh").
-    #[arg(long, value_name = "PRICE", requires = "add_certificates")]
+    /// Price of the added certificates, per MWh ("30" means 30 CNY/MWh; or "30 元/MWh"); with --add-certificates,
+    /// or with --target (certificates as the lever: the answer's cost).
+    #[arg(long, value_name = "PRICE")]
     pub price: Option<String>,
     /// Market of the added certificates (default: the market with the most grid electricity).
     #[arg(long, value_name = "REGION", requires = "add_certificates")]
@@ -110,7 +111,21 @@ fn build(a: &ScenarioArgs) -> Result<Scenario, Diagnostics> {
             ChangeKind::RemoveCertificates { filter: Default::default(), mwh: None },
         ));
     }
-    if let Some(m) = &a.add_certificates {
+    // A price with a target and no purchase of its own: the target's certificates (its default lever) cost it.
+    let lever_is_certificates =
+        a.lever.as_deref().is_none_or(|l| l.starts_with("certificates") || l == "add_certificates");
+    let priced_target =
+        a.add_certificates.is_none() && a.price.is_some() && a.target.is_some() && lever_is_certificates;
+    if a.price.is_some() && a.add_certificates.is_none() && !priced_target {
+        return Err(usage(
+            "--price prices certificates: it needs --add-certificates, or --target with certificates as the lever"
+                .into(),
+            "e.g. --add-certificates 50000 --price 30, or --target \"intensity.total.market<=1.80\" --price 30",
+        ));
+    }
+    let zero = "0".to_string();
+    let add = a.add_certificates.as_ref().or(priced_target.then_some(&zero));
+    if let Some(m) = add {
         flags.push("add-certificates");
         let price = match &a.price {
             None => None,
@@ -270,6 +285,15 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     // Parts of the output; JSON with more than one part becomes one object keyed by part.
     let mut parts: Vec<(&str, String, serde_json::Value)> = Vec::new();
     let json = format == Format::Json;
+    if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) && (s.sweep.is_some() || s.target.is_some()) {
+        // A format renders what it is given, or refuses: these documents hold a scenario, not a sweep or a target.
+        let what = if s.sweep.is_some() { "a sweep" } else { "a target" };
+        let f = if a.format == FormatArg::Xlsx { "xlsx" } else { "html" };
+        return Err(usage(
+            format!("--format {f} renders a scenario against its baseline, not {what}"),
+            "use --format table, markdown, json or csv for a sweep or target; --csv FILE and --svg FILE write a sweep's table and chart",
+        ));
+    }
     if matches!(a.format, FormatArg::Xlsx | FormatArg::Html) {
         let r = scenario::run(&inv, &lib, &s, options)?;
         // A changed locked file stops a scenario as it stops compute: its baseline would not be the locked one.
@@ -299,12 +323,16 @@ pub fn scenario(out: &mut Out, a: &ScenarioArgs) -> Result<u8, Diagnostics> {
     }
     if let Some(spec) = &s.sweep {
         let (p, points) = scenario::sweep(&inv, &lib, &s, spec, options)?;
-        let title = format!("{} {}: {}", inv.organisation, inv.year, s.name);
+        // Named after the lever swept (a command-line scenario's name is its flags), or the scenario file's name.
+        let title = match &a.scenario {
+            None => format!("{} {}: {}", inv.organisation, inv.year, p.label),
+            Some(_) => format!("{} {}: {}", inv.organisation, inv.year, s.name),
+        };
         if let Some(path) = &a.csv {
             write_file(path, &report::sweep_csv(&p, &points))?;
         }
         if let Some(path) = &a.svg {
-            write_file(path, &ghg::report::svg::sweep::chart(&title, &p, &points))?;
+            write_file(path, &ghg::report::svg::sweep::chart_with_target(&title, &p, &points, s.target.as_ref()))?;
         }
         if format == Format::Csv {
             // Every row rejected at any point, once.

@@ -9,6 +9,10 @@
 //!    at the old effective factor; a cell new in the entity takes `S = V1`, one that disappears `S = 0`);
 //! 3. **factors**: from `S` to `V1` (edition, method, region or certificate changes at the new activity).
 //!
+//! Certificates (and other contractual instruments) change the market-based factor of electricity, not an
+//! activity: a certificate cell keeps `S = V0`, so its whole change is counted under factors, as the README says
+//! (and the activity part of scope 2 is then the same for both methods).
+//!
 //! The three parts are differences of successive states, so they add up exactly to `V1 - V0`. Values are taken
 //! at 10 decimal places (1e-10 of the figure's unit) so that every addition is exact. The order matters (activity
 //! first): that is the convention of sequential substitution, stated wherever the attribution is shown.
@@ -175,7 +179,9 @@ pub fn attribute(a: &YearResult, b: &YearResult, id: &str) -> Result<Option<Attr
     for k in keys {
         let c0 = s0.cells.get(k).unwrap_or(&empty);
         let c1 = s1.cells.get(k).unwrap_or(&empty);
-        let s = if c0.activity.is_zero() {
+        let s = if k.1 == "certificate" {
+            c0.value
+        } else if c0.activity.is_zero() {
             if c0.value.is_zero() { c1.value } else { c0.value }
         } else {
             c1.activity.checked_mul(c0.value).and_then(|x| x.checked_div(c0.activity)).map(at_places).ok_or_else(

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::findings::{At, Finding, FindingKind, Outcome, full, show};
+use super::findings::{At, Finding, FindingKind, Outcome, full, show, signed};
 use super::unit::FigureUnit;
-use super::{Relation, ReportedFigure, YearResult};
+use super::{Direction, Relation, ReportedFigure, YearResult};
 use crate::error::Error;
 use crate::printed::PrintedNumber;
 
@@ -282,8 +282,16 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Result<Vec
             };
             (v, lo, hi)
         };
-        let exact = ch.printed.round_like(v) == ch.printed.value;
-        let holds = exact || overlaps((lo, hi), (ch.printed.lower(), ch.printed.upper()));
+        let (exact, holds) = match ch.direction.filter(|_| !ch.magnitude) {
+            // Only a direction is stated: it holds when the printed figures allow a change that way, and exactly
+            // when they allow no other.
+            Some(Direction::Decrease) => (hi < Decimal::ZERO, lo < Decimal::ZERO),
+            Some(Direction::Increase) => (lo > Decimal::ZERO, hi > Decimal::ZERO),
+            None => {
+                let exact = ch.printed.round_like(v) == ch.printed.value;
+                (exact, exact || overlaps((lo, hi), (ch.printed.lower(), ch.printed.upper())))
+            }
+        };
         let prev_year =
             if ch.from.is_some() { String::new() } else { prev.map(|p| format!(" {}", p.year)).unwrap_or_default() };
         let msg = format!(
@@ -292,7 +300,7 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Result<Vec
             ch.printed.text,
             before.text,
             now.printed.text,
-            show(v, ch.printed.places + 1),
+            signed(v, ch.printed.places + 1),
             if percent { "%" } else { "" },
             if exact {
                 "holds exactly"

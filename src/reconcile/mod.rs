@@ -6,7 +6,9 @@
 //! * `exact`: the recomputed value, rounded the way the report rounds (half away from zero, at the printed
 //!   places and multiplier), equals the printed value;
 //! * `consistent`: not exact, but the recomputed interval (value ± the half-width propagated from ledger rows that
-//!   state their printed `precision`) overlaps the printed interval: agreement as good as the printed inputs allow;
+//!   state their printed `precision`) overlaps the printed interval (more than an end), or a finding explains the
+//!   whole gap by printed precision (then named in [`FigureResult::explained_by`]): agreement as good as the printed
+//!   inputs allow;
 //! * `within`: |recomputed − reported| ≤ the tolerance the reported file states (per figure or global; absolute,
 //!   relative, or the larger of both);
 //! * `outside`: none of these.
@@ -14,7 +16,8 @@
 //! Figures that are not `exact` or `consistent` get [findings](Finding) that say what would reproduce them
 //! (implied factor and the library factors that reproduce the figure, implied activity, rounding, propagation from
 //! parts). The report's own internal relations (parts add to totals, intensities, "of which", stated changes) are
-//! checked without any recomputation. Several years at once get a [change attribution](Attribution).
+//! checked without any recomputation; one that fails fails the reconciliation ([`Reconciliation::fails`]) unless
+//! relaxed. Several years at once get a [change attribution](Attribution).
 //!
 //! ```
 //! use std::path::Path;
@@ -38,7 +41,7 @@ mod unit;
 
 pub use attribution::{Attribution, attribute};
 pub use findings::{Candidate, Finding, FindingKind, Outcome};
-pub use reported::{Check, Relation, ReportedFigure, ReportedFile, StatedChange, Tolerance};
+pub use reported::{Check, Direction, Relation, ReportedFigure, ReportedFile, StatedChange, Tolerance};
 pub use unit::{FigureUnit, same_dimension};
 
 use std::collections::BTreeMap;
@@ -114,6 +117,9 @@ pub struct FigureResult {
     pub tolerance_rule: String,
     /// The verdict.
     pub status: Status,
+    /// When the status is `consistent` because a finding explains the whole gap (the report summed rounded parts,
+    /// the precision of a printed input): that finding's kind and what it says, in a few words.
+    pub explained_by: Option<String>,
 }
 
 impl FigureResult {
@@ -146,6 +152,8 @@ pub struct YearResult {
     pub organisation: String,
     /// The inventory file.
     pub inventory: PathBuf,
+    /// The inventory's organisational boundary, as it states it.
+    pub boundary: Option<String>,
     /// The reported-figures file, parsed.
     pub reported: ReportedFile,
     /// The recomputation (with its lines and provenance).
@@ -177,12 +185,24 @@ pub struct Reconciliation {
     pub years: Vec<YearResult>,
     /// Change attributions between consecutive years.
     pub attributions: Vec<Attribution>,
+    /// Whether a failing internal check of the report (a sum, an intensity, a stated change that the printed
+    /// figures do not give) fails the reconciliation, as a figure outside tolerance does. True unless relaxed.
+    pub internal_checks_count: bool,
 }
 
 impl Reconciliation {
     /// How many figures, over all years, are outside tolerance.
     pub fn outside(&self) -> usize {
         self.years.iter().map(YearResult::outside).sum()
+    }
+    /// How many internal checks of the report fail, over all years.
+    pub fn failing_checks(&self) -> usize {
+        self.findings().filter(|f| f.kind.is_internal() && f.outcome == Outcome::Fails).count()
+    }
+    /// Whether the reconciliation fails: a figure outside tolerance, or a failing internal check of the report
+    /// (unless [`internal_checks_count`](Self::internal_checks_count) is relaxed). `ghg reconcile` exits 1 then.
+    pub fn fails(&self) -> bool {
+        self.outside() > 0 || (self.internal_checks_count && self.failing_checks() > 0)
     }
     /// Every finding of every year, in year order.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
@@ -220,10 +240,11 @@ fn recomputed(inv: &Inventory, c: &Computation, id: &str) -> Option<(Decimal, Fi
 
 /// Whether the closed interval `[lo, hi]` meets the printed interval of `p` (half-open the way `p` rounds).
 pub(crate) fn meets(p: &PrintedNumber, lo: Decimal, hi: Decimal) -> bool {
-    if p.contains(lo) || p.contains(hi) {
-        return true;
+    if lo >= hi {
+        return p.contains(lo);
     }
-    lo <= p.lower() && hi >= p.upper()
+    // The intervals share more than an end: a one-sided touch of the rounding interval is no agreement.
+    lo.max(p.lower()) < hi.min(p.upper())
 }
 
 /// Compare one reported figure with its recomputation.
@@ -273,6 +294,7 @@ fn compare(
         tolerance: allowance,
         tolerance_rule: rule,
         status,
+        explained_by: None,
     })
 }
 
@@ -290,6 +312,7 @@ pub fn reconcile_year(
         year: inv.year,
         organisation: computation.organisation.clone(),
         inventory: inv.path.clone(),
+        boundary: inv.boundary.clone(),
         reported,
         computation,
         revenue,
@@ -297,9 +320,31 @@ pub fn reconcile_year(
         findings: Vec::new(),
     };
     let mut found = findings::explain(&year, lib, &units).map_err(Diagnostics::from)?;
+    settle(&mut year.figures, &found);
+    let propagated = findings::propagate(&year, &units).map_err(Diagnostics::from)?;
+    settle(&mut year.figures, &propagated);
+    found.extend(propagated);
+    // Findings under their figure, in the order of the reported file (stable: a figure's own order is kept).
+    let position = |f: &Finding| year.figures.iter().position(|x| Some(&x.id) == f.figure.as_ref());
+    found.sort_by_key(|f| position(f).unwrap_or(usize::MAX));
     found.extend(internal::check(&year, &units).map_err(Diagnostics::from)?);
     year.findings = found;
     Ok(year)
+}
+
+/// A figure that is not exact or consistent becomes `consistent` when one of its findings explains its whole gap
+/// through the precision of what was printed; the figure names that finding.
+fn settle(figures: &mut [FigureResult], found: &[Finding]) {
+    for fr in figures.iter_mut().filter(|f| matches!(f.status, Status::Within | Status::Outside)) {
+        if let Some(f) = found
+            .iter()
+            .filter(|f| f.figure.as_deref() == Some(fr.id.as_str()) && findings::explains_whole_gap(f))
+            .min_by_key(|f| findings::explanation_rank(f))
+        {
+            fr.status = Status::Consistent;
+            fr.explained_by = Some(findings::explanation(f));
+        }
+    }
 }
 
 /// Every reconciled figure of `reported` against `computation`, in the order of the reported file: the comparison
@@ -470,7 +515,7 @@ pub fn reconcile_with(
             }
         }
     }
-    d.into_result(Reconciliation { years, attributions })
+    d.into_result(Reconciliation { years, attributions, internal_checks_count: true })
 }
 
 #[cfg(test)]
@@ -549,6 +594,9 @@ mod tests {
         assert_eq!(status("1,050.3", dec!(1050.0), Some(dec!(0.2)), &none), Status::Outside);
         // the closed recomputed interval touching the open upper bound does not meet it
         assert_eq!(status("1,050.3", dec!(1050.45), Some(dec!(0.1)), &none), Status::Outside);
+        // nor does one touching the closed lower bound [1050.25: a one-sided touch is no agreement
+        assert_eq!(status("1,050.3", dec!(1050.15), Some(dec!(0.1)), &none), Status::Outside);
+        assert_eq!(status("1,050.3", dec!(1050.16), Some(dec!(0.1)), &none), Status::Consistent);
         let rel = Tolerance { absolute: None, relative: Some(dec!(0.02)) };
         // 2% of 445.44 is 8.9088; 429.28 is 16.16 away
         assert_eq!(status("445.44", dec!(429.28), None, &rel), Status::Outside);

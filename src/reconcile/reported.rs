@@ -135,13 +135,29 @@ pub struct Check {
     pub builtin: bool,
 }
 
+/// The direction a stated change names in words ("减少", "a reduction", "增长", "up").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// The figure went up.
+    Increase,
+    /// The figure went down.
+    Decrease,
+}
+
 /// A stated year-on-year change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatedChange {
     /// The figure whose change is stated.
     pub id: String,
-    /// The change as printed ("+43.0%", "-1,234.5 吨标煤").
+    /// The change as printed ("+43.0%", "-1,234.5 吨标煤", "减少21.15%", "a 21.15% reduction"), its value signed as
+    /// the words say ("减少21.15%" is -21.15 %). A change stated by its direction only ("下降") has the value 0 and
+    /// `magnitude` false.
     pub printed: PrintedNumber,
+    /// The direction named in words, if any.
+    pub direction: Option<Direction>,
+    /// Whether the change states an amount (false for "下降", "增长" alone: only the direction is checked).
+    pub magnitude: bool,
     /// The previous year's value as printed, when given here.
     pub from: Option<PrintedNumber>,
     /// Where in the report.
@@ -346,7 +362,7 @@ impl ReportedFile {
                 );
                 continue;
             }
-            let Some((printed, _)) = read_printed(&p, &ploc, "printed", true, &mut d) else { continue };
+            let Some((printed, direction, magnitude)) = read_change(&p, &ploc, &mut d) else { continue };
             let from = match from {
                 Some((f, floc)) => match read_printed(&f, &floc, "from", true, &mut d) {
                     Some((x, _)) => Some(x),
@@ -354,7 +370,7 @@ impl ReportedFile {
                 },
                 None => None,
             };
-            changes.push(StatedChange { id, printed, from, locator, location: loc });
+            changes.push(StatedChange { id, printed, direction, magnitude, from, locator, location: loc });
         }
         top.finish(&mut d);
         if !d.is_empty() {
@@ -397,6 +413,171 @@ fn read_tolerance(mut t: TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Tolera
     }
     t.finish(d);
     Tolerance { absolute: absolute.map(|x| x.0), relative: relative.map(|x| x.0) }
+}
+
+/// Words that name the direction of a change, longest first within each language so that "减少" is not read
+/// as "减" followed by "少".
+const DECREASE_WORDS: &[&str] = &[
+    "减少",
+    "下降",
+    "降低",
+    "减低",
+    "下滑",
+    "回落",
+    "减",
+    "降",
+    "reduction",
+    "decrease",
+    "decreased",
+    "decline",
+    "declined",
+    "lower",
+    "down",
+    "fall",
+    "fell",
+    "drop",
+    "dropped",
+    "less",
+    "reduced",
+];
+const INCREASE_WORDS: &[&str] = &[
+    "增长",
+    "增加",
+    "上升",
+    "提高",
+    "提升",
+    "增",
+    "升",
+    "increase",
+    "increased",
+    "growth",
+    "grew",
+    "rise",
+    "rose",
+    "higher",
+    "up",
+    "more",
+];
+/// Words around a change that carry no meaning for its value ("同比", "a", "by", "year-on-year").
+const FILLER_WORDS: &[&str] =
+    &["同比", "较上年", "较去年", "比上年", "year-on-year", "yoy", "y/y", "a", "an", "of", "by", "compared", "than"];
+
+/// Splits a stated change into its direction word and the printed number ("减少21.15%" -> (Decrease, "21.15%"),
+/// "a 21.15% reduction" -> (Decrease, "21.15%"), "下降" -> (Decrease, "")). Err names a second, contradicting
+/// direction word.
+fn split_direction(text: &str) -> Result<(Option<Direction>, String), String> {
+    let mut rest = text.to_string();
+    let mut found: Option<(Direction, &str)> = None;
+    // Chinese words are glued to the number: remove them where they stand (longest first).
+    for (dir, words) in [(Direction::Decrease, DECREASE_WORDS), (Direction::Increase, INCREASE_WORDS)] {
+        for w in words.iter().filter(|w| !w.is_ascii()) {
+            if let Some(i) = rest.find(w) {
+                if let Some((d, other)) = found
+                    && d != dir
+                {
+                    return Err(format!("it names both \"{other}\" and \"{w}\""));
+                }
+                found = Some((dir, w));
+                rest.replace_range(i..i + w.len(), " ");
+            }
+        }
+    }
+    // English words stand apart: drop them (and the filler words) token by token.
+    let mut kept = Vec::new();
+    for token in rest.split_whitespace() {
+        let lower = token.to_ascii_lowercase();
+        let bare = lower.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')'));
+        let dir = if DECREASE_WORDS.contains(&bare) {
+            Some(Direction::Decrease)
+        } else if INCREASE_WORDS.contains(&bare) {
+            Some(Direction::Increase)
+        } else {
+            None
+        };
+        match dir {
+            Some(d) => {
+                if let Some((prev, other)) = found
+                    && prev != d
+                {
+                    return Err(format!("it names both \"{other}\" and \"{token}\""));
+                }
+                let w = if d == Direction::Decrease { DECREASE_WORDS } else { INCREASE_WORDS };
+                found = Some((d, w.iter().find(|x| **x == bare).copied().unwrap_or("")));
+            }
+            None if FILLER_WORDS.contains(&bare) || (!token.is_ascii() && FILLER_WORDS.contains(&token)) => {}
+            None => kept.push(token.to_string()),
+        }
+    }
+    let mut number = kept.join(" ");
+    for w in FILLER_WORDS.iter().filter(|w| !w.is_ascii()) {
+        number = number.replace(w, "");
+    }
+    Ok((found.map(|(d, _)| d), number.trim().to_string()))
+}
+
+/// A stated change as printed: signed by its direction word, or only a direction. A signed number that contradicts
+/// its word ("减少-5%") is an error, as is a word for each direction.
+fn read_change(text: &str, loc: &Location, d: &mut Diagnostics) -> Option<(PrintedNumber, Option<Direction>, bool)> {
+    let hint =
+        "write the change as printed: \"+43.0%\", \"减少21.15%\", \"a 21.15% reduction\", \"下降\" or \"增长 27%\"";
+    let (direction, number) = match split_direction(text) {
+        Ok(x) => x,
+        Err(why) => {
+            d.push(
+                Error::new(ErrorKind::BadValue, format!("'printed' change \"{text}\" is contradictory: {why}"))
+                    .at(loc.clone())
+                    .hint(hint),
+            );
+            return None;
+        }
+    };
+    if number.is_empty() {
+        let Some(dir) = direction else {
+            d.push(Error::new(ErrorKind::BadValue, "'printed' change is empty").at(loc.clone()).hint(hint));
+            return None;
+        };
+        let printed = PrintedNumber {
+            text: text.trim().to_string(),
+            value: Decimal::ZERO,
+            places: 0,
+            multiplier: Decimal::ONE,
+            half_unit: Decimal::ZERO,
+            unit: "%".to_string(),
+        };
+        return Some((printed, Some(dir), false));
+    }
+    if direction.is_none() {
+        let (p, _) = read_printed(text, loc, "printed", true, d)?;
+        return Some((p, None, true));
+    }
+    let (mut p, _) = match PrintedNumber::parse(&number) {
+        Ok(p) => (p, ()),
+        Err(e) => {
+            d.push(
+                Error::new(ErrorKind::BadNumber, format!("'printed' change \"{text}\" has no printed number: {e}"))
+                    .at(loc.clone())
+                    .hint(hint),
+            );
+            return None;
+        }
+    };
+    let signed = number.starts_with(['+', '-', '−']);
+    if signed && (p.value.is_sign_negative() != (direction == Some(Direction::Decrease))) && !p.value.is_zero() {
+        d.push(
+            Error::new(
+                ErrorKind::BadValue,
+                format!("'printed' change \"{text}\" is contradictory: its sign and its words point different ways"),
+            )
+            .at(loc.clone())
+            .hint(hint),
+        );
+        return None;
+    }
+    if direction == Some(Direction::Decrease) && !p.value.is_sign_negative() {
+        p.value = -p.value;
+    }
+    p.text = text.trim().to_string();
+    Some((p, direction, true))
 }
 
 /// Parse a printed number and its unit; problems are reported at the column inside the TOML string. With

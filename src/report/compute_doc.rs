@@ -1,7 +1,7 @@
 //! The handover document of `ghg compute`: key figures, charts of scope 1 and 2 by activity and by entity, every
 //! figure, findings, the factors used with their provenance, and the calculation lines with their citations.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
@@ -134,6 +134,7 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         }
     }
     let mut categories: Vec<(String, Vec<Decimal>)> = Vec::new();
+    let mut deductions = Vec::new();
     if digest.count == 0 {
         let mut v = vec![Decimal::ZERO; ser.len()];
         for (i, (id, _)) in ser.iter().enumerate().skip(1) {
@@ -154,17 +155,29 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         }
         for (a, vs) in &by {
             if vs.iter().any(|x| !x.is_zero()) {
-                categories.push((activity_label(*a, lang).to_string(), vs.clone()));
+                // Certificates lower scope 2 (market-based); they are not negative emissions: drawn hatched,
+                // labelled so.
+                if a.name() == "certificate" {
+                    deductions.push(categories.len());
+                    let label = format!("{} {}", activity_label(*a, lang), lang.pick("(deducted)", "（扣减）"));
+                    categories.push((label, vs.clone()));
+                } else {
+                    categories.push((activity_label(*a, lang).to_string(), vs.clone()));
+                }
             }
         }
     }
     BarChart {
         title: lang.pick("Scope 1 and 2 by activity", "按活动类型的范围一、范围二排放").to_string(),
-        unit: "tCO2e".into(),
+        unit: lang.unit("tCO2e"),
         series: ser.into_iter().map(|s| s.1).collect(),
         categories,
         stacked: false,
         places,
+        deductions,
+        colors: Vec::new(),
+        band: None,
+        legend: Vec::new(),
     }
 }
 
@@ -178,11 +191,15 @@ pub fn chart_by_entity(c: &Computation, lang: Lang, places: u32) -> BarChart {
         .collect();
     BarChart {
         title: lang.pick("Scope 1 and 2 by entity", "按主体的范围一、范围二排放").to_string(),
-        unit: "tCO2e".into(),
+        unit: lang.unit("tCO2e"),
         series: ser.into_iter().map(|s| s.1).collect(),
         categories,
         stacked: false,
         places,
+        deductions: Vec::new(),
+        colors: Vec::new(),
+        band: None,
+        legend: Vec::new(),
     }
 }
 
@@ -197,7 +214,7 @@ pub fn summary_table(c: &Computation, lang: Lang, places: u32) -> Table {
                 Cell::text(id),
                 Cell::text(figure_label(id, lang)),
                 Cell::Number(f.value),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
                 Cell::text(full(f.value)),
                 Cell::number(f.half_width),
                 Cell::Count(f.lines as u64),
@@ -233,7 +250,7 @@ fn by_entity_table(c: &Computation, lang: Lang, places: u32) -> Table {
                 Cell::text(id),
                 Cell::text(figure_label(id, lang)),
                 Cell::Number(f.value),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
                 Cell::text(full(f.value)),
             ]);
         }
@@ -421,7 +438,7 @@ fn compute_document_of(
             c.figures.get(*id).map(|f| KeyFigure {
                 label: figure_label(id, lang),
                 value: f.value,
-                unit: f.unit.clone(),
+                unit: lang.unit(&f.unit),
                 places,
                 note: Some({
                     let mut n = match f.half_width {
@@ -442,7 +459,9 @@ fn compute_document_of(
         charts.push(Block::Chart(Chart::Bars(chart_by_entity(c, lang, places))));
     }
     doc.sections.push(Section::new(lang.pick("Scope 1 and 2", "范围一与范围二"), charts));
-    let mut notes = vec![Block::Table(summary_table(c, lang, places))];
+    let mut summary = summary_table(c, lang, places);
+    summary_formulas(&mut summary, c, digest);
+    let mut notes = vec![Block::Table(summary)];
     notes.push(Block::Text(
         match lang {
             Lang::En => format!(
@@ -491,6 +510,8 @@ pub struct LineDigest {
     pub count: u64,
     by_activity: BTreeMap<(Activity, String), Decimal>,
     factors: BTreeMap<String, (UsedFactor, u64)>,
+    /// Each line figure's sum (None once it overflows) and the units its lines are in.
+    by_figure: BTreeMap<String, (Option<Decimal>, BTreeSet<&'static str>)>,
 }
 
 impl LineDigest {
@@ -515,6 +536,75 @@ impl LineDigest {
         for f in l.factors.iter() {
             self.factors.entry(f.reference.to_string()).or_insert_with(|| (f.clone(), 0)).1 += 1;
         }
+        let e = self.by_figure.entry(l.figure.clone()).or_insert((Some(Decimal::ZERO), BTreeSet::new()));
+        e.0 = e.0.and_then(|v| v.checked_add(l.value));
+        e.1.insert(l.value_unit);
+    }
+}
+
+/// The line figures whose lines make up figure `id`: its own, its sub-figures' (`scope1.gasoline` of `scope1`), and
+/// its summands' (`scope1` and `scope2.market` of `total.market`).
+fn line_figures<'a>(id: &str, digest: &'a LineDigest) -> Vec<&'a str> {
+    let mut out: Vec<&str> = digest
+        .by_figure
+        .keys()
+        .filter(|k| k.as_str() == id || k.strip_prefix(id).is_some_and(|rest| rest.starts_with('.')))
+        .map(String::as_str)
+        .collect();
+    if out.is_empty()
+        && let Some(parts) = crate::figure::FigureId::new(id).summands()
+    {
+        for p in parts {
+            for k in line_figures(p.as_str(), digest) {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Rows per worksheet of the Lines table (its header aside); the rest continue on `Lines (2)`, ...
+const LINES_PER_SHEET: u64 = super::xlsx::MAX_ROWS as u64 - 1;
+
+/// The Summary's values as live formulas over the Lines sheet(s): each figure that is the sum of its lines becomes
+/// `SUMIFS(Lines!$J:$J,Lines!$A:$A,"<line figure>")+...` (one term per line figure and Lines sheet), with the exact
+/// value its saved result; a figure that is not such a sum (intensities, ledger quantities, a sum that overflows or
+/// mixes units) keeps its number.
+fn summary_formulas(t: &mut Table, c: &Computation, digest: &LineDigest) {
+    let sheets = digest.count.div_ceil(LINES_PER_SHEET).max(1);
+    let names: Vec<String> =
+        (0..sheets).map(|k| if k == 0 { "Lines".to_string() } else { format!("'Lines ({})'", k + 1) }).collect();
+    for row in &mut t.rows {
+        let Some(Cell::Text(id)) = row.first() else { continue };
+        let Some(f) = c.figures.get(id.as_str()) else { continue };
+        let leaves = line_figures(id, digest);
+        if leaves.is_empty() {
+            continue;
+        }
+        let mut sum = Some(Decimal::ZERO);
+        let mut units: BTreeSet<&str> = BTreeSet::new();
+        for l in &leaves {
+            let (v, u) = &digest.by_figure[*l];
+            sum = sum.and_then(|s| s.checked_add((*v)?));
+            units.extend(u.iter().copied());
+        }
+        if sum != Some(f.value) || units.len() != 1 || !units.contains(f.unit.as_str()) {
+            continue;
+        }
+        let terms: Vec<String> = leaves
+            .iter()
+            .flat_map(|l| {
+                names.iter().map(move |s| format!("SUMIFS({s}!$J:$J,{s}!$A:$A,\"{}\")", l.replace('"', "\"\"")))
+            })
+            .collect();
+        let formula = terms.join("+");
+        // Excel's limit on a formula's length.
+        if formula.chars().count() > 8000 {
+            continue;
+        }
+        row[2] = Cell::Formula { formula, value: f.value };
     }
 }
 

@@ -51,6 +51,40 @@ impl Lang {
     pub fn tag(self) -> &'static str {
         self.pick("en", "zh-CN")
     }
+    /// A unit symbol for people: the Chinese unit in Chinese ("tCO2e" -> "吨二氧化碳当量", "tce/million CNY" ->
+    /// "吨标煤/百万元"), the symbol itself in English or when a part has no Chinese name here.
+    pub fn unit(self, symbol: &str) -> String {
+        if self == Lang::En {
+            return symbol.to_string();
+        }
+        let zh = |part: &str| -> Option<&'static str> {
+            Some(match part.trim() {
+                "tCO2e" => "吨二氧化碳当量",
+                "tCO2" => "吨二氧化碳",
+                "kgCO2e" => "千克二氧化碳当量",
+                "tce" => "吨标煤",
+                "kgce" => "千克标煤",
+                "MWh" => "兆瓦时",
+                "kWh" => "千瓦时",
+                "GJ" => "吉焦",
+                "TJ" => "太焦",
+                "t" => "吨",
+                "kg" => "千克",
+                "m3" => "立方米",
+                "10^4 m3" => "万立方米",
+                "10^4 Nm3" => "万标准立方米",
+                "L" => "升",
+                "m2" => "平方米",
+                "million CNY" => "百万元",
+                "CNY" => "元",
+                "pieces" => "件",
+                "%" => "%",
+                _ => return None,
+            })
+        };
+        let parts: Option<Vec<&str>> = symbol.split('/').map(zh).collect();
+        parts.map(|p| p.join("/")).unwrap_or_else(|| symbol.to_string())
+    }
 }
 
 impl FromStr for Lang {
@@ -173,6 +207,12 @@ pub enum ColumnKind {
     Count,
     /// A whole number shown as it is, without separators (a year, a row number).
     Integer,
+    /// A fraction shown as a percentage with `places` decimals (0.0123 shows as 1.23%); the workbook keeps the
+    /// fraction under a percentage display format.
+    Percent {
+        /// Decimal places of the percentage shown.
+        places: u32,
+    },
 }
 
 /// A column of a table.
@@ -203,6 +243,10 @@ impl Column {
     pub fn count(header: impl Into<String>) -> Column {
         Column { header: header.into(), kind: ColumnKind::Count, width: None }
     }
+    /// A column of fractions shown as percentages with `places` decimals.
+    pub fn percent(header: impl Into<String>, places: u32) -> Column {
+        Column { header: header.into(), kind: ColumnKind::Percent { places }, width: None }
+    }
     /// A column of whole numbers shown without separators (years).
     pub fn integer(header: impl Into<String>) -> Column {
         Column { header: header.into(), kind: ColumnKind::Integer, width: None }
@@ -225,6 +269,15 @@ pub enum Cell {
     Number(Decimal),
     /// A whole number.
     Count(u64),
+    /// A spreadsheet formula (without the leading `=`) and the exact decimal it computes: the workbook writes the
+    /// formula with that value as its saved result, so a reader sees how the value is made and a program that does
+    /// not recalculate still reads it; other renderings show the value.
+    Formula {
+        /// The formula, e.g. `SUMIFS(Lines!$J:$J,Lines!$A:$A,"scope1.gasoline")`.
+        formula: String,
+        /// The value it computes, exactly.
+        value: Decimal,
+    },
 }
 
 impl Cell {
@@ -257,6 +310,9 @@ pub struct Table {
     pub in_workbook: bool,
     /// Whether the table is shown in HTML.
     pub in_html: bool,
+    /// Rows (0 for the first under the header) that need a look (figures outside tolerance): filled in the workbook,
+    /// marked in HTML.
+    pub highlight: Vec<usize>,
 }
 
 impl Table {
@@ -271,6 +327,7 @@ impl Table {
             rows_in_all: None,
             in_workbook: true,
             in_html: true,
+            highlight: Vec::new(),
         }
     }
 }
@@ -342,6 +399,16 @@ pub struct BarChart {
     pub stacked: bool,
     /// Decimal places of the value labels.
     pub places: u32,
+    /// Categories (by index) that are deductions, not emissions (certificates): drawn hatched and outlined, so that
+    /// no reader takes them for negative emissions.
+    pub deductions: Vec<usize>,
+    /// Per category and series, a colour that replaces the series' (a status colour); empty: the series' colours.
+    /// Bars so coloured carry their series' name in their value label.
+    pub colors: Vec<Vec<Option<String>>>,
+    /// A shaded band across the value axis, from and to, with its label (a tolerance).
+    pub band: Option<(Decimal, Decimal, String)>,
+    /// Legend entries (label, colour) after the series' own (the meaning of the status colours).
+    pub legend: Vec<(String, String)>,
 }
 
 /// A waterfall from a start value through signed steps to an end value.

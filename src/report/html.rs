@@ -5,12 +5,13 @@ use std::fmt::Write;
 use super::doc::{Block, Cell, ColumnKind, Document, Finding, KeyFigure, Lang, Table};
 use super::svg::{self, esc};
 use super::{fmt_dec, full};
+use rust_decimal::Decimal;
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5b6470; --line: #d9dde3; --accent: #0072B2; --bg: #ffffff; }
 * { box-sizing: border-box; }
 html { background: var(--bg); }
-body { margin: 0 auto; max-width: 1100px; padding: 28px 32px 48px; color: var(--ink);
+body { margin: 0 auto; max-width: 1240px; padding: 28px 32px 48px; color: var(--ink);
   font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC",
   "Microsoft YaHei", sans-serif; }
 h1 { font-size: 24px; margin: 0 0 4px; }
@@ -30,14 +31,16 @@ h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 2
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 figure.chart-box { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px; overflow-x: auto; }
 figure.chart-box svg { display: block; max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: max-content; min-width: 100%; font-size: 13px; margin: 4px 0 8px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 4px 0 8px; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; vertical-align: top; text-align: left;
-  max-width: 32em; }
+  overflow-wrap: anywhere; }
 th { background: #f0f3f6; position: sticky; top: 0; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { overflow-wrap: normal; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; overflow-wrap: normal; }
 td.code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
 .more { color: var(--muted); font-size: 12px; }
+tr.hl td { background: #fde2e1; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 ul.findings { list-style: none; padding: 0; margin: 0; }
 ul.findings li { border-left: 4px solid var(--line); padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
@@ -47,7 +50,20 @@ ul.findings li.info { border-color: #56B4E9; }
 .badge { display: inline-block; font-size: 11px; font-weight: 600; text-transform: uppercase; margin-right: 6px; }
 .loc { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
-@media print { body { max-width: none; padding: 0; } th { position: static; } figure.chart-box { break-inside: avoid; } }
+@media print {
+  @page { size: A4 landscape; margin: 10mm; }
+  body { max-width: none; padding: 0; font-size: 10px; }
+  h1 { font-size: 18px; } h2 { font-size: 14px; margin: 16px 0 8px; break-after: avoid; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 7.5px; }
+  th, td { padding: 2px 3px; }
+  td.code { font-size: 7px; }
+  th { position: static; }
+  thead { display: table-header-group; }
+  tr, figure.chart-box, ul.findings li, .keyfig { break-inside: avoid; }
+  figure.chart-box { overflow: visible; }
+  tr.hl td, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 "#;
 
 /// Render a document as one HTML page.
@@ -134,15 +150,21 @@ fn key_figures(o: &mut String, k: &[KeyFigure]) {
 
 fn cell_html(c: &Cell, kind: ColumnKind) -> (String, &'static str) {
     let class = match kind {
-        ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer => "num",
+        ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer | ColumnKind::Percent { .. } => "num",
         ColumnKind::Code => "code",
         ColumnKind::Text => "",
     };
     let text = match (c, kind) {
         (Cell::Empty, _) => String::new(),
         (Cell::Text(s), _) => esc(s),
-        (Cell::Number(x), ColumnKind::Number { places }) => fmt_dec(*x, places),
-        (Cell::Number(x), _) => full(*x),
+        (Cell::Number(x) | Cell::Formula { value: x, .. }, ColumnKind::Number { places }) => fmt_dec(*x, places),
+        (Cell::Number(x) | Cell::Formula { value: x, .. }, ColumnKind::Percent { places }) => {
+            match x.checked_mul(Decimal::ONE_HUNDRED) {
+                Some(p) => format!("{}%", fmt_dec(p, places)),
+                None => full(*x),
+            }
+        }
+        (Cell::Number(x) | Cell::Formula { value: x, .. }, _) => full(*x),
         (Cell::Count(n), ColumnKind::Integer) => n.to_string(),
         (Cell::Count(n), _) => fmt_dec((*n).into(), 0),
     };
@@ -156,7 +178,10 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
     }
     o.push_str("<thead><tr>");
     for c in &t.columns {
-        let class = if matches!(c.kind, ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer) {
+        let class = if matches!(
+            c.kind,
+            ColumnKind::Number { .. } | ColumnKind::Count | ColumnKind::Integer | ColumnKind::Percent { .. }
+        ) {
             " class=\"num\""
         } else {
             ""
@@ -167,8 +192,8 @@ fn table(o: &mut String, t: &Table, lang: Lang) {
     let shown = t.html_rows.unwrap_or(usize::MAX).min(t.rows.len());
     // Rows in all: the table may hold only the first of them, the rest having been counted as they streamed past.
     let in_all = t.rows_in_all.unwrap_or(t.rows.len() as u64).max(t.rows.len() as u64);
-    for row in &t.rows[..shown] {
-        o.push_str("<tr>");
+    for (r, row) in t.rows[..shown].iter().enumerate() {
+        o.push_str(if t.highlight.contains(&r) { "<tr class=\"hl\">" } else { "<tr>" });
         for (i, col) in t.columns.iter().enumerate() {
             let (text, class) = cell_html(row.get(i).unwrap_or(&Cell::Empty), col.kind);
             if class.is_empty() {

@@ -195,6 +195,7 @@ pub fn computation_json(c: &Computation) -> Value {
     let by_entity: Map<String, Value> = c.by_entity.iter().map(|(e, m)| (e.clone(), entity_json(m))).collect();
     let p = &c.provenance;
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": c.organisation,
         "year": c.year,
         "figures": figures,
@@ -238,6 +239,7 @@ pub(crate) fn rows_json(r: &crate::calc::RowCounts) -> Value {
 /// The `ghg explain --format json` object.
 pub fn trace_json(t: &Trace<'_>) -> Value {
     let mut v = json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "id": t.id,
         "value": full(t.figure.value),
         "unit": t.figure.unit,

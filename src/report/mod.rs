@@ -16,6 +16,10 @@ pub mod svg;
 mod text;
 mod xlsx;
 
+/// The version of the JSON outputs' layout (`schema_version` in every JSON object `ghg` writes): raised when a key
+/// changes meaning or goes away, never for added keys.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
 pub use compute_doc::{
     ComputeReport, HTML_LINES, LineDigest, SHEETS, chart_by_activity, chart_by_entity, compute_document,
     compute_findings, factors_table, provenance_stamp, summary_table,

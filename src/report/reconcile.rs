@@ -101,12 +101,53 @@ fn status_counts(r: &Reconciliation) -> String {
     format!("{total} figure(s): {}", parts.join(", "))
 }
 
-fn verdict(r: &Reconciliation) -> String {
-    let n = r.outside();
-    if n == 0 {
-        "verdict: every reported figure reconciles (exit code 0)".to_string()
-    } else {
-        format!("verdict: {n} figure(s) outside tolerance (exit code 1)")
+/// What each status means, printed with every format.
+pub const STATUS_LEGEND: &str = "statuses: exact = the recomputed value rounded as the report rounds (half away from zero, same places and 万/亿) is the printed value, even when the unrounded difference is visible; consistent = the printed interval overlaps the recomputed value widened by the precision of printed ledger inputs, or a finding explains the whole gap by printed precision (named beside the status); within = inside the stated tolerance; outside = none of these";
+
+/// A figure's status for people: a `consistent` one names the finding that explains its gap, an `exact` one beside a
+/// visible relative difference says at what it is exact.
+pub(crate) fn status_text(f: &FigureResult) -> String {
+    match (f.status, &f.explained_by) {
+        (Status::Consistent, Some(e)) => {
+            format!("consistent ({})", e.split(':').next().unwrap_or(e))
+        }
+        (Status::Exact, _) if visible_gap(f) => format!("exact (as printed: {})", f.at_precision()),
+        (s, _) => s.name().to_string(),
+    }
+}
+
+/// A figure's status in the table of several years: marked `*` when [`status_text`] says more (explained below it).
+fn status_mark(f: &FigureResult) -> String {
+    if status_text(f) == f.status.name() { f.status.name().to_string() } else { format!("{}*", f.status.name()) }
+}
+
+/// The note under the table of several years for the statuses marked `*`.
+const MARK_NOTE: &str = "* exact*: the recomputed value rounds to the printed one although the unrounded difference shows; consistent*: a finding explains the whole gap (see explained gaps)";
+
+/// Whether the relative difference shows as non-zero at two places of a percent.
+fn visible_gap(f: &FigureResult) -> bool {
+    f.relative
+        .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+        .is_some_and(|x| !crate::printed::round_half_away(x, 2).is_zero())
+}
+
+/// The verdict line: figures outside tolerance and failing internal checks of the report, and the exit code.
+pub(crate) fn verdict(r: &Reconciliation) -> String {
+    let (n, k) = (r.outside(), r.failing_checks());
+    let code = if r.fails() { 1 } else { 0 };
+    let checks = match (k, r.internal_checks_count) {
+        (0, _) => String::new(),
+        (k, true) => format!("{k} internal check(s) of the report fail"),
+        (k, false) => format!("{k} internal check(s) of the report fail (not counted: --internal-checks report)"),
+    };
+    match (n, checks.is_empty()) {
+        (0, true) => "verdict: every reported figure reconciles (exit code 0)".to_string(),
+        (0, false) if !r.internal_checks_count => {
+            format!("verdict: every reported figure reconciles; {checks} (exit code {code})")
+        }
+        (0, false) => format!("verdict: {checks} (exit code {code})"),
+        (n, true) => format!("verdict: {n} figure(s) outside tolerance (exit code {code})"),
+        (n, false) => format!("verdict: {n} figure(s) outside tolerance; {checks} (exit code {code})"),
     }
 }
 
@@ -125,10 +166,57 @@ fn is_internal(f: &Finding) -> bool {
     )
 }
 
+/// A fallback of a year's recomputation as one line of text, as `ghg compute` prints it: `year grid for electricity:
+/// mee-grid@2022:grid.national used for year 2024 (valid for 2022) (1 row, first ledger.csv:5)`.
+fn fallback_text(f: &calc::Fallback) -> String {
+    let what = if f.kind == "year" {
+        format!("year {} (valid for {})", f.wanted, f.used)
+    } else {
+        format!("region {} (factor of {})", f.wanted, f.used)
+    };
+    format!(
+        "{} {} for {}: {} used for {what} ({} row{}, first {})",
+        f.kind,
+        f.choice,
+        f.activity.name(),
+        f.factor,
+        f.rows,
+        if f.rows == 1 { "" } else { "s" },
+        f.first_row
+    )
+}
+
 /// A warning of a year's recomputation as one line of text: `[code] location: message`.
 fn warning_text(w: &calc::Warning) -> String {
     let loc = w.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
     format!("[{}] {loc}{}", w.code, w.message)
+}
+
+/// How much a status needs a look: outside figures fail the reconciliation.
+fn severity(s: Status) -> &'static str {
+    match s {
+        Status::Outside => "error",
+        Status::Within => "warning",
+        _ => "info",
+    }
+}
+
+/// Findings under the figure they are about, figures by status (outside first), then by year and file order.
+fn grouped<'a>(r: &'a Reconciliation, fs: &[&'a Finding]) -> Vec<(Option<&'a FigureResult>, Vec<&'a Finding>)> {
+    let mut out: Vec<(Option<&FigureResult>, Vec<&Finding>)> = Vec::new();
+    for f in fs {
+        let fr = r
+            .years
+            .iter()
+            .find(|y| y.year == f.year)
+            .and_then(|y| y.figures.iter().find(|x| Some(&x.id) == f.figure.as_ref()));
+        match out.iter_mut().find(|(g, _)| g.map(|g| (g.year, &g.id)) == fr.map(|g| (g.year, &g.id))) {
+            Some((_, v)) => v.push(f),
+            None => out.push((fr, vec![f])),
+        }
+    }
+    out.sort_by_key(|(fr, _)| std::cmp::Reverse(fr.map(|f| f.status)));
+    out
 }
 
 fn finding_line(f: &Finding) -> String {
@@ -159,7 +247,7 @@ fn detail_rows(y: &YearResult, places: Option<u32>) -> Vec<Vec<String>> {
             signed(f.difference, p),
             percent(f.relative),
             tolerance_text(f),
-            f.status.name().to_string(),
+            status_text(f),
         ]);
     }
     rows
@@ -189,13 +277,15 @@ fn year_rows(r: &Reconciliation, places: Option<u32>) -> Vec<Vec<String>> {
     let mut rows = vec![head];
     for id in all_ids(r) {
         let cells: Vec<Option<&FigureResult>> = r.years.iter().map(|y| y.figures.iter().find(|f| f.id == id)).collect();
+        // One figure's recomputed values at the same places in every year (the most any year's printing needs).
+        let places = places.or_else(|| cells.iter().flatten().map(|f| f.detail_places()).max());
         let measures: [(&str, &Measure<'_>); 4] = [
             ("reported", &|f| format!("{} {}", reported_text(f), f.unit)),
             ("recomputed", &|f| format_grouped(f.recomputed, recomputed_places(f, places), true)),
             ("difference", &|f| {
                 format!("{} ({})", signed(f.difference, recomputed_places(f, places)), percent(f.relative))
             }),
-            ("status", &|f| f.status.name().to_string()),
+            ("status", &|f| status_mark(f)),
         ];
         for (i, (name, get)) in measures.iter().enumerate() {
             let mut row = vec![if i == 0 { id.clone() } else { String::new() }, name.to_string()];
@@ -262,7 +352,7 @@ fn factor_change_lines(a: &Attribution) -> Option<String> {
 }
 
 /// The method note printed with every attribution.
-pub const ATTRIBUTION_METHOD: &str = "sequential substitution on the recomputed lines: boundary (entities in one year only), then activity (new activity at the earlier year's effective factor), then factors (the rest); the parts add up exactly to the change (values at 10 decimal places)";
+pub const ATTRIBUTION_METHOD: &str = "sequential substitution on the recomputed lines: boundary (entities in one year only), then activity (new activity at the earlier year's effective factor), then factors (the rest: editions, methods, regions, and certificates, which change the market-based factor); the parts add up exactly to the change (values at 10 decimal places)";
 
 /// `ghg reconcile` as an aligned table: recomputed values two digits beyond each reported figure's printed precision
 /// (see [`render_reconcile_table_at`]).
@@ -286,6 +376,9 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
             y.reported.path.display(),
             y.reported.tolerance.describe()
         );
+        if let Some(b) = &y.boundary {
+            let _ = writeln!(o, "  boundary: {}", term_text(b));
+        }
     }
     o.push('\n');
     if r.years.len() == 1 {
@@ -297,8 +390,24 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
     } else {
         let right: Vec<bool> = (0..r.years.len() + 2).map(|i| i >= 2).collect();
         o.push_str(&columns(&year_rows(r, places), &right, "  "));
+        if r.years.iter().flat_map(|y| &y.figures).any(|f| status_mark(f).ends_with('*')) {
+            let _ = writeln!(o, "{MARK_NOTE}");
+        }
     }
     let _ = writeln!(o, "{}", status_counts(r));
+    let _ = writeln!(o, "{STATUS_LEGEND}");
+    let explained: Vec<String> = r
+        .years
+        .iter()
+        .flat_map(|y| &y.figures)
+        .filter_map(|f| f.explained_by.as_ref().map(|e| format!("{} {} consistent: {e}", f.year, f.id)))
+        .collect();
+    if !explained.is_empty() {
+        let _ = writeln!(o, "\nexplained gaps:");
+        for s in explained {
+            let _ = writeln!(o, "  {s}");
+        }
+    }
     let only: Vec<String> = r
         .years
         .iter()
@@ -314,9 +423,29 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
     }
     let (internal, explain): (Vec<&Finding>, Vec<&Finding>) = r.findings().partition(|f| is_internal(f));
     if !explain.is_empty() {
-        let _ = writeln!(o, "\nfindings:");
-        for f in explain {
-            let _ = writeln!(o, "  {}", finding_line(f));
+        let _ = writeln!(o, "\nfindings, under their figure (outside figures first):");
+        for (fr, fs) in grouped(r, &explain) {
+            match fr {
+                Some(fr) => {
+                    let _ = writeln!(
+                        o,
+                        "  {} {} [{}] {}: {} ({}) against the printed {}",
+                        fr.year,
+                        fr.id,
+                        severity(fr.status),
+                        status_text(fr),
+                        signed(fr.difference, fr.detail_places()),
+                        percent(fr.relative),
+                        term_text(&fr.printed.text)
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "  other:");
+                }
+            }
+            for f in fs {
+                let _ = writeln!(o, "    [{}, {}] {}", f.kind.name(), f.outcome.name(), f.message);
+            }
         }
     }
     if !internal.is_empty() {
@@ -347,6 +476,20 @@ pub fn render_reconcile_table_at(r: &Reconciliation, places: Option<u32>) -> Str
             let _ = writeln!(o, "  {w}");
         }
     }
+    // Factors used outside their year or region, as the inventory allows: `ghg compute` lists them too.
+    let fallbacks: Vec<String> = r
+        .years
+        .iter()
+        .flat_map(|y| {
+            y.computation.fallbacks.iter().map(move |f| format!("{} {}", y.year, term_text(&fallback_text(f))))
+        })
+        .collect();
+    if !fallbacks.is_empty() {
+        let _ = writeln!(o, "\nfallbacks of the recomputation:");
+        for f in fallbacks {
+            let _ = writeln!(o, "  {f}");
+        }
+    }
     let _ = writeln!(o, "\n{}", verdict(r));
     // Text from the inputs never reaches the terminal as control characters.
     term_lines(&o).into_owned()
@@ -368,6 +511,7 @@ fn figure_json(f: &FigureResult) -> Value {
         "tolerance": full(f.tolerance),
         "tolerance_rule": f.tolerance_rule,
         "status": f.status.name(),
+        "explained_by": f.explained_by,
         "locator": f.locator,
     })
 }
@@ -397,6 +541,20 @@ fn finding_json(f: &Finding) -> Value {
             ),
         );
         m.insert("tried".into(), json!(f.tried));
+        m.insert(
+            "nearest".into(),
+            Value::Array(
+                f.nearest
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "factor": c.factor, "value": full(c.value), "unit": c.unit, "relation": c.relation,
+                            "recomputed": full(c.recomputed),
+                        })
+                    })
+                    .collect(),
+            ),
+        );
     }
     Value::Object(m)
 }
@@ -413,9 +571,14 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
         let n = r.years.iter().flat_map(|y| &y.figures).filter(|f| f.status == s).count();
         counts.insert(s.name().into(), json!(n));
     }
-    counts.insert("exit_code".into(), json!(if r.outside() > 0 { 1 } else { 0 }));
+    counts.insert("failing_internal_checks".into(), json!(r.failing_checks()));
+    counts.insert("internal_checks_count".into(), json!(r.internal_checks_count));
+    counts.insert("exit_code".into(), json!(if r.fails() { 1 } else { 0 }));
+    counts.insert("statuses".into(), json!(STATUS_LEGEND.trim_start_matches("statuses: ")));
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": r.years.first().map(|y| y.organisation.clone()),
+        "boundary": r.years.iter().map(|y| (y.year.to_string(), json!(y.boundary))).collect::<Map<String, Value>>(),
         "years": r.years.iter().map(|y| y.year).collect::<Vec<_>>(),
         "figures": r.years.iter().flat_map(|y| y.figures.iter().map(figure_json)).collect::<Vec<_>>(),
         "reported_only": r.years.iter().flat_map(|y| y.reported_only().map(move |f| json!({
@@ -435,6 +598,10 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
         "warnings": r.years.iter().flat_map(|y| y.computation.warnings.iter().map(move |w| json!({
             "year": y.year, "code": w.code, "message": w.message,
             "location": w.location.as_ref().map(|l| l.to_string()),
+        }))).collect::<Vec<_>>(),
+        "fallbacks": r.years.iter().flat_map(|y| y.computation.fallbacks.iter().map(move |f| json!({
+            "year": y.year, "kind": f.kind, "choice": f.choice, "activity": f.activity.name(), "wanted": f.wanted,
+            "used": f.used, "factor": f.factor.to_string(), "rows": f.rows, "first_row": f.first_row.to_string(),
         }))).collect::<Vec<_>>(),
         "provenance": {
             "tool": r.years.first().map(|y| y.computation.provenance.tool.clone()).unwrap_or_else(|| format!("ghg {}", env!("CARGO_PKG_VERSION"))),
@@ -468,12 +635,17 @@ fn md_escape(s: &str) -> String {
     o
 }
 
-/// Compress ledger locations: "ledger.csv:2, 3, 5".
+/// Compress ledger locations: "ledger.csv:2, 3, 5"; spreadsheet rows in the one format of every location,
+/// "ledger.xlsx:ledger!2:2, 3:3".
 fn sources(lines: &[&calc::Line]) -> String {
-    let mut by_file: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut by_file: Vec<(String, Vec<String>)> = Vec::new();
     for l in lines {
-        let f = l.source.file.display().to_string();
-        let line = l.source.line.unwrap_or(0);
+        // The location without its row: "ledger.csv", or "ledger.xlsx:ledger!" for a sheet.
+        let f = crate::error::Location { line: None, column: None, ..l.source.clone() }.to_string();
+        let line = match (&l.source.sheet, l.source.line) {
+            (Some(_), Some(r)) => format!("{r}:{r}"),
+            (_, r) => r.unwrap_or(0).to_string(),
+        };
         match by_file.iter_mut().find(|(k, _)| *k == f) {
             Some((_, v)) => {
                 if !v.contains(&line) {
@@ -486,9 +658,10 @@ fn sources(lines: &[&calc::Line]) -> String {
     by_file
         .into_iter()
         .map(|(f, mut v)| {
-            v.sort_unstable();
-            let ls: Vec<String> = v.iter().map(|x| x.to_string()).collect();
-            format!("{}:{}", md_code(&f), ls.join(", "))
+            // Rows in order (by their number, not as text).
+            v.sort_by_key(|x| x.split(':').next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0));
+            let sep = if f.ends_with('!') { "" } else { ":" };
+            format!("{}{sep}{}", md_code(&f), v.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -586,7 +759,7 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
     let _ = writeln!(o, "{}. {}.\n", status_counts(r), verdict(r));
     let _ = writeln!(
         o,
-        "Statuses: **exact** = equal at the printed precision (rounded half away from zero); **consistent** = the printed interval overlaps the recomputed one widened by the precision of printed ledger inputs; **within** = inside the stated tolerance; **outside** = none of these.\n"
+        "Statuses: **exact** = equal at the printed precision (rounded half away from zero); **consistent** = the printed interval overlaps the recomputed one widened by the precision of printed ledger inputs, or a finding explains the whole gap by printed precision (named beside the status); **within** = inside the stated tolerance; **outside** = none of these.\n"
     );
     let _ = writeln!(o, "## Provenance\n");
     let tool = r.years.first().map(|y| y.computation.provenance.tool.clone()).unwrap_or_default();
@@ -600,6 +773,9 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
         let _ = writeln!(o, "  - reported figures {} sha256 `{}`", path(&y.reported.path), y.reported.sha256);
         if let Some(s) = &y.reported.source {
             let _ = writeln!(o, "  - source: {}", md_text(s));
+        }
+        if let Some(b) = &y.boundary {
+            let _ = writeln!(o, "  - boundary: {}", md_text(b));
         }
         for i in &p.inputs {
             let _ = writeln!(o, "  - ledger {} sha256 `{}`", path(&i.path), i.sha256);
@@ -672,7 +848,7 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
                 signed(f.difference, p),
                 percent(f.relative),
                 tolerance_text(f),
-                format!("**{}**", f.status.name()),
+                format!("**{}**", status_text(f)),
                 md_text(f.locator.as_deref().unwrap_or_default()),
             ]);
         }
@@ -695,8 +871,23 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
         if explain.is_empty() {
             let _ = writeln!(o, "Every figure is exact or consistent: nothing to explain.");
         }
-        for f in explain {
-            md_finding(&mut o, f);
+        for (fr, fs) in grouped(r, &explain) {
+            if let Some(fr) = fr {
+                let _ = writeln!(
+                    o,
+                    "#### `{}` — {} ({}): {} ({}) against the printed {}\n",
+                    fr.id,
+                    md_text(&status_text(fr)),
+                    severity(fr.status),
+                    signed(fr.difference, fr.detail_places()),
+                    percent(fr.relative),
+                    md_text(&fr.printed.text)
+                );
+            }
+            for f in fs {
+                md_finding(&mut o, f);
+            }
+            o.push('\n');
         }
         let _ = writeln!(o, "\n### Internal consistency of the report\n");
         if internal.is_empty() {
@@ -713,6 +904,12 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
             let _ = writeln!(o, "\n### Warnings of the recomputation\n");
             for w in &y.computation.warnings {
                 let _ = writeln!(o, "- {}", md_text(&warning_text(w)));
+            }
+        }
+        if !y.computation.fallbacks.is_empty() {
+            let _ = writeln!(o, "\n### Fallbacks of the recomputation\n");
+            for f in &y.computation.fallbacks {
+                let _ = writeln!(o, "- {}", md_text(&fallback_text(f)));
             }
         }
         let _ = writeln!(o, "\n### Trace summary\n");

@@ -11,6 +11,16 @@ use super::labels::figure_label;
 use crate::factor::FactorLibrary;
 use crate::reconcile::{Outcome, Reconciliation, Status};
 
+/// The colour of a status in charts (Okabe–Ito: outside vermilion, within orange, consistent sky blue, exact green).
+fn status_color(s: Status) -> &'static str {
+    match s {
+        Status::Outside => "#D55E00",
+        Status::Within => "#E69F00",
+        Status::Consistent => "#56B4E9",
+        Status::Exact => "#009E73",
+    }
+}
+
 fn status_severity(s: Status) -> Option<Severity> {
     match s {
         Status::Outside => Some(Severity::Error),
@@ -42,6 +52,9 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         }
         doc.stamp
             .push((format!("{} {}", y.year, lang.pick("reported", "报告数据")), y.reported.path.display().to_string()));
+        if let Some(b) = &y.boundary {
+            doc.stamp.push((format!("{} {}", y.year, lang.pick("boundary", "核算边界")), b.clone()));
+        }
     }
     // Key counts.
     let count = |s: Status| r.years.iter().flat_map(|y| &y.figures).filter(|f| f.status == s).count();
@@ -60,7 +73,14 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         note: Some(s.name().to_string()),
     })
     .collect();
-    doc.sections.push(Section::new(lang.pick("Verdict", "结论"), vec![Block::KeyFigures(keys)]));
+    doc.sections.push(Section::new(
+        lang.pick("Verdict", "结论"),
+        vec![
+            Block::KeyFigures(keys),
+            Block::Text(super::reconcile::verdict(r)),
+            Block::Text(super::reconcile::STATUS_LEGEND.to_string()),
+        ],
+    ));
     // Relative gaps, one series per year.
     let mut ids: Vec<String> = Vec::new();
     for f in r.years.iter().flat_map(|y| &y.figures) {
@@ -68,6 +88,33 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             ids.push(f.id.clone());
         }
     }
+    // Each bar in its figure's status colour; the tolerance, when every year states the same relative one, as a band.
+    let colors: Vec<Vec<Option<String>>> = ids
+        .iter()
+        .map(|id| {
+            r.years
+                .iter()
+                .map(|y| y.figures.iter().find(|f| &f.id == id).map(|f| status_color(f.status).to_string()))
+                .collect()
+        })
+        .collect();
+    let tolerances: Vec<&crate::reconcile::Tolerance> = r.years.iter().map(|y| &y.reported.tolerance).collect();
+    let band = match tolerances.first() {
+        Some(t) if t.absolute.is_none() && tolerances.iter().all(|x| x == t) => t.relative.and_then(|rel| {
+            let pct = rel.checked_mul(Decimal::ONE_HUNDRED)?;
+            Some((-pct, pct, format!("{} ±{}%", lang.pick("tolerance", "容差"), pct.normalize())))
+        }),
+        _ => None,
+    };
+    let legend: Vec<(String, String)> = [
+        (Status::Exact, lang.pick("exact", "一致")),
+        (Status::Consistent, lang.pick("consistent", "区间吻合")),
+        (Status::Within, lang.pick("within tolerance", "容差内")),
+        (Status::Outside, lang.pick("outside tolerance", "超出容差")),
+    ]
+    .into_iter()
+    .map(|(s, label)| (label.to_string(), status_color(s).to_string()))
+    .collect();
     let gap = BarChart {
         title: lang
             .pick("Recomputed against reported (relative difference)", "重新核算与报告数据的相对差异")
@@ -94,6 +141,10 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             .collect(),
         stacked: false,
         places: 2,
+        deductions: Vec::new(),
+        colors,
+        band,
+        legend,
     };
     // Every figure.
     let rows = r
@@ -108,23 +159,37 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                 Cell::text(&f.printed.text),
                 Cell::Number(f.printed.value),
                 Cell::Number(f.recomputed),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
                 Cell::Number(f.difference),
+                // The fraction, shown as a percentage (the workbook's percent format multiplies by 100).
                 match f.relative.map(|x| x.checked_mul(Decimal::ONE_HUNDRED)) {
                     Some(None) => Cell::text(format!(
                         "too large for a percent: difference / reported = {}",
                         f.relative.unwrap_or_default()
                     )),
-                    r => Cell::number(r.flatten()),
+                    _ => Cell::number(f.relative),
                 },
                 Cell::text(&f.tolerance_rule),
                 Cell::text(f.status.name()),
                 Cell::text(full(f.recomputed)),
                 f.locator.as_ref().map(Cell::text).unwrap_or(Cell::Empty),
+                match super::reconcile::status_text(f) {
+                    t if t == f.status.name() => Cell::Empty,
+                    t => Cell::text(t),
+                },
             ]
         })
         .collect();
-    let table = Table::new(
+    // Figures outside tolerance stand out (filled in the workbook, marked in HTML).
+    let highlight: Vec<usize> = r
+        .years
+        .iter()
+        .flat_map(|y| &y.figures)
+        .enumerate()
+        .filter(|(_, f)| f.status == Status::Outside)
+        .map(|(i, _)| i)
+        .collect();
+    let mut table = Table::new(
         "Reconciliation",
         vec![
             Column::integer(lang.pick("year", "年份")).width(7),
@@ -135,14 +200,16 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             Column::number(lang.pick("recomputed", "核算值"), places).width(16),
             Column::text(lang.pick("unit", "单位")).width(16),
             Column::number(lang.pick("difference", "差异"), places).width(14),
-            Column::number(lang.pick("relative %", "相对差异 %"), 2).width(11),
+            Column::percent(lang.pick("relative %", "相对差异 %"), 2).width(11),
             Column::text(lang.pick("tolerance", "容差")).width(24),
             Column::code(lang.pick("status", "结果")).width(11),
             Column::code(lang.pick("exact recomputed", "核算精确值")).width(30),
             Column::text(lang.pick("locator", "出处")).width(50),
+            Column::text(lang.pick("why this result", "结果说明")).width(40),
         ],
         rows,
     );
+    table.highlight = highlight;
     doc.sections.push(Section::new(
         lang.pick("Reported and recomputed", "报告值与核算值"),
         vec![Block::Chart(Chart::Bars(gap)), Block::Table(table)],
@@ -154,16 +221,32 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             .iter()
             .filter(|a| !a.change.is_zero() || !a.from.is_zero())
             .map(|a| {
+                let mut steps = vec![
+                    (lang.pick("boundary", "边界").to_string(), a.boundary),
+                    (lang.pick("activity", "活动量").to_string(), a.activity),
+                    (lang.pick("factors", "排放因子").to_string(), a.factors),
+                ];
+                // From the reported figure when both years print it: reported, the recomputation's gap, the three
+                // parts, the later report's gap, reported.
+                let (start, end) = match a.reported {
+                    Some((r0, r1)) => match (a.from.checked_sub(r0), r1.checked_sub(a.to)) {
+                        (Some(g0), Some(g1)) => {
+                            steps
+                                .insert(0, (format!("{} {}", lang.pick("to recomputed", "至核算值"), a.from_year), g0));
+                            steps.push((format!("{} {}", lang.pick("to reported", "至报告值"), a.to_year), g1));
+                            let reported = lang.pick("reported", "报告");
+                            ((format!("{} {reported}", a.from_year), r0), format!("{} {reported}", a.to_year))
+                        }
+                        _ => ((a.from_year.to_string(), a.from), a.to_year.to_string()),
+                    },
+                    None => ((a.from_year.to_string(), a.from), a.to_year.to_string()),
+                };
                 Block::Chart(Chart::Waterfall(Waterfall {
                     title: format!("{} {} → {}", figure_label(&a.figure, lang), a.from_year, a.to_year),
-                    unit: a.unit.clone(),
-                    start: (a.from_year.to_string(), a.from),
-                    steps: vec![
-                        (lang.pick("boundary", "边界").to_string(), a.boundary),
-                        (lang.pick("activity", "活动量").to_string(), a.activity),
-                        (lang.pick("factors", "排放因子").to_string(), a.factors),
-                    ],
-                    end: a.to_year.to_string(),
+                    unit: lang.unit(&a.unit),
+                    start,
+                    steps,
+                    end,
                     places,
                 }))
             })
@@ -183,7 +266,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
                     Cell::Number(a.activity),
                     Cell::Number(a.factors),
                     Cell::number(a.reported_change()),
-                    Cell::text(&a.unit),
+                    Cell::text(lang.unit(&a.unit)),
                 ]
             })
             .collect();
@@ -240,6 +323,18 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
             message: f.message.clone(),
             location: Some(format!("{} {}", f.year, f.figure.as_deref().unwrap_or(""))),
         });
+    }
+    // Outside figures and failing checks first, then what needs a look, then information (stable within each).
+    findings.sort_by_key(|f| match f.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    });
+    // The recomputations' fallbacks (factors used outside their year), as `ghg compute` reports them.
+    for y in &r.years {
+        for f in super::compute_findings(&y.computation, lang).into_iter().filter(|f| f.code.starts_with("fallback-")) {
+            findings.push(Finding { message: format!("{} {}", y.year, f.message), ..f });
+        }
     }
     // The recomputations' own warnings (identical ledgers, certificates, missing choices), each year's once.
     for y in &r.years {

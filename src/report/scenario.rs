@@ -348,6 +348,7 @@ pub fn scenario_json(r: &ScenarioRun) -> Value {
     }
     let cov = |c: &Computation| -> Value { super::scope2_json(c)["coverage"].clone() };
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": r.baseline.organisation,
         "year": r.baseline.year,
         "scenario": {
@@ -426,14 +427,25 @@ pub fn sweep_csv(param: &Param, points: &[SweepPoint]) -> String {
     let mut head = vec![format!("{} [{}]", param.name, param.unit)];
     head.extend(SWEEP_FIGURES.iter().map(|id| format!("{id} [{}]", unit_of(points, id))));
     let cur = points.iter().find_map(|p| p.cost.map(|c| c.currency.to_string()));
-    head.push(format!("cost [{}]", cur.unwrap_or_else(|| "-".into())));
+    head.push(format!("cost [{}]", cur.clone().unwrap_or_else(|| "-".into())));
     head.extend(["rows.read [rows]".into(), "rows.used [rows]".into(), "rows.rejected [rows]".into()]);
+    // With costs: what each point avoids and at what cost per tonne, after the original columns (scripts read
+    // them by position too).
+    let costed = cur.is_some();
+    if let Some(c) = &cur {
+        head.push("avoided.market [tCO2e]".into());
+        head.push(format!("cost_per_t_avoided [{c}/tCO2e]"));
+    }
     let _ = writeln!(o, "{}", head.iter().map(|h| csv_text(h)).collect::<Vec<_>>().join(","));
     for p in points {
         let mut row = vec![full(p.value)];
         row.extend(SWEEP_FIGURES.iter().map(|id| p.figures.get(*id).map(|f| full(f.value)).unwrap_or_default()));
         row.push(p.cost.map(|c| full(c.value)).unwrap_or_default());
         row.extend([p.rows.read.to_string(), p.rows.used.to_string(), p.rows.rejected.to_string()]);
+        if costed {
+            row.push(p.avoided.map(full).unwrap_or_default());
+            row.push(p.cost_per_t.map(full).unwrap_or_default());
+        }
         let _ = writeln!(o, "{}", row.join(","));
     }
     o
@@ -464,6 +476,12 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
     let mut head = vec![format!("{} ({})", param.label, param.unit)];
     head.extend(SWEEP_FIGURES.iter().map(|s| s.to_string()));
     head.push("cost".into());
+    let cur = points.iter().find_map(|p| p.cost.map(|c| c.currency.to_string()));
+    let costed = cur.is_some();
+    if costed {
+        head.push("avoided (market)".into());
+        head.push("cost per tCO2e avoided".into());
+    }
     let rows: Vec<Vec<String>> = points
         .iter()
         .map(|p| {
@@ -474,13 +492,21 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
                     .map(|id| p.figures.get(*id).map(|f| fmt_dec(f.value, places)).unwrap_or_else(|| "-".into())),
             );
             r.push(money(p.cost, places));
+            if costed {
+                r.push(p.avoided.map(|x| fmt_dec(x, places)).unwrap_or_else(|| "-".into()));
+                r.push(p.cost_per_t.map(|x| fmt_dec(x, places)).unwrap_or_else(|| "-".into()));
+            }
             r
         })
         .collect();
-    let units: Vec<String> = std::iter::once(String::new())
+    let mut units: Vec<String> = std::iter::once(String::new())
         .chain(SWEEP_FIGURES.iter().map(|id| unit_of(points, id)))
         .chain(std::iter::once(String::new()))
         .collect();
+    if let Some(c) = &cur {
+        units.push("tCO2e".into());
+        units.push(format!("{c}/tCO2e"));
+    }
     if md {
         let _ = writeln!(o, "| {} |", head.join(" | "));
         let _ = writeln!(o, "|{}|", vec!["---:"; head.len()].join("|"));
@@ -504,11 +530,13 @@ pub fn render_sweep(title: &str, param: &Param, points: &[SweepPoint], format: F
 /// The JSON of a sweep.
 pub fn sweep_json(title: &str, param: &Param, points: &[SweepPoint]) -> Value {
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "title": title,
         "parameter": {"name": param.name, "label": param.label, "unit": param.unit, "change": param.index + 1},
         "points": points.iter().map(|p| {
             let figs: serde_json::Map<String, Value> = p.figures.iter().map(|(k, f)| (k.clone(), json!({"value": full(f.value), "unit": f.unit}))).collect();
-            json!({"value": full(p.value), "figures": figs, "cost": money_json(p.cost), "rows": rows_json(&p.rows)})
+            json!({"value": full(p.value), "figures": figs, "cost": money_json(p.cost), "rows": rows_json(&p.rows),
+                "avoided_market": p.avoided.map(full), "cost_per_t_avoided": p.cost_per_t.map(full)})
         }).collect::<Vec<_>>(),
         "rejected": sweep_rejected(points).into_iter().map(rejected_json).collect::<Vec<_>>(),
     })
@@ -606,7 +634,14 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
         // The figures a sweep reports.
         let shown: Vec<String> = SWEEP_FIGURES
             .iter()
-            .filter_map(|id| s.figures.get(*id).map(|f| format!("{id} {} {}", fmt_dec(f.value, places), f.unit)))
+            .filter_map(|id| {
+                s.figures.get(*id).map(|f| {
+                    // The target's figure at enough places that it visibly meets the target (1.899994 for < 1.9,
+                    // never 1.90).
+                    let p = if *id == t.figure { target_places(f.value, t, places) } else { places };
+                    format!("{id} {} {}", fmt_dec(f.value, p), f.unit)
+                })
+            })
             .collect();
         let _ = writeln!(o, "{item}figures at the answer: {}", shown.join("; "));
     } else {
@@ -617,10 +652,21 @@ pub fn render_solution(s: &Solution, format: Format, places: u32) -> String {
     if md { o } else { term_lines(&o).into_owned() }
 }
 
+/// Places at which `v`, rounded half away from zero, still meets the target as the rounded number itself reads (at
+/// least `places` and the target's own places, at most 12).
+fn target_places(v: Decimal, t: &crate::scenario::TargetSpec, places: u32) -> u32 {
+    let mut p = places.max(t.value.normalize().scale());
+    while p < 12 && !t.cmp.meets(crate::printed::round_half_away(v, p), t.value) {
+        p += 1;
+    }
+    p
+}
+
 /// The JSON of a target solution.
 pub fn solution_json(s: &Solution) -> Value {
     let t = &s.target;
     json!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
         "target": {"figure": t.figure, "comparison": t.cmp.symbol(), "value": full(t.value), "unit": s.unit},
         "lever": {"name": s.lever.name, "label": s.lever.label, "unit": s.lever.unit, "change": s.lever.index + 1, "quantum": full(s.quantum), "max": full(s.max), "max_reason": s.max_reason},
         "reachable": s.reachable,

@@ -27,7 +27,7 @@ pub fn scenario_waterfall(r: &ScenarioRun, id: &str, lang: Lang, places: u32) ->
             Lang::En => format!("{}: baseline to scenario", figure_label(id, lang)),
             Lang::Zh => format!("{}：基准到情景", figure_label(id, lang)),
         },
-        unit: f.unit.clone(),
+        unit: lang.unit(&f.unit),
         start: (lang.pick("baseline", "基准").to_string(), base),
         steps,
         end: r.scenario.name.clone(),
@@ -72,7 +72,7 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
             keys.push(KeyFigure {
                 label: format!("{}{}", lang.pick("Scenario: ", "情景："), figure_label(id, lang)),
                 value: s,
-                unit: f.unit.clone(),
+                unit: lang.unit(&f.unit),
                 places,
                 note: Some(format!("{} {} → {}", id, super::fmt_dec(b, places), super::fmt_dec(s, places))),
             });
@@ -129,7 +129,7 @@ pub fn scenario_document(r: &ScenarioRun, _lib: Option<&FactorLibrary>, lang: La
                 Cell::number(f.baseline),
                 Cell::number(f.scenario),
                 Cell::number(f.delta),
-                Cell::text(&f.unit),
+                Cell::text(lang.unit(&f.unit)),
             ];
             row.extend(f.by_change.iter().map(|d| Cell::number(*d)));
             row

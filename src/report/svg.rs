@@ -15,6 +15,10 @@
 //!     categories: vec![("Diesel".into(), vec![dec!(5918.086)]), ("Natural gas".into(), vec![dec!(4)])],
 //!     stacked: false,
 //!     places: 2,
+//!     deductions: Vec::new(),
+//!     colors: Vec::new(),
+//!     band: None,
+//!     legend: Vec::new(),
 //! });
 //! let s = svg::chart(&chart);
 //! assert!(s.starts_with("<svg"));
@@ -242,14 +246,31 @@ pub fn bars(b: &BarChart) -> String {
             }
         }
     }
+    if let Some((from, to, _)) = &b.band {
+        lo = lo.min(*from).min(*to);
+        hi = hi.max(*from).max(*to);
+    }
     let (a, z, step) = axis(lo, hi);
     let span = px(z.saturating_sub(a)).max(f64::MIN_POSITIVE);
     let x_of = |v: Decimal| plot_x + (px(v.saturating_sub(a)) / span) * plot_w;
     let mut o = String::new();
     header(&mut o, &b.title, &b.unit, height);
+    // Deductions (certificates) are hatched in their series' colour and outlined: not a bar of negative emissions.
+    if !b.deductions.is_empty() {
+        o.push_str("<defs>");
+        for (i, c) in PALETTE.iter().enumerate() {
+            let _ = write!(
+                o,
+                "<pattern id=\"ghg-deduction-{i}\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{c}\" stroke-width=\"3\"/></pattern>"
+            );
+        }
+        o.push_str("</defs>");
+    }
     // Legend.
     let mut lx = 12.0;
-    for (i, s) in b.series.iter().enumerate() {
+    // Bars in their own colours: the legend says what the colours mean, not which series they are.
+    let series_legend: &[String] = if b.colors.is_empty() { &b.series } else { &[] };
+    for (i, s) in series_legend.iter().enumerate() {
         let c = PALETTE[i % PALETTE.len()];
         let _ = write!(
             o,
@@ -260,6 +281,31 @@ pub fn bars(b: &BarChart) -> String {
             esc(s)
         );
         lx += 16.0 + text_width(s, 12.0) + 18.0;
+    }
+    for (label, c) in &b.legend {
+        let _ = write!(
+            o,
+            "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{}</text>",
+            legend_y - 10.0,
+            esc(c),
+            lx + 16.0,
+            legend_y,
+            esc(label)
+        );
+        lx += 16.0 + text_width(label, 12.0) + 18.0;
+    }
+    // A band across the values (a tolerance), under the grid and the bars.
+    if let Some((from, to, label)) = &b.band {
+        let (x0, x1) = (x_of(*from.min(to)), x_of(*from.max(to)));
+        let _ = write!(
+            o,
+            "<rect class=\"band\" x=\"{x0:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{plot_h:.1}\" fill=\"#009E73\" fill-opacity=\"0.12\"><title>{}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#2b6e58\" font-size=\"11\">{}</text>",
+            (x1 - x0).max(1.0),
+            esc(label),
+            (x0 + x1) / 2.0,
+            top - 4.0,
+            esc(label)
+        );
     }
     // Grid and ticks.
     let mut t = a;
@@ -291,7 +337,18 @@ pub fn bars(b: &BarChart) -> String {
     );
     // Bars.
     let mut next_y = top;
-    for (cat, vs) in &b.categories {
+    for (ci, (cat, vs)) in b.categories.iter().enumerate() {
+        let deduction = b.deductions.contains(&ci);
+        let own = |si: usize| b.colors.get(ci).and_then(|c| c.get(si)).cloned().flatten();
+        let fill = |si: usize| -> String {
+            let c = own(si).unwrap_or_else(|| PALETTE[si % PALETTE.len()].to_string());
+            let c = c.as_str();
+            if deduction {
+                format!("url(#ghg-deduction-{})\" stroke=\"{c}\" stroke-width=\"1.5", si % PALETTE.len())
+            } else {
+                c.to_string()
+            }
+        };
         let gh = group_h(vs);
         let gy = next_y + gap / 2.0;
         next_y += gh + gap;
@@ -321,7 +378,7 @@ pub fn bars(b: &BarChart) -> String {
                     "<rect class=\"bar\" x=\"{:.1}\" y=\"{gy:.1}\" width=\"{:.1}\" height=\"{bar_h}\" fill=\"{}\"><title>{}: {} {}</title></rect>",
                     x0.min(x1),
                     (x1 - x0).abs(),
-                    PALETTE[si % PALETTE.len()],
+                    fill(si),
                     esc(b.series.get(si).map(String::as_str).unwrap_or("")),
                     fmt_dec(*v, b.places),
                     esc(&b.unit)
@@ -345,17 +402,24 @@ pub fn bars(b: &BarChart) -> String {
                     "<rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar_h}\" fill=\"{}\"><title>{}: {} {}</title></rect>",
                     x0.min(x1),
                     (x1 - x0).abs(),
-                    PALETTE[si % PALETTE.len()],
+                    fill(si),
                     esc(b.series.get(si).map(String::as_str).unwrap_or("")),
                     fmt_dec(*v, b.places),
                     esc(&b.unit)
                 );
+                // A bar in its own (status) colour names its series in its label.
+                let label = match own(si) {
+                    Some(_) => {
+                        format!("{}: {}", b.series.get(si).map(String::as_str).unwrap_or(""), fmt_dec(*v, b.places))
+                    }
+                    None => fmt_dec(*v, b.places),
+                };
                 let _ = write!(
                     o,
                     "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#1a1a1a\" font-size=\"11\">{}</text>",
                     x0.max(x1) + 4.0,
                     y + bar_h - 4.0,
-                    fmt_dec(*v, b.places)
+                    esc(&label)
                 );
             }
         }
@@ -568,6 +632,61 @@ mod tests {
     }
 
     #[test]
+    fn deductions_are_hatched_and_outlined_not_drawn_as_negative_emissions() {
+        let b = BarChart {
+            title: "by activity".into(),
+            unit: "tCO2e".into(),
+            series: vec!["Scope 1".into(), "Scope 2 (market)".into()],
+            categories: vec![
+                ("Electricity".into(), vec![dec!(0), dec!(100)]),
+                ("Certificates (deducted)".into(), vec![dec!(0), dec!(-20)]),
+            ],
+            stacked: false,
+            places: 0,
+            deductions: vec![1],
+            colors: Vec::new(),
+            band: None,
+            legend: Vec::new(),
+        };
+        let s = bars(&b);
+        assert!(s.contains("<pattern id=\"ghg-deduction-1\""), "{s}");
+        // The electricity bar is solid; the certificates' bar is hatched in its series' colour and outlined.
+        assert!(s.contains("fill=\"#E69F00\"><title>Scope 2 (market): 100 tCO2e"), "{s}");
+        assert!(
+            s.contains(
+                "fill=\"url(#ghg-deduction-1)\" stroke=\"#E69F00\" stroke-width=\"1.5\"><title>Scope 2 (market): -20"
+            ),
+            "{s}"
+        );
+        // Without deductions, no pattern at all.
+        assert!(!bars(&BarChart { deductions: Vec::new(), ..b }).contains("<pattern"));
+    }
+
+    #[test]
+    fn status_colours_and_a_tolerance_band() {
+        let b = BarChart {
+            title: "gaps".into(),
+            unit: "%".into(),
+            series: vec!["2022".into(), "2023".into()],
+            categories: vec![("scope2.market".into(), vec![dec!(-23.99), dec!(-0.01)])],
+            stacked: false,
+            places: 2,
+            deductions: Vec::new(),
+            colors: vec![vec![Some("#D55E00".into()), Some("#56B4E9".into())]],
+            band: Some((dec!(-2), dec!(2), "tolerance ±2%".into())),
+            legend: vec![("outside tolerance".into(), "#D55E00".into())],
+        };
+        let s = bars(&b);
+        // Each bar in its status colour, labelled with its year; the legend names the colours, not the years.
+        assert!(s.contains("fill=\"#D55E00\"><title>2022: -23.99 %</title>"), "{s}");
+        assert!(s.contains(">2022: -23.99</text>") && s.contains(">2023: -0.01</text>"), "{s}");
+        assert!(s.contains(">outside tolerance</text>") && !s.contains("fill=\"#333\">2022</text>"), "{s}");
+        // The band spans -2 to +2 on the value axis, under its label.
+        assert_eq!(s.matches("class=\"band\"").count(), 1);
+        assert!(s.contains("<title>tolerance ±2%</title>"), "{s}");
+    }
+
+    #[test]
     fn text_is_escaped() {
         let b = BarChart {
             title: "<script>".into(),
@@ -576,6 +695,10 @@ mod tests {
             categories: vec![("\"x\"".into(), vec![dec!(1)])],
             stacked: true,
             places: 0,
+            deductions: Vec::new(),
+            colors: Vec::new(),
+            band: None,
+            legend: Vec::new(),
         };
         let s = bars(&b);
         assert!(!s.contains("<script>") && s.contains("&lt;script&gt;") && s.contains("a&amp;b"));

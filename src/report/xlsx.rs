@@ -10,7 +10,9 @@
 use std::collections::HashSet;
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError,
+};
 
 use super::doc::{Block, Cell, ColumnKind, Document, Table};
 use super::full;
@@ -122,6 +124,7 @@ fn layout(t: &Table) -> (Vec<f64>, Vec<Format>) {
                 ColumnKind::Number { places } => f.set_num_format(number_format(places)),
                 ColumnKind::Count => f.set_num_format("#,##0"),
                 ColumnKind::Integer => f.set_num_format("0"),
+                ColumnKind::Percent { places } => f.set_num_format(percent_format(places)),
                 _ if *w >= 30.0 => f.set_text_wrap(),
                 _ => f,
             }
@@ -154,6 +157,14 @@ fn start_sheet<'w>(
     Ok(ws)
 }
 
+/// The display format of a fraction as a percentage with `places` decimals ("0.00%").
+pub fn percent_format(places: u32) -> String {
+    if places == 0 { "0%".to_string() } else { format!("0.{}%", "0".repeat(places.min(10) as usize)) }
+}
+
+/// The fill of a row that needs a look (a figure outside tolerance).
+const HIGHLIGHT: Color = Color::RGB(0xFDE2E1);
+
 /// Write one row (`r32`, 1 for the first under the header).
 fn write_row(
     ws: &mut Worksheet,
@@ -183,11 +194,27 @@ fn write_row(
     if lines > 1.0 {
         ws.set_row_height(r32, 15.0 * lines).map_err(xerr)?;
     }
+    let highlighted: Vec<Format>;
+    let cell_formats = if t.highlight.contains(&(r32 as usize - 1)) {
+        highlighted = cell_formats.iter().map(|f| f.clone().set_background_color(HIGHLIGHT)).collect();
+        &highlighted[..]
+    } else {
+        cell_formats
+    };
     for (c, cell) in row.iter().enumerate().take(t.columns.len()) {
         let c16 = c as u16;
         let cf = &cell_formats[c];
         match cell {
+            Cell::Empty if t.highlight.contains(&(r32 as usize - 1)) => {
+                ws.write_blank(r32, c16, cf).map_err(xerr)?;
+            }
             Cell::Empty => {}
+            Cell::Formula { formula, value } => {
+                // The saved result is the value as a spreadsheet number (what a recalculation gives), so a program
+                // that reads saved results sees the same number as one that recalculates.
+                let result = to_number(*value).map(|n| n.to_string()).unwrap_or_else(|| full(*value));
+                ws.write_formula_with_format(r32, c16, Formula::new(formula).set_result(result), cf).map_err(xerr)?;
+            }
             Cell::Text(s) => {
                 ws.write_string_with_format(r32, c16, cut(s), cf).map_err(xerr)?;
             }

@@ -265,6 +265,10 @@ pub struct SweepPoint {
     pub figures: BTreeMap<String, Figure>,
     /// Cost of the scenario at that value.
     pub cost: Option<Money>,
+    /// Market-based emissions avoided against the baseline (baseline total.market - this point's), in tCO2e.
+    pub avoided: Option<Decimal>,
+    /// Cost per tCO2e avoided (market-based), when there is a cost and something is avoided.
+    pub cost_per_t: Option<Decimal>,
     /// Rows read, used and rejected at that value.
     pub rows: RowCounts,
     /// The rows rejected at that value, with their reasons (lenient mode).
@@ -292,12 +296,29 @@ pub fn sweep(
     let settings: RunOptions = settings.into();
     let basis = Basis::read(inv, &settings.read)?;
     let opts = RunOptions { compute: ComputeOptions { keep_lines: false, ..settings.compute }, ..settings };
+    // The baseline (no change applied), for what each point avoids and at what cost per tonne.
+    let (base, _) = evaluate(inv, lib, &basis, &s, 0, opts)?;
+    let base_market = base.figures.get(crate::figure::TOTAL_MARKET.as_str()).map(|f| f.value);
     let mut points = Vec::new();
     for v in spec.values() {
         let sv = p.set(&s, v);
         let (c, a) = evaluate(inv, lib, &basis, &sv, sv.changes.len(), opts)?;
         let cost = sum_costs(&a.costs).map_err(Diagnostics::from)?;
-        points.push(SweepPoint { value: v, figures: c.figures, cost, rows: c.provenance.rows, rejected: c.rejected });
+        let now = c.figures.get(crate::figure::TOTAL_MARKET.as_str()).map(|f| f.value);
+        let avoided = base_market.zip(now).and_then(|(b, n)| b.checked_sub(n));
+        let cost_per_t = match (cost, avoided) {
+            (Some(m), Some(t)) if t > Decimal::ZERO => m.value.checked_div(t),
+            _ => None,
+        };
+        points.push(SweepPoint {
+            value: v,
+            figures: c.figures,
+            cost,
+            avoided,
+            cost_per_t,
+            rows: c.provenance.rows,
+            rejected: c.rejected,
+        });
     }
     Ok((p, points))
 }

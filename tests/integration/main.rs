@@ -1,6 +1,7 @@
 //! Integration tests in one binary: golden CLI outputs, the error catalogue, hand-checked vectors, properties.
 
 mod allocation;
+mod audit;
 mod bombs;
 mod certificates;
 mod errors;
