@@ -1127,6 +1127,13 @@ impl<'a> Resolver<'a> {
     ) -> Result<Vec<Plan>, Error> {
         let a = activity.name();
         let cat = activity.category();
+        // The file that declares the activity is one the figures depend on: listed with the factor files used.
+        if let Some(key) = activity.def().declared_in.split(' ').next()
+            && let Some(r) = FactorRef::parse(key)
+            && let Ok(set) = self.lib.set(&r)
+        {
+            self.sets_used.insert((set.path.clone(), set.sha256.clone()));
+        }
         let mut out = Vec::new();
         let missing = |choice: &str, what: &str| {
             Error::new(

@@ -548,7 +548,7 @@ fn line_figures<'a>(id: &str, digest: &'a LineDigest) -> Vec<&'a str> {
     let mut out: Vec<&str> = digest
         .by_figure
         .keys()
-        .filter(|k| k.as_str() == id || k.strip_prefix(id).is_some_and(|rest| rest.starts_with('.')))
+        .filter(|k| crate::figure::FigureId::new(id).gathers_line(k))
         .map(String::as_str)
         .collect();
     if out.is_empty()
