@@ -1,4 +1,5 @@
-//! Property tests of the invariants: totals equal the sum of their traced lines; scaling every activity
+//! Property tests of the invariants: totals equal the sum of their traced lines (scope 1's breakdowns by category
+//! and by gas each add up to it); scaling every activity
 //! scales every summed figure; certificates never raise market-based scope 2 nor take it below zero.
 
 use std::path::Path;
@@ -67,6 +68,18 @@ proptest! {
         }
         let f = |id: &str| c.figures[id].value;
         prop_assert_eq!(f("total.location"), f("scope1") + f("scope2.location"));
+        // Scope 1 by category and by gas: each its own lines, each set of them adding up to scope 1.
+        let sum_of = |pick: &dyn Fn(&str) -> bool| -> Decimal {
+            c.figures.iter().filter(|(id, _)| pick(id)).map(|(_, x)| x.value).sum()
+        };
+        let by_category = sum_of(&|id| ghg::figure::SCOPE1_BY_CATEGORY.contains(&id));
+        let by_gas = sum_of(&|id| id.starts_with(ghg::figure::SCOPE1_GAS_PREFIX));
+        prop_assert_eq!(by_category, f("scope1"));
+        prop_assert_eq!(by_gas, f("scope1"));
+        for id in c.figures.keys().filter(|id| id.starts_with("scope1.")) {
+            let t = calc::trace(&c, id, None).expect("no overflow").expect("figure exists");
+            prop_assert_eq!(t.lines_sum, t.figure.value, "figure {}", id);
+        }
         prop_assert_eq!(f("energy.total"), f("energy.direct") + f("energy.indirect"));
         prop_assert!(f("scope2.market") >= Decimal::ZERO);
         prop_assert_eq!(c.provenance.rows.read, rows.len() as u64);
