@@ -595,3 +595,18 @@ fn two_sets_may_not_declare_one_activity_differently() {
     );
     assert!(e.contains("declare it the same way in both, or use another id"), "{e}");
 }
+
+#[test]
+fn business_flights_per_passenger_mile_from_the_shipped_epa_hub() {
+    let dir = folder(
+        "scope3 = \"epa-hub@2024\"\ngwp = \"ipcc-gwp@AR5\"\n",
+        "office,2024,air_short_haul_us,1000,passenger-mile,US-CAMX,\n",
+        "",
+    );
+    let c = compute(dir.path());
+    // EPA Hub 2024 Table 10, short haul: 0.207 kg CO2, 0.0064 g CH4, 0.0066 g N2O per passenger-mile. 1000 mi:
+    // 207 kg + 6.4 g x 28 + 6.6 g x 265 = 207 + 0.1792 + 1.749 = 208.9282 kg = 0.2089282 t, beside the totals.
+    assert_eq!(value(&c, "scope3.cat6"), d("0.2089282"));
+    assert_eq!(value(&c, "scope3"), d("0.2089282"));
+    assert!(c.figure("total.location").is_none_or(|f| f.value.is_zero()));
+}
