@@ -9,6 +9,7 @@ mod examples_west;
 mod excel;
 mod fixes;
 mod fixes2;
+mod group;
 mod golden;
 mod hostile;
 mod ledger;
