@@ -468,7 +468,11 @@ fn engine(
     }
     let figures = figures_of(total, kinds, &denominators).map_err(Diagnostics::from)?;
     let mut scope2 = outcome.report;
-    residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
+    let uncovered = match shares.as_ref() {
+        Some(sh) => group_uncovered(sh, &grid, &scope2.entities).map_err(Diagnostics::from)?,
+        None => outcome.uncovered,
+    };
+    residual_check(&mut res, inv, lib, &mut scope2, &uncovered, &figures, &mwh, &mut warnings);
     if !has_revenue {
         let others: Vec<&str> = denominators.iter().map(|d| d.name.as_str()).collect();
         let message = if others.is_empty() {
@@ -566,7 +570,11 @@ impl<'s> Consolidated<'s> {
     /// Scale one line, sum it, and hand it on.
     fn take(&mut self, l: &Line, out: Option<&mut SinkFn<'_>>) -> std::io::Result<()> {
         let add = |m: &mut BTreeMap<String, Named>, v: Decimal, h: Option<Decimal>| {
-            m.entry(l.entity.clone()).or_default().entry(l.figure.clone()).or_insert_with(|| Acc::new(l.value_unit)).add(v, h)
+            m.entry(l.entity.clone())
+                .or_default()
+                .entry(l.figure.clone())
+                .or_insert_with(|| Acc::new(l.value_unit))
+                .add(v, h)
         };
         add(&mut self.unscaled, l.value, l.half_width);
         let Some(share) = self.shares.by_entity.get(&l.entity) else {
@@ -577,7 +585,9 @@ impl<'s> Consolidated<'s> {
         let half = l.half_width.map(|h| share.apply(h));
         let (Some(value), None | Some(Some(_))) = (value, half) else {
             if self.overflow.is_none() {
-                self.overflow = Some(overflow(&format!("{} {} x the share of {}", l.value, l.value_unit, l.entity)).at(l.source.clone()));
+                self.overflow = Some(
+                    overflow(&format!("{} {} x the share of {}", l.value, l.value_unit, l.entity)).at(l.source.clone()),
+                );
             }
             return out.map_or(Ok(()), |f| f(l));
         };
@@ -594,7 +604,11 @@ impl<'s> Consolidated<'s> {
 
     /// The sums by entity of the scaled lines, after checking that every ledger entity is in the register (each
     /// missing one is an error at its first row's entity cell) and that the lines sum to what the ledgers gave.
-    fn finish(self, inv: &Inventory, by_entity: &BTreeMap<String, Named>) -> Result<BTreeMap<String, Named>, Diagnostics> {
+    fn finish(
+        self,
+        inv: &Inventory,
+        by_entity: &BTreeMap<String, Named>,
+    ) -> Result<BTreeMap<String, Named>, Diagnostics> {
         let register = self.shares.register.display();
         let mut d = Diagnostics::new();
         for (entity, row) in &self.missing {
@@ -628,6 +642,31 @@ impl<'s> Consolidated<'s> {
         }
         Ok(self.scaled)
     }
+}
+
+/// The grid electricity no certificate covers, by market, at the group's share of each entity (what the residual
+/// comparison prices at a second factor, as scope2.market holds each entity's share).
+fn group_uncovered(
+    shares: &crate::group::Shares,
+    grid: &GridMap,
+    covered: &[super::EntityCoverage],
+) -> Result<BTreeMap<String, Decimal>, Error> {
+    let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+    for ((market, entity), g) in grid {
+        let too_big = || overflow(&format!("the uncovered grid electricity of {entity} in {market}"));
+        let cov = covered.iter().filter(|c| c.market == *market && c.entity == *entity).map(|c| c.covered_mwh);
+        let mut left = g.mwh;
+        for c in cov {
+            left = left.checked_sub(c).ok_or_else(too_big)?;
+        }
+        let scaled = match shares.by_entity.get(entity) {
+            Some(share) => share.apply(left).ok_or_else(too_big)?,
+            None => left,
+        };
+        let sum = out.entry(market.clone()).or_default();
+        *sum = sum.checked_add(scaled).ok_or_else(too_big)?;
+    }
+    Ok(out)
 }
 
 /// Which kinds of figures the inventory's choices make.

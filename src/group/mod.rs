@@ -133,9 +133,9 @@ pub fn read_choice(
         }
         (Some((_, at)), None, None) => {
             d.push(
-                Error::new(ErrorKind::MissingKey, "an entity register needs a consolidation approach")
-                    .at(at)
-                    .hint("add [consolidation] approach = \"operational_control\" (or equity_share, financial_control)"),
+                Error::new(ErrorKind::MissingKey, "an entity register needs a consolidation approach").at(at).hint(
+                    "add [consolidation] approach = \"operational_control\" (or equity_share, financial_control)",
+                ),
             );
             None
         }

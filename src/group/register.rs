@@ -325,7 +325,13 @@ impl Register {
                     .hint("add one row per entity the ledgers name"),
             );
         }
-        d.into_result(Register { path: path.to_path_buf(), columns, header_at, rows, sha256: crate::factor::sha256_hex(text.as_bytes()) })
+        d.into_result(Register {
+            path: path.to_path_buf(),
+            columns,
+            header_at,
+            rows,
+            sha256: crate::factor::sha256_hex(text.as_bytes()),
+        })
     }
 
     /// Whether the header has this column.
@@ -370,7 +376,8 @@ mod tests {
     fn every_bad_cell_is_reported_together_at_its_place() {
         let e = parse("id,parent,equity,financial_control,from,colour\na,,101,maybe,2024-02-30,red\n,a,5,,,\n")
             .expect_err("bad cells");
-        let msgs: Vec<String> = e.0.iter().map(|e| format!("{}: {}", e.location.as_ref().unwrap(), e.message)).collect();
+        let msgs: Vec<String> =
+            e.0.iter().map(|e| format!("{}: {}", e.location.as_ref().unwrap(), e.message)).collect();
         assert_eq!(
             msgs,
             [

@@ -77,7 +77,8 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
         .hint(format!("add a {col} column to the header, with a value for every entity"))
         .into());
     }
-    let any_day = reg.rows.iter().any(|r| r.from.is_some_and(|x| x.day.is_some()) || r.to.is_some_and(|x| x.day.is_some()));
+    let any_day =
+        reg.rows.iter().any(|r| r.from.is_some_and(|x| x.day.is_some()) || r.to.is_some_and(|x| x.day.is_some()));
     let any_date = reg.rows.iter().any(|r| r.from.is_some() || r.to.is_some());
     let slots = if any_day {
         Slots::Days(if is_leap(year) { 366 } else { 365 })
@@ -93,9 +94,7 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
         let value = match approach {
             Approach::EquityShare => r.equity,
             Approach::FinancialControl => r.financial_control.map(|c| if c { Decimal::ONE } else { Decimal::ZERO }),
-            Approach::OperationalControl => {
-                r.operational_control.map(|c| if c { Decimal::ONE } else { Decimal::ZERO })
-            }
+            Approach::OperationalControl => r.operational_control.map(|c| if c { Decimal::ONE } else { Decimal::ZERO }),
         };
         let at = match approach {
             Approach::EquityShare => &r.equity_at,
@@ -104,13 +103,16 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
         };
         if value.is_none() && !d.0.iter().any(|e| e.location.as_ref() == Some(at)) {
             d.push(
-                Error::new(ErrorKind::Inventory, format!("{col} of {} is empty: the {} approach needs it", r.id, approach.name()))
-                    .at(at.clone())
-                    .hint(if approach == Approach::EquityShare {
-                        "write the parent's equity in %, from 0 to 100".to_string()
-                    } else {
-                        format!("write yes if the group has {} of it, no otherwise", approach.words())
-                    }),
+                Error::new(
+                    ErrorKind::Inventory,
+                    format!("{col} of {} is empty: the {} approach needs it", r.id, approach.name()),
+                )
+                .at(at.clone())
+                .hint(if approach == Approach::EquityShare {
+                    "write the parent's equity in %, from 0 to 100".to_string()
+                } else {
+                    format!("write yes if the group has {} of it, no otherwise", approach.words())
+                }),
             );
         }
         let mut span = (0, n - 1);
@@ -120,7 +122,11 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
                 d.push(
                     Error::new(
                         ErrorKind::OutOfPeriod,
-                        format!("{} {x} of {} is outside the inventory's year {year}", if end { "to" } else { "from" }, r.id),
+                        format!(
+                            "{} {x} of {} is outside the inventory's year {year}",
+                            if end { "to" } else { "from" },
+                            r.id
+                        ),
                     )
                     .at(at.clone())
                     .hint("state the part of the inventory year the holding counts; leave it empty for the whole year"),
@@ -136,9 +142,12 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
             && span.0 > span.1
         {
             d.push(
-                Error::new(ErrorKind::BadValue, format!("{} is held from {f} to {t}: the end is before the start", r.id))
-                    .at(r.to_at.clone())
-                    .hint("write the first day (or month) under from and the last under to"),
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("{} is held from {f} to {t}: the end is before the start", r.id),
+                )
+                .at(r.to_at.clone())
+                .hint("write the first day (or month) under from and the last under to"),
             );
         }
         spans.push((span, value.unwrap_or(Decimal::ZERO)));
@@ -164,9 +173,12 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
         let path: Vec<&str> =
             cycle.iter().map(|&i| reg.rows[i].id.as_str()).chain(std::iter::once(first.id.as_str())).collect();
         d.push(
-            Error::new(ErrorKind::Inventory, format!("parent cycle: {} (an entity cannot hold itself)", path.join(" is held by ")))
-                .at(first.parent_at.clone())
-                .hint("correct the parent of one entity of the cycle; the group's direct holdings have no parent"),
+            Error::new(
+                ErrorKind::Inventory,
+                format!("parent cycle: {} (an entity cannot hold itself)", path.join(" is held by ")),
+            )
+            .at(first.parent_at.clone())
+            .hint("correct the parent of one entity of the cycle; the group's direct holdings have no parent"),
         );
     }
     // Held above 100 %: the equity of an entity's rows that count at the same time.
@@ -199,7 +211,7 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
                             ),
                         )
                         .at(r.equity_at.clone())
-                        .hint("an entity's holdings at one time add up to 100 % at most: correct the equity, or state when each was held (from, to)"),
+                        .hint("an entity's holdings at one time add up to 100 % at most: correct the equity, or state when each was held in the from and to columns"),
                     );
                     break 'slots;
                 }
@@ -219,9 +231,7 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
         let v = &values[id];
         let first = &reg.rows[rows[0]];
         let too_big = || {
-            Diagnostics::from(
-                Error::overflow(format!("the share of {id} summed over the year")).at(first.at.clone()),
-            )
+            Diagnostics::from(Error::overflow(format!("the share of {id} summed over the year")).at(first.at.clone()))
         };
         let (numerator, denominator) = if v.iter().all(|x| *x == v[0]) {
             (v[0].normalize(), Decimal::ONE)
@@ -266,10 +276,7 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
             format!("{} of {id}", approach.words())
         };
         let text = format!("x {formed} ({how}; {})", first.at);
-        by_entity.insert(
-            id.to_string(),
-            Share { numerator, denominator, fraction, text, location: first.at.clone() },
-        );
+        by_entity.insert(id.to_string(), Share { numerator, denominator, fraction, text, location: first.at.clone() });
     }
     Ok(Shares { approach, register: reg.path.clone(), sha256: reg.sha256.clone(), by_entity })
 }
@@ -425,8 +432,8 @@ mod tests {
         let s = run("id,equity,from,to\nx,100,2024-07,2024-12\n", Approach::EquityShare, 2024).expect("ok");
         assert_eq!(share(&s, "x"), ("6".into(), "12".into(), "0.5".into()));
         // Sold 40 % on 1 April: 100 % for January-March, 60 % after.
-        let s = run("id,equity,from,to\nz,100,2024-01,2024-03\nz,60,2024-04,\n", Approach::EquityShare, 2024)
-            .expect("ok");
+        let s =
+            run("id,equity,from,to\nz,100,2024-01,2024-03\nz,60,2024-04,\n", Approach::EquityShare, 2024).expect("ok");
         assert_eq!(share(&s, "z"), ("8.4".into(), "12".into(), "0.7".into()));
     }
 
@@ -443,9 +450,13 @@ mod tests {
             ]
         );
         let e = run("id,parent,equity\nhq,,100\nj,hq,60\nj,,50\n", Approach::EquityShare, 2024).expect_err("over");
-        assert_eq!(errors(e), ["entities.csv:4:4: j is held 60 % (line 3) + 50 % (line 4) = 110 % in 2024: more than 100 %"]);
-        let e = run("id,equity,from,to\nk,100,2023-07,2024-03\nm,100,2024-03-15,2024-02-01\n", Approach::EquityShare, 2024)
-            .expect_err("dates");
+        assert_eq!(
+            errors(e),
+            ["entities.csv:4:4: j is held 60 % (line 3) + 50 % (line 4) = 110 % in 2024: more than 100 %"]
+        );
+        let e =
+            run("id,equity,from,to\nk,100,2023-07,2024-03\nm,100,2024-03-15,2024-02-01\n", Approach::EquityShare, 2024)
+                .expect_err("dates");
         assert_eq!(
             errors(e),
             [
@@ -456,9 +467,17 @@ mod tests {
         // Sold in June and bought back the same month: both holdings count in June.
         let e = run("id,equity,from,to\nk,100,2024-01,2024-06\nk,100,2024-06,\n", Approach::EquityShare, 2024)
             .expect_err("twice");
-        assert_eq!(errors(e), ["entities.csv:3:3: k is held 100 % (line 2) + 100 % (line 3) = 200 % in 2024-06: more than 100 %"]);
+        assert_eq!(
+            errors(e),
+            ["entities.csv:3:3: k is held 100 % (line 2) + 100 % (line 3) = 200 % in 2024-06: more than 100 %"]
+        );
         let e = run("id,equity\na,\n", Approach::OperationalControl, 2024).expect_err("no column");
-        assert_eq!(errors(e), ["entities.csv:1:1: the entity register has no operational_control column, which the operational_control approach reads"]);
+        assert_eq!(
+            errors(e),
+            [
+                "entities.csv:1:1: the entity register has no operational_control column, which the operational_control approach reads"
+            ]
+        );
         let e = run("id,equity\na,\n", Approach::EquityShare, 2024).expect_err("empty");
         assert_eq!(errors(e), ["entities.csv:2:3: equity of a is empty: the equity_share approach needs it"]);
     }

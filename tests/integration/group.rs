@@ -130,7 +130,11 @@ fn a_part_year_owner_counts_its_days_or_its_months() {
     assert_eq!(figure(&v, "electricity.total"), dec!(1502.732240437158));
     assert_eq!(figure(&v, "scope2.market"), dec!(880));
     let r = ghg_in(dir.path(), &["explain", "inventory.toml", "scope2.location"]);
-    assert!(r.stdout.contains("x 184/366 days = 0.502732240437 (operational control of acq; entities.csv:3)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("x 184/366 days = 0.502732240437 (operational control of acq; entities.csv:3)"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("(equals the figure)"), "{}", r.stdout);
     // By months: July to December, 6 of 12: 268.3.
     let register = "id,parent,equity,operational_control,from,to\nhq,,100,yes,,\nacq,hq,100,yes,2024-07,2024-12\n";
@@ -190,4 +194,26 @@ fn the_seed_under_its_register_keeps_the_printed_boundary() {
         // As the seed's README prints it: 190,575.82 tCO2e.
         assert_eq!(figure(&v, "total.market").round_dp(2), dec!(190575.82));
     }
+}
+
+#[test]
+fn certificates_are_counted_at_their_entitys_share_and_so_is_the_residual_comparison() {
+    let dir = folder(
+        "equity_share",
+        "entity,period,activity,quantity,unit,region,instrument,vintage\n\
+         hq,2024,electricity,1000,MWh,CN,,\n\
+         sub,2024,electricity,1000,MWh,CN,,\n\
+         sub,2024,certificate,100,MWh,CN,GEC,2024\n",
+        "id,parent,equity\nhq,,100\nsub,hq,60\n",
+    );
+    let text = inventory("equity_share").replace("grid.national.excl_market_nonfossil", "grid.national");
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    let v = compute(dir.path(), &[]);
+    // Uncovered at the group's share: 1000 + 0.6 x (1000 - 100) = 1540 MWh; x 0.5366 = 826.364 (chosen grid
+    // average) and x 0.5856 = 901.824 (the comparison); covered: 0.6 x 100 = 60 MWh renewable.
+    assert_eq!(figure(&v, "scope2.market"), dec!(826.364));
+    assert_eq!(figure(&v, "electricity.renewable"), dec!(60));
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert!(r.stdout.contains("residual factor for the 1,540.00 uncovered grid MWh:"), "{}", r.stdout);
+    assert!(r.stdout.contains("(excludes market-traded non-fossil power): scope2.market 901.82 tCO2e"), "{}", r.stdout);
 }
