@@ -260,7 +260,7 @@ fn engine(
     }
     // An entity register: every line is scaled by its entity's share on its way (see `Consolidated`).
     let shares = crate::group::shares_of(inv)?;
-    let mut consolidated = shares.as_ref().map(Consolidated::new);
+    let mut consolidated = shares.as_ref().map(|sh| Consolidated::new(sh, inv));
     let mut outer = if consolidated.is_some() { lines.take() } else { None };
     let mut through = |l: &Line| match consolidated.as_mut() {
         Some(c) => c.take(l, outer.as_deref_mut()),
@@ -548,6 +548,8 @@ fn engine(
 /// The unscaled lines are summed too, to check that every sum the ledgers gave came through a line.
 struct Consolidated<'s> {
     shares: &'s crate::group::Shares,
+    /// The inventory's ledgers (a workbook by its file): a line from elsewhere is a record an overlay adds.
+    ledgers: Vec<std::path::PathBuf>,
     scaled: BTreeMap<String, Named>,
     unscaled: BTreeMap<String, Named>,
     /// Ledger entities the register lacks, each with its first row.
@@ -557,9 +559,10 @@ struct Consolidated<'s> {
 }
 
 impl<'s> Consolidated<'s> {
-    fn new(shares: &'s crate::group::Shares) -> Self {
+    fn new(shares: &'s crate::group::Shares, inv: &Inventory) -> Self {
         Consolidated {
             shares,
+            ledgers: inv.activity_files.iter().map(|f| crate::sheet::split_sheet(f).0).collect(),
             scaled: BTreeMap::new(),
             unscaled: BTreeMap::new(),
             missing: BTreeMap::new(),
@@ -577,9 +580,24 @@ impl<'s> Consolidated<'s> {
                 .add(v, h)
         };
         add(&mut self.unscaled, l.value, l.half_width);
-        let Some(share) = self.shares.by_entity.get(&l.entity) else {
-            self.missing.entry(l.entity.clone()).or_insert_with(|| l.source.clone());
-            return out.map_or(Ok(()), |f| f(l));
+        let added;
+        let share = match self.shares.by_entity.get(&l.entity) {
+            Some(share) => share,
+            // A record a scenario adds (a company-level purchase) belongs to no register entity: the group's own.
+            None if !self.ledgers.iter().any(|f| *f == l.source.file) => {
+                added = crate::group::Share {
+                    numerator: Decimal::ONE,
+                    denominator: Decimal::ONE,
+                    fraction: Decimal::ONE,
+                    text: format!("x 1 ({}: added by the scenario, no register entity, counted in full)", l.entity),
+                    location: l.source.clone(),
+                };
+                &added
+            }
+            None => {
+                self.missing.entry(l.entity.clone()).or_insert_with(|| l.source.clone());
+                return out.map_or(Ok(()), |f| f(l));
+            }
         };
         let value = share.apply(l.value);
         let half = l.half_width.map(|h| share.apply(h));

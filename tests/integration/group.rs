@@ -217,3 +217,21 @@ fn certificates_are_counted_at_their_entitys_share_and_so_is_the_residual_compar
     assert!(r.stdout.contains("residual factor for the 1,540.00 uncovered grid MWh:"), "{}", r.stdout);
     assert!(r.stdout.contains("(excludes market-traded non-fossil power): scope2.market 901.82 tCO2e"), "{}", r.stdout);
 }
+
+#[test]
+fn a_scenario_purchase_covers_each_entity_at_its_share() {
+    let dir = folder("equity_share", LEDGER, REGISTER);
+    let r = ghg_in(dir.path(), &["scenario", "inventory.toml", "--add-certificates", "100", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let f = &v["figures"];
+    // A company-level purchase of 100 MWh is spread pro rata over the three entities' 1000 MWh each (100/3 MWh
+    // each), then each entity counts at its share (1 + 0.6 + 0.3 = 1.9): 100/3 x 1.9 x 0.5856 = 37.088 tCO2e
+    // less, and 100/3 x 1.9 = 63.33 MWh renewable (each share cut at 10^-12 MWh).
+    assert_eq!(dec_of(&f["scope2.market"]["baseline"]), dec!(1112.64));
+    assert_eq!(dec_of(&f["scope2.market"]["delta"]), dec!(-37.088));
+    let renewable = dec_of(&f["electricity.renewable"]["scenario"]);
+    assert!((renewable - dec!(63.333333333333)).abs() <= dec!(0.000000000002), "{renewable}");
+    // The purchase itself is the group's own: counted in full.
+    assert_eq!(dec_of(&f["activity.certificate"]["scenario"]), dec!(100));
+}
