@@ -235,3 +235,93 @@ fn a_scenario_purchase_covers_each_entity_at_its_share() {
     // The purchase itself is the group's own: counted in full.
     assert_eq!(dec_of(&f["activity.certificate"]["scenario"]), dec!(100));
 }
+
+mod props {
+    use ghg::calc::{self, ComputeOptions};
+    use ghg::{FactorLibrary, Inventory};
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    const KINDS: &[(&str, &str)] = &[
+        ("gasoline", "吨"),
+        ("diesel", "t"),
+        ("natural_gas", "万立方米"),
+        ("electricity", "MWh"),
+        ("onsite_pv", "MWh"),
+        ("certificate", "MWh"),
+    ];
+
+    /// The test inventory of the other properties, with a register under `approach` (or none).
+    fn run(dir: &std::path::Path, ledger: &str, register: Option<(&str, &str)>) -> calc::Computation {
+        let mut text = crate::util::INVENTORY.to_string();
+        if let Some((approach, reg)) = register {
+            text = text.replacen(
+                "activity_files = [\"ledger.csv\"]\n",
+                &format!("activity_files = [\"ledger.csv\"]\nentities = \"entities.csv\"\n[consolidation]\napproach = \"{approach}\"\n"),
+                1,
+            );
+            std::fs::write(dir.join("entities.csv"), reg).expect("write register");
+        }
+        std::fs::write(dir.join("inventory.toml"), text).expect("write inventory");
+        std::fs::write(dir.join("ledger.csv"), ledger).expect("write ledger");
+        let inv = Inventory::load(&dir.join("inventory.toml")).expect("inventory");
+        let lib = FactorLibrary::builtin().expect("library");
+        calc::compute(&inv, &lib, ComputeOptions::default()).expect("compute")
+    }
+
+    fn ledger(rows: &[(usize, usize, u64)]) -> String {
+        let mut s = String::from("entity,period,activity,quantity,unit,region\n");
+        for (e, k, q) in rows {
+            let (a, u) = KINDS[*k];
+            s.push_str(&format!("site{e},2024,{a},{},{u},CN\n", Decimal::new(*q as i64, 2)));
+        }
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+        /// Whatever the shares (equity to 0.01 %, a part-year holding by days), every summed figure is the exact
+        /// sum of its traced lines and of its entities' figures, and market-based scope 2 is not negative.
+        #[test]
+        fn shares_keep_every_total_the_sum_of_its_lines(
+            rows in prop::collection::vec((0usize..3, 0usize..6, 0u64..100_000_000), 1..10),
+            equity in prop::collection::vec(0u32..=10_000, 3),
+            day in 1u32..=28,
+            month in 1u32..=12,
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let reg = format!(
+                "id,parent,equity,from\nsite0,,{},\nsite1,site0,{},2024-{month:02}-{day:02}\nsite2,site1,{},\n",
+                Decimal::new(equity[0] as i64, 2), Decimal::new(equity[1] as i64, 2), Decimal::new(equity[2] as i64, 2)
+            );
+            let c = run(dir.path(), &ledger(&rows), Some(("equity_share", &reg)));
+            for (id, f) in &c.figures {
+                if f.lines == 0 {
+                    continue;
+                }
+                let t = calc::trace(&c, id, None).expect("no overflow").expect("figure exists");
+                prop_assert_eq!(t.lines_sum, f.value, "figure {}", id);
+                let by_entity: Decimal = c.by_entity.values().filter_map(|m| m.get(id)).map(|x| x.value).sum();
+                prop_assert_eq!(by_entity, f.value, "figure {} by entity", id);
+            }
+            prop_assert!(c.figures.get("scope2.market").is_none_or(|f| f.value >= Decimal::ZERO));
+        }
+
+        /// A register that holds and controls every entity fully changes no figure.
+        #[test]
+        fn a_register_of_full_holdings_changes_nothing(
+            rows in prop::collection::vec((0usize..3, 0usize..6, 0u64..100_000_000), 1..10),
+        ) {
+            let d1 = tempfile::tempdir().expect("tempdir");
+            let d2 = tempfile::tempdir().expect("tempdir");
+            let reg = "id,parent,equity,operational_control\nsite0,,100,yes\nsite1,site0,100,yes\nsite2,site1,100,yes\n";
+            let a = run(d1.path(), &ledger(&rows), None);
+            let b = run(d2.path(), &ledger(&rows), Some(("equity_share", reg)));
+            let c = run(d2.path(), &ledger(&rows), Some(("operational_control", reg)));
+            prop_assert_eq!(&a.figures, &b.figures);
+            prop_assert_eq!(&a.figures, &c.figures);
+            prop_assert_eq!(&a.by_entity, &b.by_entity);
+        }
+    }
+}
