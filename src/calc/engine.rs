@@ -584,7 +584,7 @@ impl<'s> Consolidated<'s> {
         let share = match self.shares.by_entity.get(&l.entity) {
             Some(share) => share,
             // A record a scenario adds (a company-level purchase) belongs to no register entity: the group's own.
-            None if !self.ledgers.iter().any(|f| *f == l.source.file) => {
+            None if !self.ledgers.contains(&l.source.file) => {
                 added = crate::group::Share {
                     numerator: Decimal::ONE,
                     denominator: Decimal::ONE,
