@@ -213,12 +213,31 @@ pub fn shares_of(inv: &crate::Inventory) -> Result<Option<Shares>, Diagnostics> 
 /// Where the entity cell of a ledger row is: for a CSV ledger, the row's line with the column of its `entity`
 /// field (read again from the file, in the encoding the inventory declares for it); otherwise the row as located.
 pub fn entity_cell(inv: &crate::Inventory, row: &Location) -> Location {
-    if row.sheet.is_some() || row.column.is_some() || crate::sheet::is_spreadsheet(&row.file) {
+    if row.column.is_some() {
+        return row.clone();
+    }
+    if let Some(sheet) = &row.sheet {
+        let column = sheet_entity_column(&row.file, sheet);
+        return Location { column: column.or(row.column), ..row.clone() };
+    }
+    if crate::sheet::is_spreadsheet(&row.file) {
         return row.clone();
     }
     let Some(line) = row.line else { return row.clone() };
     let column = entity_column(inv, &row.file, line);
     Location { column: column.or(row.column), ..row.clone() }
+}
+
+/// The 1-based column of the `entity` header cell of a worksheet (the header is among its first rows).
+fn sheet_entity_column(file: &Path, sheet: &str) -> Option<usize> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(file).ok()?;
+    let range = book.worksheet_range(sheet).ok()?;
+    let (_, c0) = range.start()?;
+    range
+        .rows()
+        .take(10)
+        .find_map(|r| r.iter().position(|d| d.to_string().trim() == "entity").map(|c| c0 as usize + c + 1))
 }
 
 /// The 1-based column (in characters, counted on the fields as read) of the `entity` field on `line` of a CSV

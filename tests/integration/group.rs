@@ -325,3 +325,35 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_spreadsheet_row_of_an_unregistered_entity_is_located_at_its_entity_cell() {
+    // The spreadsheet fixture: a title, a blank row, the header on row 3; plant-b's rows start on row 6 (column A,
+    // merged down its rows).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from = crate::util::root().join("tests/data/sheet");
+    for f in ["inventory.toml", "ledger.xlsx"] {
+        std::fs::copy(from.join(f), dir.path().join(f)).expect("copy");
+    }
+    let d = dir.path().join("factors");
+    std::fs::create_dir_all(&d).expect("mkdir");
+    for e in std::fs::read_dir(from.join("factors")).expect("factors") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, d.join(p.file_name().expect("name"))).expect("copy");
+    }
+    let text = std::fs::read_to_string(dir.path().join("inventory.toml")).expect("read");
+    let text = text.replacen(
+        "activity_files = [\"ledger.xlsx\"]",
+        "activity_files = [\"ledger.xlsx\"]\nentities = \"entities.csv\"",
+        1,
+    ) + "\n[consolidation]\napproach = \"equity_share\"\n";
+    std::fs::write(dir.path().join("inventory.toml"), text).expect("write");
+    std::fs::write(dir.path().join("entities.csv"), "id,equity\nplant-a,40\n").expect("write");
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: ledger.xlsx:ledger!A6: entity 'plant-b' is not in the entity register entities.csv (add a row for \
+         plant-b to entities.csv, or correct the entity in the ledger)\n"
+    );
+}
