@@ -216,6 +216,10 @@ pub struct Inventory {
     pub energy: EnergyChoice,
     /// SHA-256 of the inventory file.
     pub sha256: String,
+    /// The entity register and consolidation approach (`entities = "..."`, `[consolidation]`), if the inventory
+    /// names them (see [`crate::group`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consolidation: Option<crate::group::Consolidation>,
 }
 
 /// The unit of the energy figures.
@@ -417,6 +421,7 @@ impl Inventory {
             }
             et.finish(&mut d);
         }
+        let consolidation = crate::group::read_choice(&mut top, &resolve, &mut d);
         let mut choices = FactorChoices::default();
         match top.table_opt("factors", &mut d) {
             None => {
@@ -563,6 +568,7 @@ impl Inventory {
                 certificates,
                 energy,
                 sha256: sha256_hex(text.as_bytes()),
+                consolidation,
             }),
             _ => Err(d),
         }

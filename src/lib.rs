@@ -31,6 +31,7 @@ pub mod encoding;
 pub mod error;
 pub mod factor;
 pub mod figure;
+pub mod group;
 pub mod inventory;
 pub mod ledger;
 pub mod lock;

@@ -258,6 +258,19 @@ fn engine(
     if !d.is_empty() {
         return Err(d);
     }
+    // An entity register: every line is scaled by its entity's share on its way (see `Consolidated`).
+    let shares = crate::group::shares_of(inv)?;
+    let mut consolidated = shares.as_ref().map(|sh| Consolidated::new(sh, inv));
+    let mut outer = if consolidated.is_some() { lines.take() } else { None };
+    let mut through = |l: &Line| match consolidated.as_mut() {
+        Some(c) => c.take(l, outer.as_deref_mut()),
+        None => Ok(()),
+    };
+    let mut lines: Option<&mut SinkFn<'_>> = match lines {
+        _ if shares.is_some() => Some(&mut through),
+        Some(f) => Some(f),
+        None => None,
+    };
     let mwh = super::scan::mwh_unit().map_err(Diagnostics::from)?;
     let mut merged = Merged::default();
     let mut inputs = Vec::new();
@@ -382,6 +395,10 @@ fn engine(
     if options.strict && rejected_count > 0 {
         return Err(Diagnostics(rejected));
     }
+    if let (Some(c), Some(sh)) = (consolidated, shares.as_ref()) {
+        merged.by_entity = c.finish(inv, &merged.by_entity)?;
+        inputs.push(FileHash { path: sh.register.clone(), sha256: sh.sha256.clone() });
+    }
     let mut total = Named::new();
     for named in merged.by_entity.values() {
         for (id, a) in named {
@@ -451,7 +468,11 @@ fn engine(
     }
     let figures = figures_of(total, kinds, &denominators).map_err(Diagnostics::from)?;
     let mut scope2 = outcome.report;
-    residual_check(&mut res, inv, lib, &mut scope2, &outcome.uncovered, &figures, &mwh, &mut warnings);
+    let uncovered = match shares.as_ref() {
+        Some(sh) => group_uncovered(sh, &grid, &scope2.entities).map_err(Diagnostics::from)?,
+        None => outcome.uncovered,
+    };
+    residual_check(&mut res, inv, lib, &mut scope2, &uncovered, &figures, &mwh, &mut warnings);
     if !has_revenue {
         let others: Vec<&str> = denominators.iter().map(|d| d.name.as_str()).collect();
         let message = if others.is_empty() {
@@ -519,6 +540,151 @@ fn engine(
         basis,
         not_computed,
     })
+}
+
+/// The lines of an inventory with an entity register, on their way to the sink: each scaled by its entity's share
+/// (value and half-width, rounded to the line scale as every line is; the formula says how the share is formed),
+/// and summed again by entity from the scaled lines, so that every figure is exactly the sum of its traced lines.
+/// The unscaled lines are summed too, to check that every sum the ledgers gave came through a line.
+struct Consolidated<'s> {
+    shares: &'s crate::group::Shares,
+    /// The inventory's ledgers (a workbook by its file): a line from elsewhere is a record an overlay adds.
+    ledgers: Vec<std::path::PathBuf>,
+    scaled: BTreeMap<String, Named>,
+    unscaled: BTreeMap<String, Named>,
+    /// Ledger entities the register lacks, each with its first row.
+    missing: BTreeMap<String, Location>,
+    /// The first line whose scaled value overflows.
+    overflow: Option<Error>,
+}
+
+impl<'s> Consolidated<'s> {
+    fn new(shares: &'s crate::group::Shares, inv: &Inventory) -> Self {
+        Consolidated {
+            shares,
+            ledgers: inv.activity_files.iter().map(|f| crate::sheet::split_sheet(f).0).collect(),
+            scaled: BTreeMap::new(),
+            unscaled: BTreeMap::new(),
+            missing: BTreeMap::new(),
+            overflow: None,
+        }
+    }
+
+    /// Scale one line, sum it, and hand it on.
+    fn take(&mut self, l: &Line, out: Option<&mut SinkFn<'_>>) -> std::io::Result<()> {
+        let add = |m: &mut BTreeMap<String, Named>, v: Decimal, h: Option<Decimal>| {
+            m.entry(l.entity.clone())
+                .or_default()
+                .entry(l.figure.clone())
+                .or_insert_with(|| Acc::new(l.value_unit))
+                .add(v, h)
+        };
+        add(&mut self.unscaled, l.value, l.half_width);
+        let added;
+        let share = match self.shares.by_entity.get(&l.entity) {
+            Some(share) => share,
+            // A record a scenario adds (a company-level purchase) belongs to no register entity: the group's own.
+            None if !self.ledgers.contains(&l.source.file) => {
+                added = crate::group::Share {
+                    numerator: Decimal::ONE,
+                    denominator: Decimal::ONE,
+                    fraction: Decimal::ONE,
+                    text: format!("x 1 ({}: added by the scenario, no register entity, counted in full)", l.entity),
+                    location: l.source.clone(),
+                };
+                &added
+            }
+            None => {
+                self.missing.entry(l.entity.clone()).or_insert_with(|| l.source.clone());
+                return out.map_or(Ok(()), |f| f(l));
+            }
+        };
+        let value = share.apply(l.value);
+        let half = l.half_width.map(|h| share.apply(h));
+        let (Some(value), None | Some(Some(_))) = (value, half) else {
+            if self.overflow.is_none() {
+                self.overflow = Some(
+                    overflow(&format!("{} {} x the share of {}", l.value, l.value_unit, l.entity)).at(l.source.clone()),
+                );
+            }
+            return out.map_or(Ok(()), |f| f(l));
+        };
+        let half = half.flatten();
+        add(&mut self.scaled, value, half);
+        let Some(f) = out else { return Ok(()) };
+        let mut scaled = l.clone();
+        scaled.value = value;
+        scaled.half_width = half;
+        scaled.share = Some(share.fraction);
+        scaled.formula = format!("{} {}", l.formula, share.text).into();
+        f(&scaled)
+    }
+
+    /// The sums by entity of the scaled lines, after checking that every ledger entity is in the register (each
+    /// missing one is an error at its first row's entity cell) and that the lines sum to what the ledgers gave.
+    fn finish(
+        self,
+        inv: &Inventory,
+        by_entity: &BTreeMap<String, Named>,
+    ) -> Result<BTreeMap<String, Named>, Diagnostics> {
+        let register = self.shares.register.display();
+        let mut d = Diagnostics::new();
+        for (entity, row) in &self.missing {
+            d.push(
+                Error::new(ErrorKind::Inventory, format!("entity '{entity}' is not in the entity register {register}"))
+                    .at(crate::group::entity_cell(inv, row))
+                    .hint(format!("add a row for {entity} to {register}, or correct the entity in the ledger")),
+            );
+        }
+        if let Some(e) = self.overflow {
+            d.push(e);
+        }
+        if !d.is_empty() {
+            return Err(d);
+        }
+        let same = |a: &Acc, b: &Acc| a.value == b.value && a.half == b.half && a.lines == b.lines;
+        let all_through = by_entity.len() == self.unscaled.len()
+            && by_entity.iter().all(|(e, named)| {
+                self.unscaled.get(e).is_some_and(|u| {
+                    u.len() == named.len() && named.iter().all(|(f, a)| u.get(f).is_some_and(|b| same(a, b)))
+                })
+            });
+        if !all_through {
+            return Err(Error::new(
+                ErrorKind::Inventory,
+                "the calculation lines do not add up to the ledgers' sums, so the entities' shares cannot be applied",
+            )
+            .at(Location::file(&self.shares.register))
+            .hint("this is a defect of ghg: please report it with the inventory")
+            .into());
+        }
+        Ok(self.scaled)
+    }
+}
+
+/// The grid electricity no certificate covers, by market, at the group's share of each entity (what the residual
+/// comparison prices at a second factor, as scope2.market holds each entity's share).
+fn group_uncovered(
+    shares: &crate::group::Shares,
+    grid: &GridMap,
+    covered: &[super::EntityCoverage],
+) -> Result<BTreeMap<String, Decimal>, Error> {
+    let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+    for ((market, entity), g) in grid {
+        let too_big = || overflow(&format!("the uncovered grid electricity of {entity} in {market}"));
+        let cov = covered.iter().filter(|c| c.market == *market && c.entity == *entity).map(|c| c.covered_mwh);
+        let mut left = g.mwh;
+        for c in cov {
+            left = left.checked_sub(c).ok_or_else(too_big)?;
+        }
+        let scaled = match shares.by_entity.get(entity) {
+            Some(share) => share.apply(left).ok_or_else(too_big)?,
+            None => left,
+        };
+        let sum = out.entry(market.clone()).or_default();
+        *sum = sum.checked_add(scaled).ok_or_else(too_big)?;
+    }
+    Ok(out)
 }
 
 /// Which kinds of figures the inventory's choices make.

@@ -102,6 +102,11 @@ pub struct Line {
     pub value_unit: &'static str,
     /// Half-width of the result's interval when the row states the printed precision of its quantity.
     pub half_width: Option<Decimal>,
+    /// The share of the row's entity the group reports (an inventory with an entity register, see
+    /// [`crate::group`]): `value` and `half_width` are already multiplied by it, and the formula says how it is
+    /// formed. None without a register.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<Decimal>,
 }
 
 /// A figure: a value with its unit; an interval half-width when inputs were printed figures.

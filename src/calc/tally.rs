@@ -477,6 +477,7 @@ impl<'a> Tally<'a> {
                     value: val(i).normalize(),
                     value_unit: p.value_unit,
                     half_width: half(i),
+                    share: None,
                 };
                 if let Err(e) = sink(&line) {
                     self.sink_err = Some(e);

@@ -11,6 +11,7 @@ mod excel;
 mod fixes;
 mod fixes2;
 mod golden;
+mod group;
 mod hostile;
 mod ledger;
 mod library;

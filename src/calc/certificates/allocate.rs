@@ -519,6 +519,7 @@ fn line(rec: &ActivityRecord, figure: &str, entity: &str, region: &str, q: Decim
         value,
         value_unit: MWH,
         half_width: None,
+        share: None,
     }
 }
 
