@@ -1,0 +1,525 @@
+//! The base year and its recalculation (GHG Protocol Corporate Standard, chapter 5).
+//!
+//! An inventory names its base-year inventory and a recalculation policy:
+//!
+//! ```toml
+//! [base_year]
+//! inventory = "../acme-2022/inventory.toml"
+//! threshold = "5%"                               # significance threshold, 0 to 100 %
+//! triggers = ["structural", "method", "error"]   # what calls for a recalculation
+//! acquired = ["acquired-2022.csv"]               # base-year activity of entities that joined since
+//! corrections = ["corrections-2022.csv"]         # base-year rows found missing (discovered errors)
+//! figure = "total.location"                      # the figure the test is made on (the default)
+//! ```
+//!
+//! **The test.** The change of the test figure from the base year to the current year is attributed by sequential
+//! substitution ([`crate::reconcile::attribute`]): its boundary part (entities that joined or left) is the
+//! structural change, its factor part the change of method or factors; the error change is the base year
+//! recomputed with its corrections less the base year as it was. Each trigger's change is taken as a share of the
+//! base-year figure (|change| / base year x 100 %); the base year must be recalculated when the cumulative share of
+//! the policy's triggers reaches the threshold.
+//!
+//! **The recalculation.** The base year is recomputed step by step, each step shown: with its corrections (error);
+//! with the base-year activity of the entities that joined since (the `acquired` ledgers) and without the
+//! entities that have left (their base-year figures subtracted, structural); at the current inventory's factor
+//! choices (method). Only the policy's triggers are applied.
+
+mod render;
+
+pub use render::{render_json, render_markdown, render_text};
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::calc::{self, Computation, ComputeOptions, RunOptions};
+use crate::error::{Diagnostics, Error, ErrorKind, Location};
+use crate::factor::FactorLibrary;
+use crate::inventory::Inventory;
+use crate::reconcile::{self, Attribution, ReportedFile, Tolerance, YearResult};
+use crate::tomlx::TableReader;
+
+/// What may call for a recalculation of the base year (GHG Protocol Corporate Standard, chapter 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// A structural change: acquisition, divestment, merger, outsourcing or insourcing.
+    Structural,
+    /// A change of calculation method or emission factors.
+    Method,
+    /// The discovery of errors in the base-year data.
+    Error,
+}
+
+impl Trigger {
+    /// Every trigger, in the order they are shown.
+    pub const ALL: [Trigger; 3] = [Trigger::Structural, Trigger::Method, Trigger::Error];
+    /// The name as the inventory writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Trigger::Structural => "structural",
+            Trigger::Method => "method",
+            Trigger::Error => "error",
+        }
+    }
+    /// In words, with the part of the attribution it reads.
+    pub fn words(self) -> &'static str {
+        match self {
+            Trigger::Structural => "structural change (boundary part of the attribution)",
+            Trigger::Method => "change of method or factors (factor part of the attribution)",
+            Trigger::Error => "discovered errors (the base year with its corrections less as it was)",
+        }
+    }
+}
+
+/// The base-year choices of an inventory (`[base_year]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// The base-year inventory, resolved against the inventory's folder.
+    pub inventory: PathBuf,
+    /// Where the inventory names it.
+    #[serde(skip)]
+    pub inventory_at: Location,
+    /// The significance threshold, in % (0 to 100).
+    pub threshold: Decimal,
+    /// What may call for a recalculation.
+    pub triggers: Vec<Trigger>,
+    /// Ledgers of the base-year activity of entities that joined the group since the base year.
+    pub acquired: Vec<PathBuf>,
+    /// Ledgers of base-year rows found missing from the base year's own ledgers.
+    pub corrections: Vec<PathBuf>,
+    /// The figure the significance test is made on.
+    pub figure: String,
+    /// Where the inventory states it (or the table, for the default).
+    #[serde(skip)]
+    pub figure_at: Location,
+}
+
+/// The figures recalculated (those computed in the base year).
+pub const RECALCULATED: &[&str] = &["scope1", "scope2.location", "scope2.market", "total.location", "total.market"];
+
+/// Parse a percentage: `5%`, `5 %`, `2.5`. None when it is not a number (a percent sign optional).
+pub fn parse_percent(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').map(str::trim_end).unwrap_or(t);
+    crate::number::parse(t).ok()
+}
+
+/// Read `[base_year]` from the inventory's top level. Problems go to `d`, located in the inventory.
+pub fn read_policy(
+    top: &mut TableReader<'_, '_, '_>,
+    resolve: &dyn Fn(&str) -> PathBuf,
+    d: &mut Diagnostics,
+) -> Option<Policy> {
+    let mut t = top.table_opt("base_year", d)?;
+    let n0 = d.0.len();
+    let inventory = t.str_req("inventory", d);
+    let threshold = match t.str_opt("threshold", d) {
+        Some((s, loc)) => match parse_percent(&s) {
+            Some(x) if x >= Decimal::ZERO && x <= Decimal::ONE_HUNDRED => Some(x),
+            Some(x) => {
+                d.push(
+                    Error::new(ErrorKind::BadValue, format!("[base_year] threshold {x} % is outside 0-100 %"))
+                        .at(loc)
+                        .hint("state the significance threshold as a share of base-year emissions, e.g. threshold = \"5%\""),
+                );
+                None
+            }
+            None => {
+                d.push(
+                    Error::new(ErrorKind::BadValue, format!("[base_year] threshold \"{s}\" is not a percentage"))
+                        .at(loc)
+                        .hint("write threshold = \"5%\""),
+                );
+                None
+            }
+        },
+        None => {
+            if !t.has("threshold") {
+                d.push(
+                    Error::new(ErrorKind::MissingKey, "[base_year] lacks its significance threshold")
+                        .at(t.loc())
+                        .hint("add threshold = \"5%\""),
+                );
+            }
+            None
+        }
+    };
+    let mut triggers = Vec::new();
+    match t.str_array_opt("triggers", d) {
+        Some(list) => {
+            for (s, loc) in list {
+                match Trigger::ALL.iter().find(|x| x.name() == s) {
+                    Some(x) if triggers.contains(x) => d.push(
+                        Error::new(ErrorKind::BadValue, format!("[base_year] trigger \"{s}\" is listed twice"))
+                            .at(loc)
+                            .hint("list each trigger once"),
+                    ),
+                    Some(x) => triggers.push(*x),
+                    None => d.push(
+                        Error::new(ErrorKind::BadValue, format!("[base_year] trigger \"{s}\" is not known"))
+                            .at(loc)
+                            .hint("triggers are structural, method and error (GHG Protocol Corporate Standard, chapter 5)"),
+                    ),
+                }
+            }
+            if triggers.is_empty() && d.0.len() == n0 {
+                d.push(
+                    Error::new(ErrorKind::BadValue, "[base_year] triggers = [] names no trigger")
+                        .at(t.loc())
+                        .hint("write triggers = [\"structural\", \"method\", \"error\"], or some of them"),
+                );
+            }
+        }
+        None => {
+            if !t.has("triggers") {
+                d.push(
+                    Error::new(ErrorKind::MissingKey, "[base_year] lacks its triggers")
+                        .at(t.loc())
+                        .hint("add triggers = [\"structural\", \"method\", \"error\"]"),
+                );
+            }
+        }
+    }
+    let acquired = t.str_array_opt("acquired", d).unwrap_or_default().iter().map(|(f, _)| resolve(f)).collect();
+    let corrections = t.str_array_opt("corrections", d).unwrap_or_default().iter().map(|(f, _)| resolve(f)).collect();
+    let (figure, figure_at) = match t.str_opt("figure", d) {
+        Some((f, loc)) => {
+            if !RECALCULATED.contains(&f.as_str()) {
+                d.push(
+                    Error::new(ErrorKind::BadValue, format!("[base_year] figure '{f}' is not an emission figure"))
+                        .at(loc.clone())
+                        .hint(format!("the test is made on one of {}", RECALCULATED.join(", "))),
+                );
+            }
+            (f, loc)
+        }
+        None => ("total.location".to_string(), t.loc()),
+    };
+    t.finish(d);
+    let (inventory, inventory_at) = inventory?;
+    if d.0.len() != n0 {
+        return None;
+    }
+    Some(Policy {
+        inventory: resolve(&inventory),
+        inventory_at,
+        threshold: threshold?,
+        triggers,
+        acquired,
+        corrections,
+        figure,
+        figure_at,
+    })
+}
+
+/// One trigger's change of the test figure and its share of the base-year figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriggerTest {
+    /// The trigger.
+    pub trigger: Trigger,
+    /// Whether the policy lists it (only those count towards the threshold).
+    pub in_policy: bool,
+    /// The change, in the figure's unit.
+    pub change: Decimal,
+    /// |change| / base-year figure x 100, in %.
+    pub share: Decimal,
+}
+
+/// One figure of the base year, as computed and at each step of its recalculation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecalculatedFigure {
+    /// Figure id.
+    pub id: String,
+    /// Unit.
+    pub unit: String,
+    /// The base year as its inventory computes it.
+    pub original: Decimal,
+    /// Each step applied, in order.
+    pub steps: Vec<Step>,
+    /// The recalculated base-year figure (the last step's).
+    pub recalculated: Decimal,
+    /// The current year's figure.
+    pub current: Option<Decimal>,
+}
+
+/// One step of a recalculation: the trigger applied and the figure after it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Step {
+    /// The trigger applied.
+    pub trigger: Trigger,
+    /// The figure after it.
+    pub value: Decimal,
+}
+
+/// Whether the base year must be recalculated under the policy, and the recalculated figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// The current inventory.
+    pub inventory: PathBuf,
+    /// The base-year inventory.
+    pub base_inventory: PathBuf,
+    /// Organisation.
+    pub organisation: String,
+    /// The base year.
+    pub base_year: i32,
+    /// The current year.
+    pub year: i32,
+    /// The policy.
+    pub policy: Policy,
+    /// The attribution of the test figure from the base year to the current year.
+    pub attribution: Attribution,
+    /// Each trigger's change and share.
+    pub tests: Vec<TriggerTest>,
+    /// The sum of the shares of the policy's triggers, in %.
+    pub cumulative: Decimal,
+    /// Whether the cumulative share reaches the threshold.
+    pub required: bool,
+    /// The rule, in words.
+    pub rule: String,
+    /// Entities in the current year but not the base year whose base-year activity the `acquired` ledgers give.
+    pub acquired: Vec<String>,
+    /// Entities in the current year but not the base year without base-year activity (organic growth: nothing
+    /// added to the base year).
+    pub without_base_year: Vec<String>,
+    /// Entities in the base year but not the current year (their base-year figures are taken out).
+    pub divested: Vec<String>,
+    /// Base-year figures, as computed and recalculated.
+    pub figures: Vec<RecalculatedFigure>,
+}
+
+fn at(policy: &Policy) -> impl Fn(Error) -> Error + '_ {
+    move |e: Error| if e.location.is_some() { e } else { e.at(policy.figure_at.clone()) }
+}
+
+fn year_result(inv: &Inventory, c: Computation) -> YearResult {
+    YearResult {
+        year: inv.year,
+        organisation: c.organisation.clone(),
+        inventory: inv.path.clone(),
+        boundary: inv.boundary.clone(),
+        reported: ReportedFile {
+            path: inv.path.clone(),
+            sha256: String::new(),
+            source: None,
+            tolerance: Tolerance::default(),
+            figures: Vec::new(),
+            checks: Vec::new(),
+            changes: Vec::new(),
+        },
+        computation: c,
+        revenue: None,
+        figures: Vec::new(),
+        findings: Vec::new(),
+    }
+}
+
+/// The base-year inventory a policy names: it must exist, load, and be of an earlier year.
+pub fn load_base(inv: &Inventory) -> Result<(Policy, Inventory), Diagnostics> {
+    let Some(policy) = inv.base_year.clone() else {
+        return Err(Error::new(ErrorKind::MissingKey, "inventory names no base year")
+            .at(Location::file(&inv.path))
+            .hint("add [base_year] with inventory = \"../<base year>/inventory.toml\", threshold = \"5%\", triggers = [\"structural\", \"method\", \"error\"]")
+            .into());
+    };
+    if !policy.inventory.is_file() {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!("base-year inventory {} does not exist", policy.inventory.display()),
+        )
+        .at(policy.inventory_at.clone())
+        .hint("name the base year's inventory.toml, relative to this inventory's folder")
+        .into());
+    }
+    let base = Inventory::load(&policy.inventory)?;
+    if base.year >= inv.year {
+        return Err(Error::new(
+            ErrorKind::BadValue,
+            format!("the base year {} is not before the inventory year {}", base.year, inv.year),
+        )
+        .at(policy.inventory_at.clone())
+        .hint("name the inventory of an earlier year")
+        .into());
+    }
+    Ok((policy, base))
+}
+
+/// |change| / base x 100, or an error when the base is 0.
+fn share(change: Decimal, base: Decimal, policy: &Policy) -> Result<Decimal, Error> {
+    change
+        .abs()
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|x| x.checked_div(base))
+        .ok_or_else(|| Error::overflow(format!("the share of {change} in the base-year {}", policy.figure)))
+        .map_err(at(policy))
+}
+
+/// Decide whether the base year of `inv` must be recalculated under its `[base_year]` policy, and recalculate it.
+/// `lib` must hold the factor folders of both inventories.
+pub fn assess(
+    inv: &Inventory,
+    lib: &FactorLibrary,
+    settings: impl Into<RunOptions>,
+    sink: &mut dyn calc::Sink,
+) -> Result<Assessment, Diagnostics> {
+    let (policy, base) = load_base(inv)?;
+    let settings: RunOptions = settings.into();
+    let settings = RunOptions { compute: ComputeOptions { keep_lines: true, ..settings.compute }, ..settings };
+    let run = |i: &Inventory, sink: &mut dyn calc::Sink| calc::Calculation::new(i, lib).settings(settings.clone()).run(sink);
+    let current = run(inv, sink)?;
+    let original = run(&base, sink)?;
+    let fig = policy.figure.as_str();
+    let base_value = match original.figures.get(fig) {
+        Some(f) if !f.value.is_zero() => f.value,
+        _ => {
+            let why = original.not_computed.get(fig).map(|w| format!(": {w}")).unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::BadValue,
+                format!("the base year {} has no {fig} to test against{why}", base.year),
+            )
+            .at(policy.figure_at.clone())
+            .hint("test on a figure the base year computes and that is not 0: figure = \"scope1\"")
+            .into());
+        }
+    };
+    if !current.figures.contains_key(fig) {
+        let why = current.not_computed.get(fig).map(|w| format!(": {w}")).unwrap_or_default();
+        return Err(Error::new(ErrorKind::BadValue, format!("the inventory year {} has no {fig}{why}", inv.year))
+            .at(policy.figure_at.clone())
+            .hint("test on a figure both years compute: figure = \"total.location\"")
+            .into());
+    }
+
+    // Step 1: corrections.
+    let uses = |t: Trigger| policy.triggers.contains(&t);
+    let with_files = |files: &[PathBuf]| {
+        let mut b = base.clone();
+        for f in files {
+            b.activity_files.push(f.clone());
+            b.ledger_encodings.push(None);
+        }
+        b
+    };
+    let corrected_inv = with_files(&policy.corrections);
+    let corrected = if policy.corrections.is_empty() { original.clone() } else { run(&corrected_inv, sink)? };
+
+    // The test: attribution of the test figure, base year (as it was) to current year.
+    let a_year = year_result(&base, original.clone());
+    let b_year = year_result(inv, current.clone());
+    let attribution = reconcile::attribute(&a_year, &b_year, fig).map_err(at(&policy))?.ok_or_else(|| {
+        Error::new(ErrorKind::BadValue, format!("{fig} has no lines to attribute")).at(policy.figure_at.clone())
+    })?;
+    let error_change = corrected.figures.get(fig).map(|f| f.value).unwrap_or_default().checked_sub(base_value);
+    let error_change =
+        error_change.ok_or_else(|| at(&policy)(Error::overflow(format!("the corrections of the base-year {fig}"))))?;
+    let mut tests = Vec::new();
+    let mut cumulative = Decimal::ZERO;
+    for t in Trigger::ALL {
+        let change = match t {
+            Trigger::Structural => attribution.boundary,
+            Trigger::Method => attribution.factors,
+            Trigger::Error => error_change,
+        };
+        let s = share(change, base_value, &policy)?;
+        if uses(t) {
+            cumulative = cumulative
+                .checked_add(s)
+                .ok_or_else(|| at(&policy)(Error::overflow("the cumulative share of the triggers")))?;
+        }
+        tests.push(TriggerTest { trigger: t, in_policy: uses(t), change, share: s });
+    }
+    let required = cumulative >= policy.threshold;
+    let names: Vec<&str> = policy.triggers.iter().map(|t| t.name()).collect();
+    let rule = format!(
+        "recalculate the base year when the cumulative share of the policy's triggers ({}) in the base-year {fig} \
+         reaches the threshold: sum of |change| / {fig} ({}) x 100 >= {} %",
+        names.join(", "),
+        base.year,
+        crate::report::full(policy.threshold)
+    );
+
+    // Entities that joined and left.
+    let base_entities: BTreeSet<&String> = original.by_entity.keys().collect();
+    let current_entities: BTreeSet<&String> = current.by_entity.keys().collect();
+    let divested: Vec<String> = base_entities.difference(&current_entities).map(|s| s.to_string()).collect();
+    let joined: Vec<String> = current_entities.difference(&base_entities).map(|s| s.to_string()).collect();
+
+    // Steps 2 and 3.
+    let mut steps: Vec<(Trigger, Computation, Vec<String>)> = Vec::new();
+    if uses(Trigger::Error) && !policy.corrections.is_empty() {
+        steps.push((Trigger::Error, corrected.clone(), Vec::new()));
+    }
+    let mut files: Vec<PathBuf> = if uses(Trigger::Error) { policy.corrections.clone() } else { Vec::new() };
+    let mut acquired = Vec::new();
+    if uses(Trigger::Structural) {
+        files.extend(policy.acquired.iter().cloned());
+        let c = run(&with_files(&files), sink)?;
+        acquired = joined.iter().filter(|e| c.by_entity.contains_key(*e)).cloned().collect();
+        steps.push((Trigger::Structural, c, divested.clone()));
+    }
+    if uses(Trigger::Method) {
+        let mut m = with_files(&files);
+        m.factors = inv.factors.clone();
+        m.energy = inv.energy.clone();
+        m.factor_paths = inv.factor_paths.clone();
+        let c = run(&m, sink)?;
+        let out = if uses(Trigger::Structural) { divested.clone() } else { Vec::new() };
+        steps.push((Trigger::Method, c, out));
+    }
+    let without_base_year: Vec<String> = if uses(Trigger::Structural) {
+        joined.iter().filter(|e| !acquired.contains(e)).cloned().collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut figures = Vec::new();
+    for id in RECALCULATED {
+        let Some(f) = original.figures.get(*id) else { continue };
+        let mut rf = RecalculatedFigure {
+            id: id.to_string(),
+            unit: f.unit.clone(),
+            original: f.value,
+            steps: Vec::new(),
+            recalculated: f.value,
+            current: current.figures.get(*id).map(|f| f.value),
+        };
+        let mut complete = true;
+        for (t, c, out) in &steps {
+            let Some(v) = c.figures.get(*id) else {
+                complete = false;
+                break;
+            };
+            let mut v = v.value;
+            for e in out {
+                let x = c.by_entity.get(e).and_then(|m| m.get(*id)).map(|f| f.value).unwrap_or_default();
+                v = v.checked_sub(x).ok_or_else(|| {
+                    at(&policy)(Error::overflow(format!("the base-year {id} without entity {e}")))
+                })?;
+            }
+            rf.steps.push(Step { trigger: *t, value: v });
+            rf.recalculated = v;
+        }
+        if complete {
+            figures.push(rf);
+        }
+    }
+    Ok(Assessment {
+        inventory: inv.path.clone(),
+        base_inventory: base.path.clone(),
+        organisation: current.organisation.clone(),
+        base_year: base.year,
+        year: inv.year,
+        policy,
+        attribution,
+        tests,
+        cumulative,
+        required,
+        rule,
+        acquired,
+        without_base_year,
+        divested,
+        figures,
+    })
+}
