@@ -161,7 +161,7 @@ pub fn read_policy(
                     None => d.push(
                         Error::new(ErrorKind::BadValue, format!("[base_year] trigger \"{s}\" is not known"))
                             .at(loc)
-                            .hint("triggers are structural, method and error (GHG Protocol Corporate Standard, chapter 5)"),
+                            .hint("the triggers are structural, method and error, as in the GHG Protocol Corporate Standard, chapter 5"),
                     ),
                 }
             }
