@@ -150,6 +150,7 @@ pub fn read_policy(
     let mut triggers = Vec::new();
     match t.str_array_opt("triggers", d) {
         Some(list) => {
+            let before = d.0.len();
             for (s, loc) in list {
                 match Trigger::ALL.iter().find(|x| x.name() == s) {
                     Some(x) if triggers.contains(x) => d.push(
@@ -165,7 +166,7 @@ pub fn read_policy(
                     ),
                 }
             }
-            if triggers.is_empty() && d.0.len() == n0 {
+            if triggers.is_empty() && d.0.len() == before {
                 d.push(
                     Error::new(ErrorKind::BadValue, "[base_year] triggers = [] names no trigger")
                         .at(t.loc())
@@ -288,6 +289,12 @@ pub struct Assessment {
     pub divested: Vec<String>,
     /// Base-year figures, as computed and recalculated.
     pub figures: Vec<RecalculatedFigure>,
+    /// The current year's computation (for its lock).
+    #[serde(skip)]
+    pub current: Computation,
+    /// The base year's computation as its inventory stands (for its lock).
+    #[serde(skip)]
+    pub base: Computation,
 }
 
 fn at(policy: &Policy) -> impl Fn(Error) -> Error + '_ {
@@ -356,6 +363,45 @@ fn share(change: Decimal, base: Decimal, policy: &Policy) -> Result<Decimal, Err
         .map_err(at(policy))
 }
 
+/// A row of an acquired ledger must be of an entity that joined since the base year: one of a base-year entity
+/// would add to it twice over (a missed row of the base year is a correction), one of an entity absent from the
+/// current year is no acquisition. Each is an error at the row.
+fn check_acquired(
+    inv: &Inventory,
+    c: &Computation,
+    policy: &Policy,
+    base: &BTreeSet<&String>,
+    current: &BTreeSet<&String>,
+) -> Result<(), Diagnostics> {
+    let mut d = Diagnostics::new();
+    let mut seen = BTreeSet::new();
+    for l in c.lines.iter().filter(|l| policy.acquired.contains(&l.source.file)) {
+        if !seen.insert((l.entity.clone(), l.source.line)) {
+            continue;
+        }
+        if base.contains(&l.entity) {
+            d.push(
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("entity '{}' of an acquired ledger is in the base year already", l.entity),
+                )
+                .at(crate::group::entity_cell(inv, &l.source))
+                .hint("acquired ledgers give the base-year activity of entities that joined since; a row the base year missed goes in corrections"),
+            );
+        } else if !current.contains(&l.entity) {
+            d.push(
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("entity '{}' of an acquired ledger is not in the current year", l.entity),
+                )
+                .at(crate::group::entity_cell(inv, &l.source))
+                .hint("an acquired entity is one the current year's ledgers name; check the entity's spelling"),
+            );
+        }
+    }
+    d.into_result(())
+}
+
 /// Decide whether the base year of `inv` must be recalculated under its `[base_year]` policy, and recalculate it.
 /// `lib` must hold the factor folders of both inventories.
 pub fn assess(
@@ -367,7 +413,8 @@ pub fn assess(
     let (policy, base) = load_base(inv)?;
     let settings: RunOptions = settings.into();
     let settings = RunOptions { compute: ComputeOptions { keep_lines: true, ..settings.compute }, ..settings };
-    let run = |i: &Inventory, sink: &mut dyn calc::Sink| calc::Calculation::new(i, lib).settings(settings.clone()).run(sink);
+    let run =
+        |i: &Inventory, sink: &mut dyn calc::Sink| calc::Calculation::new(i, lib).settings(settings.clone()).run(sink);
     let current = run(inv, sink)?;
     let original = run(&base, sink)?;
     let fig = policy.figure.as_str();
@@ -455,7 +502,9 @@ pub fn assess(
     let mut acquired = Vec::new();
     if uses(Trigger::Structural) {
         files.extend(policy.acquired.iter().cloned());
-        let c = run(&with_files(&files), sink)?;
+        let b = with_files(&files);
+        let c = run(&b, sink)?;
+        check_acquired(&b, &c, &policy, &base_entities, &current_entities)?;
         acquired = joined.iter().filter(|e| c.by_entity.contains_key(*e)).cloned().collect();
         steps.push((Trigger::Structural, c, divested.clone()));
     }
@@ -494,9 +543,9 @@ pub fn assess(
             let mut v = v.value;
             for e in out {
                 let x = c.by_entity.get(e).and_then(|m| m.get(*id)).map(|f| f.value).unwrap_or_default();
-                v = v.checked_sub(x).ok_or_else(|| {
-                    at(&policy)(Error::overflow(format!("the base-year {id} without entity {e}")))
-                })?;
+                v = v
+                    .checked_sub(x)
+                    .ok_or_else(|| at(&policy)(Error::overflow(format!("the base-year {id} without entity {e}"))))?;
             }
             rf.steps.push(Step { trigger: *t, value: v });
             rf.recalculated = v;
@@ -521,5 +570,75 @@ pub fn assess(
         without_base_year,
         divested,
         figures,
+        current,
+        base: original,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    const HEAD: &str = "organisation = \"t\"\nyear = 2024\nactivity_files = [\"ledger.csv\"]\n[factors]\n\
+                        grid = \"mee-grid@2022\"\n[base_year]\n";
+
+    fn parse(policy: &str) -> Result<Option<Policy>, Vec<String>> {
+        Inventory::parse(Path::new("dir/inv.toml"), &format!("{HEAD}{policy}"))
+            .map(|i| i.base_year)
+            .map_err(|d| d.0.iter().map(|e| e.to_string()).collect())
+    }
+
+    #[test]
+    fn a_percentage_may_carry_its_sign_and_space() {
+        assert_eq!(parse_percent("5%"), Some(dec!(5)));
+        assert_eq!(parse_percent(" 2.5 % "), Some(dec!(2.5)));
+        assert_eq!(parse_percent("10"), Some(dec!(10)));
+        assert_eq!(parse_percent("five"), None);
+        assert_eq!(parse_percent("5%%"), None);
+    }
+
+    #[test]
+    fn a_policy_is_read_with_its_paths_resolved_and_the_default_figure() {
+        let p = parse(
+            "inventory = \"../b/inv.toml\"\nthreshold = \"5 %\"\ntriggers = [\"method\", \"structural\"]\n\
+             acquired = [\"a.csv\"]\n",
+        )
+        .expect("valid")
+        .expect("a policy");
+        assert_eq!(p.inventory, Path::new("dir/../b/inv.toml"));
+        assert_eq!(p.threshold, dec!(5));
+        assert_eq!(p.triggers, [Trigger::Method, Trigger::Structural]);
+        assert_eq!(p.acquired, [Path::new("dir/a.csv")]);
+        assert!(p.corrections.is_empty());
+        assert_eq!(p.figure, "total.location");
+    }
+
+    #[test]
+    fn every_problem_of_a_policy_is_located() {
+        let e = parse("inventory = \"b.toml\"\nthreshold = \"-1%\"\ntriggers = [\"error\", \"error\"]\nfigure = \"energy.total\"\n")
+            .expect_err("invalid");
+        assert_eq!(
+            e,
+            [
+                "dir/inv.toml:8:13: [base_year] threshold -1 % is outside 0-100 % (state the significance threshold as a share of base-year emissions, e.g. threshold = \"5%\")",
+                "dir/inv.toml:9:22: [base_year] trigger \"error\" is listed twice (list each trigger once)",
+                "dir/inv.toml:10:10: [base_year] figure 'energy.total' is not an emission figure (the test is made on one of scope1, scope2.location, scope2.market, total.location, total.market)",
+            ]
+        );
+        let e = parse("inventory = \"b.toml\"\ntriggers = []\nthreshold = \"x\"\n").expect_err("invalid");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("dir/inv.toml:9:13: [base_year] threshold \"x\" is not a percentage"), "{e:?}");
+        assert!(e[1].starts_with("dir/inv.toml:6:1: [base_year] triggers = [] names no trigger"), "{e:?}");
+        let e = parse("inventory = \"b.toml\"\n").expect_err("invalid");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("[base_year] lacks its significance threshold"), "{e:?}");
+        assert!(e[1].contains("[base_year] lacks its triggers"), "{e:?}");
+        let e = parse("threshold = \"5%\"\ntriggers = [\"method\"]\nsurprise = 1\n").expect_err("invalid");
+        assert!(e.iter().any(|m| m.contains("inventory")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("surprise")), "{e:?}");
+    }
 }

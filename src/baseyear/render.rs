@@ -101,7 +101,12 @@ fn trigger_rows(a: &Assessment, places: u32) -> Vec<Vec<String>> {
         format!("share of {} {}", a.base_year, a.policy.figure),
     ]];
     for t in &a.tests {
-        rows.push(vec![t.trigger.name().to_string(), yes(t.in_policy).to_string(), signed(t.change, places), pct(t.share, places)]);
+        rows.push(vec![
+            t.trigger.name().to_string(),
+            yes(t.in_policy).to_string(),
+            signed(t.change, places),
+            pct(t.share, places),
+        ]);
     }
     rows
 }

@@ -66,6 +66,15 @@ pub fn run(out: &mut Out, args: &BaseYearArgs) -> Result<u8, Diagnostics> {
     let a = baseyear::assess(&inv, &lib, super::compute::settings(&args.common, true), &mut sink);
     sink.finish();
     let a = a?;
+    // Tamper evidence: a changed file that either year's lock records stops the assessment, as it stops compute.
+    for (i, c) in [(&inv, &a.current), (&base, &a.base)] {
+        if let Err(e) = ghg::lock::verify(i, c) {
+            d.0.extend(e.0);
+        }
+    }
+    if !d.is_empty() {
+        return Err(d);
+    }
     let places = args.common.places();
     let bytes = match args.format {
         BaseYearFormat::Text => baseyear::render_text(&a, places).into_bytes(),

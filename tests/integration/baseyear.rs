@@ -77,20 +77,24 @@ fn the_text_shows_the_rule_the_shares_and_the_verdict() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let t = &r.stdout;
     assert!(t.contains("sum of |change| / total.location (2022) x 100 >= 5 %"), "{t}");
-    assert!(
-        t.contains("change +1,920.42 = boundary +1,868.00 + activity +389.76 + factors -337.34"),
-        "{t}"
-    );
+    assert!(t.contains("change +1,920.42 = boundary +1,868.00 + activity +389.76 + factors -337.34"), "{t}");
     assert!(t.contains("structural  yes             +1,868.00                       20.33 %"), "{t}");
     assert!(t.contains("cumulative (policy's triggers): 25.22 % >= 5 %: the base year must be recalculated"), "{t}");
     assert!(t.contains("left since 2022 (their base-year figures taken out): sx-warehouse"), "{t}");
     let line = t.lines().rev().find(|l| l.starts_with("total.location ")).expect("total.location row");
     let cells: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(cells, ["total.location", "tCO2e", "9,187.20", "9,298.56", "11,136.00", "10,732.00", "10,732.00", "11,107.62"]);
+    assert_eq!(
+        cells,
+        ["total.location", "tCO2e", "9,187.20", "9,298.56", "11,136.00", "10,732.00", "10,732.00", "11,107.62"]
+    );
     let md = ghg(&["base-year", "examples/acme-2024/inventory.toml", "--format", "markdown"]);
     assert_eq!(md.code, 0, "{}", md.stderr);
     assert!(md.stdout.starts_with("# Base year of Acme Components (fictional): 2022 against 2024\n"), "{}", md.stdout);
-    assert!(md.stdout.contains("| total.location | tCO2e | 9,187.20 | 9,298.56 | 11,136.00 | 10,732.00 | 10,732.00 | 11,107.62 |"));
+    assert!(
+        md.stdout.contains(
+            "| total.location | tCO2e | 9,187.20 | 9,298.56 | 11,136.00 | 10,732.00 | 10,732.00 | 11,107.62 |"
+        )
+    );
 }
 
 /// The example's two folders copied into a temporary one, with the 2024 `[base_year]` replaced.
@@ -132,7 +136,8 @@ fn only_the_policys_triggers_count_and_apply() {
     assert_eq!(dec_at(&j["cumulative"], 6), dec!(1.212121));
     assert_eq!(total(&j), dec!(9298.56));
     // Method alone, at 3.5 %: 3.6718 % reaches it; 16,500 MWh at 0.5366 = 8,853.9 (no entity taken out or added).
-    let dir = with_policy("inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"3.5 %\"\ntriggers = [\"method\"]\n");
+    let dir =
+        with_policy("inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"3.5 %\"\ntriggers = [\"method\"]\n");
     let j = run_json(&dir);
     assert_eq!(j["required"], true);
     assert_eq!(total(&j), dec!(8853.9));
@@ -148,19 +153,56 @@ fn only_the_policys_triggers_count_and_apply() {
 
 #[test]
 fn an_acquired_entity_without_base_year_activity_is_named_not_silently_added() {
-    let dir = with_policy("inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"structural\"]\n");
+    let dir =
+        with_policy("inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"structural\"]\n");
     let j = run_json(&dir);
     assert_eq!(j["without_base_year"], serde_json::json!(["wz-plant"]));
     assert_eq!(j["acquired"], serde_json::json!([]));
     // 16,000 MWh of hz and nb x 0.5568 = 8,908.8: sx taken out, nothing added for wz.
     assert_eq!(total(&j), dec!(8908.8));
     let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml"]);
-    assert!(r.stdout.contains("no base-year activity in the acquired ledgers (organic growth or missing data: nothing added): wz-plant"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "no base-year activity in the acquired ledgers (organic growth or missing data: nothing added): wz-plant"
+        ),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
 fn an_inventory_without_a_base_year_is_bad_input() {
     let r = ghg(&["base-year", "examples/uk-council-2024/inventory.toml"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("error: examples/uk-council-2024/inventory.toml: inventory names no base year"), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("error: examples/uk-council-2024/inventory.toml: inventory names no base year"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_acquired_row_of_a_base_year_entity_or_of_no_current_entity_is_an_error_at_its_cell() {
+    let dir = with_policy(
+        "inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"structural\"]\nacquired = [\"acquired-2022.csv\"]\n",
+    );
+    let p = dir.path().join("acme-2024/acquired-2022.csv");
+    let mut text = std::fs::read_to_string(&p).expect("ledger");
+    text.push_str("hz-plant,2022,electricity,5,MWh,CN,x\nzz-plant,2022,electricity,5,MWh,CN,x\n");
+    std::fs::write(&p, text).expect("write");
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("error: acme-2024/acquired-2022.csv:3:1: entity 'hz-plant' of an acquired ledger is in the base year already"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "error: acme-2024/acquired-2022.csv:4:1: entity 'zz-plant' of an acquired ledger is not in the current year"
+        ),
+        "{}",
+        r.stderr
+    );
 }
