@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{Assessment, Trigger};
-use crate::report::{fmt_dec, md_text, term_text};
+use crate::report::{fmt_dec, md_code, md_text, term_text};
 
 fn signed(x: Decimal, places: u32) -> String {
     let s = fmt_dec(x, places);
@@ -184,8 +184,8 @@ pub fn render_markdown(a: &Assessment, places: u32) -> String {
     s.push_str(&format!("# Base year of {}: {} against {}\n\n", md_text(&a.organisation), a.base_year, a.year));
     let names: Vec<&str> = a.policy.triggers.iter().map(|t| t.name()).collect();
     s.push_str(&format!(
-        "Base-year inventory `{}`; threshold {} %; triggers {}; test on `{}`.\n\n",
-        md_text(&a.base_inventory.display().to_string()),
+        "Base-year inventory {}; threshold {} %; triggers {}; test on `{}`.\n\n",
+        md_code(&a.base_inventory.display().to_string()),
         crate::report::full(a.policy.threshold),
         names.join(", "),
         a.policy.figure
@@ -208,7 +208,11 @@ pub fn render_markdown(a: &Assessment, places: u32) -> String {
     let md_table = |rows: &[Vec<String>], first_right: usize| {
         let mut t = String::new();
         for (i, r) in rows.iter().enumerate() {
-            t.push_str(&format!("| {} |\n", r.iter().map(|c| md_text(c)).collect::<Vec<_>>().join(" | ")));
+            // Numbers are ours and shown as they are; any other cell is escaped.
+            let cell = |c: &String| {
+                if c.chars().all(|x| x.is_ascii_digit() || ",.+-% ".contains(x)) { c.clone() } else { md_text(c) }
+            };
+            t.push_str(&format!("| {} |\n", r.iter().map(cell).collect::<Vec<_>>().join(" | ")));
             if i == 0 {
                 let sep: Vec<&str> = (0..r.len()).map(|j| if j >= first_right { "---:" } else { "---" }).collect();
                 t.push_str(&format!("|{}|\n", sep.join("|")));

@@ -10,8 +10,9 @@ use super::Out;
 /// Output formats of `ghg base-year`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BaseYearFormat {
-    /// Aligned text for people.
-    Text,
+    /// Aligned text for people (also `--format text`).
+    #[value(alias = "text")]
+    Table,
     /// One JSON object; decimals as strings at full precision.
     Json,
     /// A Markdown document.
@@ -24,7 +25,7 @@ pub struct BaseYearArgs {
     /// The inventory TOML of the current year; its [base_year] names the base-year inventory and the policy.
     pub inventory: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = BaseYearFormat::Text)]
+    #[arg(long, value_enum, default_value_t = BaseYearFormat::Table)]
     pub format: BaseYearFormat,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -77,7 +78,7 @@ pub fn run(out: &mut Out, args: &BaseYearArgs) -> Result<u8, Diagnostics> {
     }
     let places = args.common.places();
     let bytes = match args.format {
-        BaseYearFormat::Text => baseyear::render_text(&a, places).into_bytes(),
+        BaseYearFormat::Table => baseyear::render_text(&a, places).into_bytes(),
         BaseYearFormat::Markdown => baseyear::render_markdown(&a, places).into_bytes(),
         BaseYearFormat::Json => {
             let mut s = serde_json::to_string_pretty(&baseyear::render_json(&a)).unwrap_or_default();
