@@ -413,8 +413,7 @@ pub fn assess(
     let (policy, base) = load_base(inv)?;
     let settings: RunOptions = settings.into();
     let settings = RunOptions { compute: ComputeOptions { keep_lines: true, ..settings.compute }, ..settings };
-    let run =
-        |i: &Inventory, sink: &mut dyn calc::Sink| calc::Calculation::new(i, lib).settings(settings.clone()).run(sink);
+    let run = |i: &Inventory, sink: &mut dyn calc::Sink| calc::Calculation::new(i, lib).settings(settings).run(sink);
     let current = run(inv, sink)?;
     let original = run(&base, sink)?;
     let fig = policy.figure.as_str();
