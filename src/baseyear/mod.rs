@@ -255,6 +255,16 @@ pub struct Step {
     pub value: Decimal,
 }
 
+/// The rows one calculation of the assessment read: read = used + rejected (rejected only with `--lenient`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rows {
+    /// Which calculation: `current`, `base year`, or the step (`error`, `structural`, `method`).
+    pub calculation: String,
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: calc::RowCounts,
+}
+
 /// Whether the base year must be recalculated under the policy, and the recalculated figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
@@ -289,6 +299,10 @@ pub struct Assessment {
     pub divested: Vec<String>,
     /// Base-year figures, as computed and recalculated.
     pub figures: Vec<RecalculatedFigure>,
+    /// The rows of every calculation made.
+    pub rows: Vec<Rows>,
+    /// Rows rejected by any calculation (with `--lenient`; the default stops at the first), with their reasons.
+    pub rejected: Vec<Error>,
     /// The current year's computation (for its lock).
     #[serde(skip)]
     pub current: Computation,
@@ -522,6 +536,19 @@ pub fn assess(
         Vec::new()
     };
 
+    let mut rows = vec![
+        Rows { calculation: "current".into(), counts: current.provenance.rows },
+        Rows { calculation: "base year".into(), counts: original.provenance.rows },
+    ];
+    let mut rejected: Vec<Error> = current.rejected.iter().chain(&original.rejected).cloned().collect();
+    for (t, c, _) in &steps {
+        rows.push(Rows { calculation: t.name().into(), counts: c.provenance.rows });
+        for e in &c.rejected {
+            if !rejected.contains(e) {
+                rejected.push(e.clone());
+            }
+        }
+    }
     let mut figures = Vec::new();
     for id in RECALCULATED {
         let Some(f) = original.figures.get(*id) else { continue };
@@ -569,6 +596,8 @@ pub fn assess(
         without_base_year,
         divested,
         figures,
+        rows,
+        rejected,
         current,
         base: original,
     })

@@ -174,7 +174,21 @@ pub fn render_text(a: &Assessment, places: u32) -> String {
     let rows = figure_rows(a, places);
     let right: Vec<bool> = (0..rows[0].len()).map(|i| i >= 2).collect();
     s.push_str(&table(&rows, &right));
+    s.push_str(&format!("\nrows: {}\n", rows_text(a)));
+    for e in &a.rejected {
+        s.push_str(&format!("  rejected: {}\n", term_text(&e.to_string())));
+    }
     s
+}
+
+fn rows_text(a: &Assessment) -> String {
+    a.rows
+        .iter()
+        .map(|r| {
+            format!("{} read {}, used {}, rejected {}", r.calculation, r.counts.read, r.counts.used, r.counts.rejected)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The assessment as a Markdown document.
@@ -231,6 +245,13 @@ pub fn render_markdown(a: &Assessment, places: u32) -> String {
     }
     s.push_str(&format!("\n## Base year {} recalculated\n\n", a.base_year));
     s.push_str(&md_table(&figure_rows(a, places), 2));
+    s.push_str(&format!("\nRows: {}.\n", md_text(&rows_text(a))));
+    for e in &a.rejected {
+        s.push_str(&format!("\n- Rejected: {}", md_text(&e.to_string())));
+    }
+    if !a.rejected.is_empty() {
+        s.push('\n');
+    }
     s
 }
 

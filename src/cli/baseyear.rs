@@ -62,8 +62,8 @@ pub fn run(out: &mut Out, args: &BaseYearArgs) -> Result<u8, Diagnostics> {
     if !d.is_empty() {
         return Err(d);
     }
-    let echo = args.output.is_some();
-    let mut sink = super::compute::CliSink::new(args.common.quiet, None, echo);
+    // The output shows no warnings or fallbacks of the calculations: each goes to stderr, once, as it comes.
+    let mut sink = super::compute::CliSink::new(args.common.quiet, None, true);
     let a = baseyear::assess(&inv, &lib, super::compute::settings(&args.common, true), &mut sink);
     sink.finish();
     let a = a?;

@@ -206,3 +206,26 @@ fn an_acquired_row_of_a_base_year_entity_or_of_no_current_entity_is_an_error_at_
         r.stderr
     );
 }
+
+#[test]
+fn a_bad_row_stops_the_assessment_unless_lenient_and_then_it_is_listed() {
+    let dir = with_policy(
+        "inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"structural\"]\nacquired = [\"acquired-2022.csv\"]\n",
+    );
+    let p = dir.path().join("acme-2024/acquired-2022.csv");
+    let mut text = std::fs::read_to_string(&p).expect("ledger");
+    text.push_str("wz-plant,2022,electricity,-5,MWh,CN,a negative reading\n");
+    std::fs::write(&p, text).expect("write");
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("acme-2024/acquired-2022.csv:3:"), "{}", r.stderr);
+    assert!(r.stderr.contains("quantity -5 is negative"), "{}", r.stderr);
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml", "--lenient"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 5 rows read in the structural step (3 of 2022, 2 acquired), the negative one rejected; wz counts 3,800 MWh:
+    // (10,000 + 6,000 + 3,800) x 0.5568 = 11,024.64.
+    assert!(r.stdout.contains("structural read 5, used 4, rejected 1"), "{}", r.stdout);
+    assert!(r.stdout.contains("rejected: acme-2024/acquired-2022.csv:3:"), "{}", r.stdout);
+    let line = r.stdout.lines().rev().find(|l| l.starts_with("total.location ")).expect("total.location row");
+    assert!(line.contains("11,024.64"), "{line}");
+}
