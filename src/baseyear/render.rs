@@ -170,7 +170,8 @@ pub fn render_text(a: &Assessment, places: u32) -> String {
             s.push_str(&format!("entities {}\n", term_text(&n)));
         }
     }
-    s.push_str(&format!("\nbase year {} recalculated, step by step:\n", a.base_year));
+    let what = if a.required { "recalculated" } else { "as it would be recalculated (not required)" };
+    s.push_str(&format!("\nbase year {} {what}, step by step:\n", a.base_year));
     let rows = figure_rows(a, places);
     let right: Vec<bool> = (0..rows[0].len()).map(|i| i >= 2).collect();
     s.push_str(&table(&rows, &right));
@@ -243,7 +244,8 @@ pub fn render_markdown(a: &Assessment, places: u32) -> String {
             s.push_str(&format!("- Entities {}\n", md_text(&n)));
         }
     }
-    s.push_str(&format!("\n## Base year {} recalculated\n\n", a.base_year));
+    let what = if a.required { "recalculated" } else { "as it would be recalculated (not required)" };
+    s.push_str(&format!("\n## Base year {} {what}\n\n", a.base_year));
     s.push_str(&md_table(&figure_rows(a, places), 2));
     s.push_str(&format!("\nRows: {}.\n", md_text(&rows_text(a))));
     for e in &a.rejected {
