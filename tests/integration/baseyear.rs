@@ -229,3 +229,26 @@ fn a_bad_row_stops_the_assessment_unless_lenient_and_then_it_is_listed() {
     let line = r.stdout.lines().rev().find(|l| l.starts_with("total.location ")).expect("total.location row");
     assert!(line.contains("11,024.64"), "{line}");
 }
+
+#[test]
+fn a_verdict_below_the_threshold_says_the_base_year_stands() {
+    let dir = with_policy(
+        "inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"method\", \"error\"]\ncorrections = [\"corrections-2022.csv\"]\n",
+    );
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml", "--format", "text"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 3.6718 + 1.2121 = 4.8840 %
+    assert!(
+        r.stdout
+            .contains("cumulative (policy's triggers): 4.88 % < 5 %: no recalculation required; the base year stands"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("base year 2022 as it would be recalculated (not required), step by step:"),
+        "{}",
+        r.stdout
+    );
+    // The structural trigger is shown but not counted.
+    assert!(r.stdout.contains("structural  no"), "{}", r.stdout);
+}
