@@ -23,6 +23,23 @@
 //! with the base-year activity of the entities that joined since (the `acquired` ledgers) and without the
 //! entities that have left (their base-year figures subtracted, structural); at the current inventory's factor
 //! choices (method). Only the policy's triggers are applied.
+//!
+//! ```
+//! use std::path::Path;
+//! use ghg::{baseyear, calc, Inventory};
+//! use rust_decimal_macros::dec;
+//!
+//! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-2024");
+//! let inv = Inventory::load(&dir.join("inventory.toml")).expect("valid inventory");
+//! let lib = ghg::library_for(&inv, &[]).expect("valid factor files");
+//! let a = baseyear::assess(&inv, &lib, calc::ComputeOptions::default(), &mut ()).expect("assessed");
+//! // The acquisition less the sale: 4,000 MWh x 0.5366 - 500 MWh x 0.5568 = 1,868 t, 20.33 % of 2022's 9,187.2 t.
+//! assert_eq!(a.tests[0].change, dec!(1868));
+//! assert!(a.required);
+//! let total = a.figures.iter().find(|f| f.id == "total.location").expect("recalculated");
+//! // (10,000 + 6,200 + 3,800) MWh x 0.5366
+//! assert_eq!(total.recalculated, dec!(10732));
+//! ```
 
 mod render;
 
