@@ -457,7 +457,10 @@ pub fn assess(
                 format!("the base year {} has no {fig} to test against{why}", base.year),
             )
             .at(policy.figure_at.clone())
-            .hint("test on a figure the base year computes and that is not 0: figure = \"scope1\"")
+            .hint(format!(
+                "test on a figure the base year computes and that is not 0: one of {}",
+                RECALCULATED.join(", ")
+            ))
             .into());
         }
     };

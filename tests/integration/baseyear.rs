@@ -252,3 +252,18 @@ fn a_verdict_below_the_threshold_says_the_base_year_stands() {
     // The structural trigger is shown but not counted.
     assert!(r.stdout.contains("structural  no"), "{}", r.stdout);
 }
+
+#[test]
+fn a_test_figure_of_0_in_the_base_year_is_an_error_at_its_key() {
+    // The example burns no fuel: its 2022 scope 1 is 0, no share of it can be taken.
+    let dir = with_policy(
+        "inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"method\"]\nfigure = \"scope1\"\n",
+    );
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("error: acme-2024/inventory.toml:21:10: the base year 2022 has no scope1 to test against (test on a figure the base year computes and that is not 0: one of scope1, scope2.location, scope2.market, total.location, total.market)"),
+        "{}",
+        r.stderr
+    );
+}
