@@ -39,12 +39,16 @@ pub struct BaseYearArgs {
 /// input.
 pub fn run(out: &mut Out, args: &BaseYearArgs) -> Result<u8, Diagnostics> {
     let inv = Inventory::load(&args.inventory)?;
-    let (_, base) = baseyear::load_base(&inv)?;
+    let (policy, base) = baseyear::load_base(&inv)?;
+    let extra: Vec<(&str, Option<&std::path::Path>)> = (policy.acquired.iter().map(|p| ("acquired ledger", p)))
+        .chain(policy.corrections.iter().map(|p| ("corrections ledger", p)))
+        .map(|(role, p)| (role, Some(p.as_path())))
+        .collect();
     super::output::refuse_outputs_over_inputs(
         &[("--output", args.output.as_deref())],
         &[&inv, &base],
         &args.common.factor_dirs,
-        &[],
+        &extra,
     )?;
     let mut lib = ghg::FactorLibrary::builtin()?;
     let mut d = Diagnostics::new();

@@ -267,3 +267,24 @@ fn a_test_figure_of_0_in_the_base_year_is_an_error_at_its_key() {
         r.stderr
     );
 }
+
+#[test]
+fn the_output_may_not_overwrite_an_acquired_ledger() {
+    let dir = with_policy(
+        "inventory = \"../acme-2022/inventory.toml\"\nthreshold = \"5%\"\ntriggers = [\"structural\"]\nacquired = [\"acquired-2022.csv\"]\n",
+    );
+    let before = std::fs::read_to_string(dir.path().join("acme-2024/acquired-2022.csv")).expect("ledger");
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml", "-o", "acme-2024/acquired-2022.csv"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("--output acme-2024/acquired-2022.csv would overwrite the acquired ledger"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("acme-2024/acquired-2022.csv")).expect("ledger"), before);
+    // To another file it is written.
+    let r = ghg_in(dir.path(), &["base-year", "acme-2024/inventory.toml", "-o", "out.md", "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(dir.path().join("out.md")).expect("written");
+    assert!(md.starts_with("# Base year of Acme Components (fictional): 2022 against 2024"), "{md}");
+}
