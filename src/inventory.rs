@@ -220,6 +220,10 @@ pub struct Inventory {
     /// names them (see [`crate::group`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidation: Option<crate::group::Consolidation>,
+    /// The base-year inventory and recalculation policy (`[base_year]`), if the inventory names them (see
+    /// [`crate::baseyear`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_year: Option<crate::baseyear::Policy>,
 }
 
 /// The unit of the energy figures.
@@ -422,6 +426,7 @@ impl Inventory {
             et.finish(&mut d);
         }
         let consolidation = crate::group::read_choice(&mut top, &resolve, &mut d);
+        let base_year = crate::baseyear::read_policy(&mut top, &resolve, &mut d);
         let mut choices = FactorChoices::default();
         match top.table_opt("factors", &mut d) {
             None => {
@@ -569,6 +574,7 @@ impl Inventory {
                 energy,
                 sha256: sha256_hex(text.as_bytes()),
                 consolidation,
+                base_year,
             }),
             _ => Err(d),
         }

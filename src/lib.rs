@@ -26,6 +26,7 @@
 
 pub mod activity;
 pub mod atomic;
+pub mod baseyear;
 pub mod calc;
 pub mod encoding;
 pub mod error;

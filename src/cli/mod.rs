@@ -1,5 +1,6 @@
 //! clap definitions and dispatch. Each subcommand lives in its own file.
 
+mod baseyear;
 mod compute;
 mod docs;
 mod factors;
@@ -179,6 +180,11 @@ enum Command {
         after_help = "Examples:\n  ghg scenario examples/hikvision-2024/inventory.toml examples/hikvision-2024/scenarios/more-gec-50000.toml\n  ghg scenario inv.toml --add-certificates 50000 --price 30\n  ghg scenario inv.toml --remove-certificates\n  ghg scenario inv.toml --grid mee-grid@2023\n  ghg scenario inv.toml --sweep certificates=0..100000:10000 --csv sweep.csv --svg sweep.svg\n  ghg scenario inv.toml --target \"intensity.total.market<=1.80\"\n\nShort flags add changes after the scenario file's, in this order: --remove-certificates, --add-certificates, --pv, --scale, --grid, --residual.\nProgress: a sweep or target shows the bar (hidden by --quiet) while its baseline is read; the scenario's own runs, and a plain scenario, draw none.\nWarnings: on stderr, each once, when the output does not show them (--output, CSV, sweeps, targets; a table or Markdown shows only the scenario's own, so the baseline's go to stderr); fallbacks always.\nA changed file recorded in ghg.lock stops the scenario, as it stops compute (accept it with ghg check --update-lock).\nExit codes: 0 ok, 1 target out of reach, 2 bad input or usage."
     )]
     Scenario(Box<scenario::ScenarioArgs>),
+    /// Whether the base year must be recalculated under the inventory's [base_year] policy, and its recalculation.
+    #[command(
+        after_help = "Examples:\n  ghg base-year examples/acme-2024/inventory.toml\n  ghg base-year examples/acme-2024/inventory.toml --format markdown --output base-year.md\n\nThe change of the test figure from the base year is attributed (boundary, activity, factors); each trigger's\nshare of the base-year figure counts towards the threshold, cumulatively.\nExit codes: 0 ok (recalculation required or not: see the output), 2 bad input or usage."
+    )]
+    BaseYear(baseyear::BaseYearArgs),
     /// Browse the factor library.
     #[command(
         after_help = "Examples:\n  ghg factors list\n  ghg factors search diesel\n  ghg factors show mee-grid@2022\n  ghg factors diff mee-grid@2021 mee-grid@2022"
@@ -291,6 +297,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check { inventory, update_lock, common } => compute::check(&mut out, &inventory, update_lock, &common),
         Command::Reconcile(args) => reconcile::run(&mut out, &args),
         Command::Scenario(args) => scenario::scenario(&mut out, &args),
+        Command::BaseYear(args) => baseyear::run(&mut out, &args),
         Command::Factors { action, factor_dirs } => match action {
             FactorsAction::List => factors::list(&mut out, &factor_dirs),
             FactorsAction::Search { words, format } => factors::search(&mut out, &factor_dirs, &words, format),

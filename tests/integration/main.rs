@@ -2,6 +2,7 @@
 
 mod allocation;
 mod audit;
+mod baseyear;
 mod bombs;
 mod certificates;
 mod errors;
