@@ -93,6 +93,24 @@ pub enum FormatArg {
     Html,
 }
 
+/// Periods `ghg compute --by-period` shows figures by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// Calendar months.
+    Month,
+    /// Quarters (rows dated by month are added into their quarter).
+    Quarter,
+}
+
+impl From<PeriodArg> for ghg::report::Granularity {
+    fn from(p: PeriodArg) -> Self {
+        match p {
+            PeriodArg::Month => ghg::report::Granularity::Month,
+            PeriodArg::Quarter => ghg::report::Granularity::Quarter,
+        }
+    }
+}
+
 /// Languages of the xlsx and html reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
@@ -136,6 +154,11 @@ enum Command {
         /// ledgers: rows are then read by several threads in constant memory.
         #[arg(long, conflicts_with = "lines")]
         no_lines: bool,
+        /// Also show the figures by month or by quarter, summed from the calculation lines by the period of their
+        /// ledger rows (exact sums; a row dated by quarter or year is never split: it keeps its own column). A
+        /// section in every format (JSON `by_period`, CSV `by_period.<period>.<figure>` rows, a sheet, a chart).
+        #[arg(long, value_enum, value_name = "PERIOD")]
+        by_period: Option<PeriodArg>,
         #[command(flatten)]
         common: Common,
     },
@@ -277,10 +300,15 @@ enum FactorsAction {
 pub fn run(cli: Cli) -> ExitCode {
     let mut out = Out::stdout();
     let r = match cli.command {
-        Command::Compute { inventory, format, output, lang, lines, no_lines, common } => compute::compute(
+        Command::Compute { inventory, format, output, lang, lines, no_lines, by_period, common } => compute::compute(
             &mut out,
             &inventory,
-            compute::Target { format, output: output.as_deref(), lang: lang.into() },
+            compute::Target {
+                format,
+                output: output.as_deref(),
+                lang: lang.into(),
+                by_period: by_period.map(Into::into),
+            },
             lines.as_deref(),
             no_lines,
             &common,

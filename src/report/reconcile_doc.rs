@@ -145,6 +145,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         colors,
         band,
         legend,
+        gaps: Vec::new(),
     };
     // Every figure.
     let rows = r
