@@ -484,3 +484,38 @@ pub fn add_by_period(doc: &mut Document, b: &ByPeriod, places: u32) {
         doc.sections.iter().position(|s| s.title == lang.pick("Findings", "发现事项")).unwrap_or(doc.sections.len());
     doc.sections.insert(at, by_period_section(b, lang, places));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Period {
+        Period::parse(s).expect("a period")
+    }
+
+    #[test]
+    fn months_gather_into_their_quarter_and_nothing_is_split() {
+        let q = Granularity::Quarter;
+        assert_eq!(q.key(p("2024-01")), p("2024-Q1"));
+        assert_eq!(q.key(p("2024-03")), p("2024-Q1"));
+        assert_eq!(q.key(p("2024-04")), p("2024-Q2"));
+        assert_eq!(q.key(p("2024-12")), p("2024-Q4"));
+        assert_eq!(q.key(p("2024-Q3")), p("2024-Q3"));
+        assert_eq!(q.key(p("2024")), p("2024"));
+        let m = Granularity::Month;
+        assert_eq!(m.key(p("2024-Q3")), p("2024-Q3"));
+        assert_eq!(m.key(p("2024")), p("2024"));
+        assert_eq!(m.key(p("2024-07")), p("2024-07"));
+    }
+
+    #[test]
+    fn columns_run_by_month_then_quarter_then_the_whole_year() {
+        let mut v = [p("2024"), p("2024-Q2"), p("2024-12"), p("2023-05"), p("2024-01"), p("2023")];
+        v.sort_by_key(column_order);
+        let shown: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+        assert_eq!(shown, ["2023-05", "2023", "2024-01", "2024-12", "2024-Q2", "2024"]);
+        assert_eq!("Quarter".parse::<Granularity>(), Ok(Granularity::Quarter));
+        assert_eq!("month".parse::<Granularity>(), Ok(Granularity::Month));
+        assert!("week".parse::<Granularity>().is_err());
+    }
+}

@@ -18,6 +18,7 @@ mod model_a;
 mod model_b;
 mod model_c;
 mod open_model;
+mod periods;
 mod pipeline;
 mod props;
 mod reconcile;
