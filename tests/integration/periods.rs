@@ -149,7 +149,7 @@ fn the_workbook_has_a_sheet_by_month_and_the_html_a_chart_with_gaps_for_months_w
     let header: Vec<String> = rows[0].iter().map(|d| d.to_string()).collect();
     assert_eq!(header[..3], ["figure", "unit", "2024-01"]);
     assert_eq!(header[header.len() - 3..], ["2024-Q2", "2024 whole year", "total"]);
-    let loc = rows.iter().find(|r| r[0].to_string() == "scope2.location").expect("row");
+    let loc = rows.iter().find(|r| r[0] == calamine::Data::String("scope2.location".into())).expect("row");
     assert_eq!(loc[2], Data::Float(59.026));
     assert_eq!(loc[5], Data::Empty, "April has no rows");
     assert_eq!(loc[loc.len() - 1], Data::Float(166.6143));
