@@ -278,6 +278,13 @@ pub fn compute(
     };
     let mut result = result;
     ghg::lock::verify(&inv, &result)?;
+    // Rejected rows (with --lenient) are told on stderr too when the output goes to a file (CSV tells them always,
+    // below): the file lists them, the terminal must not look clean.
+    if target.output.is_some() && format != FormatArg::Csv {
+        for e in &result.rejected {
+            eprintln!("rejected: {}", report::term_text(&e.to_string()));
+        }
+    }
     let mut by_period = match &periods {
         Some(p) => Some(p.table(&result)?),
         None => None,
@@ -442,7 +449,7 @@ pub fn explain(
         }
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))
-            .hint(format!("figures: {}", ids.join(", ")))
+            .hint(ghg::suggest::hint(figure, ids.iter().copied(), &format!("figures: {}", ids.join(", "))))
             .into());
     };
     let text = match format {

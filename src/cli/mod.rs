@@ -299,6 +299,16 @@ enum FactorsAction {
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let mut out = Out::stdout();
+    // The factor folders a "did you mean" for a factor set looks in, besides the built-in sets.
+    let dirs: Vec<PathBuf> = match &cli.command {
+        Command::Compute { common, .. } | Command::Explain { common, .. } | Command::Check { common, .. } => {
+            common.factor_dirs.clone()
+        }
+        Command::Reconcile(a) => a.common.factor_dirs.clone(),
+        Command::Scenario(a) => a.common.factor_dirs.clone(),
+        Command::Factors { factor_dirs, .. } => factor_dirs.clone(),
+        _ => Vec::new(),
+    };
     let r = match cli.command {
         Command::Compute { inventory, format, output, lang, lines, no_lines, by_period, common } => compute::compute(
             &mut out,
@@ -335,7 +345,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match r {
         Ok(code) => ExitCode::from(code),
         Err(d) => {
-            output::print_diagnostics(&d);
+            output::print_diagnostics(&output::suggest_sets(d, &dirs));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

@@ -4,6 +4,7 @@ mod allocation;
 mod audit;
 mod bombs;
 mod certificates;
+mod conventions;
 mod errors;
 mod examples_east;
 mod examples_west;

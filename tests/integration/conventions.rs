@@ -1,0 +1,94 @@
+//! Conventions every command keeps: what goes to a file is also told on stderr, and a misspelt name is answered
+//! with the nearest known one.
+
+use std::path::Path;
+
+use crate::util::{INVENTORY, ghg_in};
+
+/// One row in m3 (a volume-reference warning), grid electricity (a year fallback: mee-grid@2022 for 2024) and,
+/// with `bad`, a row whose quantity is not a number.
+fn dir_with(bad: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("inventory.toml"), INVENTORY).expect("inventory");
+    let mut ledger = String::from(
+        "entity,period,activity,quantity,unit,region,note\nplant,2024,natural_gas,2000,m3,CN,\nplant,2024,electricity,100,MWh,CN,\n",
+    );
+    if bad {
+        ledger.push_str("plant,2024,electricity,abc,MWh,CN,\n");
+    }
+    std::fs::write(dir.path().join("ledger.csv"), ledger).expect("ledger");
+    dir
+}
+
+#[test]
+fn warnings_fallbacks_and_rejected_rows_reach_stderr_in_every_format_written_to_a_file() {
+    let dir = dir_with(true);
+    for format in ["table", "json", "csv", "markdown", "xlsx", "html"] {
+        let out = format!("out.{format}");
+        let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--lenient", "--format", format, "-o", &out]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{format}: {}", r.stdout);
+        assert!(r.stderr.contains("warning: [volume-reference] natural_gas rows"), "{format}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("fallback: year grid for electricity: mee-grid@2022:grid.national used for year 2024"),
+            "{format}: {}",
+            r.stderr
+        );
+        let rejected: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("rejected: ")).collect();
+        assert_eq!(
+            rejected,
+            [
+                "rejected: ledger.csv:4:24: quantity 'abc' is not a decimal number: 'a' is not a digit (write digits with an optional decimal point, e.g. 1909.06 or \"1,909.06\")"
+            ],
+            "{format}: each rejected row once"
+        );
+        assert!(Path::new(&dir.path().join(&out)).exists());
+    }
+    // On a terminal's stdout the table shows them itself: nothing is said twice.
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--lenient"]);
+    assert!(!r.stderr.contains("rejected: "), "{}", r.stderr);
+    assert!(r.stdout.contains("quantity 'abc' is not a decimal number"), "{}", r.stdout);
+}
+
+#[test]
+fn a_misspelt_figure_or_unit_of_a_reported_file_or_a_target_is_answered_with_the_nearest() {
+    let dir = dir_with(false);
+    let d = dir.path();
+    std::fs::write(d.join("inv.toml"), format!("reported = \"reported.toml\"\n{INVENTORY}")).expect("inventory");
+    std::fs::write(
+        d.join("reported.toml"),
+        "source = \"test\"\n[[figure]]\nid = \"scope2.locaton\"\nprinted = \"53.66 tCO2e\"\n",
+    )
+    .expect("reported");
+    let r = ghg_in(d, &["reconcile", "inv.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "reported.toml:2:1: reported figure 'scope2.locaton' is not a figure of this inventory (did you mean 'scope2.location'? ids are: scope1,"
+        ),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        d.join("reported.toml"),
+        "source = \"test\"\n[[figure]]\nid = \"scope2.location\"\nprinted = \"53.66 tCO2ee\"\n",
+    )
+    .expect("reported");
+    let r = ghg_in(d, &["reconcile", "inv.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("unit 'tCO2ee' of 'printed' is unknown"), "{}", r.stderr);
+    assert!(r.stderr.contains("(did you mean 'tCO2e'? use a unit ghg knows"), "{}", r.stderr);
+    let r = ghg_in(d, &["scenario", "inventory.toml", "--target", "intensity.total.markt<=0.1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "no figure 'intensity.total.markt' in this inventory (did you mean 'intensity.total.market'? figures:"
+        ),
+        "{}",
+        r.stderr
+    );
+    // A far name gets no guess, only the list.
+    let r = ghg_in(d, &["explain", "inventory.toml", "carbon"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no figure 'carbon' in this inventory (figures: scope1,"), "{}", r.stderr);
+}
