@@ -92,3 +92,63 @@ fn a_misspelt_figure_or_unit_of_a_reported_file_or_a_target_is_answered_with_the
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("no figure 'carbon' in this inventory (figures: scope1,"), "{}", r.stderr);
 }
+
+/// An .xlsx ledger whose quantity cell D3 is a formula; with `saved` false its saved value is taken out, as in a
+/// workbook written by a program that does not calculate.
+fn formula_ledger(saved: bool) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("ledger").expect("name");
+    for (c, h) in ["entity", "period", "activity", "quantity", "unit", "region"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("write");
+    }
+    for r in [1u32, 2] {
+        ws.write_string(r, 0, "plant").expect("write");
+        ws.write_string(r, 1, "2024").expect("write");
+        ws.write_string(r, 2, "electricity").expect("write");
+        ws.write_string(r, 4, "MWh").expect("write");
+        ws.write_string(r, 5, "CN").expect("write");
+    }
+    ws.write_number(1, 3, 100).expect("write");
+    ws.write_formula(2, 3, rust_xlsxwriter::Formula::new("=D2*2").set_result("200")).expect("write");
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    if saved {
+        return bytes;
+    }
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).expect("entry");
+        let name = f.name().expect("entry name").to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("read");
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).expect("utf-8");
+            assert!(xml.contains("<f>D2*2</f><v>200</v>"), "{xml}");
+            data = xml.replace("<f>D2*2</f><v>200</v>", "<f>D2*2</f>").into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+        out.write_all(&data).expect("write");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
+#[test]
+fn a_formula_cell_without_a_saved_value_is_reported_as_such_not_as_an_empty_quantity() {
+    let path = Path::new("ledger.xlsx");
+    // With its value saved, the formula's value is read.
+    let ledger = ghg::sheet::SheetLedger::from_bytes(path, formula_ledger(true), None).expect("opens");
+    let q: Vec<String> = ledger.map(|r| r.expect("valid row").quantity.value.to_string()).collect();
+    assert_eq!(q, ["100", "200"]);
+    // Without, the row is an error at the cell, naming the formula.
+    let ledger = ghg::sheet::SheetLedger::from_bytes(path, formula_ledger(false), None).expect("opens");
+    let rows: Vec<_> = ledger.collect();
+    assert_eq!(rows.len(), 2, "the row is read, not skipped as blank");
+    assert!(rows[0].is_ok());
+    let e = rows[1].as_ref().expect_err("an error");
+    assert_eq!(
+        e.to_string(),
+        "ledger.xlsx:ledger!D3: cell holds a formula (=D2*2) with no saved value: read, it would be empty (the workbook was written by a program that does not calculate: open and save it in Excel or LibreOffice (they save each formula's value), or type the value)"
+    );
+}
