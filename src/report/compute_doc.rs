@@ -25,13 +25,17 @@ pub const SHEETS: &[&str] = &["Summary", "By entity", "Factors", "Lines", "Findi
 /// The provenance stamp of a computation as (label, value) pairs.
 pub fn provenance_stamp(c: &Computation, lang: Lang) -> Vec<(String, String)> {
     let p = &c.provenance;
-    let mut s = vec![
+    let mut s = Vec::new();
+    if let Some(b) = &c.boundary {
+        s.push((lang.pick("boundary", "核算边界").to_string(), b.clone()));
+    }
+    s.extend([
         (lang.pick("tool", "工具").to_string(), p.tool.clone()),
         (
             lang.pick("inventory", "核算清单").to_string(),
             format!("{} sha256 {}", p.inventory.path.display(), p.inventory.sha256),
         ),
-    ];
+    ]);
     for f in &p.inputs {
         s.push((lang.pick("ledger", "活动数据台账").to_string(), format!("{} sha256 {}", f.path.display(), f.sha256)));
     }

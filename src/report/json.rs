@@ -211,6 +211,7 @@ pub fn computation_json(c: &Computation) -> Value {
         "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": c.organisation,
         "year": c.year,
+        "boundary": c.boundary,
         "figures": figures,
         "by_entity": by_entity,
         "scope2": super::scope2_json(c),

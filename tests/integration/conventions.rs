@@ -152,3 +152,129 @@ fn a_formula_cell_without_a_saved_value_is_reported_as_such_not_as_an_empty_quan
         "ledger.xlsx:ledger!D3: cell holds a formula (=D2*2) with no saved value: read, it would be empty (the workbook was written by a program that does not calculate: open and save it in Excel or LibreOffice (they save each formula's value), or type the value)"
     );
 }
+
+#[test]
+fn the_init_templates_carry_the_certificate_columns_with_a_row_that_is_counted() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (name, xlsx) in [("csv", false), ("xlsx", true)] {
+        let mut args = vec!["init", name, "--organisation", "Acme", "--year", "2024"];
+        if xlsx {
+            args.push("--xlsx");
+        }
+        let r = ghg_in(d, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let header: Vec<String> = if xlsx {
+            let mut wb: calamine::Xlsx<_> = calamine::open_workbook(d.join("xlsx/ledger.xlsx")).expect("opens");
+            let range = wb.worksheet_range("ledger").expect("ledger sheet");
+            let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+            // The certificate row, last, with its instrument, vintage and id; the other rows leave them empty.
+            let last = rows.last().expect("rows");
+            assert_eq!(last[2], Data::String("certificate".into()));
+            assert_eq!(
+                last[6..9],
+                [Data::String("GEC".into()), Data::String("2024".into()), Data::String("GEC-2024-0001".into())]
+            );
+            assert_eq!(rows[1][6], Data::Empty);
+            rows[0].iter().map(|c| c.to_string()).collect()
+        } else {
+            let text = std::fs::read_to_string(d.join("csv/ledger.csv")).expect("ledger");
+            assert!(text.contains("\nhead-office,2024,certificate,200,MWh,CN,GEC,2024,GEC-2024-0001,"), "{text}");
+            text.lines().next().expect("header").split(',').map(str::to_string).collect()
+        };
+        assert_eq!(
+            header,
+            [
+                "entity",
+                "period",
+                "activity",
+                "quantity",
+                "unit",
+                "region",
+                "instrument",
+                "vintage",
+                "certificate_id",
+                "note"
+            ],
+            "{name}"
+        );
+        // The certificate row is read and allocated: 200 of the 1,200 grid MWh are covered.
+        let inv = format!("{name}/inventory.toml");
+        let v: serde_json::Value =
+            serde_json::from_str(&ghg_in(d, &["compute", &inv, "--format", "json"]).stdout).expect("json");
+        assert_eq!(v["figures"]["electricity.renewable"]["value"], "200", "{name}");
+        assert_eq!(v["provenance"]["rows"]["used"], 5, "{name}");
+    }
+}
+
+#[test]
+fn a_placeholder_revenue_is_warned_about_and_a_plain_one_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    assert_eq!(ghg_in(d, &["init", "new", "--organisation", "Acme", "--year", "2024"]).code, 0);
+    let warnings = |inv: &str| -> Vec<serde_json::Value> {
+        let r = ghg_in(d, &["compute", inv, "--format", "json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .filter(|w| w["code"] == "placeholder-denominator")
+            .cloned()
+            .collect()
+    };
+    // The template's note says "replace with the revenue of the year".
+    let w = warnings("new/inventory.toml");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(
+        w[0]["message"],
+        "denominator revenue (1000 million CNY) looks like a placeholder: its note says \"replace with the revenue of the year\"; the intensities per it are not the organisation's until the real revenue is written"
+    );
+    assert_eq!(w[0]["location"], "new/inventory.toml:12:12");
+    // A revenue of 1, whatever its note.
+    let text = std::fs::read_to_string(d.join("new/inventory.toml")).expect("inventory");
+    let one = text
+        .replace("quantity = \"1000\"", "quantity = \"1\"")
+        .replace("replace with the revenue of the year", "group revenue");
+    std::fs::write(d.join("new/one.toml"), one).expect("write");
+    let w = warnings("new/one.toml");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0]["message"].as_str().expect("text").contains(
+            "(1 million CNY) looks like a placeholder: a quantity of 1 makes every intensity per it equal its numerator"
+        ),
+        "{w:?}"
+    );
+    // A round revenue with a plain note is taken as written.
+    let plain = text.replace("replace with the revenue of the year", "annual report, p. 12");
+    std::fs::write(d.join("new/plain.toml"), plain).expect("write");
+    assert!(warnings("new/plain.toml").is_empty());
+}
+
+#[test]
+fn the_boundary_is_in_every_compute_report() {
+    let dir = dir_with(false);
+    let d = dir.path();
+    std::fs::write(d.join("inventory.toml"), format!("boundary = \"Two plants, operational control\"\n{INVENTORY}"))
+        .expect("inventory");
+    let out = |args: &[&str]| {
+        let mut a = vec!["compute", "inventory.toml"];
+        a.extend_from_slice(args);
+        let r = ghg_in(d, &a);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    assert!(out(&[]).starts_with("Test — 2024\nboundary: Two plants, operational control\n"));
+    assert!(out(&["--format", "markdown"]).starts_with("# Test — 2024\n\nBoundary: Two plants, operational control\n"));
+    let v: serde_json::Value = serde_json::from_str(&out(&["--format", "json"])).expect("json");
+    assert_eq!(v["boundary"], "Two plants, operational control");
+    out(&["--format", "html", "-o", "r.html"]);
+    let html = std::fs::read_to_string(d.join("r.html")).expect("html");
+    assert!(html.contains("<dt>boundary</dt><dd>Two plants, operational control</dd>"), "the stamp");
+    // Without one, JSON says null.
+    std::fs::write(d.join("inventory.toml"), INVENTORY).expect("inventory");
+    let v: serde_json::Value = serde_json::from_str(&out(&["--format", "json"])).expect("json");
+    assert!(v["boundary"].is_null());
+}
