@@ -17,7 +17,7 @@ use super::doc::{BarChart, Block, Cell, Chart, Column, Document, Lang, Section, 
 use super::{csv_cell, csv_row, fmt_dec, full, lpad, md_code, md_text, pad, term_text};
 use crate::activity::Period;
 use crate::calc::{Computation, Line};
-use crate::error::Error;
+use crate::error::{Error, Location};
 use crate::figure::{FigureId, SCOPE1, SCOPE2_LOCATION};
 
 /// The periods figures are shown by.
@@ -123,6 +123,8 @@ impl PeriodDigest {
 
     /// The table of `c`'s figures by period. A sum that overflows is an error (never a 0).
     pub fn table(&self, c: &Computation) -> Result<ByPeriod, Error> {
+        // An overflow is located at the inventory whose rows it sums.
+        let overflow = |what: String| Error::overflow(what).at(Location::file(&c.provenance.inventory.path));
         // Columns: every month (quarter) of a year that has a row dated by month (by month or quarter), so that a
         // month without rows shows as a gap; then the periods that are not split, as the rows have them.
         let mut cols: BTreeSet<Period> = BTreeSet::new();
@@ -168,12 +170,12 @@ impl PeriodDigest {
             let mut values: Vec<Option<Decimal>> = vec![None; periods.len()];
             for l in &leaves {
                 for (p, v) in &self.sums[*l] {
-                    let v = v.ok_or_else(|| Error::overflow(format!("{id} in {p}")))?;
+                    let v = v.ok_or_else(|| overflow(format!("{id} in {p}")))?;
                     let cell = &mut values[at[p]];
                     *cell = Some(
                         cell.unwrap_or(Decimal::ZERO)
                             .checked_add(v)
-                            .ok_or_else(|| Error::overflow(format!("{id} in {p}")))?,
+                            .ok_or_else(|| overflow(format!("{id} in {p}")))?,
                     );
                 }
             }
@@ -181,7 +183,7 @@ impl PeriodDigest {
                 .iter()
                 .flatten()
                 .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))
-                .ok_or_else(|| Error::overflow(format!("{id} by period")))?;
+                .ok_or_else(|| overflow(format!("{id} by period")))?;
             if total != f.value {
                 not_shown.push((id.to_string(), "its lines do not add up to it".to_string()));
                 continue;
