@@ -173,9 +173,7 @@ impl PeriodDigest {
                     let v = v.ok_or_else(|| overflow(format!("{id} in {p}")))?;
                     let cell = &mut values[at[p]];
                     *cell = Some(
-                        cell.unwrap_or(Decimal::ZERO)
-                            .checked_add(v)
-                            .ok_or_else(|| overflow(format!("{id} in {p}")))?,
+                        cell.unwrap_or(Decimal::ZERO).checked_add(v).ok_or_else(|| overflow(format!("{id} in {p}")))?,
                     );
                 }
             }
@@ -266,6 +264,15 @@ impl ByPeriod {
                 Lang::En => format!("Not split: {}.", kept.join(", ")),
                 Lang::Zh => format!("未拆分：{}。", kept.join("，")),
             });
+        }
+        if self.rows.iter().any(|r| r.id == "activity.certificate") {
+            n.push(
+                lang.pick(
+                    "A certificate's deduction from scope2.market is shown in the period of its certificate row, not spread over the months of the electricity it covers.",
+                    "证书对范围二（基于市场）的扣减列于证书行所属期间，不分摊到其覆盖电量的各月。",
+                )
+                .to_string(),
+            );
         }
         if !self.has_sub_year {
             n.push(match (lang, self.granularity) {

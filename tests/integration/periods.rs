@@ -190,3 +190,23 @@ fn a_ledger_without_monthly_rows_says_so_and_draws_no_chart() {
     assert!(!html.contains("by month</title>"), "no chart of months when no row is dated by month");
     assert!(html.contains("No ledger row is dated by month."));
 }
+
+#[test]
+fn a_certificate_deduction_is_shown_in_the_period_of_its_row() {
+    // 100 MWh in each of January and February at 0.5856 tCO2/MWh (residual): 58.56 each; 50 MWh of certificates
+    // for the year deduct 50 x 0.5856 = 29.28 in the whole-year column; 117.12 - 29.28 = 87.84.
+    let dir = dir_with(
+        "entity,period,activity,quantity,unit,region,instrument,vintage,certificate_id
+plant,2024-01,electricity,100,MWh,CN,,,
+plant,2024-02,electricity,100,MWh,CN,,,
+plant,2024,certificate,50,MWh,CN,GEC,2024,G1
+",
+    );
+    let v = json(dir.path(), "month");
+    let m = &v["by_period"]["figures"]["scope2.market"];
+    assert_eq!(dec(&m["values"]["2024-01"]), Decimal::from_str("58.56").expect("d"));
+    assert_eq!(dec(&m["values"]["2024"]), Decimal::from_str("-29.28").expect("d"));
+    assert_eq!(dec(&m["total"]), Decimal::from_str("87.84").expect("d"));
+    let t = run(dir.path(), &["--by-period", "month"]).stdout;
+    assert!(t.contains("A certificate's deduction from scope2.market is shown in the period of its certificate row"));
+}
