@@ -106,6 +106,11 @@ fn figures_by_quarter_gather_the_months_and_keep_the_year_whole() {
     assert_eq!(dec(&s1["2024-Q3"]), Decimal::from_str("3.095909637333").expect("d"));
     assert_eq!(dec(&s1["2024"]), Decimal::from_str("30.959096373333").expect("d"));
     assert!(s1.get("2024-Q4").is_none() && s1.get("2024-Q1").is_none(), "{s1}");
+    // Without kept lines (`--no-lines`) the sums are the same: they are gathered as the lines are made.
+    let r = run(dir.path(), &["--format", "json", "--by-period", "quarter", "--no-lines"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["lines"], serde_json::json!([]));
+    assert_eq!(&v["by_period"], b);
 }
 
 #[test]
