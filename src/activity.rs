@@ -405,9 +405,9 @@ impl RowCheck<'_> {
         let unit = Unit::parse(utxt).map_err(|_| {
             let accepted: Vec<&str> =
                 activity.def().dimensions.iter().flat_map(|d| Unit::accepted_spellings(Some(*d))).collect();
-            Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}"))
-                .at(at(iu))
-                .hint(format!("accepted: {}", accepted.join(", ")))
+            Error::new(ErrorKind::UnknownUnit, format!("unknown unit '{utxt}' for {activity}")).at(at(iu)).hint(
+                crate::suggest::hint(utxt, accepted.iter().copied(), &format!("accepted: {}", accepted.join(", "))),
+            )
         })?;
         if !activity.accepts(unit.dimension()) {
             return Err(Error::new(

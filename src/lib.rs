@@ -43,6 +43,7 @@ pub mod region;
 pub mod report;
 pub mod scenario;
 pub mod sheet;
+pub mod suggest;
 pub mod tomlx;
 pub mod units;
 pub mod vocab;

@@ -128,6 +128,20 @@ fn sheet_error(file: &Path, message: impl Into<String>) -> Error {
 /// The cells of a sheet that hold a value, by absolute (0-based) row and column.
 type Cells = BTreeMap<(u32, u32), Data>;
 
+/// Formula cells without a saved value, by position, with their formula as shown in a message.
+type Unsaved = BTreeMap<(u32, u32), String>;
+
+/// A formula as a message shows it: `=B2*1000`, or "a shared formula" for a cell that only points at one.
+fn formula_text(f: &calamine::XlsxFormulaMetadata) -> String {
+    match f {
+        calamine::XlsxFormulaMetadata::Normal { formula } | calamine::XlsxFormulaMetadata::Shared { formula, .. } => {
+            let t: String = formula.chars().take(80).collect();
+            format!("={t}")
+        }
+        _ => "a shared formula".to_string(),
+    }
+}
+
 /// The rows a merged range covers in one column (first, last) and its top-left cell.
 type MergedRows = (u32, u32, (u32, u32));
 
@@ -149,6 +163,8 @@ pub struct SheetLedger {
     sha256: String,
     /// Data rows read so far (blank rows are not counted).
     pub rows_read: u64,
+    /// Formula cells (.xlsx) that carry no saved value, with their formula: read, they would be empty.
+    unsaved: BTreeMap<(u32, u32), String>,
 }
 
 impl std::fmt::Debug for SheetLedger {
@@ -532,7 +548,7 @@ impl SheetLedger {
         }
         // The workbook reader can panic on a damaged file (an index out of bounds in its OLE reader, found by
         // fuzzing); that is this file's problem, reported as such, never a crash.
-        let read = || -> Result<(String, Cells, Vec<calamine::Dimensions>), Error> {
+        let read = || -> Result<(String, Cells, Vec<calamine::Dimensions>, Unsaved), Error> {
             let cur = Cursor::new(bytes);
             let opened: Result<Sheets<Cursor<Vec<u8>>>, String> = match ext.as_str() {
                 "xls" => calamine::open_workbook_from_rs(cur).map(Sheets::Xls).map_err(|e| e.to_string()),
@@ -573,6 +589,7 @@ impl SheetLedger {
                 sheet_error(file, format!("cannot read sheet '{chosen}': {e}")).hint("check that it is a worksheet")
             };
             let mut cells = BTreeMap::new();
+            let mut unsaved = Unsaved::new();
             // .xlsx and .xlsb are read cell by cell; the other formats come as a whole grid from the reader.
             macro_rules! stream {
                 ($reader:expr) => {{
@@ -588,7 +605,22 @@ impl SheetLedger {
                 }};
             }
             match &mut book {
-                Sheets::Xlsx(x) => stream!(x.worksheet_cells_reader(&chosen)),
+                // With the formulas, to tell a formula whose value was never saved from an empty cell.
+                Sheets::Xlsx(x) => {
+                    let mut rd = x.worksheet_cells_reader(&chosen).map_err(|e| cannot(e.to_string()))?;
+                    while let Some(c) = rd.next_cell_with_formula_metadata().map_err(|e| cannot(e.to_string()))? {
+                        match (c.value, c.formula) {
+                            (DataRef::Empty, None) => {}
+                            (DataRef::Empty, Some(f)) => {
+                                if unsaved.len() + cells.len() >= MAX_CELLS {
+                                    return Err(too_many_cells(file, &chosen, c.pos));
+                                }
+                                unsaved.insert(c.pos, formula_text(&f));
+                            }
+                            (v, _) => keep(&mut cells, file, &chosen, c.pos, Data::from(v))?,
+                        }
+                    }
+                }
                 Sheets::Xlsb(x) => stream!(x.worksheet_cells_reader(&chosen)),
                 _ => {
                     let range = book.worksheet_range(&chosen).map_err(|e| cannot(e.to_string()))?;
@@ -604,9 +636,9 @@ impl SheetLedger {
                 _ => Vec::new(),
             };
             drop(book);
-            Ok((chosen, cells, merges))
+            Ok((chosen, cells, merges, unsaved))
         };
-        let (chosen, cells, merges) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        let (chosen, cells, merges, unsaved) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
             Ok(r) => r?,
             Err(_) => {
                 return Err(sheet_error(
@@ -616,7 +648,9 @@ impl SheetLedger {
                 .hint("open and save it again in a spreadsheet program, or export the sheet as CSV UTF-8"));
             }
         };
-        SheetLedger::new(file, chosen.into(), cells, &merges, sha256)
+        let mut me = SheetLedger::new(file, chosen.into(), cells, &merges, sha256, &unsaved)?;
+        me.unsaved = unsaved;
+        Ok(me)
     }
 
     fn new(
@@ -625,8 +659,11 @@ impl SheetLedger {
         cells: BTreeMap<(u32, u32), Data>,
         merges: &[calamine::Dimensions],
         sha256: String,
+        unsaved: &Unsaved,
     ) -> Result<SheetLedger, Error> {
         let mut rows: BTreeSet<u32> = cells.iter().filter(|(_, d)| !is_blank(d)).map(|((r, _), _)| *r).collect();
+        // A row of formulas without saved values is no blank row: it is read, and its cells reported.
+        rows.extend(unsaved.keys().map(|(r, _)| *r));
         let mut origin_col = cells.keys().map(|(_, c)| *c).min().unwrap_or(0);
         let mut merged: BTreeMap<u32, Vec<MergedRows>> = BTreeMap::new();
         let mut covered: u64 = 0;
@@ -658,6 +695,7 @@ impl SheetLedger {
             next: 0,
             sha256,
             rows_read: 0,
+            unsaved: Unsaved::new(),
         };
         me.read_header(merges)?;
         Ok(me)
@@ -817,6 +855,16 @@ impl SheetLedger {
     /// The text of a cell as the CSV reader would see it.
     fn cell_text(&self, r: u32, c: usize, is_period: bool) -> Result<String, Error> {
         let d = self.value(r, c);
+        if matches!(d, Data::Empty)
+            && let Some(f) = self.unsaved.get(&(r, self.origin_col.saturating_add(c as u32)))
+        {
+            return Err(Error::new(
+                ErrorKind::Spreadsheet,
+                format!("cell holds a formula ({f}) with no saved value: read, it would be empty"),
+            )
+            .at(self.cell_loc(r, c))
+            .hint("the workbook was written by a program that does not calculate: open and save it in Excel or LibreOffice (they save each formula's value), or type the value"));
+        }
         let date_error = |shown: String| {
             Error::new(ErrorKind::Spreadsheet, format!("cell holds a date ({shown}), not a number or text"))
                 .at(self.cell_loc(r, c))

@@ -514,6 +514,7 @@ fn engine(
     factor_files.sort_by(|a, b| a.path.cmp(&b.path));
     let fallbacks: Vec<Fallback> = merged.fallbacks.into_values().collect();
     warnings.extend(super::plan::fallback_warnings(inv, &fallbacks));
+    warnings.extend(super::placeholder::warnings(inv));
     warned.list = warnings;
     warned.flush(sink);
     let warnings = warned.list;
@@ -523,6 +524,7 @@ fn engine(
     Ok(Computation {
         organisation: inv.organisation.clone(),
         year: inv.year,
+        boundary: inv.boundary.clone(),
         figures,
         by_entity,
         lines: Vec::new(),

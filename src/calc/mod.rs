@@ -6,6 +6,7 @@ mod exact;
 mod keys;
 mod merge;
 mod overlay;
+mod placeholder;
 mod plan;
 mod progress;
 mod scan;
@@ -23,6 +24,7 @@ pub use certificates::{
 pub use engine::{Calculation, ComputeOptions, Lines, RunOptions, Sink, compute, identical_ledgers};
 pub use exact::Exact;
 pub use overlay::RowOverlay;
+pub use placeholder::PLACEHOLDER_WORDS;
 pub use plan::market_of;
 pub use progress::{PROGRESS_EVERY, Progress};
 pub use scan::MAX_KEPT_REJECTED;
@@ -198,6 +200,8 @@ pub struct Computation {
     pub organisation: String,
     /// Year.
     pub year: i32,
+    /// The inventory's organisational boundary as it states it (`boundary`), if it does.
+    pub boundary: Option<String>,
     /// Figures by id, in canonical order (see [`figure_order`]).
     pub figures: BTreeMap<String, Figure>,
     /// Figures per entity: entity -> figure id -> figure (summed figures only).

@@ -83,6 +83,8 @@ pub struct Target<'a> {
     pub output: Option<&'a Path>,
     /// Language of the xlsx and html reports.
     pub lang: ghg::report::Lang,
+    /// Also show the figures by month or quarter.
+    pub by_period: Option<ghg::report::Granularity>,
 }
 
 /// Where calculation lines are written.
@@ -94,13 +96,19 @@ pub struct CliSink<'s, 'f> {
     bar: super::progress::Bar,
     lines: Option<&'s mut LineSink<'f>>,
     echo: super::progress::Echo,
+    periods: Option<&'s mut report::PeriodDigest>,
 }
 
 impl<'s, 'f> CliSink<'s, 'f> {
     /// A progress bar (none with `--quiet`), the lines handed to `lines`, and warnings and fallbacks on stderr
     /// (each once) when `echo`.
     pub fn new(quiet: bool, lines: Option<&'s mut LineSink<'f>>, echo: bool) -> Self {
-        CliSink { bar: super::progress::Bar::new(quiet), lines, echo: super::progress::Echo::new(echo) }
+        CliSink { bar: super::progress::Bar::new(quiet), lines, echo: super::progress::Echo::new(echo), periods: None }
+    }
+    /// Also sum every line by period into `periods`.
+    pub fn with_periods(mut self, periods: Option<&'s mut report::PeriodDigest>) -> Self {
+        self.periods = periods;
+        self
     }
     /// Clear the bar.
     pub fn finish(self) {
@@ -110,9 +118,12 @@ impl<'s, 'f> CliSink<'s, 'f> {
 
 impl Sink for CliSink<'_, '_> {
     fn wants_lines(&self) -> bool {
-        self.lines.is_some()
+        self.lines.is_some() || self.periods.is_some()
     }
     fn line(&mut self, line: &Line) -> std::io::Result<()> {
+        if let Some(p) = self.periods.as_deref_mut() {
+            p.add(line);
+        }
         match self.lines.as_deref_mut() {
             Some(f) => f(line),
             None => Ok(()),
@@ -143,8 +154,9 @@ fn run_with_progress(
     keep: bool,
     sink: Option<&mut LineSink<'_>>,
     echo: bool,
+    periods: Option<&mut report::PeriodDigest>,
 ) -> Result<calc::Computation, Diagnostics> {
-    let mut s = CliSink::new(common.quiet, sink, echo);
+    let mut s = CliSink::new(common.quiet, sink, echo).with_periods(periods);
     let r = calc::Calculation::new(inv, lib).settings(settings(common, keep)).run(&mut s);
     s.finish();
     r
@@ -205,6 +217,7 @@ pub fn compute(
         FormatArg::Xlsx if keep => Some(report::ComputeReport::xlsx(target.lang, common.places())?),
         _ => None,
     };
+    let mut periods = target.by_period.map(report::PeriodDigest::new);
     let result = match lines {
         None if let Some(s) = streamed.as_mut() => run_with_progress(
             &inv,
@@ -213,8 +226,9 @@ pub fn compute(
             false,
             Some(&mut |l: &Line| s.line(l).map_err(std::io::Error::other)),
             echo,
+            periods.as_mut(),
         )?,
-        None => run_with_progress(&inv, &lib, common, keep, None, echo)?,
+        None => run_with_progress(&inv, &lib, common, keep, None, echo, periods.as_mut())?,
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let as_csv = path.extension().is_some_and(|e| e == "csv");
@@ -236,6 +250,7 @@ pub fn compute(
                     keep,
                     Some(&mut |l: &Line| write_line_csv(&mut csvw, l, &mut buf).map_err(std::io::Error::other)),
                     echo,
+                    periods.as_mut(),
                 );
                 csvw.flush().map_err(werr)?;
                 r
@@ -251,6 +266,7 @@ pub fn compute(
                         w.write_all(b"\n")
                     }),
                     echo,
+                    periods.as_mut(),
                 )
             };
             // On an error the file is dropped uncommitted: nothing half-written is left behind.
@@ -262,6 +278,17 @@ pub fn compute(
     };
     let mut result = result;
     ghg::lock::verify(&inv, &result)?;
+    // Rejected rows (with --lenient) are told on stderr too when the output goes to a file (CSV tells them always,
+    // below): the file lists them, the terminal must not look clean.
+    if target.output.is_some() && format != FormatArg::Csv {
+        for e in &result.rejected {
+            eprintln!("rejected: {}", report::term_text(&e.to_string()));
+        }
+    }
+    let mut by_period = match &periods {
+        Some(p) => Some(p.table(&result)?),
+        None => None,
+    };
     // The reported figures are an input of the inventory: a broken file is bad input in every format, not only in
     // those that show the comparison.
     if !matches!(format, FormatArg::Table | FormatArg::Markdown) {
@@ -271,7 +298,7 @@ pub fn compute(
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
             let write = |w: &mut dyn Write| -> std::io::Result<()> {
-                report::write_computation_json(&mut result, w)?;
+                report::write_computation_json_with(&mut result, by_period.as_ref(), w)?;
                 w.write_all(b"\n")
             };
             write_out(out, target.output, write)?;
@@ -279,6 +306,9 @@ pub fn compute(
         }
         FormatArg::Csv => {
             let mut s = report::render_compute(&result, format_of(format), common.places());
+            if let Some(b) = &by_period {
+                s.push_str(&report::by_period_csv_rows(b, common.places()));
+            }
             // Rows read, used and rejected, as counts (numbers stay numbers); the reasons go to stderr.
             let r = &result.provenance.rows;
             s.push_str(&format!(
@@ -290,7 +320,10 @@ pub fn compute(
             }
             s.into_bytes()
         }
-        FormatArg::Xlsx | FormatArg::Html if let Some(s) = streamed.take() => {
+        FormatArg::Xlsx | FormatArg::Html if let Some(mut s) = streamed.take() => {
+            if let Some(b) = by_period.take() {
+                s.set_by_period(b);
+            }
             let mut s = Some(s);
             let write = |w: &mut dyn Write| -> std::io::Result<()> {
                 s.take().map_or(Ok(()), |s| s.finish_into(&result, Some(&lib), w).map_err(std::io::Error::other))
@@ -299,15 +332,24 @@ pub fn compute(
             return Ok(0);
         }
         FormatArg::Xlsx => {
-            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places());
+            let mut doc = report::compute_document(&result, Some(&lib), target.lang, common.places());
+            if let Some(b) = &by_period {
+                report::add_by_period(&mut doc, b, common.places());
+            }
             report::workbook(&doc)?
         }
         FormatArg::Html => {
-            let doc = report::compute_document(&result, Some(&lib), target.lang, common.places());
+            let mut doc = report::compute_document(&result, Some(&lib), target.lang, common.places());
+            if let Some(b) = &by_period {
+                report::add_by_period(&mut doc, b, common.places());
+            }
             report::html(&doc).into_bytes()
         }
         f => {
             let mut text = report::render_compute(&result, format_of(f), common.places());
+            if let Some(b) = &by_period {
+                text.push_str(&report::render_by_period(b, common.places(), f == FormatArg::Markdown));
+            }
             if matches!(f, FormatArg::Table | FormatArg::Markdown) {
                 text.push_str(&reported_section(&inv, &result, f == FormatArg::Markdown)?);
             }
@@ -395,7 +437,7 @@ pub fn explain(
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
-    let result = run_with_progress(&inv, &lib, common, true, None, false)?;
+    let result = run_with_progress(&inv, &lib, common, true, None, false, None)?;
     // A trace of changed inputs is no trace of the locked ones.
     ghg::lock::verify(&inv, &result)?;
     // JSON carries the warnings; the trace table does not, so they go to stderr (once the lock holds).
@@ -407,7 +449,7 @@ pub fn explain(
         }
         let ids: Vec<&str> = result.ordered_ids();
         return Err(Error::new(ErrorKind::Usage, format!("no figure '{figure}' in this inventory"))
-            .hint(format!("figures: {}", ids.join(", ")))
+            .hint(ghg::suggest::hint(figure, ids.iter().copied(), &format!("figures: {}", ids.join(", "))))
             .into());
     };
     let text = match format {
@@ -454,7 +496,7 @@ fn allocation_rule<'a>(t: &calc::Trace<'_>, result: &'a calc::Computation) -> Op
 /// `ghg check`: everything `compute` validates, without printing figures; then ghg.lock.
 pub fn check(out: &mut Out, inventory: &Path, update_lock: bool, common: &Common) -> Result<u8, Diagnostics> {
     let (inv, lib) = load(inventory, common)?;
-    let result = run_with_progress(&inv, &lib, common, false, None, false)?;
+    let result = run_with_progress(&inv, &lib, common, false, None, false, None)?;
     check_reported(&inv, &result)?;
     let lock = if update_lock {
         let (path, n) = ghg::lock::write(&inv, &result)?;

@@ -75,21 +75,44 @@ allow_year_mismatch = true               # the latest published grid factors may
     )
 }
 
-fn ledger_rows(year: i32) -> Vec<[String; 7]> {
+/// The certificate columns of the ledger templates, between the required columns and `note`: a certificate row's
+/// instrument (GEC, I-REC, green-power-trade, PPA), vintage and id.
+const CERTIFICATE_COLUMNS: [&str; 3] = ["instrument", "vintage", "certificate_id"];
+
+/// The template's header: the required columns, the certificate columns, `note`.
+fn ledger_header() -> Vec<&'static str> {
+    REQUIRED_COLUMNS.iter().copied().chain(CERTIFICATE_COLUMNS).chain(["note"]).collect()
+}
+
+fn ledger_rows(year: i32) -> Vec<[String; 10]> {
     let y = year.to_string();
     let row = |e: &str, p: String, a: &str, q: &str, u: &str, r: &str, n: &str| {
-        [e.to_string(), p, a.to_string(), q.to_string(), u.to_string(), r.to_string(), n.to_string()]
+        let no = String::new;
+        [e.to_string(), p, a.to_string(), q.to_string(), u.to_string(), r.to_string(), no(), no(), no(), n.to_string()]
     };
+    let mut certificate = row(
+        "head-office",
+        y.clone(),
+        "certificate",
+        "200",
+        "MWh",
+        "CN",
+        "example certificate row: green certificates (绿证) bought for the year's electricity",
+    );
+    certificate[6] = "GEC".to_string();
+    certificate[7] = y.clone();
+    certificate[8] = format!("GEC-{y}-0001");
     vec![
         row("head-office", y.clone(), "electricity", "1200", "MWh", "浙江", "example row: replace with your own"),
         row("head-office", format!("{y}-01"), "natural_gas", "3.5", "万立方米", "CN", "boiler, January"),
         row("fleet", format!("{y}-Q1"), "diesel", "12.5", "吨", "CN", "fuel cards"),
         row("fleet", y, "gasoline", "8.2", "t", "CN", ""),
+        certificate,
     ]
 }
 
 fn ledger_csv(year: i32) -> String {
-    let mut s = format!("{},note\n", REQUIRED_COLUMNS.join(","));
+    let mut s = format!("{}\n", ledger_header().join(","));
     for r in ledger_rows(year) {
         let cells: Vec<String> = r
             .iter()
@@ -107,7 +130,7 @@ fn ledger_xlsx(year: i32) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let bold = Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7));
     let ws = wb.add_worksheet();
     ws.set_name("ledger")?;
-    let header: Vec<&str> = REQUIRED_COLUMNS.iter().copied().chain(["note"]).collect();
+    let header = ledger_header();
     for (c, h) in header.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
@@ -115,8 +138,10 @@ fn ledger_xlsx(year: i32) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let r = (r + 1) as u32;
         for (c, v) in row.iter().enumerate() {
             let c = c as u16;
-            // Year-only periods and quantities are numbers, as people type them; other periods are text.
+            // Year-only periods and quantities are numbers, as people type them; other periods (and vintages) are
+            // text; an empty cell stays empty.
             match (c, v.parse::<f64>()) {
+                _ if v.is_empty() => continue,
                 (1 | 3, Ok(x)) => ws.write_number(r, c, x)?,
                 _ => ws.write_string(r, c, v)?,
             };
@@ -128,7 +153,18 @@ fn ledger_xlsx(year: i32) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         .set_input_title("activity")?
         .set_input_message("one of the ledger activities")?;
     ws.add_data_validation(1, 2, 10_000, 2, &dv)?;
-    for (c, w) in [(0u16, 16.0), (1, 10.0), (2, 14.0), (3, 12.0), (4, 10.0), (5, 10.0), (6, 36.0)] {
+    for (c, w) in [
+        (0u16, 16.0),
+        (1, 10.0),
+        (2, 14.0),
+        (3, 12.0),
+        (4, 10.0),
+        (5, 10.0),
+        (6, 12.0),
+        (7, 10.0),
+        (8, 16.0),
+        (9, 40.0),
+    ] {
         ws.set_column_width(c, w)?;
     }
     ws.set_freeze_panes(1, 0)?;
@@ -143,8 +179,14 @@ fn ledger_xlsx(year: i32) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         ("quantity", "a non-negative number (a number cell, or text such as \"1,909.06\")"),
         ("unit", "t, 吨, m3, 万立方米, MWh, 兆瓦时, kWh, 度, 万千瓦时, GJ, ..."),
         ("region", "CN, a grid region (华东, CN-East) or a province (浙江, CN-ZJ)"),
+        (
+            "instrument",
+            "certificate rows: GEC (绿证), I-REC, green-power-trade (绿电交易) or PPA; empty for other rows",
+        ),
+        ("vintage", "certificate rows: the period the certificates were generated in (YYYY, YYYY-MM, YYYY-Qn)"),
+        ("certificate_id", "certificate rows: the certificate or batch id (optional; the same id twice is an error)"),
         ("note", "free text (optional)"),
-        ("optional", "precision, instrument, vintage, certificate_id: see the ghg README"),
+        ("optional", "precision, supplier_factor, category: see the ghg README"),
         ("sheet", "ghg reads the sheet named 'ledger'; this README sheet is ignored"),
     ];
     for (r, (k, v)) in lines.iter().enumerate() {

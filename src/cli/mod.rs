@@ -94,6 +94,24 @@ pub enum FormatArg {
     Html,
 }
 
+/// Periods `ghg compute --by-period` shows figures by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// Calendar months.
+    Month,
+    /// Quarters (rows dated by month are added into their quarter).
+    Quarter,
+}
+
+impl From<PeriodArg> for ghg::report::Granularity {
+    fn from(p: PeriodArg) -> Self {
+        match p {
+            PeriodArg::Month => ghg::report::Granularity::Month,
+            PeriodArg::Quarter => ghg::report::Granularity::Quarter,
+        }
+    }
+}
+
 /// Languages of the xlsx and html reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
@@ -137,6 +155,11 @@ enum Command {
         /// ledgers: rows are then read by several threads in constant memory.
         #[arg(long, conflicts_with = "lines")]
         no_lines: bool,
+        /// Also show the figures by month or by quarter, summed from the calculation lines by the period of their
+        /// ledger rows (exact sums; a row dated by quarter or year is never split: it keeps its own column). A
+        /// section in every format (JSON `by_period`, CSV `by_period.<period>.<figure>` rows, a sheet, a chart).
+        #[arg(long, value_enum, value_name = "PERIOD")]
+        by_period: Option<PeriodArg>,
         #[command(flatten)]
         common: Common,
     },
@@ -282,11 +305,26 @@ enum FactorsAction {
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let mut out = Out::stdout();
+    // The factor folders a "did you mean" for a factor set looks in, besides the built-in sets.
+    let dirs: Vec<PathBuf> = match &cli.command {
+        Command::Compute { common, .. } | Command::Explain { common, .. } | Command::Check { common, .. } => {
+            common.factor_dirs.clone()
+        }
+        Command::Reconcile(a) => a.common.factor_dirs.clone(),
+        Command::Scenario(a) => a.common.factor_dirs.clone(),
+        Command::Factors { factor_dirs, .. } => factor_dirs.clone(),
+        _ => Vec::new(),
+    };
     let r = match cli.command {
-        Command::Compute { inventory, format, output, lang, lines, no_lines, common } => compute::compute(
+        Command::Compute { inventory, format, output, lang, lines, no_lines, by_period, common } => compute::compute(
             &mut out,
             &inventory,
-            compute::Target { format, output: output.as_deref(), lang: lang.into() },
+            compute::Target {
+                format,
+                output: output.as_deref(),
+                lang: lang.into(),
+                by_period: by_period.map(Into::into),
+            },
             lines.as_deref(),
             no_lines,
             &common,
@@ -314,7 +352,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match r {
         Ok(code) => ExitCode::from(code),
         Err(d) => {
-            output::print_diagnostics(&d);
+            output::print_diagnostics(&output::suggest_sets(d, &dirs));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

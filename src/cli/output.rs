@@ -38,6 +38,48 @@ impl Out {
     }
 }
 
+/// "Did you mean" for a factor set the library does not hold: the nearest set names (of the built-in sets and those
+/// of `dirs`) lead the hint. The library's error names the set (`factor set mee-gird@2022 is not in the library`);
+/// when only the edition is wrong its hint already lists the editions.
+pub fn suggest_sets(mut d: Diagnostics, dirs: &[std::path::PathBuf]) -> Diagnostics {
+    if !d.0.iter().any(|e| e.kind == ghg::ErrorKind::UnknownFactorSet) {
+        return d;
+    }
+    let Ok(mut lib) = ghg::FactorLibrary::builtin() else { return d };
+    for dir in dirs {
+        // A folder that does not load has its own error already.
+        let _ = lib.add_dir(dir);
+    }
+    let ids: std::collections::BTreeSet<&str> = lib.sets().iter().map(|s| s.meta.id.as_str()).collect();
+    for e in d.0.iter_mut().filter(|e| e.kind == ghg::ErrorKind::UnknownFactorSet) {
+        let Some(key) = e.message.split("factor set ").nth(1).and_then(|r| r.split(" is not in the library").next())
+        else {
+            continue;
+        };
+        let (id, edition) = key.split_once('@').unwrap_or((key, ""));
+        if ids.contains(id) {
+            continue;
+        }
+        let near: Vec<String> = ghg::suggest::nearest(id, ids.iter().copied())
+            .into_iter()
+            .map(|n| match lib.get(n, edition) {
+                Some(_) => format!("{n}@{edition}"),
+                None => n.to_string(),
+            })
+            .collect();
+        if near.is_empty() {
+            continue;
+        }
+        let near: Vec<&str> = near.iter().map(String::as_str).collect();
+        let ask = ghg::suggest::did_you_mean(&near);
+        e.hint = Some(match e.hint.take() {
+            Some(h) => format!("{ask} {h}"),
+            None => ask,
+        });
+    }
+    d
+}
+
 /// Print every problem, one per line, then a count.
 pub fn print_diagnostics(d: &Diagnostics) {
     let mut err = std::io::stderr().lock();

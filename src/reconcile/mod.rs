@@ -387,9 +387,13 @@ fn compare_all(inv: &Inventory, computation: &Computation, reported: &ReportedFi
                     format!("reported figure '{}' is not a figure of this inventory", rf.id),
                 )
                 .at(rf.location.clone())
-                .hint(format!(
-                    "ids are: {}; or mark it reconcile = false to use it in the internal checks only",
-                    ids.join(", ")
+                .hint(crate::suggest::hint(
+                    &rf.id,
+                    ids.iter().map(String::as_str),
+                    &format!(
+                        "ids are: {}; or mark it reconcile = false to use it in the internal checks only",
+                        ids.join(", ")
+                    ),
                 )),
             );
             continue;

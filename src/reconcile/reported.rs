@@ -623,7 +623,11 @@ fn read_printed(
                     d.push(
                         Error::new(ErrorKind::UnknownUnit, format!("unit '{}' of '{key}' is unknown: {e}", p.unit))
                             .at(at(column))
-                            .hint("use a unit ghg knows (吨二氧化碳当量, 吨标煤, 兆瓦时, 吨, 万立方米, 百万元, %), or leave it out"),
+                            .hint(crate::suggest::hint(
+                                &p.unit,
+                                crate::units::Unit::accepted_spellings(None),
+                                "use a unit ghg knows (吨二氧化碳当量, 吨标煤, 兆瓦时, 吨, 万立方米, 百万元, %), or leave it out",
+                            )),
                     );
                     None
                 }

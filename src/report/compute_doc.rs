@@ -25,13 +25,17 @@ pub const SHEETS: &[&str] = &["Summary", "By entity", "Factors", "Lines", "Findi
 /// The provenance stamp of a computation as (label, value) pairs.
 pub fn provenance_stamp(c: &Computation, lang: Lang) -> Vec<(String, String)> {
     let p = &c.provenance;
-    let mut s = vec![
+    let mut s = Vec::new();
+    if let Some(b) = &c.boundary {
+        s.push((lang.pick("boundary", "核算边界").to_string(), b.clone()));
+    }
+    s.extend([
         (lang.pick("tool", "工具").to_string(), p.tool.clone()),
         (
             lang.pick("inventory", "核算清单").to_string(),
             format!("{} sha256 {}", p.inventory.path.display(), p.inventory.sha256),
         ),
-    ];
+    ]);
     for f in &p.inputs {
         s.push((lang.pick("ledger", "活动数据台账").to_string(), format!("{} sha256 {}", f.path.display(), f.sha256)));
     }
@@ -178,6 +182,7 @@ fn chart_by_activity_of(c: &Computation, digest: &LineDigest, lang: Lang, places
         colors: Vec::new(),
         band: None,
         legend: Vec::new(),
+        gaps: Vec::new(),
     }
 }
 
@@ -200,6 +205,7 @@ pub fn chart_by_entity(c: &Computation, lang: Lang, places: u32) -> BarChart {
         colors: Vec::new(),
         band: None,
         legend: Vec::new(),
+        gaps: Vec::new(),
     }
 }
 
@@ -618,18 +624,31 @@ pub struct ComputeReport {
     book: Option<super::xlsx::StreamedWorkbook>,
     lang: Lang,
     places: u32,
+    by_period: Option<super::ByPeriod>,
 }
 
 impl ComputeReport {
     /// An HTML report.
     pub fn html(lang: Lang, places: u32) -> ComputeReport {
-        ComputeReport { digest: LineDigest::default(), first: Vec::new(), book: None, lang, places }
+        ComputeReport { digest: LineDigest::default(), first: Vec::new(), book: None, lang, places, by_period: None }
     }
 
     /// An .xlsx workbook.
     pub fn xlsx(lang: Lang, places: u32) -> Result<ComputeReport, crate::error::Error> {
         let book = super::xlsx::StreamedWorkbook::new(lines_table(&[], 0, lang, places))?;
-        Ok(ComputeReport { digest: LineDigest::default(), first: Vec::new(), book: Some(book), lang, places })
+        Ok(ComputeReport {
+            digest: LineDigest::default(),
+            first: Vec::new(),
+            book: Some(book),
+            lang,
+            places,
+            by_period: None,
+        })
+    }
+
+    /// Add the figures by period (a section before the findings, a `By month` or `By quarter` sheet).
+    pub fn set_by_period(&mut self, b: super::ByPeriod) {
+        self.by_period = Some(b);
     }
 
     /// Take one calculation line.
@@ -650,7 +669,10 @@ impl ComputeReport {
         lib: Option<&FactorLibrary>,
         out: &mut dyn std::io::Write,
     ) -> Result<(), crate::error::Error> {
-        let doc = compute_document_of(c, &self.digest, &self.first, lib, self.lang, self.places);
+        let mut doc = compute_document_of(c, &self.digest, &self.first, lib, self.lang, self.places);
+        if let Some(b) = &self.by_period {
+            super::add_by_period(&mut doc, b, self.places);
+        }
         match self.book {
             Some(b) => b.finish_into(&doc, out),
             None => out.write_all(super::html::html(&doc).as_bytes()).map_err(|e| {

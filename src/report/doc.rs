@@ -409,6 +409,9 @@ pub struct BarChart {
     pub band: Option<(Decimal, Decimal, String)>,
     /// Legend entries (label, colour) after the series' own (the meaning of the status colours).
     pub legend: Vec<(String, String)>,
+    /// Categories (by index) that have no data at all, with the text shown instead of a bar ("no rows"): a gap
+    /// is not drawn as a zero.
+    pub gaps: Vec<(usize, String)>,
 }
 
 /// A waterfall from a start value through signed steps to an end value.

@@ -42,6 +42,10 @@ td.code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospac
 .more { color: var(--muted); font-size: 12px; }
 tr.hl td { background: #fde2e1; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
+table.dense { font-size: 11px; }
+table.dense th, table.dense td { padding: 3px 4px; }
+table.dense th.num { white-space: normal; }
+table.dense td.code { font-size: 10px; }
 ul.findings { list-style: none; padding: 0; margin: 0; }
 ul.findings li { border-left: 4px solid var(--line); padding: 4px 10px; margin: 6px 0; background: #fafbfc; }
 ul.findings li.warning { border-color: #E69F00; }
@@ -58,6 +62,8 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
   table { font-size: 7.5px; }
   th, td { padding: 2px 3px; }
   td.code { font-size: 7px; }
+  table.dense { font-size: 7px; }
+  table.dense td.code { font-size: 6.5px; }
   th { position: static; }
   thead { display: table-header-group; }
   tr, figure.chart-box, ul.findings li, .keyfig { break-inside: avoid; }
@@ -65,6 +71,9 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
   tr.hl td, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
+
+/// Tables with more columns than this are set smaller ([`table`]).
+const DENSE_COLUMNS: usize = 15;
 
 /// Render a document as one HTML page.
 pub fn html(doc: &Document) -> String {
@@ -172,7 +181,12 @@ fn cell_html(c: &Cell, kind: ColumnKind) -> (String, &'static str) {
 }
 
 fn table(o: &mut String, t: &Table, lang: Lang) {
-    o.push_str("<div class=\"table-wrap\"><table>\n");
+    // A table of many number columns (figures by month) is set smaller, so that it fits the page.
+    o.push_str(if t.columns.len() > DENSE_COLUMNS {
+        "<div class=\"table-wrap\"><table class=\"dense\">\n"
+    } else {
+        "<div class=\"table-wrap\"><table>\n"
+    });
     if let Some(c) = &t.caption {
         let _ = writeln!(o, "<caption>{}</caption>", esc(c));
     }

@@ -97,6 +97,15 @@ fn write_entity_json(
 /// building it: the parts that grow with the ledger (`by_entity`, `lines`) are written one entity or line at a
 /// time, so memory stays small for large inputs. The computation is lent mutably only to set those parts aside.
 pub fn write_computation_json(c: &mut Computation, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_computation_json_with(c, None, w)
+}
+
+/// [`write_computation_json`] with the figures by period (`by_period`, after `by_entity`) when given.
+pub fn write_computation_json_with(
+    c: &mut Computation,
+    by_period: Option<&super::ByPeriod>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let by_entity = std::mem::take(&mut c.by_entity);
     let lines = std::mem::take(&mut c.lines);
     let warnings = std::mem::take(&mut c.warnings);
@@ -133,7 +142,11 @@ pub fn write_computation_json(c: &mut Computation, w: &mut dyn std::io::Write) -
         write!(w, "\n{indent}]")
     }
     let key = |k: &str| serde_json::to_string(k).unwrap_or_default();
-    let Value::Object(top) = light else { return Ok(()) };
+    let Value::Object(mut top) = light else { return Ok(()) };
+    if let Some(b) = by_period {
+        let at = top.keys().position(|k| k == "by_entity").map_or(top.len(), |i| i + 1);
+        top.shift_insert(at, "by_period".to_string(), super::by_period_json(b));
+    }
     w.write_all(b"{")?;
     for (i, (k, v)) in top.iter().enumerate() {
         w.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
@@ -198,6 +211,7 @@ pub fn computation_json(c: &Computation) -> Value {
         "schema_version": super::JSON_SCHEMA_VERSION,
         "organisation": c.organisation,
         "year": c.year,
+        "boundary": c.boundary,
         "figures": figures,
         "by_entity": by_entity,
         "scope2": super::scope2_json(c),

@@ -7,6 +7,7 @@ mod factors;
 mod html;
 mod json;
 mod labels;
+mod period;
 mod reconcile;
 mod reconcile_doc;
 mod scenario;
@@ -32,8 +33,12 @@ pub use factors::{
     render_factor_diff, render_factor_list, render_factor_one, render_factor_show, render_factor_verify,
 };
 pub use html::html;
-pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json};
+pub use json::{computation_json, lines_jsonl_row, trace_json, write_computation_json, write_computation_json_with};
 pub use labels::{activity_label, figure_label};
+pub use period::{
+    ByPeriod, Granularity, PeriodDigest, PeriodRow, add_by_period, by_period_csv_rows, by_period_json,
+    by_period_section, render_by_period,
+};
 pub use reconcile::{
     ATTRIBUTION_METHOD, reconcile_json, render_reconcile_markdown, render_reconcile_markdown_at,
     render_reconcile_table, render_reconcile_table_at,

@@ -46,15 +46,13 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         )
         .to_string(),
     );
+    // Each year's stamp leads with its boundary.
     for y in &r.years {
         for (k, v) in super::provenance_stamp(&y.computation, lang) {
             doc.stamp.push((format!("{} {k}", y.year), v));
         }
         doc.stamp
             .push((format!("{} {}", y.year, lang.pick("reported", "报告数据")), y.reported.path.display().to_string()));
-        if let Some(b) = &y.boundary {
-            doc.stamp.push((format!("{} {}", y.year, lang.pick("boundary", "核算边界")), b.clone()));
-        }
     }
     // Key counts.
     let count = |s: Status| r.years.iter().flat_map(|y| &y.figures).filter(|f| f.status == s).count();
@@ -145,6 +143,7 @@ pub fn reconcile_document(r: &Reconciliation, _lib: Option<&FactorLibrary>, lang
         colors,
         band,
         legend,
+        gaps: Vec::new(),
     };
     // Every figure.
     let rows = r

@@ -19,6 +19,7 @@
 //!     colors: Vec::new(),
 //!     band: None,
 //!     legend: Vec::new(),
+//!     gaps: Vec::new(),
 //! });
 //! let s = svg::chart(&chart);
 //! assert!(s.starts_with("<svg"));
@@ -360,6 +361,16 @@ pub fn bars(b: &BarChart) -> String {
             gy + group_h / 2.0 + 4.0,
             esc(&fit(cat, label_w - 16.0, 12.0))
         );
+        if let Some((_, text)) = b.gaps.iter().find(|(i, _)| *i == ci) {
+            let _ = write!(
+                o,
+                "<text class=\"gap\" x=\"{:.1}\" y=\"{:.1}\" fill=\"#777\" font-style=\"italic\" font-size=\"11\">{}</text>",
+                x_of(Decimal::ZERO.max(a)) + 4.0,
+                gy + bar_h - 4.0,
+                esc(text)
+            );
+            continue;
+        }
         if b.stacked {
             let (mut pos, mut neg) = (Decimal::ZERO, Decimal::ZERO);
             for (si, v) in vs.iter().enumerate() {
@@ -647,6 +658,7 @@ mod tests {
             colors: Vec::new(),
             band: None,
             legend: Vec::new(),
+            gaps: Vec::new(),
         };
         let s = bars(&b);
         assert!(s.contains("<pattern id=\"ghg-deduction-1\""), "{s}");
@@ -675,6 +687,7 @@ mod tests {
             colors: vec![vec![Some("#D55E00".into()), Some("#56B4E9".into())]],
             band: Some((dec!(-2), dec!(2), "tolerance ±2%".into())),
             legend: vec![("outside tolerance".into(), "#D55E00".into())],
+            gaps: Vec::new(),
         };
         let s = bars(&b);
         // Each bar in its status colour, labelled with its year; the legend names the colours, not the years.
@@ -699,6 +712,7 @@ mod tests {
             colors: Vec::new(),
             band: None,
             legend: Vec::new(),
+            gaps: Vec::new(),
         };
         let s = bars(&b);
         assert!(!s.contains("<script>") && s.contains("&lt;script&gt;") && s.contains("a&amp;b"));

@@ -27,6 +27,9 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         }
         Format::Markdown => {
             let _ = writeln!(o, "# {} — {}\n", md_text(&c.organisation), c.year);
+            if let Some(b) = &c.boundary {
+                let _ = writeln!(o, "Boundary: {}\n", md_text(b));
+            }
             let _ = writeln!(o, "| figure | value | unit |\n|---|---:|---|");
             for id in &ids {
                 let f = &c.figures[*id];
@@ -41,6 +44,9 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         }
         Format::Table | Format::Json => {
             let _ = writeln!(o, "{} — {}", term_text(&c.organisation), c.year);
+            if let Some(b) = &c.boundary {
+                let _ = writeln!(o, "boundary: {}", term_text(b));
+            }
             let w = ids.iter().map(|s| s.len()).max().unwrap_or(6).max(6);
             let vals: Vec<String> = ids.iter().map(|id| fmt_dec(c.figures[*id].value, places)).collect();
             let vw = vals.iter().map(|s| s.len()).max().unwrap_or(5).max(5);

@@ -172,8 +172,9 @@ pub fn solve(
         c.figures.get(&spec.figure).map(|f| f.value).ok_or_else(|| {
             let ids: Vec<&str> = c.ordered_ids();
             Diagnostics::from(
-                Error::new(ErrorKind::Usage, format!("no figure '{}' in this inventory", spec.figure))
-                    .hint(format!("figures: {}", ids.join(", "))),
+                Error::new(ErrorKind::Usage, format!("no figure '{}' in this inventory", spec.figure)).hint(
+                    crate::suggest::hint(&spec.figure, ids.iter().copied(), &format!("figures: {}", ids.join(", "))),
+                ),
             )
         })
     };

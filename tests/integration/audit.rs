@@ -481,7 +481,13 @@ fn the_html_reports_print_on_a4_with_every_column_of_every_table() {
     assert_eq!(compute.code, 0, "{}", compute.stderr);
     let rec = ghg_in(d, &["reconcile", &inv(2022), &inv(2023), &inv(2024), "--format", "html", "-o", "reconcile.html"]);
     assert_eq!(rec.code, 1, "{}", rec.stderr);
-    for (name, tables) in [("compute.html", 4), ("reconcile.html", 2)] {
+    // A ledger by month: the table by month has a column per month besides the figure, unit and total.
+    std::fs::write(d.join("inventory.toml"), crate::util::INVENTORY).expect("inventory");
+    std::fs::write(d.join("ledger.csv"), crate::periods::LEDGER).expect("ledger");
+    let month =
+        ghg_in(d, &["compute", "inventory.toml", "--by-period", "month", "--format", "html", "-o", "month.html"]);
+    assert_eq!(month.code, 0, "{}", month.stderr);
+    for (name, tables) in [("compute.html", 4), ("reconcile.html", 2), ("month.html", 5)] {
         let html = std::fs::read_to_string(d.join(name)).expect("report");
         // Printed: A4 landscape with 10 mm margins leaves 277 mm, 1047 CSS pixels; on screen at 1300 pixels too.
         for (print, width) in [(true, 1047), (false, 1300)] {

@@ -478,7 +478,7 @@ fn init_scaffolds_an_inventory_that_checks() {
         }
         let r = ghg(&["check", &format!("{t}/inventory.toml")]);
         assert_eq!(r.code, 0, "{name}: the scaffold checks: {}", r.stderr);
-        assert!(r.stdout.contains("rows: 4 read, 4 used, 0 rejected"), "{}", r.stdout);
+        assert!(r.stdout.contains("rows: 5 read, 5 used, 0 rejected"), "{}", r.stdout);
         // Never overwritten by accident.
         let mut again = args.clone();
         let r = ghg(&again);
