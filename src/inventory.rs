@@ -220,6 +220,9 @@ pub struct Inventory {
     /// names them (see [`crate::group`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consolidation: Option<crate::group::Consolidation>,
+    /// The uncertainties of activities and factors its `[uncertainty]` table declares.
+    #[serde(skip_serializing_if = "crate::uncertainty::Declared::is_empty")]
+    pub uncertainty: crate::uncertainty::Declared,
 }
 
 /// The unit of the energy figures.
@@ -548,6 +551,7 @@ impl Inventory {
                 ft.finish(&mut d);
             }
         }
+        let uncertainty = crate::uncertainty::spec::read_inventory(&mut top, &mut d);
         top.finish(&mut d);
         if !d.is_empty() {
             return Err(d);
@@ -569,6 +573,7 @@ impl Inventory {
                 energy,
                 sha256: sha256_hex(text.as_bytes()),
                 consolidation,
+                uncertainty,
             }),
             _ => Err(d),
         }

@@ -43,6 +43,7 @@ pub mod report;
 pub mod scenario;
 pub mod sheet;
 pub mod tomlx;
+pub mod uncertainty;
 pub mod units;
 pub mod vocab;
 

@@ -539,6 +539,7 @@ fn engine(
         scope2,
         basis,
         not_computed,
+        uncertainty: None,
     })
 }
 

@@ -346,6 +346,9 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
             }
         },
     };
+    let uncertainty = r.raw("uncertainty").and_then(|v| {
+        crate::uncertainty::spec::read(v, r.src(), &format!("uncertainty of {}", r.ctx()), d)
+    });
     if let (Some(k), Some(v)) = (kind, &value)
         && let Some(problem) = check_dimensions(k, gas, v)
     {
@@ -373,6 +376,7 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
         alternative,
         aliases,
         cv,
+        uncertainty,
         location: r.loc(),
     };
     // A combustion factor's value is a product (NCV x CC x OF x 44/12): one too large to hold is refused here, at
