@@ -225,7 +225,7 @@ pub fn compute(
             .hint("the xlsx and html reports do not show intervals yet; use --format json or markdown")
             .into());
     }
-        let (inv, lib) = load(inventory, common)?;
+    let (inv, lib) = load(inventory, common)?;
     super::output::refuse_outputs_over_inputs(
         &[("--output", target.output), ("--lines", lines)],
         &[&inv],
@@ -486,7 +486,9 @@ pub fn explain(
         _ => {
             let mut s = report::render_explain(&t, common.places());
             if let Some(a) = &result.uncertainty {
-                s.push_str(&report::uncertainty_explain_line(a, figure, &t.figure.unit, common.places()).unwrap_or_default());
+                s.push_str(
+                    &report::uncertainty_explain_line(a, figure, &t.figure.unit, common.places()).unwrap_or_default(),
+                );
             }
             if let Some(rule) = allocation_rule(&t, &result) {
                 s.push_str(&format!("certificate allocation order: {rule}\n"));

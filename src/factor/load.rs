@@ -346,9 +346,9 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
             }
         },
     };
-    let uncertainty = r.raw("uncertainty").and_then(|v| {
-        crate::uncertainty::spec::read(v, r.src(), &format!("uncertainty of {}", r.ctx()), d)
-    });
+    let uncertainty = r
+        .raw("uncertainty")
+        .and_then(|v| crate::uncertainty::spec::read(v, r.src(), &format!("uncertainty of {}", r.ctx()), d));
     if let (Some(k), Some(v)) = (kind, &value)
         && let Some(problem) = check_dimensions(k, gas, v)
     {

@@ -145,9 +145,18 @@ mod tests {
 
     #[test]
     fn the_generator_is_fixed_by_its_seed() {
-        let a: Vec<u64> = { let mut r = Rng::new(7); (0..5).map(|_| r.next_u64()).collect() };
-        let b: Vec<u64> = { let mut r = Rng::new(7); (0..5).map(|_| r.next_u64()).collect() };
-        let c: Vec<u64> = { let mut r = Rng::new(8); (0..5).map(|_| r.next_u64()).collect() };
+        let a: Vec<u64> = {
+            let mut r = Rng::new(7);
+            (0..5).map(|_| r.next_u64()).collect()
+        };
+        let b: Vec<u64> = {
+            let mut r = Rng::new(7);
+            (0..5).map(|_| r.next_u64()).collect()
+        };
+        let c: Vec<u64> = {
+            let mut r = Rng::new(8);
+            (0..5).map(|_| r.next_u64()).collect()
+        };
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -166,7 +175,10 @@ mod tests {
     #[test]
     fn a_two_piece_normal_has_its_ends_at_the_percentiles() {
         // -5 % / +10 %: 2.5 % of draws below -5 %, 2.5 % above +10 %.
-        let d = Draw::of(&Spread::Interval { low: rust_decimal::Decimal::new(-5, 2), high: rust_decimal::Decimal::new(10, 2) });
+        let d = Draw::of(&Spread::Interval {
+            low: rust_decimal::Decimal::new(-5, 2),
+            high: rust_decimal::Decimal::new(10, 2),
+        });
         let r = simulate(&[d], &[Model { lines: vec![(100.0, vec![0])] }], 3, 100_000);
         let (lo, hi) = r[0];
         assert!((lo - 95.0).abs() < 0.15, "{lo}");

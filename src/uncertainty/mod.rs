@@ -125,9 +125,12 @@ pub fn assess(
     for (a, loc, _) in &declared.activity {
         if !c.lines.iter().any(|l| l.activity.name() == a) {
             d.push(
-                Error::new(ErrorKind::UnknownActivity, format!("[uncertainty.activity] names '{a}', which no ledger row has"))
-                    .at(loc.clone())
-                    .hint("name an activity of the ledger (its id, as in the activity column), or remove the line"),
+                Error::new(
+                    ErrorKind::UnknownActivity,
+                    format!("[uncertainty.activity] names '{a}', which no ledger row has"),
+                )
+                .at(loc.clone())
+                .hint("name an activity of the ledger (its id, as in the activity column), or remove the line"),
             );
         }
     }
@@ -161,7 +164,11 @@ pub fn assess(
         }
     }
     for (a, _, u) in &declared.activity {
-        inputs.push(Input { input: format!("activity {a}"), declared_at: u.location.to_string(), uncertainty: u.clone() });
+        inputs.push(Input {
+            input: format!("activity {a}"),
+            declared_at: u.location.to_string(),
+            uncertainty: u.clone(),
+        });
     }
     // Rows: in ledger order (lines come in a fixed order), one input each.
     let mut row_input: BTreeMap<String, usize> = BTreeMap::new();
@@ -217,7 +224,8 @@ pub fn assess(
                         *s = s.checked_add(lines[i].value).ok_or_else(|| overflow(id))?;
                     }
                 }
-                let w = approach1::propagate(sums.iter().map(|(v, s)| (&spreads[*v], *s))).ok_or_else(|| overflow(id))?;
+                let w =
+                    approach1::propagate(sums.iter().map(|(v, s)| (&spreads[*v], *s))).ok_or_else(|| overflow(id))?;
                 out.push(w);
             }
             out
@@ -227,7 +235,10 @@ pub fn assess(
             let ms: Vec<approach2::Model> = models
                 .iter()
                 .map(|(_, _, _, idx)| approach2::Model {
-                    lines: idx.iter().map(|&i| (lines[i].value.to_f64().unwrap_or(0.0), lines[i].inputs.clone())).collect(),
+                    lines: idx
+                        .iter()
+                        .map(|&i| (lines[i].value.to_f64().unwrap_or(0.0), lines[i].inputs.clone()))
+                        .collect(),
                 })
                 .collect();
             let bounds = approach2::simulate(&draw, &ms, seed, draws);

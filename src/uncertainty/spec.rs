@@ -82,11 +82,9 @@ pub fn read(v: &Spanned<DeValue<'_>>, src: Src<'_>, ctx: &str, d: &mut Diagnosti
     };
     match v.get_ref() {
         DeValue::String(s) => match percent(s) {
-            Ok(h) if h >= Decimal::ZERO && h < Decimal::ONE => Some(Uncertainty {
-                spread: Spread::Interval { low: -h, high: h },
-                source: None,
-                location: loc,
-            }),
+            Ok(h) if h >= Decimal::ZERO && h < Decimal::ONE => {
+                Some(Uncertainty { spread: Spread::Interval { low: -h, high: h }, source: None, location: loc })
+            }
             Ok(_) => {
                 bad(
                     d,
@@ -221,7 +219,9 @@ pub fn read(v: &Spanned<DeValue<'_>>, src: Src<'_>, ctx: &str, d: &mut Diagnosti
                         d,
                         l,
                         format!("{ctx}: unknown distribution \"{other}\""),
-                        &format!("distributions: {DISTRIBUTIONS}; or no distribution and low, high for a 95 % interval"),
+                        &format!(
+                            "distributions: {DISTRIBUTIONS}; or no distribution and low, high for a 95 % interval"
+                        ),
                     );
                     return None;
                 }
@@ -280,9 +280,12 @@ pub fn read_inventory(top: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) ->
             let r = crate::factor::FactorRef::parse(&k).filter(|r| r.id.is_some());
             let Some(r) = r else {
                 d.push(
-                    Error::new(ErrorKind::BadValue, format!("[uncertainty.factor] key \"{k}\" does not name one factor"))
-                        .at(loc)
-                        .hint("write \"set@edition:id\", e.g. \"mee-grid@2022:grid.national\""),
+                    Error::new(
+                        ErrorKind::BadValue,
+                        format!("[uncertainty.factor] key \"{k}\" does not name one factor"),
+                    )
+                    .at(loc)
+                    .hint("write \"set@edition:id\", e.g. \"mee-grid@2022:grid.national\""),
                 );
                 continue;
             };

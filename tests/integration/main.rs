@@ -24,6 +24,7 @@ mod props;
 mod reconcile;
 mod robust;
 mod scenario;
+mod uncertainty;
 mod units_open;
 mod util;
 mod vectors;
