@@ -257,3 +257,39 @@ fn seed_and_draws_belong_to_approach2() {
     let r = ghg_in(dir.path(), &["compute", "inventory.toml", "--uncertainty", "approach2", "--draws", "5"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn the_seed_2024_with_its_sourced_default_uncertainties() {
+    let inv = "examples/hikvision-2024-uncertainty/inventory.toml";
+    let r = crate::util::ghg(&["compute", inv, "--format", "json", "--uncertainty", "approach1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    // The seed's central values, untouched.
+    let seed = crate::util::ghg(&["compute", "examples/hikvision-2024/inventory.toml", "--format", "json"]);
+    let s: serde_json::Value = serde_json::from_str(&seed.stdout).expect("JSON");
+    for (id, f) in s["figures"].as_object().expect("figures") {
+        assert_eq!(v["figures"][id]["value"], f["value"], "{id}");
+    }
+    // Gasoline: row ±5 %, factor -4.0632 % / +1.1287 % (IPCC NCV range): -sqrt(4.0632^2 + 25) = -6.4428 %,
+    // +sqrt(1.1287^2 + 25) = +5.1258 %.
+    assert_eq!(field(&v, "scope1.gasoline", "minus_percent").round_dp(2), d("6.44"));
+    assert_eq!(field(&v, "scope1.gasoline", "plus_percent").round_dp(2), d("5.13"));
+    // Scope 1, the three fuels in quadrature (README.md of the example): 600.885 below, 643.616 above.
+    assert_eq!(field(&v, "scope1", "lower").round_dp(2), d("13644.53"));
+    assert_eq!(field(&v, "scope1", "upper").round_dp(2), d("14889.03"));
+    // The grid factor's uncertainty was not found: scope 2 is said to leave it out, never silently exact.
+    assert_eq!(field(&v, "scope2.location", "lower"), field(&v, "scope2.location", "upper"));
+    assert_eq!(
+        v["figures"]["scope2.location"]["uncertainty"]["not_covered"],
+        serde_json::json!(["activity electricity", "factor mee-grid@2022:grid.national"])
+    );
+    // Approach 2 with the seed of the README, twice: the same bytes, and the README's scope 1 interval.
+    let a2 = ["compute", inv, "--uncertainty", "approach2", "--seed", "2024"];
+    let (x, y) = (crate::util::ghg(&a2), crate::util::ghg(&a2));
+    assert_eq!(x.stdout, y.stdout);
+    assert!(
+        x.stdout.contains("scope1                    14,245.41 [13,634.40 .. 14,870.22] tCO2e  -4.29% / +4.39%"),
+        "{}",
+        x.stdout
+    );
+}
