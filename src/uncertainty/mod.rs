@@ -124,13 +124,23 @@ pub fn assess(
     }
     for (a, loc, _) in &declared.activity {
         if !c.lines.iter().any(|l| l.activity.name() == a) {
+            let near = c
+                .lines
+                .iter()
+                .map(|l| l.activity.name())
+                .filter(|n| strsim::jaro_winkler(n, a) > 0.85)
+                .max_by(|x, y| strsim::jaro_winkler(x, a).total_cmp(&strsim::jaro_winkler(y, a)));
+            let hint = match near {
+                Some(n) => format!("did you mean '{n}'?"),
+                None => "name an activity of the ledger (its id, as in the activity column), or remove the line".into(),
+            };
             d.push(
                 Error::new(
                     ErrorKind::UnknownActivity,
                     format!("[uncertainty.activity] names '{a}', which no ledger row has"),
                 )
                 .at(loc.clone())
-                .hint("name an activity of the ledger (its id, as in the activity column), or remove the line"),
+                .hint(hint),
             );
         }
     }
