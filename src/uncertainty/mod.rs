@@ -256,29 +256,36 @@ pub fn assess(
             for ((id, _, sum, _), (lo, hi)) in models.iter().zip(bounds) {
                 let dec = |x: f64| Decimal::from_f64(x).map(|v| v.round_dp(6)).ok_or_else(|| overflow(id));
                 let (lo, hi) = (dec(lo)?, dec(hi)?);
-                out.push(((*sum - lo).max(Decimal::ZERO), (hi - *sum).max(Decimal::ZERO)));
+                let below = sum.checked_sub(lo).ok_or_else(|| overflow(id))?;
+                let above = hi.checked_sub(*sum).ok_or_else(|| overflow(id))?;
+                out.push((below.max(Decimal::ZERO), above.max(Decimal::ZERO)));
             }
             out
         }
     };
     for ((id, value, sum, idx), (lo, hi)) in models.into_iter().zip(widths) {
         // An intensity is its numerator's lines over an exact denominator: its half-widths scale with it.
-        let scale = if sum == value || sum.is_zero() { Decimal::ONE } else { (value / sum).abs() };
-        let (lo, hi) = (round(lo * scale), round(hi * scale));
-        let pct = |h: Decimal| (!value.is_zero()).then(|| (h * Decimal::ONE_HUNDRED / value.abs()).round_dp(4));
+        let scale = if sum == value || sum.is_zero() {
+            Decimal::ONE
+        } else {
+            value.checked_div(sum).ok_or_else(|| overflow(&id))?.abs()
+        };
+        let scaled = |h: Decimal| h.checked_mul(scale).map(round).ok_or_else(|| overflow(&id));
+        let (lo, hi) = (scaled(lo)?, scaled(hi)?);
+        let pct = |h: Decimal| {
+            if value.is_zero() {
+                return Ok(None);
+            }
+            let p = h.checked_mul(Decimal::ONE_HUNDRED).and_then(|x| x.checked_div(value.abs()));
+            p.map(|p| Some(p.round_dp(4))).ok_or_else(|| overflow(&id))
+        };
+        let (minus_percent, plus_percent) = (pct(lo)?, pct(hi)?);
+        let lower = value.checked_sub(lo).ok_or_else(|| overflow(&id))?;
+        let upper = value.checked_add(hi).ok_or_else(|| overflow(&id))?;
         let mut not_covered: Vec<String> = idx.iter().flat_map(|&i| lines[i].uncovered.iter().cloned()).collect();
         not_covered.sort();
         not_covered.dedup();
-        figures.insert(
-            id,
-            FigureUncertainty {
-                lower: value - lo,
-                upper: value + hi,
-                minus_percent: pct(lo),
-                plus_percent: pct(hi),
-                not_covered,
-            },
-        );
+        figures.insert(id, FigureUncertainty { lower, upper, minus_percent, plus_percent, not_covered });
     }
     Ok(Assessment { method, inputs, figures })
 }

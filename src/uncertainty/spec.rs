@@ -155,11 +155,11 @@ pub fn read(v: &Spanned<DeValue<'_>>, src: Src<'_>, ctx: &str, d: &mut Diagnosti
                             );
                             ok = false;
                         }
-                        if *h < Decimal::ZERO {
+                        if *h < Decimal::ZERO || *h > Decimal::TEN {
                             bad(
                                 d,
                                 hl.clone(),
-                                format!("{ctx}: high must be 0% or more, found {}%", pc(*h)),
+                                format!("{ctx}: high must be from 0% to 1000%, found {}%", pc(*h)),
                                 "high is how far above the central value the range reaches, e.g. high = \"+5%\"",
                             );
                             ok = false;
@@ -195,8 +195,13 @@ pub fn read(v: &Spanned<DeValue<'_>>, src: Src<'_>, ctx: &str, d: &mut Diagnosti
                         need(d, "distribution \"normal\"", "sd (its standard deviation)", "sd = \"2.5%\"");
                         return None;
                     };
-                    if sd <= Decimal::ZERO {
-                        bad(d, l, format!("{ctx}: sd must be above 0%, found {}%", pc(sd)), "e.g. sd = \"2.5%\"");
+                    if sd <= Decimal::ZERO || sd > Decimal::TEN {
+                        bad(
+                            d,
+                            l,
+                            format!("{ctx}: sd must be above 0% and at most 1000%, found {}%", pc(sd)),
+                            "e.g. sd = \"2.5%\"",
+                        );
                         return None;
                     }
                     if d.0.len() > before {
