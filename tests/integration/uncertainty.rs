@@ -127,6 +127,12 @@ fn an_inventory_factor_uncertainty_wins_over_the_files_and_shows_in_table_csv_ma
         "{}",
         e.stdout
     );
+    let ej = ghg_in(
+        dir.path(),
+        &["explain", "inventory.toml", "scope3.cat6", "--format", "json", "--uncertainty", "approach1"],
+    );
+    let ej: serde_json::Value = serde_json::from_str(&ej.stdout).expect("JSON");
+    assert_eq!((ej["uncertainty"]["lower"].as_str(), ej["uncertainty"]["upper"].as_str()), (Some("3.2"), Some("3.8")));
     // Without the flag nothing changes: no section, no key.
     let plain = ghg_in(dir.path(), &["compute", "inventory.toml"]);
     assert!(!plain.stdout.contains("uncertainty"), "{}", plain.stdout);
