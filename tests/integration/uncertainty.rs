@@ -299,3 +299,21 @@ fn the_seed_2024_with_its_sourced_default_uncertainties() {
         x.stdout
     );
 }
+
+#[test]
+fn a_factor_moves_every_row_it_prices_together_while_rows_vary_apart() {
+    let dir = folder(&set("uncertainty = \"10%\"", ""), "[uncertainty.activity]\nu_air = \"5%\"\n");
+    std::fs::write(
+        dir.path().join("ledger.csv"),
+        "entity,period,activity,quantity,unit,region\nco,2024,u_air,10000,passenger-km,GB\n\
+         co,2024,u_air,10000,passenger-km,GB\n",
+    )
+    .expect("write ledger");
+    let v = json(dir.path(), &["--uncertainty", "approach1"]);
+    // Two rows of 1.5 t priced by one factor: the factor's 10 % applies to their sum, 0.3 t (not sqrt(2) x 0.15 as
+    // if independent); each row's 5 % is its own: sqrt(0.3^2 + 0.075^2 + 0.075^2) = sqrt(0.10125) = 0.318198 t.
+    assert_eq!(field(&v, "scope3.cat6", "upper").round_dp(6), d("3.318198"));
+    // The activity figure of 20,000 pkm: each row 5 % of 10,000 = 500 pkm, apart:
+    // sqrt(2) x 500 = 707.106781.
+    assert_eq!(field(&v, "activity.u_air", "upper").round_dp(6), d("20707.106781"));
+}
