@@ -487,7 +487,8 @@ pub fn explain(
             let mut s = report::render_explain(&t, common.places());
             if let Some(a) = &result.uncertainty {
                 s.push_str(
-                    &report::uncertainty_explain_line(a, figure, &t.figure.unit, common.places()).unwrap_or_default(),
+                    &report::uncertainty_explain_line(a, figure, t.figure.value, &t.figure.unit, common.places())
+                        .unwrap_or_default(),
                 );
             }
             if let Some(rule) = allocation_rule(&t, &result) {

@@ -13,9 +13,12 @@ fn pct(x: Option<rust_decimal::Decimal>) -> String {
     x.map(|p| format!("{}%", fmt_dec(p, 2))).unwrap_or_else(|| "-".into())
 }
 
-/// `-a% / +b%` of a figure.
-fn spread(u: &FigureUncertainty) -> String {
-    format!("-{} / +{}", pct(u.minus_percent), pct(u.plus_percent))
+/// `-a% / +b%` of a figure; for a figure of 0, its half-widths in its unit (`-0 / +0` when exact).
+fn spread(u: &FigureUncertainty, value: rust_decimal::Decimal, places: u32) -> String {
+    match (u.minus_percent, u.plus_percent) {
+        (Some(_), Some(_)) => format!("-{} / +{}", pct(u.minus_percent), pct(u.plus_percent)),
+        _ => format!("-{} / +{}", fmt_dec(value - u.lower, places), fmt_dec(u.upper - value, places)),
+    }
 }
 
 /// `figures.<id>.uncertainty` in JSON: the method, the interval at full precision and what it leaves out.
@@ -64,7 +67,7 @@ pub fn section(c: &Computation, places: u32, md: bool) -> String {
                 fmt_dec(f.value, places),
                 fmt_dec(u.lower, places),
                 fmt_dec(u.upper, places),
-                spread(u),
+                spread(u, f.value, places),
                 md_text(&nc)
             );
         } else {
@@ -76,7 +79,7 @@ pub fn section(c: &Computation, places: u32, md: bool) -> String {
                 fmt_dec(u.lower, places),
                 fmt_dec(u.upper, places),
                 term_text(&f.unit),
-                spread(u),
+                spread(u, f.value, places),
                 if nc.is_empty() { String::new() } else { format!("  (not covered: {})", term_text(&nc)) }
             );
         }
@@ -143,13 +146,13 @@ pub fn csv_rows(c: &Computation, places: u32) -> String {
 }
 
 /// The `uncertainty:` line of `ghg explain` for one figure, or None when none was asked for.
-pub fn explain_line(a: &Assessment, id: &str, unit: &str, places: u32) -> Option<String> {
+pub fn explain_line(a: &Assessment, id: &str, value: rust_decimal::Decimal, unit: &str, places: u32) -> Option<String> {
     let u = a.figures.get(id)?;
     let mut s = format!(
         "uncertainty: 95 % interval [{} .. {}] {unit}, {} ({})",
         fmt_dec(u.lower, places),
         fmt_dec(u.upper, places),
-        spread(u),
+        spread(u, value, places),
         a.method.describe()
     );
     if !u.not_covered.is_empty() {

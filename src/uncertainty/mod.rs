@@ -91,7 +91,7 @@ pub struct Assessment {
     pub method: Method,
     /// The uncertain inputs used, factors first, in name order.
     pub inputs: Vec<Input>,
-    /// Figure id -> its interval (every figure that has lines; an intensity's denominator counts as exact).
+    /// Figure id -> its interval (every figure; one of no lines is exact; an intensity's denominator counts as exact).
     pub figures: BTreeMap<String, FigureUncertainty>,
 }
 
@@ -212,9 +212,6 @@ pub fn assess(
     let mut models: Vec<(String, Decimal, Decimal, Vec<usize>)> = Vec::new();
     for id in c.ordered_ids() {
         let Some(t) = crate::calc::trace(c, id, None)? else { continue };
-        if t.lines.is_empty() {
-            continue;
-        }
         let fid = crate::figure::FigureId::new(id);
         let basis = fid.ratio().map(|(n, _)| n).unwrap_or(fid);
         let idx: Vec<usize> = (0..lines.len()).filter(|&i| basis.gathers_line(&lines[i].figure)).collect();

@@ -107,7 +107,7 @@ fn an_inventory_factor_uncertainty_wins_over_the_files_and_shows_in_table_csv_ma
     let t = ghg_in(dir.path(), &["compute", "inventory.toml", "--uncertainty", "approach1"]);
     assert_eq!(t.code, 0, "{}", t.stderr);
     // 3 t x 10 % = 0.3 (not the file's 50 %).
-    assert!(t.stdout.contains("scope3.cat6      3.50 [3.20 .. 3.80] tCO2e  -8.57% / +8.57%  (not covered: activity u_air, activity u_rail, \
+    assert!(t.stdout.contains("scope3.cat6            3.50 [3.20 .. 3.80] tCO2e  -8.57% / +8.57%  (not covered: activity u_air, activity u_rail, \
          factor u-test@2024:rail)"), "{}", t.stdout);
     assert!(
         t.stdout.contains("factor u-test@2024:air: 95 % interval -10% / +10% (declared at inventory.toml:9:"),
@@ -115,6 +115,8 @@ fn an_inventory_factor_uncertainty_wins_over_the_files_and_shows_in_table_csv_ma
         t.stdout
     );
     assert!(t.stdout.contains("; source: test source"), "{}", t.stdout);
+    // A figure of no lines is exact: its half-widths in its unit.
+    assert!(t.stdout.contains("  scope1                 0.00 [0.00 .. 0.00] tCO2e  -0.00 / +0.00\n"), "{}", t.stdout);
     let m = ghg_in(dir.path(), &["compute", "inventory.toml", "--uncertainty", "approach1", "--format", "markdown"]);
     assert!(m.stdout.contains("| `scope3.cat6` | 3.50 | 3.20 | 3.80 | -8.57% / +8.57% |"), "{}", m.stdout);
     let c = ghg_in(dir.path(), &["compute", "inventory.toml", "--uncertainty", "approach1", "--format", "csv"]);
