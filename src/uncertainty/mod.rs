@@ -180,8 +180,25 @@ pub fn assess(
             uncertainty: u.clone(),
         });
     }
-    // Rows: in ledger order (lines come in a fixed order), one input each.
-    let mut row_input: BTreeMap<String, usize> = BTreeMap::new();
+    // Rows: one input each, numbered in the order of their place (file, sheet, line), whatever order the lines
+    // came in, so that the draws of Approach 2 do not depend on how the ledgers were read.
+    let row_key = |l: &crate::calc::Line| {
+        let s = &l.source;
+        (s.file.display().to_string(), s.sheet.as_deref().cloned().unwrap_or_default(), s.line, s.column)
+    };
+    let declared_spread =
+        |l: &crate::calc::Line| declared.activity.iter().find(|(a, _, _)| a == l.activity.name()).map(|x| x.2.spread);
+    let mut row_spread: BTreeMap<(String, String, Option<usize>, Option<usize>), Spread> = BTreeMap::new();
+    for l in &c.lines {
+        if let Some(spread) = declared_spread(l) {
+            row_spread.entry(row_key(l)).or_insert(spread);
+        }
+    }
+    let mut row_input = BTreeMap::new();
+    for (k, spread) in row_spread {
+        spreads.push(spread);
+        row_input.insert(k, spreads.len() - 1);
+    }
     let mut lines: Vec<LineInputs> = Vec::with_capacity(c.lines.len());
     for l in &c.lines {
         let mut ins = Vec::new();
@@ -193,13 +210,10 @@ pub fn assess(
             }
         }
         match declared.activity.iter().find(|(a, _, _)| a == l.activity.name()) {
-            Some((_, _, u)) => {
-                let key = l.source.to_string();
-                let i = *row_input.entry(key).or_insert_with(|| {
-                    spreads.push(u.spread);
-                    spreads.len() - 1
-                });
-                ins.push(i);
+            Some(_) => {
+                if let Some(&i) = row_input.get(&row_key(l)) {
+                    ins.push(i);
+                }
             }
             None => uncovered.push(format!("activity {}", l.activity.name())),
         }
@@ -207,6 +221,12 @@ pub fn assess(
         ins.dedup();
         lines.push(LineInputs { figure: l.figure.clone(), value: l.value, inputs: ins, uncovered });
     }
+    // The lines in the order of their place, so that the simulation sums them in one order however they came.
+    let mut order: Vec<usize> = (0..c.lines.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let l = &c.lines[i];
+        (row_key(l), l.figure.clone(), l.gas.map(|g| g.to_string()), l.value)
+    });
     // The lines of each figure, as its trace gathers them.
     let mut figures = BTreeMap::new();
     let mut models: Vec<(String, Decimal, Decimal, Vec<usize>)> = Vec::new();
@@ -214,7 +234,7 @@ pub fn assess(
         let Some(t) = crate::calc::trace(c, id, None)? else { continue };
         let fid = crate::figure::FigureId::new(id);
         let basis = fid.ratio().map(|(n, _)| n).unwrap_or(fid);
-        let idx: Vec<usize> = (0..lines.len()).filter(|&i| basis.gathers_line(&lines[i].figure)).collect();
+        let idx: Vec<usize> = order.iter().copied().filter(|&i| basis.gathers_line(&lines[i].figure)).collect();
         models.push((id.to_string(), t.figure.value, t.lines_sum, idx));
     }
     let overflow = |id: &str| Diagnostics::from(Error::overflow(format!("the uncertainty of {id}")));
