@@ -224,6 +224,9 @@ pub struct Inventory {
     /// [`crate::baseyear`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_year: Option<crate::baseyear::Policy>,
+    /// The uncertainties of activities and factors its `[uncertainty]` table declares.
+    #[serde(skip_serializing_if = "crate::uncertainty::Declared::is_empty")]
+    pub uncertainty: crate::uncertainty::Declared,
 }
 
 /// The unit of the energy figures.
@@ -553,6 +556,7 @@ impl Inventory {
                 ft.finish(&mut d);
             }
         }
+        let uncertainty = crate::uncertainty::spec::read_inventory(&mut top, &mut d);
         top.finish(&mut d);
         if !d.is_empty() {
             return Err(d);
@@ -575,6 +579,7 @@ impl Inventory {
                 sha256: sha256_hex(text.as_bytes()),
                 consolidation,
                 base_year,
+                uncertainty,
             }),
             _ => Err(d),
         }

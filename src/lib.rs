@@ -45,6 +45,7 @@ pub mod scenario;
 pub mod sheet;
 pub mod suggest;
 pub mod tomlx;
+pub mod uncertainty;
 pub mod units;
 pub mod vocab;
 

@@ -541,6 +541,7 @@ fn engine(
         scope2,
         basis,
         not_computed,
+        uncertainty: None,
     })
 }
 

@@ -224,6 +224,9 @@ pub struct Computation {
     pub basis: BTreeMap<String, String>,
     /// Figures that are not computed, with the reason: figure id -> why.
     pub not_computed: BTreeMap<String, String>,
+    /// The 95 % interval of each figure, when one was asked for (see [`crate::uncertainty::assess`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::Assessment>,
 }
 
 impl Computation {

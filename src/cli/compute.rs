@@ -85,6 +85,38 @@ pub struct Target<'a> {
     pub lang: ghg::report::Lang,
     /// Also show the figures by month or quarter.
     pub by_period: Option<ghg::report::Granularity>,
+    /// `--uncertainty`, `--seed`, `--draws`.
+    pub uncertainty: super::UncertaintyArgs,
+}
+
+/// The two approaches of IPCC 2006 Vol. 1 ch. 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApproachArg {
+    /// Error propagation.
+    Approach1,
+    /// Monte Carlo simulation.
+    Approach2,
+}
+
+/// The method `--uncertainty`, `--seed` and `--draws` ask for (seed 1 and 10,000 draws unless said); `--seed` or
+/// `--draws` with approach1 is a usage error.
+fn uncertainty_method(a: &super::UncertaintyArgs) -> Result<Option<ghg::uncertainty::Method>, Diagnostics> {
+    use ghg::uncertainty::Method;
+    match a.uncertainty {
+        None => Ok(None),
+        Some(ApproachArg::Approach1) => {
+            if a.seed.is_some() || a.draws.is_some() {
+                return Err(Error::new(ErrorKind::Usage, "--seed and --draws belong to --uncertainty approach2")
+                    .hint("approach1 (error propagation) draws nothing; remove them or use approach2")
+                    .into());
+            }
+            Ok(Some(Method::Approach1))
+        }
+        Some(ApproachArg::Approach2) => Ok(Some(Method::Approach2 {
+            seed: a.seed.unwrap_or(1),
+            draws: a.draws.map(|n| n as usize).unwrap_or(10_000),
+        })),
+    }
 }
 
 /// Where calculation lines are written.
@@ -199,6 +231,12 @@ pub fn compute(
             .hint("add --output report.xlsx (or redirect stdout to a file)")
             .into());
     }
+    let method = uncertainty_method(&target.uncertainty)?;
+    if method.is_some() && matches!(format, FormatArg::Xlsx | FormatArg::Html) {
+        return Err(Error::new(ErrorKind::Usage, "--uncertainty is shown in --format table, markdown, json and csv")
+            .hint("the xlsx and html reports do not show intervals yet; use --format json or markdown")
+            .into());
+    }
     let (inv, lib) = load(inventory, common)?;
     super::output::refuse_outputs_over_inputs(
         &[("--output", target.output), ("--lines", lines)],
@@ -210,7 +248,9 @@ pub fn compute(
     // for them.
     let echo = target.output.is_some() || format == FormatArg::Csv;
     // Lines streamed to a file are not also kept: at scale that would hold every line in memory.
-    let keep = matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none();
+    // The uncertainty of a figure is made from its lines: they are kept when it is asked for.
+    let keep = (method.is_some() && !no_lines)
+        || (matches!(format, FormatArg::Json | FormatArg::Xlsx | FormatArg::Html) && !no_lines && lines.is_none());
     // The html and xlsx reports take the lines as they are made (bounded memory), not kept in the result.
     let mut streamed = match format {
         FormatArg::Html if keep => Some(report::ComputeReport::html(target.lang, common.places())),
@@ -294,6 +334,9 @@ pub fn compute(
     if !matches!(format, FormatArg::Table | FormatArg::Markdown) {
         check_reported(&inv, &result)?;
     }
+    if let Some(m) = method {
+        result.uncertainty = Some(ghg::uncertainty::assess(&result, &inv.uncertainty, &lib, m)?);
+    }
     let bytes: Vec<u8> = match format {
         FormatArg::Json => {
             // Written as it is made: by_entity and lines grow with the ledger.
@@ -315,6 +358,7 @@ pub fn compute(
                 "rows.read,{},rows,\nrows.used,{},rows,\nrows.rejected,{},rows,\n",
                 r.read, r.used, r.rejected
             ));
+            s.push_str(&report::uncertainty_csv_rows(&result, common.places()));
             for e in &result.rejected {
                 eprintln!("rejected: {}", report::term_text(&e.to_string()));
             }
@@ -429,17 +473,22 @@ pub fn explain(
     inventory: &Path,
     figure: &str,
     format: FormatArg,
+    uncertainty: &super::UncertaintyArgs,
     common: &Common,
 ) -> Result<u8, Diagnostics> {
+    let method = uncertainty_method(uncertainty)?;
     if matches!(format, FormatArg::Xlsx | FormatArg::Html) {
         return Err(Error::new(ErrorKind::Usage, "explain writes --format table or json")
             .hint("ghg compute --format xlsx|html writes every line with its citations")
             .into());
     }
     let (inv, lib) = load(inventory, common)?;
-    let result = run_with_progress(&inv, &lib, common, true, None, false, None)?;
+    let mut result = run_with_progress(&inv, &lib, common, true, None, false, None)?;
     // A trace of changed inputs is no trace of the locked ones.
     ghg::lock::verify(&inv, &result)?;
+    if let Some(m) = method {
+        result.uncertainty = Some(ghg::uncertainty::assess(&result, &inv.uncertainty, &lib, m)?);
+    }
     // JSON carries the warnings; the trace table does not, so they go to stderr (once the lock holds).
     super::progress::Echo::split(format != FormatArg::Json, false).computation(&result);
     let rows = result.provenance.rows;
@@ -459,6 +508,9 @@ pub fn explain(
             if let Some(rule) = allocation_rule(&t, &result) {
                 v["allocation_rule"] = rule.into();
             }
+            if let Some(u) = report::uncertainty_json(&result, figure) {
+                v["uncertainty"] = u;
+            }
             // As in `compute --format json`.
             v["warnings"] = result
                 .warnings
@@ -475,6 +527,12 @@ pub fn explain(
         }
         _ => {
             let mut s = report::render_explain(&t, common.places());
+            if let Some(a) = &result.uncertainty {
+                s.push_str(
+                    &report::uncertainty_explain_line(a, figure, t.figure.value, &t.figure.unit, common.places())
+                        .unwrap_or_default(),
+                );
+            }
             if let Some(rule) = allocation_rule(&t, &result) {
                 s.push_str(&format!("certificate allocation order: {rule}\n"));
             }

@@ -31,6 +31,21 @@ pub struct Cli {
     command: Command,
 }
 
+/// `--uncertainty approach1|approach2 [--seed N] [--draws N]`: a 95 % interval for every figure.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UncertaintyArgs {
+    /// Give every figure a 95 % interval from the uncertainties of its factors and activities (IPCC 2006 Vol. 1
+    /// ch. 3): approach1 = error propagation, approach2 = Monte Carlo. Central values do not change.
+    #[arg(long, value_enum, value_name = "APPROACH")]
+    pub uncertainty: Option<compute::ApproachArg>,
+    /// Seed of the Monte Carlo simulation (approach2): the same seed gives the same output, byte for byte.
+    #[arg(long, value_name = "N", requires = "uncertainty")]
+    pub seed: Option<u64>,
+    /// Number of Monte Carlo draws (approach2), 100 to 1,000,000.
+    #[arg(long, value_name = "N", requires = "uncertainty", value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
+    pub draws: Option<u32>,
+}
+
 /// Options shared by commands that load an inventory.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Common {
@@ -161,6 +176,8 @@ enum Command {
         #[arg(long, value_enum, value_name = "PERIOD")]
         by_period: Option<PeriodArg>,
         #[command(flatten)]
+        uncertainty: UncertaintyArgs,
+        #[command(flatten)]
         common: Common,
     },
     /// Show the trace of one figure: rows, factors with citations, formula, subtotal.
@@ -175,6 +192,8 @@ enum Command {
         /// Output format (table or json).
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+        #[command(flatten)]
+        uncertainty: UncertaintyArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -316,21 +335,24 @@ pub fn run(cli: Cli) -> ExitCode {
         _ => Vec::new(),
     };
     let r = match cli.command {
-        Command::Compute { inventory, format, output, lang, lines, no_lines, by_period, common } => compute::compute(
-            &mut out,
-            &inventory,
-            compute::Target {
-                format,
-                output: output.as_deref(),
-                lang: lang.into(),
-                by_period: by_period.map(Into::into),
-            },
-            lines.as_deref(),
-            no_lines,
-            &common,
-        ),
-        Command::Explain { inventory, figure, format, common } => {
-            compute::explain(&mut out, &inventory, &figure, format, &common)
+        Command::Compute { inventory, format, output, lang, lines, no_lines, by_period, uncertainty, common } => {
+            compute::compute(
+                &mut out,
+                &inventory,
+                compute::Target {
+                    format,
+                    output: output.as_deref(),
+                    lang: lang.into(),
+                    by_period: by_period.map(Into::into),
+                    uncertainty,
+                },
+                lines.as_deref(),
+                no_lines,
+                &common,
+            )
+        }
+        Command::Explain { inventory, figure, format, uncertainty, common } => {
+            compute::explain(&mut out, &inventory, &figure, format, &uncertainty, &common)
         }
         Command::Check { inventory, update_lock, common } => compute::check(&mut out, &inventory, update_lock, &common),
         Command::Reconcile(args) => reconcile::run(&mut out, &args),

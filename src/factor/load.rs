@@ -346,6 +346,9 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
             }
         },
     };
+    let uncertainty = r
+        .raw("uncertainty")
+        .and_then(|v| crate::uncertainty::spec::read(v, r.src(), &format!("uncertainty of {}", r.ctx()), d));
     if let (Some(k), Some(v)) = (kind, &value)
         && let Some(problem) = check_dimensions(k, gas, v)
     {
@@ -373,6 +376,7 @@ fn read_factor(r: &mut TableReader<'_, '_, '_>, d: &mut Diagnostics) -> Option<F
         alternative,
         aliases,
         cv,
+        uncertainty,
         location: r.loc(),
     };
     // A combustion factor's value is a product (NCV x CC x OF x 44/12): one too large to hold is refused here, at
@@ -791,7 +795,7 @@ valid_years = "any"
             e,
             vec![
                 "f/t-2022.toml:16:9: 'value' in [[factor]] #1 is a TOML float (0.5366); decimals must be strings (write value = \"0.5366\" so no digit is lost through binary floating point)".to_string(),
-                "f/t-2022.toml:17:1: unknown key 'vaule' in [[factor]] #1 (known keys: activity, aliases, alternative, carbon_content, citation, confidence, cv, gas, id, kind, ncv, note, oxidation, region, unit, valid_years, value)".to_string(),
+                "f/t-2022.toml:17:1: unknown key 'vaule' in [[factor]] #1 (known keys: activity, aliases, alternative, carbon_content, citation, confidence, cv, gas, id, kind, ncv, note, oxidation, region, uncertainty, unit, valid_years, value)".to_string(),
                 "f/t-2022.toml:23:1: [[factor]] #2 lacks a citation (add citation = \"<instrument>, <table/annex>, <source>\")".to_string(),
             ],
             "{e:#?}"

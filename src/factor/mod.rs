@@ -187,6 +187,9 @@ pub struct Factor {
     /// For a heating value or a factor per energy of a fuel: whether the energy is gross or net calorific value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cv: Option<CvBasis>,
+    /// Its uncertainty (`uncertainty = ...`: a 95 % interval or a distribution), if the file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
     /// Where it is defined.
     #[serde(skip)]
     pub location: Location,

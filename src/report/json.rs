@@ -202,6 +202,9 @@ pub fn computation_json(c: &Computation) -> Value {
             if let (Some(b), Value::Object(m)) = (c.basis.get(id), &mut v) {
                 m.insert("basis".into(), json!(b));
             }
+            if let (Some(u), Value::Object(m)) = (super::uncertainty::figure_json(c, id), &mut v) {
+                m.insert("uncertainty".into(), u);
+            }
             figures.insert(id.to_string(), v);
         }
     }

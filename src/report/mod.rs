@@ -15,6 +15,7 @@ mod scenario_doc;
 mod scope2;
 pub mod svg;
 mod text;
+mod uncertainty;
 mod xlsx;
 
 /// The version of the JSON outputs' layout (`schema_version` in every JSON object `ghg` writes): raised when a key
@@ -50,6 +51,10 @@ pub use scenario::{
 pub use scenario_doc::{scenario_document, scenario_waterfall};
 pub use scope2::{render_scope2, scope2_csv_rows, scope2_json};
 pub use text::{render_compute, render_explain};
+pub use uncertainty::{
+    csv_rows as uncertainty_csv_rows, describe as describe_spread, explain_line as uncertainty_explain_line,
+    figure_json as uncertainty_json,
+};
 pub use xlsx::{MAX_CELL_CHARS, MAX_ROWS, StreamedWorkbook, number_format, to_number, workbook};
 
 use rust_decimal::Decimal;

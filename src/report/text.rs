@@ -60,6 +60,7 @@ pub fn render_compute(c: &Computation, format: Format, places: u32) -> String {
         }
     }
     let md = format == Format::Markdown;
+    o.push_str(&super::uncertainty::section(c, places, md));
     let head = |o: &mut String, t: &str| {
         if md {
             let _ = writeln!(o, "## {t}\n");

@@ -27,6 +27,7 @@ mod props;
 mod reconcile;
 mod robust;
 mod scenario;
+mod uncertainty;
 mod units_open;
 mod util;
 mod vectors;
