@@ -172,13 +172,17 @@ pub struct Share {
 }
 
 impl Share {
-    /// `value x numerator / denominator`, rounded half away from zero to [`crate::calc::LINE_SCALE`] places as
-    /// every line is; None when it overflows.
+    /// `value x numerator / denominator` at [`crate::calc::LINE_SCALE`] places, rounded toward positive infinity:
+    /// a scaled line is never below its exact value, so no figure is understated and a figure whose exact value is
+    /// not negative (market-based scope 2, certificates deducted from the electricity they cover) never shows a
+    /// negative rounding residue; a sum of n scaled lines exceeds the exact sum by less than n x 10^-12. None when
+    /// it overflows.
     pub fn apply(&self, value: Decimal) -> Option<Decimal> {
         if self.denominator == Decimal::ONE && self.numerator == Decimal::ONE {
             return Some(value);
         }
-        crate::calc::line_value(value, self.numerator, self.denominator)
+        let exact = value.checked_mul(self.numerator)?.checked_div(self.denominator)?;
+        Some(exact.round_dp_with_strategy(crate::calc::LINE_SCALE, rust_decimal::RoundingStrategy::ToPositiveInfinity))
     }
 }
 

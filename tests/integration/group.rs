@@ -124,10 +124,11 @@ fn a_part_year_owner_counts_its_days_or_its_months() {
     let register = "id,parent,equity,operational_control,from,to\nhq,,100,yes,,\nacq,hq,100,yes,2024-07-01,\n";
     let dir = folder("operational_control", ledger, register);
     let v = compute(dir.path(), &[]);
-    // 536.6 x 184 / 366 = 269.76612021857923..., a line rounded half away from zero at 12 places.
-    assert_eq!(figure(&v, "scope2.location"), dec!(536.6) + dec!(269.766120218579));
-    // 1000 x 184 / 366 = 502.73224043715846...; the residual 585.6 x 184 / 366 = 294.4 exactly.
-    assert_eq!(figure(&v, "electricity.total"), dec!(1502.732240437158));
+    // 536.6 x 184 / 366 = 269.76612021857923..., a scaled line rounded toward positive infinity at 12 places (never
+    // below its exact value): 269.766120218580.
+    assert_eq!(figure(&v, "scope2.location"), dec!(536.6) + dec!(269.76612021858));
+    // 1000 x 184 / 366 = 502.73224043715846... -> 502.732240437159; the residual 585.6 x 184 / 366 = 294.4 exactly.
+    assert_eq!(figure(&v, "electricity.total"), dec!(1502.732240437159));
     assert_eq!(figure(&v, "scope2.market"), dec!(880));
     let r = ghg_in(dir.path(), &["explain", "inventory.toml", "scope2.location"]);
     assert!(
