@@ -43,6 +43,8 @@ pub(super) struct Group {
     pub(super) pool_scale: Option<u32>,
     /// Inexact plans' factors as integers, for [`int_line_value`].
     pub(super) ints: Vec<Option<(u64, u32, u64, u32)>>,
+    /// For each plan, an earlier plan with the same factor product (its line value is the same), if any.
+    pub(super) same_as: Vec<Option<usize>>,
     /// Figure index (in the tally's figure table) of each plan.
     pub(super) figs: Vec<u16>,
     /// For electricity rows, the plans giving grid MWh (electricity.total) and their market-based tCO2e
@@ -66,6 +68,9 @@ pub(super) enum RawKey {
     /// Invalid text, or a certificate: take the full check.
     Slow,
 }
+
+/// The most plans of a group the usual row's path keeps values for (more take the general path).
+const SLOTS: usize = 32;
 
 /// One range of one ledger: what it read, per entity and figure, plus everything that needs reporting.
 pub(super) struct Tally<'a> {
@@ -229,6 +234,9 @@ impl<'a> Tally<'a> {
                 } else {
                     None
                 };
+                let same_as = (0..plans.len())
+                    .map(|i| (0..i).find(|&j| plans[j].k_num == plans[i].k_num && plans[j].k_den == plans[i].k_den))
+                    .collect();
                 let g = self.groups.len() as u32;
                 self.groups.push(Group {
                     activity,
@@ -238,6 +246,7 @@ impl<'a> Tally<'a> {
                     pooled,
                     pool_scale,
                     ints,
+                    same_as,
                     figs,
                     grid_plan,
                     market_plan,
@@ -521,46 +530,60 @@ impl<'a> Tally<'a> {
             self.pool_row(g, eid, q, line);
             return;
         }
+        // A plan whose factor product equals an earlier plan's (a breakdown copy: scope1.stationary, scope1.gas.co2)
+        // takes that plan's value: one multiplication serves both.
+        if group.plans.len() > SLOTS {
+            let _ = self.apply(g, eid, q, None, at, None);
+            return;
+        }
         let mut vals = [Decimal::ZERO; 4];
+        let mut slot = [u8::MAX; SLOTS];
         let mut k = 0;
         for (i, p) in group.plans.iter().enumerate() {
             if pool && group.pooled[i] {
+                continue;
+            }
+            if let Some(j) = group.same_as[i]
+                && slot[j] != u8::MAX
+            {
+                slot[i] = slot[j];
                 continue;
             }
             if k == vals.len() {
                 let _ = self.apply(g, eid, q, None, at, None);
                 return;
             }
-            if let Some(v) = group.ints[i].and_then(|r| int_line_value(q, r)) {
-                vals[k] = v;
-                k += 1;
-                continue;
-            }
-            let Some(v) = line_value(q, p, group.rates[i]) else {
-                let e = overflow(&format!("quantity {q} x factors")).at(self.row_at(line, Some(qcol())));
-                self.reject(e);
-                return;
+            let v = match group.ints[i].and_then(|r| int_line_value(q, r)) {
+                Some(v) => v,
+                None => {
+                    let Some(v) = line_value(q, p, group.rates[i]) else {
+                        let e = overflow(&format!("quantity {q} x factors")).at(self.row_at(line, Some(qcol())));
+                        self.reject(e);
+                        return;
+                    };
+                    v
+                }
             };
             vals[k] = v;
+            slot[i] = k as u8;
             k += 1;
         }
         let group = &mut self.groups[g as usize];
         let accs = &mut self.accs[eid as usize];
-        let mut k = 0;
         for i in 0..group.plans.len() {
             if pool && group.pooled[i] {
                 continue;
             }
+            let v = vals[slot[i] as usize];
             let f = group.figs[i] as usize;
             let a = acc_at(accs, f, group.plans[i].value_unit);
-            a.value.add(vals[k]);
+            a.value.add(v);
             a.lines += 1;
             if group.grid_plan == Some(i) {
-                self.grid.entry((eid, g)).or_default().0.add(vals[k]);
+                self.grid.entry((eid, g)).or_default().0.add(v);
             } else if group.market_plan == Some(i) {
-                self.grid.entry((eid, g)).or_default().1.add(vals[k]);
+                self.grid.entry((eid, g)).or_default().1.add(v);
             }
-            k += 1;
         }
         if pool { self.pool_row(g, eid, q, line) } else { self.count_row(g, line) }
     }
