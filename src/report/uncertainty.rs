@@ -240,8 +240,11 @@ pub fn document_section(c: &Computation, lang: Lang, places: u32) -> Option<Sect
     let mut blocks = vec![Block::Text(how), Block::Table(figures)];
     if a.inputs.is_empty() {
         blocks.push(Block::Text(
-            lang.pick("Uncertain inputs: none; every factor and activity counts as exact.", "不确定输入：无；所有因子和活动数据均按精确值计。")
-                .to_string(),
+            lang.pick(
+                "Uncertain inputs: none; every factor and activity counts as exact.",
+                "不确定输入：无；所有因子和活动数据均按精确值计。",
+            )
+            .to_string(),
         ));
     }
     blocks.push(Block::Table(inputs));
