@@ -232,11 +232,6 @@ pub fn compute(
             .into());
     }
     let method = uncertainty_method(&target.uncertainty)?;
-    if method.is_some() && matches!(format, FormatArg::Xlsx | FormatArg::Html) {
-        return Err(Error::new(ErrorKind::Usage, "--uncertainty is shown in --format table, markdown, json and csv")
-            .hint("the xlsx and html reports do not show intervals yet; use --format json or markdown")
-            .into());
-    }
     let (inv, lib) = load(inventory, common)?;
     super::output::refuse_outputs_over_inputs(
         &[("--output", target.output), ("--lines", lines)],
@@ -259,11 +254,12 @@ pub fn compute(
     };
     let mut periods = target.by_period.map(report::PeriodDigest::new);
     let result = match lines {
+        // Streamed to the report, and kept too when the intervals are asked for (they are made from the lines).
         None if let Some(s) = streamed.as_mut() => run_with_progress(
             &inv,
             &lib,
             common,
-            false,
+            method.is_some(),
             Some(&mut |l: &Line| s.line(l).map_err(std::io::Error::other)),
             echo,
             periods.as_mut(),

@@ -454,6 +454,9 @@ fn compute_document_of(
                     if let Some(b) = c.basis.get(*id) {
                         n.push_str(&format!(" · {b}"));
                     }
+                    if let Some(u) = super::uncertainty::key_note(c, id, places) {
+                        n.push_str(&format!(" · {u}"));
+                    }
                     n
                 }),
             })
@@ -490,6 +493,9 @@ fn compute_document_of(
         }));
     }
     doc.sections.push(Section::new(lang.pick("Figures", "核算结果"), notes));
+    if let Some(u) = super::uncertainty::document_section(c, lang, places) {
+        doc.sections.push(u);
+    }
     if !c.by_entity.is_empty() {
         doc.sections
             .push(Section::new(lang.pick("By entity", "按主体"), vec![Block::Table(by_entity_table(c, lang, places))]));

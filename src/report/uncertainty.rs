@@ -1,10 +1,13 @@
 //! The uncertainty of the figures, in every text format: a section of the table and Markdown, rows of the CSV, an
-//! object under each figure in JSON and a line of `explain`.
+//! object under each figure in JSON, a line of `explain`, and a section (a table, a worksheet) of the html and xlsx
+//! reports.
 
 use std::fmt::Write;
 
 use serde_json::{Value, json};
 
+use super::doc::{Block, Cell, Column, Lang, Section, Table};
+use super::labels::figure_label;
 use super::{csv_cell, csv_row, fmt_dec, full, md_code, md_text, term_text};
 use crate::calc::Computation;
 use crate::uncertainty::{Assessment, FigureUncertainty};
@@ -160,4 +163,96 @@ pub fn explain_line(a: &Assessment, id: &str, value: rust_decimal::Decimal, unit
     }
     s.push('\n');
     Some(s)
+}
+
+/// The uncertainty section of the compute document (`--format html` and `xlsx`): what was done, an `Uncertainty`
+/// table of every figure's 95 % interval beside its value (numbers, and the exact decimals as text as the Summary
+/// has them) with the inputs it counts as exact, and an `Uncertain inputs` table. None when none was asked for.
+pub fn document_section(c: &Computation, lang: Lang, places: u32) -> Option<Section> {
+    let a = c.uncertainty.as_ref()?;
+    let rows = c
+        .ordered_ids()
+        .into_iter()
+        .filter_map(|id| {
+            let (f, u) = (&c.figures[id], a.figures.get(id)?);
+            Some(vec![
+                Cell::text(id),
+                Cell::text(figure_label(id, lang)),
+                Cell::Number(f.value),
+                Cell::Number(u.lower),
+                Cell::Number(u.upper),
+                Cell::text(lang.unit(&f.unit)),
+                Cell::number(u.minus_percent),
+                Cell::number(u.plus_percent),
+                Cell::text(full(u.lower)),
+                Cell::text(full(u.upper)),
+                Cell::text(u.not_covered.join(", ")),
+            ])
+        })
+        .collect();
+    let figures = Table::new(
+        "Uncertainty",
+        vec![
+            Column::code(lang.pick("figure", "指标代码")).width(26),
+            Column::text(lang.pick("label", "名称")).width(36),
+            Column::number(lang.pick("value", "数值"), places).width(18),
+            Column::number(lang.pick("lower (95 %)", "下限（95 %）"), places).width(18),
+            Column::number(lang.pick("upper (95 %)", "上限（95 %）"), places).width(18),
+            Column::text(lang.pick("unit", "单位")).width(20),
+            Column::number(lang.pick("− % of value", "低于数值 %"), 2).width(12),
+            Column::number(lang.pick("+ % of value", "高于数值 %"), 2).width(12),
+            Column::code(lang.pick("exact lower", "精确下限")).width(34),
+            Column::code(lang.pick("exact upper", "精确上限")).width(34),
+            Column::text(lang.pick("not covered (counted exact)", "未覆盖（按精确计）")).width(60),
+        ],
+        rows,
+    );
+    let inputs = Table::new(
+        "Uncertain inputs",
+        vec![
+            Column::code(lang.pick("input", "输入")).width(40),
+            Column::text(lang.pick("uncertainty", "不确定性")).width(36),
+            Column::code(lang.pick("declared at", "声明位置")).width(50),
+            Column::text(lang.pick("source", "来源")).width(60),
+        ],
+        a.inputs
+            .iter()
+            .map(|i| {
+                vec![
+                    Cell::text(&i.input),
+                    Cell::text(describe(&i.uncertainty.spread)),
+                    Cell::text(&i.declared_at),
+                    i.uncertainty.source.as_ref().map(Cell::text).unwrap_or(Cell::Empty),
+                ]
+            })
+            .collect(),
+    );
+    let how = match lang {
+        Lang::En => format!(
+            "95 % intervals by {}; central values unchanged. Each ledger row of an activity is an input of its own; an input given no uncertainty counts as exact and is named under 'not covered'.",
+            a.method.describe()
+        ),
+        Lang::Zh => format!(
+            "95 % 置信区间，方法：{}；核算数值不变。每个活动的每一台账行为独立输入；未给出不确定性的输入按精确值计，列于“未覆盖”。",
+            a.method.describe()
+        ),
+    };
+    let mut blocks = vec![Block::Text(how), Block::Table(figures)];
+    if a.inputs.is_empty() {
+        blocks.push(Block::Text(
+            lang.pick(
+                "Uncertain inputs: none; every factor and activity counts as exact.",
+                "不确定输入：无；所有因子和活动数据均按精确值计。",
+            )
+            .to_string(),
+        ));
+    }
+    blocks.push(Block::Table(inputs));
+    Some(Section::new(lang.pick("Uncertainty", "不确定性"), blocks))
+}
+
+/// `95 % [lower .. upper]` of a figure, for the note under a key figure; None when it has no interval.
+pub fn key_note(c: &Computation, id: &str, places: u32) -> Option<String> {
+    let u = c.uncertainty.as_ref()?.figures.get(id)?;
+    Some(format!("95 % [{} .. {}]", fmt_dec(u.lower, places), fmt_dec(u.upper, places)))
 }

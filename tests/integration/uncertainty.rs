@@ -319,3 +319,87 @@ fn a_factor_moves_every_row_it_prices_together_while_rows_vary_apart() {
     // sqrt(2) x 500 = 707.106781.
     assert_eq!(field(&v, "activity.u_air", "upper").round_dp(6), d("20707.106781"));
 }
+
+/// The row of figure `id` on sheet `sheet` of the workbook at `path`, as the cells calamine reads.
+fn sheet_row(path: &Path, sheet: &str, id: &str) -> Vec<calamine::Data> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).expect("opens");
+    let range = wb.worksheet_range(sheet).unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    range
+        .rows()
+        .find(|r| r.first() == Some(&calamine::Data::String(id.into())))
+        .unwrap_or_else(|| panic!("no row {id} on {sheet}"))
+        .to_vec()
+}
+
+fn text(c: &calamine::Data) -> String {
+    match c {
+        calamine::Data::String(s) => s.clone(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+fn number(c: &calamine::Data) -> f64 {
+    match c {
+        calamine::Data::Float(x) => *x,
+        calamine::Data::Int(x) => *x as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn the_workbook_and_the_html_show_each_interval_beside_its_figure_as_the_json_has_it() {
+    // Air -5 % / +15 % (3 t: -0.15 / +0.45), rail and the activities exact and named as not covered.
+    let dir = folder(&set("uncertainty = { low = \"-5%\", high = \"+15%\" }", ""), "");
+    let p = dir.path();
+    for method in
+        [&["--uncertainty", "approach1"][..], &["--uncertainty", "approach2", "--seed", "7", "--draws", "2000"]]
+    {
+        let v = json(p, method);
+        let lower = v["figures"]["scope3.cat6"]["uncertainty"]["lower"].as_str().expect("lower").to_string();
+        let upper = v["figures"]["scope3.cat6"]["uncertainty"]["upper"].as_str().expect("upper").to_string();
+        if method[1] == "approach1" {
+            assert_eq!((d(&lower), d(&upper)), (d("3.35"), d("3.95")));
+        }
+        let mut args = vec!["compute", "inventory.toml", "--format", "xlsx", "--output", "r.xlsx"];
+        args.extend_from_slice(method);
+        let r = ghg_in(p, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let row = sheet_row(&p.join("r.xlsx"), "Uncertainty", "scope3.cat6");
+        // value, lower, upper as numbers; the exact decimals as text beside; what is counted exact.
+        assert_eq!(number(&row[2]), 3.5);
+        assert_eq!(number(&row[3]), lower.parse::<f64>().expect("f64"));
+        assert_eq!(number(&row[4]), upper.parse::<f64>().expect("f64"));
+        assert_eq!(text(&row[5]), "tCO2e");
+        assert_eq!((text(&row[8]), text(&row[9])), (lower.clone(), upper.clone()));
+        assert_eq!(text(&row[10]), "activity u_air, activity u_rail, factor u-test@2024:rail");
+        let input = sheet_row(&p.join("r.xlsx"), "Uncertain inputs", "factor u-test@2024:air");
+        assert_eq!(text(&input[1]), "95 % interval -5% / +15%");
+        assert!(text(&input[2]).starts_with("f/u-test-2024.toml:"), "{input:?}");
+        // The Summary sheet is as it was: the interval has its own sheet.
+        let summary = sheet_row(&p.join("r.xlsx"), "Summary", "scope3.cat6");
+        assert_eq!(text(&summary[4]), "3.5");
+
+        let mut args = vec!["compute", "inventory.toml", "--format", "html"];
+        args.extend_from_slice(method);
+        let h = ghg_in(p, &args);
+        assert_eq!(h.code, 0, "{}", h.stderr);
+        let at = h.stdout.find(">Uncertainty<").unwrap_or_else(|| panic!("no section: {}", h.stdout));
+        let section = &h.stdout[at..];
+        let row_at = section.find(">scope3.cat6<").expect("the figure's row");
+        let row = &section[row_at..row_at + section[row_at..].find("</tr>").expect("row end")];
+        assert!(row.contains(&format!(">{lower}<")) && row.contains(&format!(">{upper}<")), "{row}");
+        assert!(row.contains("activity u_air, activity u_rail, factor u-test@2024:rail"), "{row}");
+        assert!(section.contains("95 % interval -5% / +15%"), "{section}");
+        let how = if method[1] == "approach1" { "Approach 1 (error propagation" } else { "2000 draws, seed 7" };
+        assert!(section.contains(how), "{section}");
+    }
+    // Without the flag neither shows a word of it.
+    let r = ghg_in(p, &["compute", "inventory.toml", "--format", "html"]);
+    assert!(!r.stdout.contains(">Uncertainty<") && !r.stdout.contains("95 % interval"), "{}", r.stdout);
+    let r = ghg_in(p, &["compute", "inventory.toml", "--format", "xlsx", "--output", "plain.xlsx"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    use calamine::Reader;
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(p.join("plain.xlsx")).expect("opens");
+    assert!(!wb.sheet_names().iter().any(|s| s.starts_with("Uncertain")), "{:?}", wb.sheet_names());
+}
