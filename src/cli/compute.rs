@@ -232,6 +232,14 @@ pub fn compute(
             .into());
     }
     let method = uncertainty_method(&target.uncertainty)?;
+    if method.is_some() && no_lines {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            "--uncertainty needs the calculation lines, and --no-lines drops them",
+        )
+        .hint("remove --no-lines: a figure's interval is made from its lines")
+        .into());
+    }
     let (inv, lib) = load(inventory, common)?;
     super::output::refuse_outputs_over_inputs(
         &[("--output", target.output), ("--lines", lines)],
