@@ -11,6 +11,7 @@
 
 mod register;
 mod share;
+mod toml_register;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
