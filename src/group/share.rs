@@ -68,14 +68,20 @@ impl Slots {
 pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, Diagnostics> {
     let mut d = Diagnostics::new();
     let col = approach.column();
+    let toml = super::register::is_toml(&reg.path);
     if !reg.has_column(col) {
-        return Err(Error::new(
-            ErrorKind::Inventory,
-            format!("the entity register has no {col} column, which the {} approach reads", approach.name()),
-        )
-        .at(reg.header_at.clone())
-        .hint(format!("add a {col} column to the header, with a value for every entity"))
-        .into());
+        let (msg, hint) = if toml {
+            (
+                format!("no [[entity]] of the entity register has {col}, which the {} approach reads", approach.name()),
+                format!("add {col} = ... to every [[entity]]"),
+            )
+        } else {
+            (
+                format!("the entity register has no {col} column, which the {} approach reads", approach.name()),
+                format!("add a {col} column to the header, with a value for every entity"),
+            )
+        };
+        return Err(Error::new(ErrorKind::Inventory, msg).at(reg.header_at.clone()).hint(hint).into());
     }
     let any_day =
         reg.rows.iter().any(|r| r.from.is_some_and(|x| x.day.is_some()) || r.to.is_some_and(|x| x.day.is_some()));
@@ -105,7 +111,12 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
             d.push(
                 Error::new(
                     ErrorKind::Inventory,
-                    format!("{col} of {} is empty: the {} approach needs it", r.id, approach.name()),
+                    format!(
+                        "{col} of {} is {}: the {} approach needs it",
+                        r.id,
+                        if toml { "missing" } else { "empty" },
+                        approach.name()
+                    ),
                 )
                 .at(at.clone())
                 .hint(if approach == Approach::EquityShare {
