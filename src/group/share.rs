@@ -119,7 +119,11 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
                     ),
                 )
                 .at(at.clone())
-                .hint(if approach == Approach::EquityShare {
+                .hint(if toml && approach == Approach::EquityShare {
+                    "add equity = \"...\", the parent's equity in % from 0 to 100, to its [[entity]]".to_string()
+                } else if toml {
+                    format!("add {col} = true if the group has {} of it, false otherwise", approach.words())
+                } else if approach == Approach::EquityShare {
                     "write the parent's equity in %, from 0 to 100".to_string()
                 } else {
                     format!("write yes if the group has {} of it, no otherwise", approach.words())
@@ -175,7 +179,11 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
             d.push(
                 Error::new(ErrorKind::Inventory, format!("parent '{p}' of {} is not in the entity register", r.id))
                     .at(r.parent_at.clone())
-                    .hint("add a row for the parent, or leave the cell empty when the group holds the entity directly"),
+                    .hint(if toml {
+                        "add an [[entity]] for the parent, or leave parent out when the group holds the entity directly"
+                    } else {
+                        "add a row for the parent, or leave the cell empty when the group holds the entity directly"
+                    }),
             );
         }
     }

@@ -157,6 +157,68 @@ fn refused(approach: &str, register: &str) -> String {
 
 #[test]
 fn a_bad_toml_register_gives_located_errors() {
-    let e = refused("equity_share", "[[entity]]\nid = \"hq\"\nequity = 100\n[[entity]]\nid = \"sub\"\nparent = \"hq\"\nequity = \"150\"\n");
-    assert!(e.contains("x"), "{e}");
+    // Every entity of the ledger is registered; the problems of each register are reported together.
+    let base = "[[entity]]\nid = \"hq\"\nequity = 100\noperational_control = true\n[[entity]]\nid = \"jv\"\nequity = 0\noperational_control = false\n";
+    let cases: &[(&str, String)] = &[
+        // Equity outside 0-100 %, a parent cycle (sub and acq hold each other), a float.
+        (
+            "equity_share",
+            format!(
+                "{base}[[entity]]\nid = \"sub\"\nparent = \"acq\"\nequity = \"150\"\n[[entity]]\nid = \"acq\"\nparent = \"sub\"\nequity = 60.5\n"
+            ),
+        ),
+        (
+            "equity_share",
+            format!(
+                "{base}[[entity]]\nid = \"sub\"\nparent = \"acq\"\nequity = 100\n[[entity]]\nid = \"acq\"\nparent = \"sub\"\nequity = 100\n"
+            ),
+        ),
+        // Held twice above 100 % from 1 March.
+        (
+            "equity_share",
+            format!(
+                "{base}[[entity]]\nid = \"sub\"\nequity = 60\n[[entity]]\nid = \"sub\"\nparent = \"hq\"\nequity = 50\nfrom = 2024-03-01\n"
+            ),
+        ),
+        // A control that is not yes or no.
+        ("operational_control", format!("{base}[[entity]]\nid = \"sub\"\noperational_control = \"maybe\"\n")),
+        // The approach's key missing from one entity, a date outside the year.
+        (
+            "operational_control",
+            format!(
+                "{base}[[entity]]\nid = \"sub\"\n[[entity]]\nid = \"acq\"\noperational_control = true\nto = 2025-01-31\n"
+            ),
+        ),
+        // A ledger entity (acq, on line 5 of the ledger) missing from the register.
+        ("operational_control", format!("{base}[[entity]]\nid = \"sub\"\noperational_control = true\n")),
+        // A key no register has, and invalid TOML.
+        ("operational_control", format!("{base}[[entity]]\nid = \"sub\"\noperational_contrl = true\n")),
+        ("operational_control", format!("{base}[[entity]]\nid = \"sub\n")),
+    ];
+    let got: Vec<String> = cases.iter().map(|(a, r)| refused(a, r)).collect();
+    // The base takes lines 1-8, so the third [[entity]] starts on line 9.
+    assert_eq!(
+        got,
+        [
+            "error: entities.toml:12:10: equity '150' of sub is outside 0-100 % (write the parent's equity in % from 0 \
+             to 100, e.g. 51 or 51 %)\nerror: entities.toml:16:10: equity of acq is a TOML float (60.5); decimals must \
+             be strings (write equity = \"60.5\" so no digit is lost through binary floating point)\n2 problems found\n",
+            "error: entities.toml:11:10: parent cycle: sub is held by acq is held by sub (an entity cannot hold itself) \
+             (correct the parent of one entity of the cycle; the group's direct holdings have no parent)\n",
+            "error: entities.toml:15:10: sub is held 60 % (line 9) + 50 % (line 12) = 110 % on 2024-03-01: more than \
+             100 % (an entity's holdings at one time add up to 100 % at most: correct the equity, or state when each \
+             was held in the from and to columns)\n",
+            "error: entities.toml:11:23: operational_control 'maybe' of sub is not yes or no (write yes or no \
+             (true/false, 1/0, 是/否))\n",
+            "error: entities.toml:9:1: operational_control of sub is missing: the operational_control approach needs it \
+             (add operational_control = true if the group has operational control of it, false otherwise)\n\
+             error: entities.toml:14:6: to 2025-01-31 of acq is outside the inventory's year 2024 (state the part of \
+             the inventory year the holding counts; leave it empty for the whole year)\n2 problems found\n",
+            "error: ledger.csv:5:1: entity 'acq' is not in the entity register entities.toml (add a row for acq to \
+             entities.toml, or correct the entity in the ledger)\n",
+            "error: entities.toml:11:1: unknown key 'operational_contrl' in [[entity]] #3 (known keys: equity, \
+             financial_control, from, id, name, note, operational_control, parent, region, to)\n",
+            "error: entities.toml:10:10: invalid TOML: invalid basic string, expected `\"`\n",
+        ]
+    );
 }
