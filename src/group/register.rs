@@ -1,6 +1,6 @@
 //! Reading the entity register: a CSV file of `id,name,region,parent,equity,financial_control,operational_control,
 //! from,to,note`, one row per holding (an entity held through two parents has two rows), each cell checked and
-//! located.
+//! located. A register whose name ends in `.toml` is read by [`super::toml_register`] into the same rows.
 
 use std::path::{Path, PathBuf};
 

@@ -279,5 +279,9 @@ mod tests {
         assert_eq!(e.0[0].location.as_ref().unwrap().to_string(), "entities.toml:3:10");
         let e = parse("# nothing yet\n").expect_err("no entity");
         assert_eq!(e.0[0].message, "the entity register has no [[entity]] table");
+        let e = parse(" \n").expect_err("empty");
+        assert_eq!(e.0[0].message, "the entity register is empty");
+        let e = parse("[entity]\nid = \"a\"\n").expect_err("a single table");
+        assert_eq!(e.0[0].message, "'entity' in top level must be an array of tables ([[...]]), found a table");
     }
 }
