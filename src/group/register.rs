@@ -119,9 +119,9 @@ pub struct RegisterRow {
 pub struct Register {
     /// The file.
     pub path: PathBuf,
-    /// The header's columns, as written (lower-cased).
+    /// The header's columns, as written (lower-cased); for a TOML register, the keys any `[[entity]]` uses.
     pub columns: Vec<String>,
-    /// Where the header is.
+    /// Where the header is (a TOML register's first `[[entity]]`).
     pub header_at: Location,
     /// The rows.
     pub rows: Vec<RegisterRow>,
