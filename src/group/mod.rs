@@ -2,7 +2,8 @@
 //! Corporate Standard (chapter 3), which together give each ledger entity the share of its figures the group
 //! reports.
 //!
-//! An inventory names its register (`entities = "entities.csv"`) and its approach (`[consolidation] approach =
+//! An inventory names its register (`entities = "entities.csv"`, or a TOML `entities.toml` of `[[entity]]` tables)
+//! and its approach (`[consolidation] approach =
 //! "equity_share" | "financial_control" | "operational_control"`). Under equity share an entity counts at the
 //! group's equity in it, through its parents (60 % of a subsidiary that holds 50 % counts 30 %); under a control
 //! approach it counts 100 % when the group controls it (through a chain of controlled parents) and 0 % otherwise.
@@ -11,6 +12,7 @@
 
 mod register;
 mod share;
+mod toml_register;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Reading the entity register: a CSV file of `id,name,region,parent,equity,financial_control,operational_control,
 //! from,to,note`, one row per holding (an entity held through two parents has two rows), each cell checked and
-//! located.
+//! located. A register whose name ends in `.toml` is read by [`super::toml_register`] into the same rows.
 
 use std::path::{Path, PathBuf};
 
@@ -119,9 +119,9 @@ pub struct RegisterRow {
 pub struct Register {
     /// The file.
     pub path: PathBuf,
-    /// The header's columns, as written (lower-cased).
+    /// The header's columns, as written (lower-cased); for a TOML register, the keys any `[[entity]]` uses.
     pub columns: Vec<String>,
-    /// Where the header is.
+    /// Where the header is (a TOML register's first `[[entity]]`).
     pub header_at: Location,
     /// The rows.
     pub rows: Vec<RegisterRow>,
@@ -130,8 +130,9 @@ pub struct Register {
 }
 
 impl Register {
-    /// Read and check a register file (UTF-8 CSV, with or without a byte-order mark). Every problem of the file
-    /// is reported together.
+    /// Read and check a register file: UTF-8 CSV (with or without a byte-order mark), or TOML with one
+    /// `[[entity]]` table per holding when its name ends in `.toml`. Every problem of the file is reported
+    /// together.
     pub fn load(path: &Path) -> Result<Register, Diagnostics> {
         let bytes = crate::tomlx::read_input(path)?;
         let sha256 = crate::factor::sha256_hex(&bytes);
@@ -139,10 +140,11 @@ impl Register {
             Diagnostics::from(
                 Error::new(ErrorKind::Encoding, "the entity register is not UTF-8")
                     .at(Location::file(path))
-                    .hint("save it as UTF-8 CSV"),
+                    .hint(if is_toml(path) { "save it as UTF-8 TOML" } else { "save it as UTF-8 CSV" }),
             )
         })?;
-        let mut r = Register::parse(path, &text)?;
+        let mut r =
+            if is_toml(path) { super::toml_register::parse(path, &text)? } else { Register::parse(path, &text)? };
         r.sha256 = sha256;
         Ok(r)
     }
@@ -236,60 +238,16 @@ impl Register {
             let text_of = |k: usize| Some(field(k).0.to_string()).filter(|s| !s.is_empty());
             let (parent, parent_at) = field(3);
             let (eq, equity_at) = field(4);
-            let equity = if eq.is_empty() {
-                None
-            } else {
-                match percent(eq) {
-                    Ok(v) => Some(v),
-                    Err(msg) => {
-                        d.push(
-                            Error::new(ErrorKind::BadValue, format!("equity '{eq}' of {id} {msg}"))
-                                .at(equity_at.clone())
-                                .hint("write the parent's equity in % from 0 to 100, e.g. 51 or 51 %"),
-                        );
-                        None
-                    }
-                }
-            };
+            let equity = equity_cell(eq, id, &equity_at, &mut d);
             let flag = |k: usize, d: &mut Diagnostics| -> (Option<bool>, Location) {
                 let (s, loc) = field(k);
-                if s.is_empty() {
-                    return (None, loc);
-                }
-                match s.to_lowercase().as_str() {
-                    "yes" | "y" | "true" | "1" | "是" => (Some(true), loc),
-                    "no" | "n" | "false" | "0" | "否" => (Some(false), loc),
-                    _ => {
-                        d.push(
-                            Error::new(ErrorKind::BadValue, format!("{} '{s}' of {id} is not yes or no", COLUMNS[k]))
-                                .at(loc.clone())
-                                .hint("write yes or no (true/false, 1/0, 是/否)"),
-                        );
-                        (None, loc)
-                    }
-                }
+                (flag_cell(COLUMNS[k], s, id, &loc, d), loc)
             };
             let (financial_control, financial_at) = flag(5, &mut d);
             let (operational_control, operational_at) = flag(6, &mut d);
             let date = |k: usize, d: &mut Diagnostics| -> (Option<Date>, Location) {
                 let (s, loc) = field(k);
-                if s.is_empty() {
-                    return (None, loc);
-                }
-                match Date::parse(s) {
-                    Some(v) => (Some(v), loc),
-                    None => {
-                        d.push(
-                            Error::new(
-                                ErrorKind::BadValue,
-                                format!("{} '{s}' of {id} is not a day YYYY-MM-DD or a month YYYY-MM", COLUMNS[k]),
-                            )
-                            .at(loc.clone())
-                            .hint("write 2024-07-01 to count days, or 2024-07 to count whole months"),
-                        );
-                        (None, loc)
-                    }
-                }
+                (date_cell(COLUMNS[k], s, id, &loc, d), loc)
             };
             let (from, from_at) = date(7, &mut d);
             let (to, to_at) = date(8, &mut d);
@@ -338,6 +296,70 @@ impl Register {
     pub fn has_column(&self, name: &str) -> bool {
         self.columns.iter().any(|c| c == name)
     }
+}
+
+/// The `equity` cell of entity `id` (empty: None), as a fraction; a bad one is reported at `at`.
+pub(super) fn equity_cell(s: &str, id: &str, at: &Location, d: &mut Diagnostics) -> Option<Decimal> {
+    if s.is_empty() {
+        return None;
+    }
+    match percent(s) {
+        Ok(v) => Some(v),
+        Err(msg) => {
+            d.push(
+                Error::new(ErrorKind::BadValue, format!("equity '{s}' of {id} {msg}"))
+                    .at(at.clone())
+                    .hint("write the parent's equity in % from 0 to 100, e.g. 51 or 51 %"),
+            );
+            None
+        }
+    }
+}
+
+/// A control cell (`financial_control` or `operational_control`, named `key`) of entity `id` written as text
+/// (empty: None); a bad one is reported at `at`.
+pub(super) fn flag_cell(key: &str, s: &str, id: &str, at: &Location, d: &mut Diagnostics) -> Option<bool> {
+    if s.is_empty() {
+        return None;
+    }
+    match s.to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "是" => Some(true),
+        "no" | "n" | "false" | "0" | "否" => Some(false),
+        _ => {
+            d.push(
+                Error::new(ErrorKind::BadValue, format!("{key} '{s}' of {id} is not yes or no"))
+                    .at(at.clone())
+                    .hint("write yes or no (true/false, 1/0, 是/否)"),
+            );
+            None
+        }
+    }
+}
+
+/// A `from` or `to` cell (named `key`) of entity `id` (empty: None); a bad one is reported at `at`.
+pub(super) fn date_cell(key: &str, s: &str, id: &str, at: &Location, d: &mut Diagnostics) -> Option<Date> {
+    if s.is_empty() {
+        return None;
+    }
+    match Date::parse(s) {
+        Some(v) => Some(v),
+        None => {
+            d.push(
+                Error::new(
+                    ErrorKind::BadValue,
+                    format!("{key} '{s}' of {id} is not a day YYYY-MM-DD or a month YYYY-MM"),
+                )
+                .at(at.clone())
+                .hint("write 2024-07-01 to count days, or 2024-07 to count whole months"),
+            );
+            None
+        }
+    }
+}
+
+/// Whether the register is written as TOML (its name ends in `.toml`, in any case).
+pub fn is_toml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"))
 }
 
 /// A percentage as a fraction: `51`, `51%`, `51 %`, `33.33`; from 0 to 100.

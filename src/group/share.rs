@@ -68,14 +68,20 @@ impl Slots {
 pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, Diagnostics> {
     let mut d = Diagnostics::new();
     let col = approach.column();
+    let toml = super::register::is_toml(&reg.path);
     if !reg.has_column(col) {
-        return Err(Error::new(
-            ErrorKind::Inventory,
-            format!("the entity register has no {col} column, which the {} approach reads", approach.name()),
-        )
-        .at(reg.header_at.clone())
-        .hint(format!("add a {col} column to the header, with a value for every entity"))
-        .into());
+        let (msg, hint) = if toml {
+            (
+                format!("no [[entity]] of the entity register has {col}, which the {} approach reads", approach.name()),
+                format!("add {col} = ... to every [[entity]]"),
+            )
+        } else {
+            (
+                format!("the entity register has no {col} column, which the {} approach reads", approach.name()),
+                format!("add a {col} column to the header, with a value for every entity"),
+            )
+        };
+        return Err(Error::new(ErrorKind::Inventory, msg).at(reg.header_at.clone()).hint(hint).into());
     }
     let any_day =
         reg.rows.iter().any(|r| r.from.is_some_and(|x| x.day.is_some()) || r.to.is_some_and(|x| x.day.is_some()));
@@ -105,10 +111,19 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
             d.push(
                 Error::new(
                     ErrorKind::Inventory,
-                    format!("{col} of {} is empty: the {} approach needs it", r.id, approach.name()),
+                    format!(
+                        "{col} of {} is {}: the {} approach needs it",
+                        r.id,
+                        if toml { "missing" } else { "empty" },
+                        approach.name()
+                    ),
                 )
                 .at(at.clone())
-                .hint(if approach == Approach::EquityShare {
+                .hint(if toml && approach == Approach::EquityShare {
+                    "add equity = \"...\", the parent's equity in % from 0 to 100, to its [[entity]]".to_string()
+                } else if toml {
+                    format!("add {col} = true if the group has {} of it, false otherwise", approach.words())
+                } else if approach == Approach::EquityShare {
                     "write the parent's equity in %, from 0 to 100".to_string()
                 } else {
                     format!("write yes if the group has {} of it, no otherwise", approach.words())
@@ -164,7 +179,11 @@ pub fn shares(reg: &Register, approach: Approach, year: i32) -> Result<Shares, D
             d.push(
                 Error::new(ErrorKind::Inventory, format!("parent '{p}' of {} is not in the entity register", r.id))
                     .at(r.parent_at.clone())
-                    .hint("add a row for the parent, or leave the cell empty when the group holds the entity directly"),
+                    .hint(if toml {
+                        "add an [[entity]] for the parent, or leave parent out when the group holds the entity directly"
+                    } else {
+                        "add a row for the parent, or leave the cell empty when the group holds the entity directly"
+                    }),
             );
         }
     }

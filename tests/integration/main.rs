@@ -14,6 +14,7 @@ mod fixes;
 mod fixes2;
 mod golden;
 mod group;
+mod group_toml;
 mod hostile;
 mod ledger;
 mod library;
