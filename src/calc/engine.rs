@@ -636,7 +636,11 @@ impl<'s> Consolidated<'s> {
             d.push(
                 Error::new(ErrorKind::Inventory, format!("entity '{entity}' is not in the entity register {register}"))
                     .at(crate::group::entity_cell(inv, row))
-                    .hint(format!("add a row for {entity} to {register}, or correct the entity in the ledger")),
+                    .hint(if crate::group::is_toml(&self.shares.register) {
+                        format!("add an [[entity]] with id = \"{entity}\" to {register}, or correct the entity in the ledger")
+                    } else {
+                        format!("add a row for {entity} to {register}, or correct the entity in the ledger")
+                    }),
             );
         }
         if let Some(e) = self.overflow {

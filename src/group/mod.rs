@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::error::{Diagnostics, Error, ErrorKind, Location};
 use crate::tomlx::TableReader;
 
-pub use register::{Register, RegisterRow};
+pub use register::{Register, RegisterRow, is_toml};
 pub use share::shares;
 
 /// How the group consolidates its entities (GHG Protocol Corporate Standard, chapter 3).

@@ -214,8 +214,8 @@ fn a_bad_toml_register_gives_located_errors() {
              (add operational_control = true if the group has operational control of it, false otherwise)\n\
              error: entities.toml:14:6: to 2025-01-31 of acq is outside the inventory's year 2024 (state the part of \
              the inventory year the holding counts; leave it empty for the whole year)\n2 problems found\n",
-            "error: ledger.csv:5:1: entity 'acq' is not in the entity register entities.toml (add a row for acq to \
-             entities.toml, or correct the entity in the ledger)\n",
+            "error: ledger.csv:5:1: entity 'acq' is not in the entity register entities.toml (add an [[entity]] with \
+             id = \"acq\" to entities.toml, or correct the entity in the ledger)\n",
             "error: entities.toml:11:1: unknown key 'operational_contrl' in [[entity]] #3 (known keys: equity, \
              financial_control, from, id, name, note, operational_control, parent, region, to)\n",
             "error: entities.toml:10:10: invalid TOML: invalid basic string, expected `\"`\n",
