@@ -102,7 +102,8 @@ pub(super) struct Tally<'a> {
     pub(super) certs: Vec<CertRow>,
     pub(super) mwh: Unit,
     pub(super) fatal: Option<Error>,
-    /// The location of the record being read when records bring their own (made in memory).
+    /// The location of the record being read when records come from a ledger of records (a spreadsheet row at its
+    /// sheet and row, a record made in memory at its own): fallbacks and errors of the row name it.
     pub(super) row_source: Option<Location>,
     pub(super) sink_err: Option<std::io::Error>,
 }
@@ -769,7 +770,7 @@ impl<'a> Tally<'a> {
                         continue;
                     }
                     let row = r.source.clone();
-                    self.row_source = own.then(|| row.clone());
+                    self.row_source = Some(row.clone());
                     self.record(r, &cols, &|_| row.clone(), sink.as_deref_mut());
                 }
             }

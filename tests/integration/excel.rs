@@ -777,3 +777,31 @@ fn reconcile_and_scenario_write_workbooks_and_html() {
         html_of(&["scenario", inv, "examples/hikvision-2024/scenarios/more-gec-50000.toml", "--format", "html"]);
     assert!(sc_html.contains("<svg") && sc_html.contains("149,500.41"), "the scenario's market scope 2 is shown");
 }
+
+/// A fallback's first row in a spreadsheet is located as every spreadsheet row is (`ledger.xlsx:ledger!6:6`), in
+/// the fallbacks list and in the warning, never as a bare line number of the workbook file.
+#[test]
+fn a_fallback_in_a_spreadsheet_names_its_row_as_every_spreadsheet_location_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["inventory.toml", "ledger.xlsx"] {
+        std::fs::copy(fixture().join(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::create_dir(dir.path().join("factors")).expect("mkdir");
+    for f in ["test-fuels-1.toml", "test-coal-1.toml", "test-grid-1.toml"] {
+        let text = std::fs::read_to_string(fixture().join("factors").join(f)).expect("read");
+        // No factor for Zhejiang: the plant-b row there is priced with the national one, by a fallback.
+        std::fs::write(dir.path().join("factors").join(f), text.replace("region = \"CN-ZJ\"", "region = \"CN-XZ\""))
+            .expect("write");
+    }
+    let inv = dir.path().join("inventory.toml");
+    let text = std::fs::read_to_string(&inv).expect("read");
+    std::fs::write(&inv, format!("{text}\n[factors.region_fallback]\n\"CN-ZJ\" = \"CN\"\n")).expect("write");
+    let r = ghg_in(dir.path(), &["compute", "inventory.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("(1 row, first ledger.xlsx:ledger!6:6)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("[region-fallback] ledger.xlsx:ledger!6:6: 1 row of electricity in region CN-ZJ"),
+        "{}",
+        r.stdout
+    );
+}
