@@ -455,17 +455,18 @@ impl PrintedNumber {
     /// The lower bound of the interval, `value − half_unit`.
     ///
     /// Included in the interval for positive values, excluded for zero and negative values (see
-    /// [`contains`](Self::contains)). Saturates at [`Decimal::MIN`] for hand-built values that overflow.
-    pub fn lower(&self) -> Decimal {
-        self.value.checked_sub(self.half_unit).unwrap_or(Decimal::MIN)
+    /// [`contains`](Self::contains)). None when it does not fit a decimal (never for a parsed number, whose places
+    /// are bounded so that it does; a hand-built value may overflow).
+    pub fn lower(&self) -> Option<Decimal> {
+        self.value.checked_sub(self.half_unit)
     }
 
     /// The upper bound of the interval, `value + half_unit`.
     ///
     /// Excluded from the interval for positive values and zero, included for negative values (see
-    /// [`contains`](Self::contains)). Saturates at [`Decimal::MAX`] for hand-built values that overflow.
-    pub fn upper(&self) -> Decimal {
-        self.value.checked_add(self.half_unit).unwrap_or(Decimal::MAX)
+    /// [`contains`](Self::contains)). None when it does not fit a decimal (see [`lower`](Self::lower)).
+    pub fn upper(&self) -> Option<Decimal> {
+        self.value.checked_add(self.half_unit)
     }
 
     /// Whether `x` would be printed as this number, i.e. rounds half away from zero to `value`.
@@ -476,8 +477,9 @@ impl PrintedNumber {
     /// * `value == 0`: `lower < x < upper` ("0": `(-0.5, 0.5)`).
     ///
     /// For a parsed number this agrees exactly with `round_like(x) == value`.
+    /// An interval whose ends do not fit a decimal contains nothing.
     pub fn contains(&self, x: Decimal) -> bool {
-        let (lo, hi) = (self.lower(), self.upper());
+        let (Some(lo), Some(hi)) = (self.lower(), self.upper()) else { return false };
         if self.value > Decimal::ZERO {
             lo <= x && x < hi
         } else if self.value < Decimal::ZERO {
@@ -627,8 +629,8 @@ mod tests {
             assert_eq!(n.multiplier, multiplier, "{input}");
             assert_eq!(n.half_unit, half_unit, "{input}");
             assert_eq!(n.unit, unit, "{input}");
-            assert_eq!(n.lower(), lower, "{input}");
-            assert_eq!(n.upper(), upper, "{input}");
+            assert_eq!(n.lower(), Some(lower), "{input}");
+            assert_eq!(n.upper(), Some(upper), "{input}");
         }
     }
 
@@ -821,7 +823,7 @@ mod tests {
         assert_eq!(n.places, 27);
         assert_eq!(n.half_unit, Decimal::new(5, 28));
         let n = p("1234567890123456789012345678");
-        assert_eq!(n.upper(), Decimal::from_i128_with_scale(12345678901234567890123456785, 1));
+        assert_eq!(n.upper(), Some(Decimal::from_i128_with_scale(12345678901234567890123456785, 1)));
     }
 
     #[test]
@@ -862,7 +864,7 @@ mod tests {
         fn format_then_parse_contains(d in decimal(10, 8), places in 0u32..=4, group in any::<bool>()) {
             let s = format_grouped(d, places, group);
             let n = PrintedNumber::parse(&s).unwrap();
-            prop_assert!(n.contains(d), "{} -> {} [{}, {})", d, s, n.lower(), n.upper());
+            prop_assert!(n.contains(d), "{} -> {} [{:?}, {:?})", d, s, n.lower(), n.upper());
             prop_assert_eq!(n.places, places);
             prop_assert_eq!(n.round_like(d), n.value);
             prop_assert_eq!(n.render_like(d), s);
@@ -881,7 +883,7 @@ mod tests {
             // x = value + half_unit × j/100 (exactly on a bound at j = ±100), nudged by 1e-12.
             let x = n.value + n.half_unit * Decimal::new(j, 2) + Decimal::new(nudge, 12);
             prop_assert_eq!(n.contains(x), n.round_like(x) == n.value, "{} {}", printed, x);
-            prop_assert_eq!(n.lower() < n.value && n.value < n.upper(), true);
+            prop_assert_eq!(n.lower().is_some_and(|l| l < n.value) && n.upper().is_some_and(|u| n.value < u), true);
         }
 
         #[test]

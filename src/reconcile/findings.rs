@@ -456,7 +456,7 @@ fn implied_factor(
     at: &At<'_>,
 ) -> Result<Option<Finding>, Error> {
     let p = frame.printed;
-    let r_lines = (or_none!(frame.back(p.lower())), or_none!(frame.back(p.upper())));
+    let r_lines = (or_none!(p.lower().and_then(|x| frame.back(x))), or_none!(p.upper().and_then(|x| frame.back(x))));
     let unit = g.rate_unit.symbol();
     let range_what = "the interval of the implied factor";
     let num_range = (
@@ -648,8 +648,8 @@ fn implied_activity(
         x.checked_mul(den.to_base()).and_then(|x| x.checked_div(shown.to_base())).ok_or_else(|| at.overflow(what))
     };
     let imp = implied(or_none!(frame.back(p.value)), Decimal::ZERO)?;
-    let lo = implied(or_none!(frame.back(p.lower())), -others.1)?;
-    let hi = implied(or_none!(frame.back(p.upper())), others.1)?;
+    let lo = implied(or_none!(p.lower().and_then(|x| frame.back(x))), -others.1)?;
+    let hi = implied(or_none!(p.upper().and_then(|x| frame.back(x))), others.1)?;
     let ledger = conv(g.activity)?;
     let ledger_hw = conv(g.activity_hw)?;
     let acts: Vec<&str> = g.activities.iter().map(|a| a.name()).collect();
@@ -795,8 +795,8 @@ fn propagated(year: &YearResult, fr: &FigureResult, frame: &Frame<'_>, at: &At<'
         let fu = or_none!(FigureUnit::parse(&f.unit).ok());
         let ru = rf.unit.clone().unwrap_or_else(|| fu.clone());
         v = at.add(v, or_none!(ru.convert(rf.printed.value, &fu)), what)?;
-        lo = at.add(lo, or_none!(ru.convert(rf.printed.lower(), &fu)), what)?;
-        hi = at.add(hi, or_none!(ru.convert(rf.printed.upper(), &fu)), what)?;
+        lo = at.add(lo, or_none!(rf.printed.lower().and_then(|x| ru.convert(x, &fu))), what)?;
+        hi = at.add(hi, or_none!(rf.printed.upper().and_then(|x| ru.convert(x, &fu))), what)?;
         if let Some(pr) = year.figures.iter().find(|x| x.id == id) {
             let off = !matches!(pr.status, Status::Exact | Status::Consistent);
             // Parts that are off first; a consistent part's gap (explained by printed precision) is named too,

@@ -26,7 +26,7 @@ fn base(p: &PrintedNumber, unit: Option<&FigureUnit>) -> Option<Base> {
         Some(u) => u.to_base(x),
         None => Some(x),
     };
-    Some(Base { v: f(p.value)?, lo: f(p.lower())?, hi: f(p.upper())? })
+    Some(Base { v: f(p.value)?, lo: f(p.lower()?)?, hi: f(p.upper()?)? })
 }
 
 /// `x` in base units back into the printed unit of `p`.
@@ -289,7 +289,11 @@ pub(super) fn changes(cur: &YearResult, prev: Option<&YearResult>) -> Result<Vec
             Some(Direction::Increase) => (lo > Decimal::ZERO, hi > Decimal::ZERO),
             None => {
                 let exact = ch.printed.round_like(v) == ch.printed.value;
-                (exact, exact || overlaps((lo, hi), (ch.printed.lower(), ch.printed.upper())))
+                let inside = match (ch.printed.lower(), ch.printed.upper()) {
+                    (Some(plo), Some(phi)) => overlaps((lo, hi), (plo, phi)),
+                    _ => false,
+                };
+                (exact, exact || inside)
             }
         };
         let prev_year =

@@ -244,7 +244,8 @@ pub(crate) fn meets(p: &PrintedNumber, lo: Decimal, hi: Decimal) -> bool {
         return p.contains(lo);
     }
     // The intervals share more than an end: a one-sided touch of the rounding interval is no agreement.
-    lo.max(p.lower()) < hi.min(p.upper())
+    let (Some(plo), Some(phi)) = (p.lower(), p.upper()) else { return false };
+    lo.max(plo) < hi.min(phi)
 }
 
 /// Compare one reported figure with its recomputation.

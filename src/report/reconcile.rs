@@ -502,7 +502,7 @@ fn figure_json(f: &FigureResult) -> Value {
         "printed": f.printed.text,
         "reported": full(f.printed.value),
         "unit": f.unit,
-        "interval": [full(f.printed.lower()), full(f.printed.upper())],
+        "interval": [f.printed.lower().map(full), f.printed.upper().map(full)],
         "recomputed": full(f.recomputed),
         "recomputed_at_precision": f.at_precision(),
         "half_width": f.half_width.map(full),
@@ -583,7 +583,7 @@ pub fn reconcile_json(r: &Reconciliation) -> Value {
         "figures": r.years.iter().flat_map(|y| y.figures.iter().map(figure_json)).collect::<Vec<_>>(),
         "reported_only": r.years.iter().flat_map(|y| y.reported_only().map(move |f| json!({
             "year": y.year, "id": f.id, "printed": f.printed.text, "reported": full(f.printed.value),
-            "interval": [full(f.printed.lower()), full(f.printed.upper())], "locator": f.locator,
+            "interval": [f.printed.lower().map(full), f.printed.upper().map(full)], "locator": f.locator,
         }))).collect::<Vec<_>>(),
         "findings": r.findings().map(finding_json).collect::<Vec<_>>(),
         "attribution": r.attributions.iter().map(|a| json!({
@@ -839,8 +839,8 @@ pub fn render_reconcile_markdown_at(r: &Reconciliation, places: Option<u32>) -> 
                 md_text(&f.printed.text),
                 format!(
                     "[{}, {})",
-                    format_grouped(f.printed.lower(), d, true),
-                    format_grouped(f.printed.upper(), d, true)
+                    f.printed.lower().map_or_else(|| "beyond a decimal".into(), |x| format_grouped(x, d, true)),
+                    f.printed.upper().map_or_else(|| "beyond a decimal".into(), |x| format_grouped(x, d, true))
                 ),
                 md_text(&f.unit),
                 format!("{}{hw}", format_grouped(f.recomputed, p, true)),

@@ -167,7 +167,8 @@ pub(crate) fn fraction(v: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
 /// widened by a tenth of it (at least 1) on each side; a range too large for a nice step falls back to its two ends.
 pub(crate) fn ticks(lo: Decimal, hi: Decimal) -> (Decimal, Decimal, Vec<Decimal>) {
     nice_ticks(lo, hi).unwrap_or_else(|| {
-        let step = hi.checked_sub(lo).unwrap_or(Decimal::MAX).max(Decimal::ONE);
+        // The step only sets the labels' places: the larger end's magnitude, which cannot overflow as hi - lo can.
+        let step = lo.abs().max(hi.abs()).max(Decimal::ONE);
         (lo, step, vec![lo, hi])
     })
 }
@@ -462,6 +463,19 @@ fn two_lines(s: &str, width: f64, size: f64) -> Vec<String> {
     vec![first, fit(rest.trim(), width, size)]
 }
 
+/// A chart that cannot be drawn, saying why (never a chart of substituted values).
+fn not_drawn(title: &str, why: &str) -> String {
+    let mut o = String::new();
+    header(&mut o, title, "", 90.0);
+    let _ = write!(
+        o,
+        "<text x=\"{:.1}\" y=\"60\" text-anchor=\"middle\" fill=\"#555\" font-size=\"12\">not drawn: {}</text></svg>",
+        WIDTH / 2.0,
+        esc(why)
+    );
+    o
+}
+
 /// A waterfall: start bar, one floating bar per step (up in one colour, down in another), end bar.
 pub fn waterfall(w: &Waterfall) -> String {
     let n = w.steps.len() + 2;
@@ -473,16 +487,20 @@ pub fn waterfall(w: &Waterfall) -> String {
     let plot_h = height - top - bottom;
     let slot = plot_w / n as f64;
     let bar_w = (slot * 0.62).min(90.0);
-    let end = w.end_value().unwrap_or(Decimal::ZERO);
-    // Domain over every running total.
-    let mut lo = Decimal::ZERO.min(w.start.1);
-    let mut hi = Decimal::ZERO.max(w.start.1);
+    // Every running total, once: a chart whose totals do not fit a decimal is not drawn, and says so.
+    let mut runs = Vec::with_capacity(w.steps.len());
     let mut run = w.start.1;
     for (_, d) in &w.steps {
-        run = run.checked_add(*d).unwrap_or(run);
-        lo = lo.min(run);
-        hi = hi.max(run);
+        let Some(next) = run.checked_add(*d) else {
+            return not_drawn(&w.title, "a running total does not fit a decimal");
+        };
+        runs.push(next);
+        run = next;
     }
+    let end = run;
+    // Domain over every running total.
+    let lo = runs.iter().fold(Decimal::ZERO.min(w.start.1), |a, r| a.min(*r));
+    let hi = runs.iter().fold(Decimal::ZERO.max(w.start.1), |a, r| a.max(*r));
     let (a, z, step) = axis(lo, hi);
     let span = px(z.saturating_sub(a)).max(f64::MIN_POSITIVE);
     let y_of = |v: Decimal| top + plot_h - (px(v.saturating_sub(a)) / span) * plot_h;
@@ -515,8 +533,7 @@ pub fn waterfall(w: &Waterfall) -> String {
     let mut bars: Vec<(String, Decimal, Decimal, &str, String)> = Vec::with_capacity(n);
     bars.push((w.start.0.clone(), Decimal::ZERO, w.start.1, TOTAL, fmt_dec(w.start.1, w.places)));
     let mut run = w.start.1;
-    for (label, d) in &w.steps {
-        let next = run.checked_add(*d).unwrap_or(run);
+    for ((label, d), next) in w.steps.iter().zip(runs.iter().copied()) {
         let sign = if *d > Decimal::ZERO { "+" } else { "" };
         bars.push((
             label.clone(),
@@ -640,6 +657,11 @@ mod tests {
         let s = waterfall(&w);
         assert_eq!(s.matches("class=\"bar\"").count(), 4);
         assert!(s.contains(">+30<") && s.contains(">-50<") && s.contains(">80<"), "{s}");
+        // Running totals beyond a decimal: the chart says it is not drawn, with no bar at a substituted value.
+        let big = Waterfall { steps: vec![("a".into(), Decimal::MAX), ("b".into(), Decimal::MAX)], ..w };
+        let s = waterfall(&big);
+        assert!(s.contains("not drawn: a running total does not fit a decimal"), "{s}");
+        assert_eq!(s.matches("class=\"bar\"").count(), 0);
     }
 
     #[test]
